@@ -1,0 +1,16 @@
+//! The shop's records, as typed views of the book (SPEC §1).
+//!
+//! Mutable records (customers, complaints, campaigns, templates, rules, devices, the shop) are
+//! decoded from field registers with [`crate::op::RecordState::decode`]; every field has a
+//! default so a record written by an older or newer app version still decodes. Immutable
+//! entries (purchases, visits, contacts, ledger entries) are [`Entry`] values.
+
+mod customer;
+mod entry;
+mod money;
+mod records;
+
+pub use customer::*;
+pub use entry::*;
+pub use money::Money;
+pub use records::*;

@@ -1,0 +1,192 @@
+//! Mutable records besides customers: complaints, campaigns, templates, rules, devices, the shop.
+
+use super::{ContactChannel, Money, Purpose};
+use crate::id::Id;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The shop (one record, id = the shop id).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Shop {
+    /// Shop name.
+    pub name: String,
+    /// IANA time zone of the shop's calendar (default `Asia/Shanghai`).
+    pub time_zone: String,
+    /// ISO 4217 currency (default `CNY`).
+    pub currency: String,
+}
+
+/// A staff role.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 店主: everything.
+    Owner,
+    /// 店员: cannot delete customers, change rules, manage staff or export the whole book.
+    #[default]
+    Clerk,
+}
+
+/// A staff member's device (id = the device id the server issued).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Device {
+    /// Display name of the person using it.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Revoked devices are refused by the server.
+    pub revoked: bool,
+}
+
+/// How bad a complaint is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// 轻微
+    Low,
+    /// 一般
+    #[default]
+    Medium,
+    /// 严重
+    High,
+}
+
+/// Where a complaint stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintStatus {
+    /// Opened, not yet answered.
+    #[default]
+    Open,
+    /// Answered, being handled.
+    Responded,
+    /// Resolved.
+    Resolved,
+}
+
+/// A complaint (target: first response within 1 hour).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Complaint {
+    /// The customer.
+    pub customer: Option<Id>,
+    /// When it was opened (shop-local).
+    pub opened_at: Option<NaiveDateTime>,
+    /// What happened.
+    pub description: String,
+    /// Severity.
+    pub severity: Severity,
+    /// First response.
+    pub first_response_at: Option<NaiveDateTime>,
+    /// Resolution.
+    pub resolved_at: Option<NaiveDateTime>,
+    /// Compensation given.
+    pub compensation: Option<Money>,
+    /// Status.
+    pub status: ComplaintStatus,
+}
+
+/// The four campaign kinds of seed 003.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignKind {
+    /// 引流: acquisition.
+    #[default]
+    Acquisition,
+    /// 截流: conversion.
+    Conversion,
+    /// 回流: return.
+    Return,
+    /// 裂变: referral.
+    Referral,
+}
+
+/// A campaign.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Campaign {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: CampaignKind,
+    /// Goal.
+    pub goal: String,
+    /// Budget.
+    pub budget: Money,
+    /// First day.
+    pub start: Option<NaiveDate>,
+    /// Last day.
+    pub end: Option<NaiveDate>,
+    /// Target segment: a saved filter.
+    pub target: serde_json::Value,
+    /// Template used.
+    pub template: Option<Id>,
+    /// Channel.
+    pub channel: Option<ContactChannel>,
+    /// Review notes (复盘).
+    pub review: String,
+}
+
+/// A message template (SPEC §4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Template {
+    /// What it is for.
+    pub purpose: Purpose,
+    /// Short name.
+    pub name: String,
+    /// Text with placeholders such as `{称呼}`.
+    pub text: String,
+    /// Text used instead when a placeholder has no value.
+    pub fallback: String,
+}
+
+impl Default for Template {
+    fn default() -> Self {
+        Template { purpose: Purpose::Other, name: String::new(), text: String::new(), fallback: String::new() }
+    }
+}
+
+/// The shop's rules (one record, id `rules`). Defaults are SPEC §2's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// Contact cadence in days by RFM class key (`key_value`, …).
+    pub cadence_days: BTreeMap<String, u32>,
+    /// Re-buy cycle in days by product category.
+    pub rebuy_days: BTreeMap<String, u32>,
+    /// Decline when days since the last purchase exceed this × the customer's interval.
+    pub decline_multiplier: f64,
+    /// Churned when days since the last purchase exceed max(`churn_min_days`, this × interval).
+    pub churn_multiplier: f64,
+    /// See `churn_multiplier`.
+    pub churn_min_days: u32,
+    /// Analysis window in days (0 = all history).
+    pub window_days: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        let cadence = [
+            ("key_value", 14),
+            ("key_develop", 21),
+            ("key_keep", 21),
+            ("key_win_back", 21),
+            ("regular_value", 30),
+            ("regular_develop", 30),
+            ("regular_keep", 60),
+            ("regular_win_back", 60),
+        ];
+        Rules {
+            cadence_days: cadence.iter().map(|(k, d)| ((*k).to_owned(), *d)).collect(),
+            rebuy_days: BTreeMap::new(),
+            decline_multiplier: 2.0,
+            churn_multiplier: 4.0,
+            churn_min_days: 180,
+            window_days: 0,
+        }
+    }
+}

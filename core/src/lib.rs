@@ -1,0 +1,17 @@
+//! `huike-core`: everything Huike knows that does not need a browser or a server.
+//!
+//! - [`id`], [`hlc`]: globally unique ids and hybrid logical clock stamps, both made on the device.
+//! - [`op`]: operations and the [`op::Book`] they merge into (field-level last-writer-wins
+//!   registers, immutable entries, tombstones). The merge is commutative, associative and idempotent.
+//! - [`domain`]: the shop's records (customers, purchases, …) as typed views of the book.
+//! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits).
+//! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
+//! - [`date`]: calendar-date helpers shared by the analytics.
+
+pub mod auth;
+pub mod date;
+pub mod domain;
+pub mod hlc;
+pub mod id;
+pub mod op;
+pub mod sync;
