@@ -7,11 +7,19 @@
 //! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits).
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
+//! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
+//! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
+pub mod agenda;
 pub mod auth;
 pub mod date;
 pub mod domain;
 pub mod hlc;
 pub mod id;
+pub mod message;
 pub mod op;
+pub mod predict;
+pub mod search;
+pub mod segment;
 pub mod sync;
+pub mod synth;

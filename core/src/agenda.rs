@@ -1,0 +1,1 @@
+//! Today's follow-ups (SPEC §2 agenda). Filled in by issue 3.
