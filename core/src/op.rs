@@ -325,7 +325,12 @@ pub fn diff(
         ops.push(Op::Set { at: clock.tick(now_ms), kind, id: id.clone(), field, value });
     };
     for (field, new) in after {
-        let old = before.get(field).unwrap_or(&Value::Null);
+        let old = match before.get(field) {
+            Some(old) => old,
+            // A field the record never had: writing its empty default would only add noise.
+            None if is_blank(new) => continue,
+            None => &Value::Null,
+        };
         if sets.contains(&field.as_str()) {
             let members = |v: &Value| -> Vec<String> {
                 v.as_array()
@@ -344,6 +349,18 @@ pub fn diff(
         }
     }
     ops
+}
+
+/// True for the values a new record's fields default to (`null`, `""`, `false`, `[]`, `{}`).
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) => false,
+    }
 }
 
 /// Serializes a typed record into the JSON object [`diff`] compares.

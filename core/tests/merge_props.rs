@@ -190,4 +190,6 @@ fn diff_emits_one_op_per_changed_field_and_per_changed_tag() {
     assert_eq!(fields, vec!["notes", "tags.奶粉", "tags.VIP"]);
     for op in &ops { book.apply(op); }
     assert_eq!(book.get::<Customer>(RecordKind::Customer, &id).unwrap(), after);
+    let created = book.record_state(RecordKind::Customer, &id).unwrap();
+    assert!(!created.fields.contains_key("occupation"), "a new record's blank defaults are not written");
 }
