@@ -4,6 +4,7 @@
 //! - [`op`]: operations and the [`op::Book`] they merge into (field-level last-writer-wins
 //!   registers, immutable entries, tombstones). The merge is commutative, associative and idempotent.
 //! - [`domain`]: the shop's records (customers, purchases, …) as typed views of the book.
+//! - [`replica`]: one device's copy of the shop: book, clock, outbox, sync position.
 //! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits).
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
@@ -19,6 +20,7 @@ pub mod id;
 pub mod message;
 pub mod op;
 pub mod predict;
+pub mod replica;
 pub mod search;
 pub mod segment;
 pub mod sync;
