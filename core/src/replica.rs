@@ -50,6 +50,15 @@ impl Delta {
             && !self.sync_changed
     }
 
+    /// Adds `later` to this delta, as if both had happened in one (for retrying a failed save).
+    pub fn absorb(&mut self, later: Delta) {
+        self.records.extend(later.records);
+        self.entries.extend(later.entries);
+        self.outbox_added.extend(later.outbox_added);
+        self.outbox_removed.extend(later.outbox_removed);
+        self.sync_changed |= later.sync_changed;
+    }
+
     fn note(&mut self, change: Change) {
         match change {
             Change::None => {}

@@ -203,9 +203,40 @@ pub fn normalize_phone(text: &str) -> String {
     }
 }
 
+/// Checks a phone number as typed and returns its normalised form: a mainland mobile (11 digits
+/// starting with 1), a landline with area code (10–12 digits starting with 0), or an
+/// international number (`+` and 7–15 digits).
+pub fn validate_phone(text: &str) -> Result<String, PhoneError> {
+    let n = normalize_phone(text);
+    let ok = if let Some(intl) = n.strip_prefix('+') {
+        (7..=15).contains(&intl.len())
+    } else if n.starts_with('1') {
+        n.len() == 11
+    } else {
+        n.starts_with('0') && (10..=12).contains(&n.len())
+    };
+    let stray = text.chars().any(|c| !(c.is_ascii_digit() || " -+()".contains(c)));
+    if ok && !stray { Ok(n) } else { Err(PhoneError(text.chars().take(40).collect())) }
+}
+
+/// A text that is not a phone number.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a phone number: {0:?}")]
+pub struct PhoneError(pub String);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_validate() {
+        assert_eq!(validate_phone("138 0013 8000"), Ok("13800138000".into()));
+        assert_eq!(validate_phone("010-88886666"), Ok("01088886666".into()));
+        assert_eq!(validate_phone("+1 (415) 555-0100"), Ok("+14155550100".into()));
+        for bad in ["1380013800", "138001380001", "abc", "12345", "1380013800x", ""] {
+            assert!(validate_phone(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn phones_normalise() {
