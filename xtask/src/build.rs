@@ -1,0 +1,82 @@
+//! The two builds: the app with Trunk (into `dist/`) and the worker with worker-build (into
+//! `worker/build/`), both offline, with the pinned wasm-bindgen and the npm wasm-opt and
+//! esbuild, so nothing is downloaded from GitHub.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::precache;
+use crate::procs;
+use crate::repo::Repo;
+use crate::step::Step;
+use crate::tools::{TRUNK, WASM_BINDGEN, WORKER_BUILD};
+
+/// `cargo fetch`, so the offline builds find every crate.
+pub fn fetch(repo: &Repo) -> Result<()> {
+    let step = Step::start("cargo fetch");
+    procs::run("cargo fetch", procs::command("cargo", repo).arg("fetch"))?;
+    step.done("done");
+    Ok(())
+}
+
+/// `trunk build --release --offline --skip-version-check` at the repository root.
+pub fn app(repo: &Repo) -> Result<()> {
+    let step = Step::start("build app (trunk build --release)");
+    if !repo.has_app() {
+        bail!("there is no app to build yet (Trunk.toml and index.html at the repository root)");
+    }
+    let trunk = TRUNK.require()?;
+    step.say("building");
+    let mut command = procs::command(&trunk, repo);
+    command.args(["build", "--release", "--offline", "--skip-version-check"]).env("PATH", tool_path(repo)?);
+    procs::run("trunk build", &mut command)?;
+    if !repo.dist().join(precache::SERVICE_WORKER).is_file() {
+        bail!("trunk built no dist/{}: the app's index.html must copy it", precache::SERVICE_WORKER);
+    }
+    step.done(format_args!("dist/ holds {} KB", folder_size(&repo.dist())? / 1024));
+    Ok(())
+}
+
+/// `worker-build --release` in `worker/`.
+pub fn worker(repo: &Repo) -> Result<()> {
+    let step = Step::start("build worker (worker-build --release)");
+    if !repo.has_worker() {
+        bail!("there is no worker to build yet (worker/Cargo.toml and worker/wrangler.toml)");
+    }
+    let worker_build = WORKER_BUILD.require()?;
+    step.say("building");
+    let mut command = procs::command(&worker_build, repo);
+    command.arg("--release").current_dir(repo.worker_dir()).envs(worker_tools_env(repo)?).env("PATH", tool_path(repo)?);
+    procs::run("worker-build", &mut command)?;
+    step.done(format_args!("worker/build/ holds {} KB", folder_size(&repo.worker_dir().join("build"))? / 1024));
+    Ok(())
+}
+
+/// The variables that make worker-build use local tools instead of downloading them; also
+/// given to `wrangler dev` in case `wrangler.toml` has a build command.
+pub fn worker_tools_env(repo: &Repo) -> Result<Vec<(&'static str, PathBuf)>> {
+    Ok(vec![
+        ("WASM_BINDGEN_BIN", WASM_BINDGEN.require()?),
+        ("WASM_OPT_BIN", repo.npm_bin("wasm-opt")),
+        ("ESBUILD_BIN", repo.esbuild()),
+    ])
+}
+
+/// `PATH` with the pinned wasm-bindgen's folder and `node_modules/.bin` (wasm-opt 132) first:
+/// Trunk only uses tools on PATH that report exactly its pinned versions.
+pub fn tool_path(repo: &Repo) -> Result<std::ffi::OsString> {
+    let wasm_bindgen = WASM_BINDGEN.require()?;
+    let bindgen_dir = wasm_bindgen.parent().context("wasm-bindgen has no folder")?.to_path_buf();
+    repo.path_with(&[bindgen_dir, repo.root.join("node_modules").join(".bin")])
+}
+
+fn folder_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() { folder_size(&entry.path())? } else { meta.len() };
+    }
+    Ok(total)
+}

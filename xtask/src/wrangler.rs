@@ -1,0 +1,111 @@
+//! The worker, run locally by `wrangler dev` (workerd with KV persisted on disk), in its own
+//! process group so its node and workerd processes stop together and free the port.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::ExitStatus;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::build;
+use crate::http;
+use crate::procs::{self, Group, Output};
+use crate::repo::Repo;
+use crate::step::Step;
+
+/// How long a start may take (the first request also compiles the wasm).
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The health endpoint that answers 200 once the worker is up.
+const HEALTH: &str = "/v1/health";
+
+/// How to run the worker.
+pub struct WorkerOptions<'a> {
+    /// The port on 127.0.0.1.
+    pub port: u16,
+    /// Where KV data is kept.
+    pub persist_to: &'a Path,
+    /// The app origins allowed by CORS (`ALLOWED_ORIGINS`, comma-separated).
+    pub allowed_origins: &'a str,
+    /// Where wrangler's output goes.
+    pub output: Output,
+}
+
+/// A running `wrangler dev`; stopped (the whole process group) when dropped.
+pub struct Worker {
+    group: Group,
+    addr: SocketAddr,
+}
+
+impl Worker {
+    /// Starts `wrangler dev` for `worker/` and waits until `/v1/health` answers 200.
+    pub fn start(repo: &Repo, options: WorkerOptions) -> Result<Worker> {
+        let step = Step::start(format!("worker on 127.0.0.1:{}", options.port));
+        let port = options.port.to_string();
+        let persist_to = options.persist_to.to_str().context("the KV folder's path is not UTF-8")?;
+        let mut command = procs::command(repo.npm_bin("wrangler"), repo);
+        command
+            .args(["dev", "--cwd", "worker", "--ip", "127.0.0.1", "--port", &port, "--persist-to", persist_to])
+            .args(["--show-interactive-dev-session=false", "--var"])
+            .arg(format!("ALLOWED_ORIGINS:{}", options.allowed_origins))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_HIDE_BANNER", "true")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .envs(build::worker_tools_env(repo)?)
+            .env("PATH", build::tool_path(repo)?);
+        let group = Group::spawn("wrangler dev", &mut command, options.output)?;
+        let mut worker = Worker { group, addr: SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)) };
+        worker.wait_until_healthy()?;
+        step.done("ready");
+        Ok(worker)
+    }
+
+    /// Its base URL, `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// wrangler's exit status if it has stopped on its own.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.group.exited()
+    }
+
+    fn wait_until_healthy(&mut self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            procs::check_interrupted()?;
+            if let Some(status) = self.exited() {
+                bail!("wrangler dev exited ({status}) before {HEALTH} answered");
+            }
+            let last = match http::get(self.addr, HEALTH, Duration::from_secs(10)) {
+                Ok(response) if response.status == 200 => return Ok(()),
+                Ok(response) => format!("{HEALTH} answered {}", response.status),
+                Err(error) => format!("{error:#}"),
+            };
+            if started.elapsed() > READY_TIMEOUT {
+                bail!("the worker was not ready after {READY_TIMEOUT:?} ({last})");
+            }
+            thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+/// A port on 127.0.0.1 that is free right now.
+pub fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_port_can_be_bound() {
+        let port = free_port().unwrap();
+        assert_ne!(port, 0);
+        TcpListener::bind((Ipv4Addr::LOCALHOST, port)).unwrap();
+    }
+}
