@@ -1,1 +1,469 @@
-//! Today's follow-ups (SPEC §2 agenda). Filled in by issue 3.
+//! Today's follow-ups (SPEC §2 agenda) for the as-of date `D` of an [`Analysis`].
+//!
+//! One [`AgendaItem`] per customer, listing every reason that applies, each carrying what a
+//! message needs (which child, how many days). Customers flagged do-not-contact never appear,
+//! and neither do customers whose latest contact ended with "asked not to be contacted".
+//!
+//! The reasons, in priority order (an item's reasons are sorted by it, and items by their first
+//! reason, then by that reason's date, then by customer id):
+//! 1. [`Reason::Complaint`]: a complaint opened on or before `D` with no first response yet, or
+//!    not resolved. An unhappy customer comes first (response target: one hour).
+//! 2. [`Reason::FollowUp`]: the latest contact set a next follow-up date ≤ `D` (a later contact
+//!    supersedes it). A promise the shop made.
+//! 3. [`Reason::Pickup`]: scheduled reward pickups due ≤ `D` and not yet taken.
+//! 4. [`Reason::Birthday`]: the customer's birthday falls within the next 7 days (`0 ≤ days ≤ 7`;
+//!    29 February falls on 28 February in other years).
+//! 5. [`Reason::ChildMilestone`]: 满月 (1 month), 百天 (100 days old), 半岁 (6 months) or 周岁
+//!    (1 year) within the next 7 days. Months are calendar months (31 January + 1 month =
+//!    end of February); the first birthday is listed as the 周岁 milestone only.
+//! 6. [`Reason::ChildBirthday`]: a child's 2nd or later birthday within the next 7 days.
+//! 7. [`Reason::DueDate`]: an unborn child's due date within the next 14 days.
+//! 8. [`Reason::Rebuy`]: for a category with a re-buy cycle, the last purchase of that category
+//!    plus the cycle falls within ±3 days of `D`.
+//! 9. [`Reason::Reactivation`]: stage Decline and no contact in the last 14 days (a contact
+//!    13 days ago blocks it, one 14 days ago does not).
+//! 10. [`Reason::Cadence`]: the customer's regular contact is due (last contact, or the day
+//!     they were added, plus their class's cadence ≤ `D`).
+//!
+//! Occasions are settled by a contact: a birthday is no longer listed once a contact with
+//! purpose Birthday was made within its 7-day window (on or after the birthday − 7 days), the
+//! child dates likewise by a ChildMilestone contact within their window, and a re-buy by a
+//! Rebuy contact on or after its due date − 3 days. This keeps a greeted customer from coming
+//! back every day until the date itself.
+
+use crate::date::{anniversary, days_between, next_anniversary};
+use crate::domain::{Complaint, ComplaintStatus, Money, Outcome, Purpose, Rules, Severity};
+use crate::id::Id;
+use crate::op::{Book, RecordKind};
+use crate::segment::cadence::CadenceBase;
+use crate::segment::history::{CustomerHistory, History};
+use crate::segment::stage::Stage;
+use crate::segment::{Analysis, Segment};
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Birthdays and child milestones are listed this many days ahead (and on the day).
+pub const OCCASION_DAYS: i64 = 7;
+/// Due dates are listed this many days ahead.
+pub const DUE_DATE_DAYS: i64 = 14;
+/// A re-buy is due when its date is within this many days of `D`, either side.
+pub const REBUY_TOLERANCE_DAYS: i64 = 3;
+/// Reactivation waits this many days after any contact.
+pub const REACTIVATION_QUIET_DAYS: i64 = 14;
+
+/// A child's milestone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// 满月: one calendar month old.
+    FullMonth,
+    /// 百天: 100 days old.
+    HundredDays,
+    /// 半岁: six calendar months old.
+    HalfYear,
+    /// 周岁: the first birthday.
+    OneYear,
+}
+
+impl Milestone {
+    /// Every milestone, in age order.
+    pub const ALL: [Milestone; 4] = [Milestone::FullMonth, Milestone::HundredDays, Milestone::HalfYear, Milestone::OneYear];
+
+    /// The day a child born on `birthday` reaches the milestone.
+    pub fn date(self, birthday: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Milestone::FullMonth => birthday.checked_add_months(Months::new(1)),
+            Milestone::HundredDays => birthday.checked_add_days(Days::new(100)),
+            Milestone::HalfYear => birthday.checked_add_months(Months::new(6)),
+            Milestone::OneYear => Some(anniversary(birthday, birthday.year() + 1)),
+        }
+    }
+
+    /// The stable key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Milestone::FullMonth => "full_month",
+            Milestone::HundredDays => "hundred_days",
+            Milestone::HalfYear => "half_year",
+            Milestone::OneYear => "one_year",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Milestone::FullMonth => "满月",
+            Milestone::HundredDays => "百天",
+            Milestone::HalfYear => "半岁",
+            Milestone::OneYear => "一周岁",
+        }
+    }
+
+    /// The English name.
+    pub fn en(self) -> &'static str {
+        match self {
+            Milestone::FullMonth => "one month old",
+            Milestone::HundredDays => "100 days old",
+            Milestone::HalfYear => "six months old",
+            Milestone::OneYear => "one year old",
+        }
+    }
+}
+
+/// Why a customer is on today's list, with what a message needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// An open complaint.
+    Complaint {
+        /// The complaint.
+        complaint: Id,
+        /// The day it was opened.
+        opened_on: Option<NaiveDate>,
+        /// Its severity.
+        severity: Severity,
+        /// Whether it has had a first response (then it is open because unresolved).
+        responded: bool,
+    },
+    /// A next follow-up date set on the latest contact is due.
+    FollowUp {
+        /// The follow-up date.
+        due: NaiveDate,
+        /// The purpose of the contact that set it.
+        purpose: Purpose,
+        /// Days past the follow-up date (0 = today).
+        overdue_days: u32,
+    },
+    /// Scheduled reward pickups are due.
+    Pickup {
+        /// The scheduled reward.
+        reward: Id,
+        /// What is picked up.
+        description: String,
+        /// The value of one pickup.
+        amount: Money,
+        /// The due dates not yet picked up, earliest first.
+        due: Vec<NaiveDate>,
+    },
+    /// The customer's birthday is coming.
+    Birthday {
+        /// The birthday this year (or next).
+        date: NaiveDate,
+        /// Days until it (0 = today).
+        in_days: u32,
+        /// The age they turn.
+        age: u32,
+    },
+    /// A child reaches a milestone.
+    ChildMilestone {
+        /// The child's position in the profile's children.
+        child: u32,
+        /// The child's nickname.
+        nickname: String,
+        /// Which milestone.
+        milestone: Milestone,
+        /// The day of the milestone.
+        date: NaiveDate,
+        /// Days until it (0 = today).
+        in_days: u32,
+    },
+    /// A child's birthday (2nd or later) is coming.
+    ChildBirthday {
+        /// The child's position in the profile's children.
+        child: u32,
+        /// The child's nickname.
+        nickname: String,
+        /// The birthday this year (or next).
+        date: NaiveDate,
+        /// Days until it (0 = today).
+        in_days: u32,
+        /// The age the child turns.
+        age: u32,
+    },
+    /// An unborn child's due date is near.
+    DueDate {
+        /// The child's position in the profile's children.
+        child: u32,
+        /// The child's nickname (often blank before birth).
+        nickname: String,
+        /// The due date.
+        due: NaiveDate,
+        /// Days until it (0 = today).
+        in_days: u32,
+    },
+    /// A category is due to be bought again.
+    Rebuy {
+        /// The category.
+        category: String,
+        /// The last day the customer bought it.
+        last_bought: NaiveDate,
+        /// The category's re-buy cycle in days.
+        cycle_days: u32,
+        /// Last bought + cycle.
+        due: NaiveDate,
+    },
+    /// A declining customer has not been contacted for 14 days.
+    Reactivation {
+        /// Days since the last purchase.
+        since_days: u32,
+        /// The customer's purchase interval in days.
+        interval_days: f64,
+        /// The last contact day, if any.
+        last_contact: Option<NaiveDate>,
+    },
+    /// The regular contact of the customer's class is due.
+    Cadence {
+        /// The cadence in days.
+        days: u32,
+        /// What it counts from.
+        base: CadenceBase,
+        /// The day it counts from.
+        since: NaiveDate,
+        /// The day it fell due.
+        due: NaiveDate,
+    },
+}
+
+impl Reason {
+    /// The priority rank (smaller first), as listed in the module doc.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Reason::Complaint { .. } => 0,
+            Reason::FollowUp { .. } => 1,
+            Reason::Pickup { .. } => 2,
+            Reason::Birthday { .. } => 3,
+            Reason::ChildMilestone { .. } => 4,
+            Reason::ChildBirthday { .. } => 5,
+            Reason::DueDate { .. } => 6,
+            Reason::Rebuy { .. } => 7,
+            Reason::Reactivation { .. } => 8,
+            Reason::Cadence { .. } => 9,
+        }
+    }
+
+    /// The stable key of the reason's kind (`complaint`, `follow_up`, …).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Reason::Complaint { .. } => "complaint",
+            Reason::FollowUp { .. } => "follow_up",
+            Reason::Pickup { .. } => "pickup",
+            Reason::Birthday { .. } => "birthday",
+            Reason::ChildMilestone { .. } => "child_milestone",
+            Reason::ChildBirthday { .. } => "child_birthday",
+            Reason::DueDate { .. } => "due_date",
+            Reason::Rebuy { .. } => "rebuy",
+            Reason::Reactivation { .. } => "reactivation",
+            Reason::Cadence { .. } => "cadence",
+        }
+    }
+
+    /// The day that orders reasons of the same rank (earliest first).
+    fn day(&self) -> NaiveDate {
+        match self {
+            Reason::Complaint { opened_on, .. } => opened_on.unwrap_or(NaiveDate::MIN),
+            Reason::FollowUp { due, .. } | Reason::DueDate { due, .. } | Reason::Rebuy { due, .. } => *due,
+            Reason::Cadence { due, .. } => *due,
+            Reason::Pickup { due, .. } => due.first().copied().unwrap_or(NaiveDate::MIN),
+            Reason::Birthday { date, .. } | Reason::ChildMilestone { date, .. } | Reason::ChildBirthday { date, .. } => {
+                *date
+            }
+            Reason::Reactivation { .. } => NaiveDate::MIN,
+        }
+    }
+
+    /// The contact purpose that answers this reason.
+    pub fn purpose(&self) -> Purpose {
+        match self {
+            Reason::Complaint { .. } => Purpose::ComplaintFollowUp,
+            Reason::FollowUp { purpose, .. } => *purpose,
+            Reason::Pickup { .. } => Purpose::Points,
+            Reason::Birthday { .. } => Purpose::Birthday,
+            Reason::ChildMilestone { .. } | Reason::ChildBirthday { .. } | Reason::DueDate { .. } => {
+                Purpose::ChildMilestone
+            }
+            Reason::Rebuy { .. } => Purpose::Rebuy,
+            Reason::Reactivation { .. } => Purpose::Reactivation,
+            Reason::Cadence { .. } => Purpose::Other,
+        }
+    }
+
+    /// The child the reason is about, if any.
+    pub fn child(&self) -> Option<usize> {
+        match self {
+            Reason::ChildMilestone { child, .. } | Reason::ChildBirthday { child, .. } | Reason::DueDate { child, .. } => {
+                Some(*child as usize)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One customer on today's list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    /// The customer.
+    pub customer: Id,
+    /// The customer's dense index in the analysis.
+    pub index: u32,
+    /// Every reason that applies, highest priority first (never empty).
+    pub reasons: Vec<Reason>,
+}
+
+impl AgendaItem {
+    /// The highest-priority reason.
+    pub fn top(&self) -> &Reason {
+        &self.reasons[0]
+    }
+}
+
+/// Today's follow-ups for the analysis's as-of date, highest priority first.
+pub fn agenda(book: &Book, analysis: &Analysis, rules: &Rules) -> Vec<AgendaItem> {
+    let history = &analysis.history;
+    let today = analysis.as_of();
+    let complaints = open_complaints(book, history, today);
+    let cycles: Vec<Option<u32>> = history.categories.iter().map(|c| rules.rebuy_days.get(c).copied()).collect();
+    let mut items = Vec::new();
+    let mut reasons = Vec::new();
+    for (c, (cust, segment)) in history.customers.iter().zip(&analysis.segments).enumerate() {
+        if !contactable(cust) {
+            continue;
+        }
+        let from = complaints.partition_point(|(i, _)| (*i as usize) < c);
+        reasons.extend(complaints[from..].iter().take_while(|(i, _)| *i as usize == c).map(|(_, r)| r.clone()));
+        follow_up(cust, today, &mut reasons);
+        pickups(history, c, &mut reasons);
+        birthday(cust, today, &mut reasons);
+        child_dates(cust, today, &mut reasons);
+        rebuys(history, c, &cycles, today, &mut reasons);
+        reactivation(cust, segment, today, &mut reasons);
+        cadence(segment, today, &mut reasons);
+        if reasons.is_empty() {
+            continue;
+        }
+        reasons.sort_by_key(|r| (r.rank(), r.day()));
+        items.push(AgendaItem { customer: cust.id.clone(), index: c as u32, reasons: std::mem::take(&mut reasons) });
+    }
+    items.sort_by(|a, b| (a.top().rank(), a.top().day()).cmp(&(b.top().rank(), b.top().day())).then(a.index.cmp(&b.index)));
+    items
+}
+
+/// False for customers flagged do-not-contact or whose latest contact asked for it.
+fn contactable(cust: &CustomerHistory) -> bool {
+    !cust.profile.do_not_contact && cust.last_contact.as_ref().is_none_or(|c| c.outcome != Outcome::DoNotContact)
+}
+
+/// Open complaints of live customers, opened on or before `today`, as (customer index, reason),
+/// sorted by customer.
+fn open_complaints(book: &Book, history: &History, today: NaiveDate) -> Vec<(u32, Reason)> {
+    let mut out: Vec<(u32, Reason)> = book
+        .records(RecordKind::Complaint)
+        .filter_map(|(id, state)| {
+            let complaint: Complaint = state.decode().ok()?;
+            let customer = history.index_of(complaint.customer.as_ref()?)?;
+            let opened_on = complaint.opened_at.map(|t| t.date());
+            if opened_on.is_some_and(|d| d > today) {
+                return None;
+            }
+            let responded = complaint.first_response_at.is_some() || complaint.status != ComplaintStatus::Open;
+            let resolved = complaint.resolved_at.is_some() || complaint.status == ComplaintStatus::Resolved;
+            (!responded || !resolved).then(|| {
+                let reason = Reason::Complaint { complaint: id.clone(), opened_on, severity: complaint.severity, responded };
+                (customer as u32, reason)
+            })
+        })
+        .collect();
+    out.sort_by_key(|(c, _)| *c);
+    out
+}
+
+fn follow_up(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
+    let Some(last) = &cust.last_contact else { return };
+    if let Some(due) = last.next_follow_up.filter(|d| *d <= today) {
+        let overdue_days = days_between(due, today) as u32;
+        out.push(Reason::FollowUp { due, purpose: last.purpose, overdue_days });
+    }
+}
+
+fn pickups(history: &History, c: usize, out: &mut Vec<Reason>) {
+    out.extend(history.rewards_due(c).iter().map(|r| Reason::Pickup {
+        reward: r.reward.clone(),
+        description: r.description.clone(),
+        amount: r.amount,
+        due: r.due.clone(),
+    }));
+}
+
+/// Days from `today` to `date` when it lies within `0..=ahead` days, and the occasion was not
+/// already answered by a contact for `purpose` within its window.
+fn upcoming(cust: &CustomerHistory, purpose: Purpose, date: NaiveDate, today: NaiveDate, ahead: i64) -> Option<u32> {
+    let in_days = days_between(today, date);
+    let answered = cust.last_contacted_for(purpose).is_some_and(|d| days_between(d, date) <= ahead);
+    ((0..=ahead).contains(&in_days) && !answered).then_some(in_days as u32)
+}
+
+fn birthday(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
+    let Some(born) = cust.profile.birthday else { return };
+    let date = next_anniversary(born, today);
+    let age = date.year() - born.year();
+    if age > 0
+        && let Some(in_days) = upcoming(cust, Purpose::Birthday, date, today, OCCASION_DAYS)
+    {
+        out.push(Reason::Birthday { date, in_days, age: age as u32 });
+    }
+}
+
+fn child_dates(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
+    let purpose = Purpose::ChildMilestone;
+    for (i, kid) in cust.profile.children.iter().enumerate() {
+        let child = i as u32;
+        let nickname = || kid.nickname.clone();
+        let Some(born) = kid.birthday else {
+            if let Some(due) = kid.due_date
+                && let Some(in_days) = upcoming(cust, purpose, due, today, DUE_DATE_DAYS)
+            {
+                out.push(Reason::DueDate { child, nickname: nickname(), due, in_days });
+            }
+            continue;
+        };
+        for milestone in Milestone::ALL {
+            let Some(date) = milestone.date(born) else { continue };
+            if let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS) {
+                out.push(Reason::ChildMilestone { child, nickname: nickname(), milestone, date, in_days });
+            }
+        }
+        let date = next_anniversary(born, today);
+        let age = date.year() - born.year();
+        if age >= 2
+            && let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS)
+        {
+            out.push(Reason::ChildBirthday { child, nickname: nickname(), date, in_days, age: age as u32 });
+        }
+    }
+}
+
+fn rebuys(history: &History, c: usize, cycles: &[Option<u32>], today: NaiveDate, out: &mut Vec<Reason>) {
+    let cust = &history.customers[c];
+    for &(cat, last_bought) in history.last_bought(c) {
+        let Some(cycle_days) = cycles[cat as usize] else { continue };
+        let Some(due) = last_bought.checked_add_days(Days::new(u64::from(cycle_days))) else { continue };
+        let answered = cust.last_contacted_for(Purpose::Rebuy).is_some_and(|d| days_between(d, due) <= REBUY_TOLERANCE_DAYS);
+        if days_between(today, due).abs() <= REBUY_TOLERANCE_DAYS && !answered {
+            out.push(Reason::Rebuy { category: history.categories[cat as usize].clone(), last_bought, cycle_days, due });
+        }
+    }
+}
+
+fn reactivation(cust: &CustomerHistory, segment: &Segment, today: NaiveDate, out: &mut Vec<Reason>) {
+    let life = &segment.lifecycle;
+    let last_contact = cust.last_contact_on();
+    let quiet = last_contact.is_none_or(|d| days_between(d, today) >= REACTIVATION_QUIET_DAYS);
+    if let (Stage::Decline, true, Some(since_days)) = (life.stage, quiet, life.since_days) {
+        out.push(Reason::Reactivation { since_days, interval_days: life.interval_days, last_contact });
+    }
+}
+
+fn cadence(segment: &Segment, today: NaiveDate, out: &mut Vec<Reason>) {
+    if let Some(c) = segment.cadence.filter(|c| c.due <= today) {
+        out.push(Reason::Cadence { days: c.days, base: c.base, since: c.since, due: c.due });
+    }
+}
