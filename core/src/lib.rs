@@ -6,6 +6,7 @@
 //! - [`domain`]: the shop's records (customers, purchases, …) as typed views of the book.
 //! - [`replica`]: one device's copy of the shop: book, clock, outbox, sync position.
 //! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits).
+//! - [`server`]: the sync server's request handling over a key-value store (the worker is a thin adapter).
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
 //! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
@@ -23,5 +24,6 @@ pub mod predict;
 pub mod replica;
 pub mod search;
 pub mod segment;
+pub mod server;
 pub mod sync;
 pub mod synth;

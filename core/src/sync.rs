@@ -131,6 +131,22 @@ pub struct DeviceInfo {
     pub joined_at: u64,
 }
 
+/// The answer to `PUT /v1/log/{seq}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushAck {
+    /// The acknowledged batch's `seq`.
+    pub seq: u64,
+    /// True when this push stored the batch, false when it was already stored (a retry).
+    pub stored: bool,
+}
+
+/// The answer to `GET /v1/devices`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceList {
+    /// The shop's devices, in the order they joined.
+    pub devices: Vec<DeviceInfo>,
+}
+
 /// Every error answer's body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
