@@ -118,8 +118,7 @@ fn too_little_data_is_an_error_not_numbers() {
 #[test]
 fn bad_inputs_are_errors() {
     assert_eq!(Model::fit(&[], TimeUnit::Weeks), Err(PredictError::NoCustomers));
-    let one_timers: Vec<CustomerSummary> =
-        cdnow::summaries().into_iter().filter(|c| c.x() == 0).collect();
+    let one_timers: Vec<CustomerSummary> = cdnow::summaries().into_iter().filter(|c| c.x() == 0).collect();
     assert!(one_timers.len() > 1000);
     assert_eq!(
         Model::fit(&one_timers, TimeUnit::Days),

@@ -123,8 +123,10 @@ impl Rows {
     /// Starting values: `r = 1` with `α` matching the mean purchase rate (so the start scales
     /// with the unit), and a flat drop-out prior.
     fn start(&self) -> [f64; 4] {
-        let (time, purchases) =
-            self.rows.iter().fold((0.0, 0.0), |(t, n), row| (t + row.weight * row.t, n + row.weight * f64::from(row.x)));
+        let (time, purchases) = self
+            .rows
+            .iter()
+            .fold((0.0, 0.0), |(t, n), row| (t + row.weight * row.t, n + row.weight * f64::from(row.x)));
         [1.0, (time / purchases.max(1.0)).max(1e-3), 1.0, 1.0]
     }
 }
@@ -135,7 +137,7 @@ impl LogLikelihood<4> for Rows {
     /// `C_x = ln Γ(r+x) − ln Γ(r) + ln Γ(a+b) + ln Γ(b+x) − ln Γ(b) − ln Γ(a+b+x)` and `D` the
     /// log-odds of having dropped out (`x ≥ 1` only). Since `x` is a whole number, `C_x` and
     /// its derivatives are running sums over `i < x` of `ln(r+i)`, `ln(b+i)`, `−ln(a+b+i)`.
-    fn eval(&self, p: &[f64; 4], derivatives: bool) -> Eval<4> {
+    fn eval(&self, p: &[f64; 4]) -> Eval<4> {
         let [r, alpha, a, b] = *p;
         let mut e = Eval::zero();
         let ln_a = a.ln();
@@ -147,15 +149,13 @@ impl LogLikelihood<4> for Rows {
                 let i = f64::from(next_i);
                 let (ri, bi, abi) = (r + i, b + i, a + b + i);
                 cx += ri.ln() + bi.ln() - abi.ln();
-                if derivatives {
-                    let (ir, ib, iab) = (1.0 / ri, 1.0 / bi, 1.0 / abi);
-                    dr += ir;
-                    db += ib;
-                    dab -= iab;
-                    d2r -= ir * ir;
-                    d2b -= ib * ib;
-                    d2ab += iab * iab;
-                }
+                let (ir, ib, iab) = (1.0 / ri, 1.0 / bi, 1.0 / abi);
+                dr += ir;
+                db += ib;
+                dab -= iab;
+                d2r -= ir * ir;
+                d2b -= ib * ib;
+                d2ab += iab * iab;
                 next_i += 1;
             }
             let w = row.weight;
@@ -165,12 +165,10 @@ impl LogLikelihood<4> for Rows {
             if row.x == 0 {
                 // C_0 = 0 and there is no drop-out term.
                 e.value -= w * rx * ln_t;
-                if derivatives {
-                    e.gradient[0] -= w * ln_t;
-                    e.gradient[1] -= w * rx * i_t;
-                    e.hessian[0][1] -= w * i_t;
-                    e.hessian[1][1] += w * rx * i_t * i_t;
-                }
+                e.gradient[0] -= w * ln_t;
+                e.gradient[1] -= w * rx * i_t;
+                e.hessian[0][1] -= w * i_t;
+                e.hessian[1][1] += w * rx * i_t * i_t;
                 continue;
             }
             let bx1 = b + f64::from(row.x) - 1.0;
@@ -185,37 +183,34 @@ impl LogLikelihood<4> for Rows {
                 (q.ln_1p(), q / (1.0 + q))
             };
             e.value += w * (cx - rx * ln_t + softplus);
-            if derivatives {
-                let i_tx = 1.0 / (alpha + row.t_x);
-                let dd = [ln_t - ln_tx, rx * (i_t - i_tx), 1.0 / a, -1.0 / bx1];
-                let g = [dr - ln_t + sigma * dd[0], -rx * i_t + sigma * dd[1], dab + sigma * dd[2], db + dab + sigma * dd[3]];
-                let curvature = sigma * (1.0 - sigma);
-                for i in 0..4 {
-                    e.gradient[i] += w * g[i];
-                    for j in i..4 {
-                        e.hessian[i][j] += w * curvature * dd[i] * dd[j];
-                    }
+            let i_tx = 1.0 / (alpha + row.t_x);
+            let dd = [ln_t - ln_tx, rx * (i_t - i_tx), 1.0 / a, -1.0 / bx1];
+            let g =
+                [dr - ln_t + sigma * dd[0], -rx * i_t + sigma * dd[1], dab + sigma * dd[2], db + dab + sigma * dd[3]];
+            let curvature = sigma * (1.0 - sigma);
+            for i in 0..4 {
+                e.gradient[i] += w * g[i];
+                for j in i..4 {
+                    e.hessian[i][j] += w * curvature * dd[i] * dd[j];
                 }
-                e.hessian[0][0] += w * d2r;
-                e.hessian[0][1] += w * (-i_t + sigma * (i_t - i_tx));
-                e.hessian[1][1] += w * (rx * i_t * i_t + sigma * rx * (i_tx * i_tx - i_t * i_t));
-                e.hessian[2][2] += w * (d2ab - sigma / (a * a));
-                e.hessian[2][3] += w * d2ab;
-                e.hessian[3][3] += w * (d2b + d2ab + sigma / (bx1 * bx1));
             }
+            e.hessian[0][0] += w * d2r;
+            e.hessian[0][1] += w * (-i_t + sigma * (i_t - i_tx));
+            e.hessian[1][1] += w * (rx * i_t * i_t + sigma * rx * (i_tx * i_tx - i_t * i_t));
+            e.hessian[2][2] += w * (d2ab - sigma / (a * a));
+            e.hessian[2][3] += w * d2ab;
+            e.hessian[3][3] += w * (d2b + d2ab + sigma / (bx1 * bx1));
         }
         // r ln α, once per customer.
         let n = self.customers;
         e.value += n * r * alpha.ln();
-        if derivatives {
-            e.gradient[0] += n * alpha.ln();
-            e.gradient[1] += n * r / alpha;
-            e.hessian[0][1] += n / alpha;
-            e.hessian[1][1] -= n * r / (alpha * alpha);
-            for i in 0..4 {
-                for j in 0..i {
-                    e.hessian[i][j] = e.hessian[j][i];
-                }
+        e.gradient[0] += n * alpha.ln();
+        e.gradient[1] += n * r / alpha;
+        e.hessian[0][1] += n / alpha;
+        e.hessian[1][1] -= n * r / (alpha * alpha);
+        for i in 0..4 {
+            for j in 0..i {
+                e.hessian[i][j] = e.hessian[j][i];
             }
         }
         e
@@ -242,7 +237,9 @@ mod tests {
 
     #[test]
     fn euler_transformed_forecast_equals_the_printed_formula() {
-        for (x, t_x, t, h) in [(0, 0.0, 38.86, 39.0), (2, 30.43, 38.86, 39.0), (7, 29.43, 38.86, 10.0), (1, 1.71, 20.0, 52.0)] {
+        for (x, t_x, t, h) in
+            [(0, 0.0, 38.86, 39.0), (2, 30.43, 38.86, 39.0), (7, 29.43, 38.86, 10.0), (1, 1.71, 20.0, 52.0)]
+        {
             let got = CDNOW.expected_purchases(x, t_x, t, h).unwrap();
             let want = expected_as_printed(&CDNOW, x, t_x, t, h);
             assert!((got - want).abs() < 1e-12 * want, "x={x}: {got} vs {want}");
@@ -320,7 +317,7 @@ mod tests {
         let close = |u: f64, v: f64| (u - v).abs() < 1e-6 * v;
         assert!(close(pd.alpha, 7.0 * pw.alpha) && close(pd.r, pw.r) && close(pd.a, pw.a) && close(pd.b, pw.b));
         let rows = Rows::new(&customers, TimeUnit::Weeks);
-        let at = |p: [f64; 4]| rows.eval(&p, false).value;
+        let at = |p: [f64; 4]| rows.eval(&p).value;
         let best = [pw.r, pw.alpha, pw.a, pw.b];
         assert!((at(best) - weeks.log_likelihood).abs() < 1e-9);
         for i in 0..4 {
@@ -336,7 +333,10 @@ mod tests {
     fn refuses_too_little_data() {
         assert_eq!(fit(&[], TimeUnit::Days), Err(PredictError::NoCustomers));
         let one_timers: Vec<_> = (1..100).map(|t| CustomerSummary::new(0, 0, t, Money(0)).unwrap()).collect();
-        assert_eq!(fit(&one_timers, TimeUnit::Days), Err(PredictError::TooLittleData { repeat_customers: 0, needed: 30 }));
+        assert_eq!(
+            fit(&one_timers, TimeUnit::Days),
+            Err(PredictError::TooLittleData { repeat_customers: 0, needed: 30 })
+        );
         let mut few = one_timers;
         few.extend((0..29).map(|i| CustomerSummary::new(1, 5 + i, 90, Money(0)).unwrap()));
         assert_eq!(fit(&few, TimeUnit::Days), Err(PredictError::TooLittleData { repeat_customers: 29, needed: 30 }));

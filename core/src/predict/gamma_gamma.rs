@@ -98,7 +98,7 @@ impl Groups {
             .filter(|c| c.x() > 0 && c.repeat_spend().minor() > 0)
             .map(|c| (c.x(), c.repeat_spend().minor() as f64))
             .collect();
-        rows.sort_unstable_by(|l, r| l.0.cmp(&r.0));
+        rows.sort_unstable_by_key(|row| row.0);
         let mut groups: Vec<Group> = Vec::new();
         for (i, &(x, total)) in rows.iter().enumerate() {
             let x = f64::from(x);
@@ -127,12 +127,11 @@ impl LogLikelihood<3> for Groups {
     /// Note 025 eq. 3 summed over customers; parameters `[p, q, v]`. Per customer,
     /// `LL = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(xm+v)`.
     /// The gamma-function terms depend on `x` only, so they are computed once per group.
-    fn eval(&self, params: &[f64; 3], derivatives: bool) -> Eval<3> {
+    fn eval(&self, params: &[f64; 3]) -> Eval<3> {
         let [p, q, v] = *params;
         let ln_v = v.ln();
         let mut e = Eval::zero();
-        let (ln_gamma_q, digamma_q, trigamma_q) =
-            (ln_gamma(q), if derivatives { q.digamma() } else { 0.0 }, if derivatives { q.trigamma() } else { 0.0 });
+        let (ln_gamma_q, digamma_q, trigamma_q) = (ln_gamma(q), q.digamma(), q.trigamma());
         for g in &self.groups {
             let (px, n) = (p * g.x, g.customers);
             let shape = px + q;
@@ -140,33 +139,27 @@ impl LogLikelihood<3> for Groups {
             for &total in &self.totals[g.start..g.end] {
                 let s = total + v;
                 sum_ln += s.ln();
-                if derivatives {
-                    let inv = 1.0 / s;
-                    sum_inv += inv;
-                    sum_inv2 += inv * inv;
-                }
+                let inv = 1.0 / s;
+                sum_inv += inv;
+                sum_inv2 += inv * inv;
             }
             e.value += n * (ln_gamma(shape) - ln_gamma(px) - ln_gamma_q + q * ln_v) + px * g.sum_ln_total
                 - g.sum_ln_mean
                 - shape * sum_ln;
-            if derivatives {
-                let (digamma_shape, trigamma_shape) = (shape.digamma(), shape.trigamma());
-                e.gradient[0] += g.x * (n * (digamma_shape - px.digamma()) + g.sum_ln_total - sum_ln);
-                e.gradient[1] += n * (digamma_shape - digamma_q + ln_v) - sum_ln;
-                e.gradient[2] += n * q / v - shape * sum_inv;
-                e.hessian[0][0] += n * g.x * g.x * (trigamma_shape - px.trigamma());
-                e.hessian[0][1] += n * g.x * trigamma_shape;
-                e.hessian[0][2] -= g.x * sum_inv;
-                e.hessian[1][1] += n * (trigamma_shape - trigamma_q);
-                e.hessian[1][2] += n / v - sum_inv;
-                e.hessian[2][2] += -n * q / (v * v) + shape * sum_inv2;
-            }
+            let (digamma_shape, trigamma_shape) = (shape.digamma(), shape.trigamma());
+            e.gradient[0] += g.x * (n * (digamma_shape - px.digamma()) + g.sum_ln_total - sum_ln);
+            e.gradient[1] += n * (digamma_shape - digamma_q + ln_v) - sum_ln;
+            e.gradient[2] += n * q / v - shape * sum_inv;
+            e.hessian[0][0] += n * g.x * g.x * (trigamma_shape - px.trigamma());
+            e.hessian[0][1] += n * g.x * trigamma_shape;
+            e.hessian[0][2] -= g.x * sum_inv;
+            e.hessian[1][1] += n * (trigamma_shape - trigamma_q);
+            e.hessian[1][2] += n / v - sum_inv;
+            e.hessian[2][2] += -n * q / (v * v) + shape * sum_inv2;
         }
-        if derivatives {
-            for i in 0..3 {
-                for j in 0..i {
-                    e.hessian[i][j] = e.hessian[j][i];
-                }
+        for i in 0..3 {
+            for j in 0..i {
+                e.hessian[i][j] = e.hessian[j][i];
             }
         }
         e
@@ -212,13 +205,15 @@ mod tests {
         for (i, f) in [(0, 0.99), (0, 1.01), (1, 0.99), (1, 1.01), (2, 0.99), (2, 1.01)] {
             let mut at = [p, q, v];
             at[i] *= f;
-            assert!(groups.eval(&at, false).value < found.log_likelihood);
+            assert!(groups.eval(&at).value < found.log_likelihood);
         }
         // The same spends (to the nearest major unit) counted in major units: about the same
         // shapes, v a hundred times smaller.
         let scaled: Vec<_> = customers
             .iter()
-            .map(|c| CustomerSummary::new(c.x(), c.t_x_days(), c.t_days(), Money(c.repeat_spend().minor() / 100)).unwrap())
+            .map(|c| {
+                CustomerSummary::new(c.x(), c.t_x_days(), c.t_days(), Money(c.repeat_spend().minor() / 100)).unwrap()
+            })
             .collect();
         let coarse = fit(&scaled).unwrap().params;
         assert!((coarse.p - p).abs() < 0.05 * p && (coarse.v * 100.0 - v).abs() < 0.05 * v);

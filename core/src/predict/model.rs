@@ -130,7 +130,8 @@ mod tests {
         // x = 0 the expected purchases reduce to E(t) = (a+b−1)/(a−1) · [1 − (1−z)^{a−1}],
         // z = t / (α+T+t); with a = 2, b = 1, r = 2 this is E(t) = 2t / (α+T+t).
         // Take α = 10 days and T = 20 days.
-        let m = model(BgNbdParams { r: 2.0, alpha: 10.0, a: 2.0, b: 1.0 }, GammaGammaParams { p: 2.0, q: 3.0, v: 100.0 });
+        let m =
+            model(BgNbdParams { r: 2.0, alpha: 10.0, a: 2.0, b: 1.0 }, GammaGammaParams { p: 2.0, q: 3.0, v: 100.0 });
         let customer = CustomerSummary::new(0, 0, 20, Money::ZERO).unwrap();
         let e = |t: f64| 2.0 * t / (30.0 + t);
         for t in [1.0, 30.0, 365.0] {
@@ -148,7 +149,8 @@ mod tests {
 
     #[test]
     fn repeat_customers_use_their_own_spend_and_refunds_do_not_go_negative() {
-        let m = model(BgNbdParams { r: 0.5, alpha: 20.0, a: 0.8, b: 2.5 }, GammaGammaParams { p: 6.0, q: 4.0, v: 300.0 });
+        let m =
+            model(BgNbdParams { r: 0.5, alpha: 20.0, a: 0.8, b: 2.5 }, GammaGammaParams { p: 6.0, q: 4.0, v: 300.0 });
         let big = CustomerSummary::new(3, 60, 90, Money(3 * 5_000)).unwrap();
         let refunded = CustomerSummary::new(3, 60, 90, Money(-200)).unwrap();
         let gg = m.gamma_gamma.params;

@@ -3,9 +3,8 @@
 
 /// A log-likelihood with its first and second derivatives in the natural parameters.
 pub(crate) trait LogLikelihood<const N: usize> {
-    /// The log-likelihood at `params`; the derivatives too when `derivatives` is set
-    /// (otherwise they are left zero).
-    fn eval(&self, params: &[f64; N], derivatives: bool) -> Eval<N>;
+    /// The log-likelihood at `params` with its gradient and Hessian.
+    fn eval(&self, params: &[f64; N]) -> Eval<N>;
 }
 
 /// A value with its gradient and Hessian.
@@ -63,10 +62,11 @@ pub(crate) fn maximize<const N: usize>(ll: &impl LogLikelihood<N>, start: [f64; 
         let slope: f64 = step.iter().zip(&here.gradient).map(|(s, g)| s * g).sum();
         let mut length = 1.0;
         loop {
+            // The full step is almost always taken, so the trial point gets the derivatives too.
             let trial: [f64; N] = std::array::from_fn(|i| theta[i] + length * step[i]);
-            let value = -ll.eval(&trial.map(f64::exp), false).value;
-            if value.is_finite() && value <= here.value + 1e-4 * length * slope {
-                theta = trial;
+            let there = negated_in_logs(ll, &trial);
+            if there.value.is_finite() && there.value <= here.value + 1e-4 * length * slope {
+                (theta, here) = (trial, there);
                 break;
             }
             length *= 0.5;
@@ -80,10 +80,6 @@ pub(crate) fn maximize<const N: usize>(ll: &impl LogLikelihood<N>, start: [f64; 
                 });
             }
         }
-        here = negated_in_logs(ll, &theta);
-        if !here.value.is_finite() {
-            return None;
-        }
     }
     None
 }
@@ -91,7 +87,7 @@ pub(crate) fn maximize<const N: usize>(ll: &impl LogLikelihood<N>, start: [f64; 
 /// `−LL(e^θ)` with its derivatives in `θ` (chain rule: `∂/∂θᵢ = pᵢ ∂/∂pᵢ`).
 fn negated_in_logs<const N: usize>(ll: &impl LogLikelihood<N>, theta: &[f64; N]) -> Eval<N> {
     let p = theta.map(f64::exp);
-    let e = ll.eval(&p, true);
+    let e = ll.eval(&p);
     Eval {
         value: -e.value,
         gradient: std::array::from_fn(|i| -p[i] * e.gradient[i]),
@@ -149,15 +145,14 @@ fn cholesky_solve<const N: usize>(mut a: [[f64; N]; N], g: &[f64; N]) -> Option<
 /// Test support: the analytic derivatives of a log-likelihood against central differences.
 #[cfg(test)]
 pub(crate) fn assert_derivatives_match<const N: usize>(ll: &impl LogLikelihood<N>, at: [f64; N]) {
-    let analytic = ll.eval(&at, true);
-    assert_eq!(analytic.value, ll.eval(&at, false).value);
+    let analytic = ll.eval(&at);
     let shifted = |i: usize, h: f64| {
         let mut p = at;
         p[i] += h;
-        ll.eval(&p, true)
+        ll.eval(&p)
     };
-    for i in 0..N {
-        let h = 1e-5 * at[i];
+    for (i, &x) in at.iter().enumerate() {
+        let h = 1e-5 * x;
         let (up, down) = (shifted(i, h), shifted(i, -h));
         let numeric = (up.value - down.value) / (2.0 * h);
         let tol = 1e-6 * (1.0 + analytic.gradient[i].abs());
@@ -165,7 +160,11 @@ pub(crate) fn assert_derivatives_match<const N: usize>(ll: &impl LogLikelihood<N
         for j in 0..N {
             let numeric = (up.gradient[j] - down.gradient[j]) / (2.0 * h);
             let tol = 1e-5 * (1.0 + analytic.hessian[i][j].abs());
-            assert!((numeric - analytic.hessian[i][j]).abs() < tol, "∂{i}∂{j}: {numeric} vs {}", analytic.hessian[i][j]);
+            assert!(
+                (numeric - analytic.hessian[i][j]).abs() < tol,
+                "∂{i}∂{j}: {numeric} vs {}",
+                analytic.hessian[i][j]
+            );
         }
     }
 }
@@ -179,17 +178,15 @@ mod tests {
     struct GammaSample(Vec<f64>);
 
     impl LogLikelihood<2> for GammaSample {
-        fn eval(&self, p: &[f64; 2], derivatives: bool) -> Eval<2> {
+        fn eval(&self, p: &[f64; 2]) -> Eval<2> {
             use special::Gamma;
             let [k, rate] = *p;
             let n = self.0.len() as f64;
             let (sum, sum_ln) = self.0.iter().fold((0.0, 0.0), |(s, l), x| (s + x, l + x.ln()));
             let mut e = Eval::zero();
             e.value = n * (k * rate.ln() - Gamma::ln_gamma(k).0) + (k - 1.0) * sum_ln - rate * sum;
-            if derivatives {
-                e.gradient = [n * (rate.ln() - k.digamma()) + sum_ln, n * k / rate - sum];
-                e.hessian = [[-n * k.trigamma(), n / rate], [n / rate, -n * k / (rate * rate)]];
-            }
+            e.gradient = [n * (rate.ln() - k.digamma()) + sum_ln, n * k / rate - sum];
+            e.hessian = [[-n * k.trigamma(), n / rate], [n / rate, -n * k / (rate * rate)]];
             e
         }
     }
@@ -202,11 +199,11 @@ mod tests {
         let [k, rate] = found.params;
         let mean = sample.0.iter().sum::<f64>() / sample.0.len() as f64;
         assert!((rate - k / mean).abs() < 1e-9, "rate {rate}, k/mean {}", k / mean);
-        let grad = sample.eval(&found.params, true).gradient;
+        let grad = sample.eval(&found.params).gradient;
         assert!(grad.iter().all(|g| g.abs() < 1e-7), "{grad:?}");
         // Nearby points are worse.
         for (dk, dr) in [(1.01, 1.0), (0.99, 1.0), (1.0, 1.01), (1.0, 0.99)] {
-            assert!(sample.eval(&[k * dk, rate * dr], false).value < found.log_likelihood);
+            assert!(sample.eval(&[k * dk, rate * dr]).value < found.log_likelihood);
         }
     }
 
@@ -228,7 +225,7 @@ mod tests {
     fn reports_no_maximum_for_an_unbounded_likelihood() {
         struct Unbounded;
         impl LogLikelihood<1> for Unbounded {
-            fn eval(&self, p: &[f64; 1], _: bool) -> Eval<1> {
+            fn eval(&self, p: &[f64; 1]) -> Eval<1> {
                 // ln p: grows without bound.
                 Eval { value: p[0].ln(), gradient: [1.0 / p[0]], hessian: [[-1.0 / (p[0] * p[0])]] }
             }

@@ -25,9 +25,7 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
 /// The BG/NBD forecast divides `1 − (1−z)^{a−1} ₂F₁(…, a−1; …)` by `a − 1`; this form keeps
 /// that quotient accurate for a fitted `a` at or near 1.
 pub fn hyp2f1_excess(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    let valid = [a, b, c, z].iter().all(|v| v.is_finite())
-        && z.abs() < 1.0
-        && !(c <= 0.0 && c == c.floor());
+    let valid = [a, b, c, z].iter().all(|v| v.is_finite()) && z.abs() < 1.0 && !(c <= 0.0 && c == c.floor());
     if !valid {
         return None;
     }
@@ -39,8 +37,7 @@ pub fn hyp2f1_excess(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
     for n in 1..=MAX_TERMS {
         // Neumaier's compensated summation.
         let next = sum + term;
-        compensation +=
-            if sum.abs() >= term.abs() { (sum - next) + term } else { (term - next) + sum };
+        compensation += if sum.abs() >= term.abs() { (sum - next) + term } else { (term - next) + sum };
         sum = next;
         let nf = f64::from(n);
         let ratio = (a + nf) * (b + nf) / ((c + nf) * (nf + 1.0)) * z;
@@ -86,13 +83,13 @@ mod tests {
 
     #[test]
     fn matches_reference_values() {
-        // Reference values from mpmath.hyp2f1 at 30 significant digits.
+        // Reference values from mpmath.hyp2f1 at 30 significant digits, rounded to f64.
         let cases = [
-            (0.7, 2.3, 1.9, 0.85, 5.723_727_726_653_591_73),
-            (1.5, -0.3, 4.2, 0.97, 0.869_115_421_863_741_62),
+            (0.7, 2.3, 1.9, 0.85, 5.723_727_726_653_592),
+            (1.5, -0.3, 4.2, 0.97, 0.869_115_421_863_741_6),
             (30.2, 31.5, 29.8, 0.4, 12_047_874.259_542_616),
-            (0.25, 1.5, 2.75, -0.6, 0.933_691_945_615_141_02),
-            (2.0, 3.0, -1.5, 0.3, 127.513_742_980_053_395),
+            (0.25, 1.5, 2.75, -0.6, 0.933_691_945_615_141),
+            (2.0, 3.0, -1.5, 0.3, 127.513_742_980_053_4),
         ];
         for (a, b, c, z, want) in cases {
             close(hyp2f1(a, b, c, z).unwrap(), want, 1e-13);

@@ -122,7 +122,12 @@ mod tests {
 
     #[test]
     fn counts_repeat_days_and_spans_up_to_as_of() {
-        let days = [(d("2026-01-01"), Money(500)), (d("2026-01-15"), Money(300)), (d("2026-02-01"), Money(100)), (d("2026-03-01"), Money(900))];
+        let days = [
+            (d("2026-01-01"), Money(500)),
+            (d("2026-01-15"), Money(300)),
+            (d("2026-02-01"), Money(100)),
+            (d("2026-03-01"), Money(900)),
+        ];
         let s = CustomerSummary::from_days(&days, d("2026-02-10")).unwrap();
         assert_eq!((s.x(), s.t_x_days(), s.t_days(), s.repeat_spend()), (2, 31, 40, Money(400)));
         assert_eq!(s.mean_repeat_spend(), Some(200.0));
