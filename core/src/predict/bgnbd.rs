@@ -3,7 +3,7 @@
 //! probability `p ~ Beta(a, b)`.
 
 use super::newton::{self, Eval, LogLikelihood};
-use super::special::hyp2f1_excess;
+use super::special::hyp2f1_excess_at;
 use super::{CustomerSummary, PredictError, TimeUnit, require_repeat_customers};
 
 /// The four BG/NBD parameters; `alpha` is in the time unit of the fit.
@@ -52,23 +52,36 @@ impl BgNbdParams {
     /// `(a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x; a+b+x−1; z)] · P(alive)`
     /// with `z = t / (α+T+t)`.
     ///
-    /// Evaluated through Euler's transformation, `((1−z))^{r+x} ₂F₁(r+x, b+x; c; z) =
+    /// Evaluated through Euler's transformation, `(1−z)^{r+x} ₂F₁(r+x, b+x; c; z) =
     /// (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; c; z)`, whose series does not lengthen with `x`, and
     /// with the division by `a − 1` done exactly, so `a` at or near 1 is fine.
     pub fn expected_purchases(&self, x: u32, t_x: f64, t: f64, horizon: f64) -> Result<f64, PredictError> {
-        if !(horizon >= 0.0 && horizon.is_finite()) {
-            return Err(PredictError::InvalidHorizon(horizon));
+        self.expected_purchases_by(x, t_x, t, [horizon]).map(|[e]| e)
+    }
+
+    /// [`Self::expected_purchases`] for several horizons at once, sharing one series pass.
+    pub fn expected_purchases_by<const K: usize>(
+        &self,
+        x: u32,
+        t_x: f64,
+        t: f64,
+        horizons: [f64; K],
+    ) -> Result<[f64; K], PredictError> {
+        if let Some(&bad) = horizons.iter().find(|h| !(**h >= 0.0 && h.is_finite())) {
+            return Err(PredictError::InvalidHorizon(bad));
         }
         let BgNbdParams { r, alpha, a, b } = *self;
         let c = a + b + f64::from(x) - 1.0;
-        let z = horizon / (alpha + t + horizon);
-        let ln_rest = (-z).ln_1p(); // ln(1 − z)
+        let zs = horizons.map(|h| h / (alpha + t + h));
         let am1 = a - 1.0;
-        // [1 − (1−z)^{a−1}] / (a − 1), → −ln(1 − z) as a → 1.
-        let first = if am1 == 0.0 { -ln_rest } else { -(am1 * ln_rest).exp_m1() / am1 };
-        let excess = hyp2f1_excess(a + b - 1.0 - r, am1, c, z).ok_or(PredictError::SeriesNotConverged)?;
-        let bracket = first - (am1 * ln_rest).exp() * excess;
-        Ok(c * bracket * self.p_alive(x, t_x, t))
+        let excess = hyp2f1_excess_at(a + b - 1.0 - r, am1, c, zs).ok_or(PredictError::SeriesNotConverged)?;
+        let scale = c * self.p_alive(x, t_x, t);
+        Ok(std::array::from_fn(|k| {
+            let ln_rest = (-zs[k]).ln_1p(); // ln(1 − z)
+            // [1 − (1−z)^{a−1}] / (a − 1), → −ln(1 − z) as a → 1.
+            let first = if am1 == 0.0 { -ln_rest } else { -(am1 * ln_rest).exp_m1() / am1 };
+            scale * (first - (am1 * ln_rest).exp() * excess[k])
+        }))
     }
 }
 

@@ -7,7 +7,7 @@ use super::{CustomerSummary, PredictError, TimeUnit};
 use crate::domain::Money;
 
 /// Months the CLV sums over.
-pub const CLV_MONTHS: i32 = 12;
+pub const CLV_MONTHS: usize = 12;
 /// Days in a CLV month.
 pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 /// Monthly discount rate of the CLV.
@@ -91,11 +91,17 @@ impl Model {
     /// − E[… month k−1]) / 1.01^k`, a month being 365.25/12 days; rounded to the minor unit.
     pub fn clv_12_months(&self, customer: &CustomerSummary) -> Result<Money, PredictError> {
         let spend = self.expected_spend(customer)?;
-        let (mut value, mut before) = (0.0, 0.0);
-        for k in 1..=CLV_MONTHS {
-            let by_end = self.expected_purchases(customer, f64::from(k) * DAYS_PER_MONTH)?;
-            value += spend * (by_end - before) / (1.0 + MONTHLY_DISCOUNT).powi(k);
-            before = by_end;
+        let unit = self.bgnbd.unit;
+        let month_ends: [f64; CLV_MONTHS] = std::array::from_fn(|k| unit.from_days((k + 1) as f64 * DAYS_PER_MONTH));
+        let by_end =
+            self.bgnbd.params.expected_purchases_by(customer.x(), customer.t_x(unit), customer.t(unit), month_ends)?;
+        let mut before = 0.0;
+        let mut discount = 1.0;
+        let mut value = 0.0;
+        for cumulative in by_end {
+            discount /= 1.0 + MONTHLY_DISCOUNT;
+            value += spend * (cumulative - before) * discount;
+            before = cumulative;
         }
         Ok(Money(value.round() as i64))
     }

@@ -25,33 +25,52 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
 /// The BG/NBD forecast divides `1 − (1−z)^{a−1} ₂F₁(…, a−1; …)` by `a − 1`; this form keeps
 /// that quotient accurate for a fitted `a` at or near 1.
 pub fn hyp2f1_excess(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    let valid = [a, b, c, z].iter().all(|v| v.is_finite()) && z.abs() < 1.0 && !(c <= 0.0 && c == c.floor());
+    hyp2f1_excess_at(a, b, c, [z]).map(|[sum]| sum)
+}
+
+/// [`hyp2f1_excess`] at several `z` in one pass: the coefficients are shared, so `K` values
+/// cost little more than the one with the largest `|z|` (the 12 month-ends of a CLV).
+/// `None` if any `z` is outside the domain or any series fails to converge.
+pub fn hyp2f1_excess_at<const K: usize>(a: f64, b: f64, c: f64, zs: [f64; K]) -> Option<[f64; K]> {
+    let valid = [a, b, c].iter().chain(&zs).all(|v| v.is_finite())
+        && zs.iter().all(|z| z.abs() < 1.0)
+        && !(c <= 0.0 && c == c.floor());
     if !valid {
         return None;
     }
-    if z == 0.0 {
-        return Some(0.0);
-    }
-    let mut term = a * z / c;
-    let (mut sum, mut compensation) = (0.0_f64, 0.0_f64);
+    let largest = a.abs().max(b.abs()).max(c.abs());
+    let mut term = zs.map(|z| a * z / c);
+    let (mut sum, mut compensation) = ([0.0_f64; K], [0.0_f64; K]);
+    let mut done = zs.map(|z| z == 0.0);
     for n in 1..=MAX_TERMS {
-        // Neumaier's compensated summation.
-        let next = sum + term;
-        compensation += if sum.abs() >= term.abs() { (sum - next) + term } else { (term - next) + sum };
-        sum = next;
         let nf = f64::from(n);
-        let ratio = (a + nf) * (b + nf) / ((c + nf) * (nf + 1.0)) * z;
-        term *= ratio;
-        // Past the largest parameter the term ratio tends monotonically to z, so every later
-        // ratio is at most max(|ratio|, |z|) and the tail is bounded by a geometric series.
-        let bound = ratio.abs().max(z.abs());
-        let settled = bound < 1.0 && nf > a.abs().max(b.abs()).max(c.abs());
-        if term == 0.0 || (settled && term.abs() / (1.0 - bound) <= f64::EPSILON * 0.5 * sum.abs()) {
-            let total = sum + compensation;
-            return total.is_finite().then_some(total);
+        let coefficient_ratio = (a + nf) * (b + nf) / ((c + nf) * (nf + 1.0));
+        let mut all_done = true;
+        for k in 0..K {
+            if done[k] {
+                continue;
+            }
+            // Neumaier's compensated summation.
+            let next = sum[k] + term[k];
+            compensation[k] +=
+                if sum[k].abs() >= term[k].abs() { (sum[k] - next) + term[k] } else { (term[k] - next) + sum[k] };
+            sum[k] = next;
+            if !next.is_finite() {
+                return None;
+            }
+            let ratio = coefficient_ratio * zs[k];
+            term[k] *= ratio;
+            // Past the largest parameter the term ratio tends monotonically to z, so every
+            // later ratio is at most max(|ratio|, |z|) and the tail is bounded by a geometric
+            // series.
+            let bound = ratio.abs().max(zs[k].abs());
+            let settled = bound < 1.0 && nf > largest;
+            done[k] = term[k] == 0.0 || (settled && term[k].abs() / (1.0 - bound) <= f64::EPSILON * 0.5 * sum[k].abs());
+            all_done &= done[k];
         }
-        if !sum.is_finite() {
-            return None;
+        if all_done {
+            let total: [f64; K] = std::array::from_fn(|k| sum[k] + compensation[k]);
+            return total.iter().all(|t| t.is_finite()).then_some(total);
         }
     }
     None
@@ -114,6 +133,16 @@ mod tests {
         // As b → 0 the quotient tends to Σ (a)_n (n−1)! / ((c)_n n!) zⁿ, here with a = c:
         // Σ zⁿ / n = −ln(1 − z).
         close(hyp2f1_excess(2.0, 0.0, 2.0, z).unwrap(), -(-z).ln_1p(), 1e-14);
+    }
+
+    #[test]
+    fn several_arguments_at_once_match_one_at_a_time() {
+        let zs = [0.0, 0.1, -0.4, 0.6, 0.93];
+        let together = hyp2f1_excess_at(1.7, -0.2, 3.4, zs).unwrap();
+        for (z, got) in zs.iter().zip(together) {
+            assert_eq!(got, hyp2f1_excess(1.7, -0.2, 3.4, *z).unwrap(), "z = {z}");
+        }
+        assert_eq!(hyp2f1_excess_at(1.0, 1.0, 2.0, [0.5, 1.0]), None);
     }
 
     #[test]
