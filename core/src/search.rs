@@ -20,7 +20,8 @@
 //! 5. [`MatchKind::WechatPrefix`]: the start of the WeChat id;
 //! 6. [`MatchKind::TagPrefix`]: the start of a tag;
 //! 7. [`MatchKind::NameInfix`]: inside the name (`三`), or pinyin from a later syllable (`san`);
-//! 8. [`MatchKind::PhoneInfix`]: digits anywhere in a phone number;
+//! 8. [`MatchKind::PhoneInfix`]: digits anywhere in a phone number (from
+//!    [`MIN_PHONE_INFIX`] digits on; fewer digits only match the end of a number);
 //! 9. [`MatchKind::WechatInfix`], 10. [`MatchKind::TagInfix`]: inside the WeChat id or a tag.
 //!
 //! Within one kind, the closer match comes first (the fewest characters — or, for pinyin,
@@ -55,6 +56,7 @@ use crate::id::Id;
 use crate::op::{Book, RecordKind};
 use pinyin::ToPinyin;
 use std::cmp::Ordering;
+use memchr::memmem::Finder;
 use std::collections::HashMap;
 
 /// Surname readings that differ from a character's most common reading, with compound
@@ -122,6 +124,22 @@ pub enum MatchKind {
     TagInfix,
 }
 
+impl MatchKind {
+    /// Every kind, in rank order.
+    pub const ALL: [MatchKind; 10] = [
+        MatchKind::NameExact,
+        MatchKind::NamePrefix,
+        MatchKind::PinyinPrefix,
+        MatchKind::PhoneSuffix,
+        MatchKind::WechatPrefix,
+        MatchKind::TagPrefix,
+        MatchKind::NameInfix,
+        MatchKind::PhoneInfix,
+        MatchKind::WechatInfix,
+        MatchKind::TagInfix,
+    ];
+}
+
 /// One search result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
@@ -154,9 +172,8 @@ impl Syllable {
     }
 }
 
-/// A 64-bit summary of the characters in a text: one bit per ASCII letter and digit, the rest
-/// hashed into the remaining 28 bits. If a query's summary is not inside a field's, the field
-/// cannot contain the query.
+/// The characters in a text as a 64-bit set: one bit per ASCII letter and digit, the rest
+/// hashed into the remaining 28 bits.
 fn char_mask(text: &str) -> u64 {
     text.chars().fold(0, |m, c| m | char_bit(c))
 }
@@ -202,8 +219,12 @@ fn syllables(name: &str) -> Vec<Syllable> {
         rest = &name[surname.len()..];
     }
     out.extend(rest.chars().filter_map(common_reading));
+    out.truncate(MAX_SYLLABLES);
     out
 }
+
+/// Syllables of a name matched as pinyin (longer "names" are notes typed in the wrong field).
+const MAX_SYLLABLES: usize = 12;
 
 fn common_reading(c: char) -> Option<Syllable> {
     let plain = c.to_pinyin()?.plain();
@@ -243,19 +264,38 @@ pub fn full_pinyin(name: &str) -> String {
 }
 
 /// Does `query` spell syllables `syll[..]` in order, each typed as a non-empty prefix of one of
-/// its readings, ending anywhere? Returns the number of syllables used.
+/// its readings, ending anywhere? Returns the fewest syllables that spell it.
+///
+/// Walks the syllables keeping the set of query positions reachable so far (a bit set), so it
+/// takes linear time whatever the name; queries longer than 63 bytes are not pinyin.
 fn spells(syll: &[Syllable], query: &[u8]) -> Option<usize> {
-    if query.is_empty() {
+    let end = query.len();
+    if end == 0 {
         return Some(0);
     }
-    let (first, rest) = syll.split_first()?;
-    for reading in first.readings() {
-        let common = reading.bytes().zip(query).take_while(|(a, b)| a == *b).count();
-        for k in (1..=common).rev() {
-            if let Some(n) = spells(rest, &query[k..]) {
-                return Some(n + 1);
+    if end > 63 {
+        return None;
+    }
+    let mut reach: u64 = 1;
+    for (i, s) in syll.iter().enumerate() {
+        let mut next = 0u64;
+        let mut from = reach;
+        while from != 0 {
+            let pos = from.trailing_zeros() as usize;
+            from &= from - 1;
+            for reading in s.readings() {
+                let common = reading.bytes().zip(&query[pos..]).take_while(|(a, b)| a == *b).count();
+                // Positions pos+1 ..= pos+common.
+                next |= ((1u64 << common) - 1) << (pos + 1);
             }
         }
+        if next >> end & 1 == 1 {
+            return Some(i + 1);
+        }
+        if next == 0 {
+            return None;
+        }
+        reach = next;
     }
     None
 }
@@ -264,99 +304,185 @@ fn spells(syll: &[Syllable], query: &[u8]) -> Option<usize> {
 #[derive(Clone, Debug)]
 struct Keys {
     id: Id,
-    name: Box<str>,
+    /// [`sort_key`] of the name, and its first 8 bytes as a number for quick comparisons.
     sort_key: Box<str>,
+    sort_prefix: u64,
+    name: Box<str>,
     syllables: Box<[Syllable]>,
     phones: Box<[Box<str>]>,
     wechat: Box<str>,
     tags: Box<[Box<str>]>,
-    name_mask: u64,
-    pinyin_mask: u64,
-    phone_mask: u64,
-    wechat_mask: u64,
-    tag_mask: u64,
+}
+
+/// What characters and adjacent pairs of characters a text holds, as two 64-bit sets: if a
+/// query's summary is not inside a field's, the field cannot contain the query. Most fields
+/// fail this test, which costs two `AND`s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Summary {
+    chars: u64,
+    pairs: u64,
+}
+
+impl Summary {
+    fn of(text: &str) -> Summary {
+        let mut s = Summary { chars: char_mask(text), pairs: 0 };
+        let mut prev = None;
+        for c in text.chars() {
+            if let Some(p) = prev {
+                s.pairs |= pair_bit(p, c);
+            }
+            prev = Some(c);
+        }
+        s
+    }
+
+    /// The summary of several values (a phone number, a tag, …): a query inside any of them
+    /// passes.
+    fn of_all<'a>(texts: impl Iterator<Item = &'a str>) -> Summary {
+        texts.map(Summary::of).fold(Summary::default(), |a, b| Summary { chars: a.chars | b.chars, pairs: a.pairs | b.pairs })
+    }
+
+    fn covers(self, q: Summary) -> bool {
+        self.chars & q.chars == q.chars && self.pairs & q.pairs == q.pairs
+    }
+}
+
+fn pair_bit(a: char, b: char) -> u64 {
+    let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32).wrapping_mul(0x85EB_CA77);
+    1 << (h >> 26)
+}
+
+/// The summaries of one customer's fields, kept apart from the keys so the first pass over the
+/// index reads one small, contiguous array. A free slot has all zero, which no query passes.
+#[derive(Clone, Copy, Debug, Default)]
+struct Masks {
+    name: Summary,
+    phone: Summary,
+    wechat: Summary,
+    tag: Summary,
+    /// Letters of the pinyin readings.
+    pinyin: u64,
+    /// Letters that start a syllable (a pinyin query starts with one of them).
+    initials: u64,
+}
+
+/// Digits typed before they are looked for inside phone numbers (fewer match only the end of
+/// a number: one or two digits are in almost every number, so they would find everybody).
+pub const MIN_PHONE_INFIX: usize = 3;
+
+/// Fields that may hold a query (bit flags).
+const NAME: u8 = 1;
+const PINYIN: u8 = 2;
+const PHONE: u8 = 4;
+const WECHAT: u8 = 8;
+const TAG: u8 = 16;
+
+impl Masks {
+    fn of(keys: &Keys) -> Masks {
+        let readings = || keys.syllables.iter().flat_map(|s| s.readings());
+        Masks {
+            name: Summary::of(&keys.name),
+            phone: Summary::of_all(keys.phones.iter().map(|p| &**p)),
+            wechat: Summary::of(&keys.wechat),
+            tag: Summary::of_all(keys.tags.iter().map(|t| &**t)),
+            pinyin: readings().fold(0, |m, r| m | char_mask(r)),
+            initials: readings().fold(0, |m, r| m | r.chars().next().map_or(0, char_bit)),
+        }
+    }
+
+    /// The fields whose summary contains the query's.
+    fn candidates(&self, q: &Query) -> u8 {
+        let mut fields = 0;
+        if self.name.covers(q.text_summary) {
+            fields |= NAME;
+        }
+        if q.pinyin && self.pinyin & q.compact_summary.chars == q.compact_summary.chars && self.initials & q.first_bit != 0 {
+            fields |= PINYIN;
+        }
+        if q.digits && self.phone.covers(q.compact_summary) {
+            fields |= PHONE;
+        }
+        if self.wechat.covers(q.text_summary) {
+            fields |= WECHAT;
+        }
+        if self.tag.covers(q.text_summary) {
+            fields |= TAG;
+        }
+        fields
+    }
 }
 
 impl Keys {
     fn new(id: &Id, c: &Customer) -> Keys {
         let name = fold(&c.name);
-        let syllables = syllables(&name);
-        let phones: Vec<Box<str>> = c
-            .phones
-            .iter()
-            .map(|p| normalize_phone(p).chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str())
-            .filter(|p| !p.is_empty())
-            .collect();
-        let wechat = fold(&c.wechat);
-        let tags: Vec<Box<str>> = c.tags.iter().map(|t| fold(t).into_boxed_str()).collect();
-        let pinyin_mask = syllables.iter().flat_map(|s| s.readings()).fold(0, |m, r| m | char_mask(r));
+        let sort_key = sort_key(&name);
+        let mut prefix = [0u8; 8];
+        let n = sort_key.len().min(8);
+        prefix[..n].copy_from_slice(&sort_key.as_bytes()[..n]);
         Keys {
             id: id.clone(),
-            sort_key: sort_key(&name).into_boxed_str(),
-            name_mask: char_mask(&name),
-            pinyin_mask,
-            phone_mask: phones.iter().fold(0, |m, p| m | char_mask(p)),
-            wechat_mask: char_mask(&wechat),
-            tag_mask: tags.iter().fold(0, |m, t| m | char_mask(t)),
+            sort_prefix: u64::from_be_bytes(prefix),
+            sort_key: sort_key.into_boxed_str(),
+            syllables: syllables(&name).into_boxed_slice(),
             name: name.into_boxed_str(),
-            syllables: syllables.into_boxed_slice(),
-            phones: phones.into_boxed_slice(),
-            wechat: wechat.into_boxed_str(),
-            tags: tags.into_boxed_slice(),
+            phones: c
+                .phones
+                .iter()
+                .map(|p| normalize_phone(p).chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            wechat: fold(&c.wechat).into_boxed_str(),
+            tags: c.tags.iter().map(|t| fold(t).into_boxed_str()).collect(),
         }
     }
 
-    /// The best way `q` matches these keys, and how much of the field was left over.
-    fn best_match(&self, q: &Query) -> Option<(MatchKind, usize)> {
-        let has = |field_mask: u64, query_mask: u64| field_mask & query_mask == query_mask;
-        let name_ok = has(self.name_mask, q.text_mask);
-        let pinyin_ok = q.pinyin && has(self.pinyin_mask, q.compact_mask);
-        let phone_ok = q.digits && has(self.phone_mask, q.compact_mask);
-        let wechat_ok = !self.wechat.is_empty() && has(self.wechat_mask, q.text_mask);
-        let tag_ok = has(self.tag_mask, q.text_mask);
+    /// The best way `q` matches these keys, looking only at `fields`, and how much of the
+    /// matched field was left over.
+    fn best_match(&self, q: &Query, fields: u8) -> Option<(MatchKind, usize)> {
+        let on = |field: u8| fields & field != 0;
         let slack = |field: &str| field.chars().count().saturating_sub(q.text_chars);
-        if name_ok && self.name.starts_with(&*q.text) {
+        let inside = |finder: &Finder, hay: &str| finder.find(hay.as_bytes()).is_some();
+        if on(NAME) && self.name.starts_with(&*q.text) {
             let kind = if self.name.len() == q.text.len() { MatchKind::NameExact } else { MatchKind::NamePrefix };
             return Some((kind, slack(&self.name)));
         }
-        let pinyin_infix = if pinyin_ok {
-            let q_bytes = q.compact.as_bytes();
-            if let Some(used) = spells(&self.syllables, q_bytes) {
+        if on(PINYIN) {
+            if let Some(used) = spells(&self.syllables, q.compact.as_bytes()) {
                 return Some((MatchKind::PinyinPrefix, self.syllables.len() - used));
             }
-            (1..self.syllables.len()).find_map(|i| spells(&self.syllables[i..], q_bytes).map(|u| (i, u)))
-        } else {
-            None
-        };
-        if phone_ok {
+        }
+        if on(PHONE) {
             if let Some(p) = self.phones.iter().find(|p| p.ends_with(&*q.compact)) {
                 return Some((MatchKind::PhoneSuffix, p.len() - q.compact.len()));
             }
         }
-        if wechat_ok && self.wechat.starts_with(&*q.text) {
+        if on(WECHAT) && self.wechat.starts_with(&*q.text) {
             return Some((MatchKind::WechatPrefix, slack(&self.wechat)));
         }
-        if tag_ok {
+        if on(TAG) {
             if let Some(t) = self.tags.iter().filter(|t| t.starts_with(&*q.text)).min_by_key(|t| t.len()) {
                 return Some((MatchKind::TagPrefix, slack(t)));
             }
         }
-        if name_ok && self.name.contains(&*q.text) {
+        if on(NAME) && inside(&q.text_finder, &self.name) {
             return Some((MatchKind::NameInfix, slack(&self.name)));
         }
-        if let Some((start, used)) = pinyin_infix {
-            return Some((MatchKind::NameInfix, self.syllables.len() - start - used));
+        if on(PINYIN) {
+            let later = |i: usize| spells(&self.syllables[i..], q.compact.as_bytes()).map(|used| i + used);
+            if let Some(end) = (1..self.syllables.len()).find_map(later) {
+                return Some((MatchKind::NameInfix, self.syllables.len() - end));
+            }
         }
-        if phone_ok {
-            if let Some(p) = self.phones.iter().find(|p| p.contains(&*q.compact)) {
+        if on(PHONE) && q.compact.len() >= MIN_PHONE_INFIX {
+            if let Some(p) = self.phones.iter().find(|p| inside(&q.compact_finder, p)) {
                 return Some((MatchKind::PhoneInfix, p.len() - q.compact.len()));
             }
         }
-        if wechat_ok && self.wechat.contains(&*q.text) {
+        if on(WECHAT) && inside(&q.text_finder, &self.wechat) {
             return Some((MatchKind::WechatInfix, slack(&self.wechat)));
         }
-        if tag_ok {
-            if let Some(t) = self.tags.iter().filter(|t| t.contains(&*q.text)).min_by_key(|t| t.len()) {
+        if on(TAG) {
+            if let Some(t) = self.tags.iter().filter(|t| inside(&q.text_finder, t)).min_by_key(|t| t.len()) {
                 return Some((MatchKind::TagInfix, slack(t)));
             }
         }
@@ -369,10 +495,14 @@ struct Query {
     /// Folded and trimmed: matched against names, WeChat ids and tags.
     text: String,
     text_chars: usize,
-    text_mask: u64,
+    text_summary: Summary,
+    text_finder: Finder<'static>,
     /// `text` without separators: matched against pinyin and phone numbers.
     compact: String,
-    compact_mask: u64,
+    compact_summary: Summary,
+    compact_finder: Finder<'static>,
+    /// The bit of `compact`'s first character.
+    first_bit: u64,
     /// `compact` is all ASCII letters (so it may be pinyin).
     pinyin: bool,
     /// `compact` is all ASCII digits (so it may be part of a phone number).
@@ -389,8 +519,11 @@ impl Query {
             text.chars().filter(|c| !is_separator(*c)).map(|c| if c == 'ü' { 'v' } else { c }).collect();
         Some(Query {
             text_chars: text.chars().count(),
-            text_mask: char_mask(&text),
-            compact_mask: char_mask(&compact),
+            text_summary: Summary::of(&text),
+            text_finder: Finder::new(&text).into_owned(),
+            compact_summary: Summary::of(&compact),
+            first_bit: compact.chars().next().map_or(0, char_bit),
+            compact_finder: Finder::new(&compact).into_owned(),
             pinyin: !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_lowercase()),
             digits: !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()),
             text,
@@ -403,6 +536,8 @@ impl Query {
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
     slots: Vec<Option<Keys>>,
+    /// Parallel to `slots`.
+    masks: Vec<Masks>,
     by_id: HashMap<Id, usize>,
     free: Vec<usize>,
 }
@@ -427,22 +562,21 @@ impl SearchIndex {
     /// Indexes a new customer, or re-indexes one whose profile changed.
     pub fn upsert(&mut self, id: &Id, customer: &Customer) {
         let keys = Keys::new(id, customer);
-        match self.by_id.get(id) {
-            Some(&slot) => self.slots[slot] = Some(keys),
+        let masks = Masks::of(&keys);
+        let slot = match self.by_id.get(id) {
+            Some(&slot) => slot,
             None => {
-                let slot = match self.free.pop() {
-                    Some(slot) => {
-                        self.slots[slot] = Some(keys);
-                        slot
-                    }
-                    None => {
-                        self.slots.push(Some(keys));
-                        self.slots.len() - 1
-                    }
-                };
+                let slot = self.free.pop().unwrap_or_else(|| {
+                    self.slots.push(None);
+                    self.masks.push(Masks::default());
+                    self.slots.len() - 1
+                });
                 self.by_id.insert(id.clone(), slot);
+                slot
             }
-        }
+        };
+        self.slots[slot] = Some(keys);
+        self.masks[slot] = masks;
     }
 
     /// Drops a customer from the index. Returns whether they were in it.
@@ -450,6 +584,7 @@ impl SearchIndex {
         match self.by_id.remove(id) {
             Some(slot) => {
                 self.slots[slot] = None;
+                self.masks[slot] = Masks::default();
                 self.free.push(slot);
                 true
             }
@@ -484,15 +619,23 @@ impl SearchIndex {
         let Some(q) = Query::new(query) else {
             return Results::default();
         };
-        let mut found: Vec<(MatchKind, usize, &Keys)> = self
-            .slots
-            .iter()
-            .flatten()
-            .filter_map(|keys| keys.best_match(&q).map(|(kind, slack)| (kind, slack, keys)))
-            .collect();
+        // (kind, slack, sort prefix) packed into one number, then the slot.
+        let mut found: Vec<(u128, usize)> = Vec::new();
+        for (slot, masks) in self.masks.iter().enumerate() {
+            let fields = masks.candidates(&q);
+            if fields == 0 {
+                continue;
+            }
+            let Some(keys) = &self.slots[slot] else { continue };
+            if let Some((kind, slack)) = keys.best_match(&q, fields) {
+                let rank = (kind as u128) << 96 | (slack.min(u32::MAX as usize) as u128) << 64 | keys.sort_prefix as u128;
+                found.push((rank, slot));
+            }
+        }
         let total = found.len();
-        let order = |a: &(MatchKind, usize, &Keys), b: &(MatchKind, usize, &Keys)| -> Ordering {
-            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| a.2.sort_key.cmp(&b.2.sort_key)).then_with(|| a.2.id.cmp(&b.2.id))
+        let keys = |slot: usize| self.slots[slot].as_ref().map(|k| (&k.sort_key, &k.id));
+        let order = |a: &(u128, usize), b: &(u128, usize)| -> Ordering {
+            a.0.cmp(&b.0).then_with(|| keys(a.1).cmp(&keys(b.1)))
         };
         if limit == 0 {
             found.clear();
@@ -501,7 +644,14 @@ impl SearchIndex {
             found.truncate(limit);
         }
         found.sort_unstable_by(order);
-        Results { hits: found.into_iter().map(|(kind, _, keys)| Hit { id: keys.id.clone(), kind }).collect(), total }
+        let hits = found
+            .into_iter()
+            .filter_map(|(rank, slot)| {
+                let kind = MatchKind::ALL[(rank >> 96) as usize];
+                self.slots[slot].as_ref().map(|k| Hit { id: k.id.clone(), kind })
+            })
+            .collect();
+        Results { hits, total }
     }
 }
 
@@ -519,6 +669,25 @@ mod tests {
             assert_eq!(spells(&s, q.as_bytes()), None, "{q}");
         }
         assert_eq!(spells(&s, b"zs"), Some(2));
+    }
+
+    #[test]
+    fn spelling_stays_linear_for_hostile_names_and_queries() {
+        let name: String = "阿".repeat(10_000);
+        let s = syllables(&name);
+        assert_eq!(s.len(), MAX_SYLLABLES);
+        assert_eq!(spells(&s, "a".repeat(12).as_bytes()), Some(12));
+        assert_eq!(spells(&s, "a".repeat(13).as_bytes()), None);
+        assert_eq!(spells(&s, "a".repeat(64).as_bytes()), None);
+        let ix = {
+            let mut ix = SearchIndex::new();
+            let c = Customer { name: name.clone(), ..Customer::default() };
+            ix.upsert(&Id::parse("x").unwrap(), &c);
+            ix
+        };
+        assert_eq!(ix.search(&"a".repeat(5_000), 5).total, 0);
+        assert_eq!(ix.search("aaab", 5).total, 0);
+        assert_eq!(ix.search("aaa", 5).hits[0].kind, MatchKind::PinyinPrefix);
     }
 
     #[test]

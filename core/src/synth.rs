@@ -322,7 +322,12 @@ impl<'a> Generator<'a> {
             .map(|_| {
                 let life = self.weighted(&Life::MIX);
                 let (lo, hi) = life.age_range();
-                let day = sub_days(as_of, self.int(lo, hi));
+                // Customers who never came back are more often recent ones (a shop keeps growing).
+                let age = match life {
+                    Life::Lead | Life::Visitor | Life::OneTime => self.int(lo, hi).min(self.int(lo, hi)),
+                    _ => self.int(lo, hi),
+                };
+                let day = sub_days(as_of, age);
                 Plan { life, created: self.during_hours(day), purchases: 0 }
             })
             .collect();
@@ -337,9 +342,11 @@ impl<'a> Generator<'a> {
                 }
             }
         }
+        // A skewed spread (1, 8, 27, … 216 times the lifecycle's weight): many repeat buyers
+        // come back only once or twice, a few very often.
         let weights: Vec<u64> = plans
             .iter()
-            .map(|p| u64::from(p.life.purchase_weight()) * u64::from(self.int(5, 15)))
+            .map(|p| u64::from(p.life.purchase_weight()) * u64::from(self.int(1, 6)).pow(3))
             .collect();
         let total: u64 = weights.iter().sum();
         if total > 0 {

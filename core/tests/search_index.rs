@@ -83,6 +83,14 @@ fn phone_digits_match_anywhere_with_the_last_digits_first() {
         ]
     );
     assert_eq!(find(&ix, "0013"), vec![("zhangsan".into(), MatchKind::PhoneInfix)]);
+    // One or two digits are in nearly every number: they only match the end of one.
+    assert_eq!(find(&ix, "00"), vec![("amy".into(), MatchKind::PhoneSuffix), ("zhangsan".into(), MatchKind::PhoneSuffix)]);
+    assert_eq!(find(&ix, "000"), vec![
+        ("amy".into(), MatchKind::PhoneSuffix),
+        ("zhangsan".into(), MatchKind::PhoneSuffix),
+        ("lizishan".into(), MatchKind::PhoneInfix),
+        ("zhaoshun".into(), MatchKind::PhoneInfix),
+    ]);
     assert_eq!(find(&ix, "138-0013-8000"), vec![("zhangsan".into(), MatchKind::PhoneSuffix)]);
     assert_eq!(find(&ix, "１２３４５"), vec![("zhangsanfeng".into(), MatchKind::PhoneInfix)]);
     // A number typed with the country code is stored as its 11 digits and still found.
