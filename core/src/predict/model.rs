@@ -59,13 +59,6 @@ impl Model {
         &self.gamma_gamma
     }
 
-    /// The population mean spend per purchase day (minor units), the expected spend of a
-    /// customer with no repeat purchase.
-    pub fn mean_spend(&self) -> f64 {
-        let gg = &self.gamma_gamma.params;
-        gg.p * gg.v / (gg.q - 1.0)
-    }
-
     /// Probability that `customer` is alive at the as-of date.
     pub fn p_alive(&self, customer: &CustomerSummary) -> f64 {
         let unit = self.bgnbd.unit;
