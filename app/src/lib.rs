@@ -1,0 +1,80 @@
+//! Huike's app: Leptos (client-side rendering) compiled to wasm.
+//!
+//! - [`state`]: the shared state (language, session, replica, sync status) as a context;
+//! - [`store`]: the book in IndexedDB; [`session`]: small state in localStorage;
+//! - [`api`], [`sync`]: the worker's HTTP API and the sync client;
+//! - [`ui`]: the screens; [`i18n`]: their strings in 简体中文 and English;
+//! - [`platform`]: time, randomness and the query string from the browser.
+//!
+//! All domain logic is in `huike-core`; this crate adapts it to the browser.
+
+pub mod api;
+pub mod i18n;
+pub mod platform;
+pub mod session;
+pub mod state;
+pub mod store;
+pub mod sync;
+pub mod ui;
+
+use i18n::Lang;
+use state::AppState;
+
+/// Where the app syncs when nothing else says: the local worker of `cargo xtask dev`.
+const DEFAULT_SERVER: &str = "http://127.0.0.1:8787";
+
+/// Starts the app: reads the language and server choices, mounts the UI.
+pub fn run() {
+    console_error_panic_hook::set_once();
+    let lang = match platform::query_param("lang").as_deref().and_then(Lang::parse) {
+        Some(l) => {
+            session::set_lang(l);
+            l
+        }
+        None => session::lang().unwrap_or_default(),
+    };
+    let explicit_server = platform::query_param("server");
+    if let Some(s) = &explicit_server {
+        session::set_server(s);
+    }
+    let server = session::server().unwrap_or_else(|| DEFAULT_SERVER.to_owned());
+    let app = AppState::new(lang, session::load(), server);
+    if explicit_server.is_none() && session::server().is_none() {
+        leptos::task::spawn_local(read_config(app));
+    }
+    watch_for_updates(app);
+    leptos::mount::mount_to_body(move || {
+        leptos::prelude::provide_context(app);
+        ui::App()
+    });
+}
+
+/// Reads `/config.json` (written at deploy time) for the default sync server.
+async fn read_config(app: AppState) {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        sync_url: String,
+    }
+    let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) else { return };
+    let Ok(resp) = reqwest::get(format!("{origin}/config.json")).await else { return };
+    if let Ok(cfg) = resp.json::<Config>().await {
+        if !cfg.sync_url.is_empty() {
+            use leptos::prelude::Set;
+            app.server.set(cfg.sync_url.trim_end_matches('/').to_owned());
+        }
+    }
+}
+
+/// Shows the "new version available" prompt when index.html's service-worker glue reports one.
+fn watch_for_updates(app: AppState) {
+    use leptos::prelude::Set;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else { return };
+    let ready = js_sys::Reflect::get(&window, &"huikeUpdateReady".into()).ok().and_then(|v| v.as_bool());
+    if ready == Some(true) {
+        app.update_ready.set(true);
+    }
+    let on_update = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || app.update_ready.set(true));
+    let _ = window.add_event_listener_with_callback("huike-update", on_update.as_ref().unchecked_ref());
+    on_update.forget();
+}

@@ -1,0 +1,4 @@
+//! The wasm entry point Trunk builds.
+fn main() {
+    huike_app::run();
+}

@@ -1,0 +1,56 @@
+//! The few browser facts the app needs: time, randomness, the page's query string.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use huike_core::id::Id;
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// The device's local date and time (the shop's calendar: the devices are in the shop's time zone).
+pub fn local_now() -> NaiveDateTime {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), d.get_seconds()))
+        .unwrap_or_default()
+}
+
+/// Today's local date.
+pub fn today() -> NaiveDate {
+    local_now().date()
+}
+
+/// Cryptographically random bytes from the browser.
+pub fn random<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        // getRandomValues only fails for more than 65,536 bytes.
+        let _ = crypto.get_random_values_with_u8_array(&mut buf);
+    }
+    buf
+}
+
+/// A new record id.
+pub fn new_id() -> Id {
+    Id::v7(now_ms(), random::<10>())
+}
+
+/// A query-string parameter of the current page.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+}
+
+/// Formats a Unix-ms time as local `YYYY-MM-DD HH:MM`.
+pub fn format_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}

@@ -1,0 +1,126 @@
+//! The app's shared state, provided as a Leptos context: the language, this device's session,
+//! its replica of the book, the database, and the sync status.
+
+use crate::i18n::{Lang, Texts};
+use crate::session::Session;
+use crate::store::{Rows, Store, StoreError};
+use huike_core::replica::{Delta, Replica};
+use leptos::prelude::*;
+use std::rc::Rc;
+
+/// What the sync status line shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    /// A sync is running.
+    pub running: bool,
+    /// When the last sync completed (Unix ms).
+    pub last_ok: Option<f64>,
+    /// The last failure, if the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// The app's state. `Copy`: every field is a signal or stored value handle.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// UI language.
+    pub lang: RwSignal<Lang>,
+    /// This device's membership, once it created or joined a shop.
+    pub session: RwSignal<Option<Session>>,
+    /// The book and outbox (None until loaded from the device database).
+    pub replica: RwSignal<Option<Replica>>,
+    /// The sync server's base URL.
+    pub server: RwSignal<String>,
+    /// Sync status.
+    pub sync: RwSignal<SyncStatus>,
+    /// A storage failure to show (nothing is lost: the change stays in memory and is retried).
+    pub storage_error: RwSignal<Option<String>>,
+    /// The browser reports a network connection.
+    pub online: RwSignal<bool>,
+    /// A new app version is waiting (the service worker found one).
+    pub update_ready: RwSignal<bool>,
+    db: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    unsaved: StoredValue<Delta>,
+}
+
+impl AppState {
+    /// Fresh state.
+    pub fn new(lang: Lang, session: Option<Session>, server: String) -> Self {
+        AppState {
+            lang: RwSignal::new(lang),
+            session: RwSignal::new(session),
+            replica: RwSignal::new(None),
+            server: RwSignal::new(server),
+            sync: RwSignal::new(SyncStatus { last_ok: crate::session::last_sync(), ..SyncStatus::default() }),
+            storage_error: RwSignal::new(None),
+            online: RwSignal::new(true),
+            update_ready: RwSignal::new(false),
+            db: StoredValue::new_local(None),
+            unsaved: StoredValue::new(Delta::default()),
+        }
+    }
+
+    /// The current language's strings (tracks the language signal).
+    pub fn t(&self) -> &'static Texts {
+        self.lang.get().t()
+    }
+
+    /// Opens the device database for the session and loads the replica from it.
+    pub async fn open_book(&self, session: &Session) -> Result<(), StoreError> {
+        let store = Rc::new(Store::open(&session.database()).await?);
+        let replica = store.load(session.credentials.device_id.clone()).await?;
+        self.db.set_value(Some(store));
+        self.replica.set(Some(replica));
+        Ok(())
+    }
+
+    /// Changes the replica with `f` and makes the change durable. Resolves `Ok` only once the
+    /// device database has committed it. On failure the change stays in memory, the error is
+    /// shown, and the next change writes it again (rows are always taken from the current
+    /// state, so a retry never writes an older value over a newer one).
+    pub async fn change<R>(&self, f: impl FnOnce(&mut Replica) -> (R, Delta)) -> Result<R, StoreError> {
+        let mut out = None;
+        self.replica.update(|r| {
+            if let Some(r) = r {
+                out = Some(f(r));
+            }
+        });
+        let (result, delta) = out.ok_or_else(|| StoreError("the book is not open yet".into()))?;
+        self.persist(delta).await?;
+        Ok(result)
+    }
+
+    /// Writes `delta` (and any earlier change whose write failed) in one transaction.
+    async fn persist(&self, delta: Delta) -> Result<(), StoreError> {
+        let mut all = self.unsaved.try_update_value(std::mem::take).unwrap_or_default();
+        all.absorb(delta);
+        let written = async {
+            let rows = self
+                .replica
+                .with_untracked(|r| r.as_ref().map(|r| Rows::of(r, &all)))
+                .ok_or_else(|| StoreError("the book is not open yet".into()))??;
+            let db = self.db.get_value().ok_or_else(|| StoreError("the device database is not open".into()))?;
+            db.write(&rows).await
+        }
+        .await;
+        match written {
+            Ok(()) => {
+                self.storage_error.set(None);
+                Ok(())
+            }
+            Err(e) => {
+                self.unsaved.update_value(|u| {
+                    let newer = std::mem::take(u);
+                    *u = all;
+                    u.absorb(newer);
+                });
+                self.storage_error.set(Some(e.to_string()));
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The app state from context.
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}

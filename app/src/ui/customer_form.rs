@@ -1,0 +1,193 @@
+//! Adding and editing a customer: one editor for both, so quick add and the full edit agree.
+
+use super::widgets::TextField;
+use crate::i18n::Lang;
+use crate::platform::{local_now, new_id, now_ms};
+use crate::state::use_app;
+use huike_core::domain::{normalize_phone, validate_phone, Customer, Source};
+use huike_core::id::Id;
+use huike_core::op::RecordKind;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+/// The Add customer screen.
+#[component]
+pub fn NewCustomer() -> impl IntoView {
+    view! { <CustomerEditor id=None initial=Customer::default() full=false /> }
+}
+
+/// Source names in the UI language.
+pub fn source_name(source: Source, en: bool) -> &'static str {
+    let (zh, e) = match source {
+        Source::WalkIn => ("自然进店", "Walk-in"),
+        Source::Douyin => ("抖音", "Douyin"),
+        Source::Wechat => ("微信", "WeChat"),
+        Source::Xiaohongshu => ("小红书", "Xiaohongshu"),
+        Source::Referral => ("老客介绍", "Referral"),
+        Source::Phone => ("电话", "Phone"),
+        Source::Event => ("活动", "Event"),
+        Source::Partner => ("异业合作", "Partner"),
+        Source::Other => ("其他", "Other"),
+    };
+    if en { e } else { zh }
+}
+
+fn source_key(source: Source) -> String {
+    serde_json::to_value(source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A form over a customer's fields. `id: None` adds a new customer; `full` shows every field
+/// (quick add shows name, phone, tags and source). Saving writes only the fields that changed,
+/// so edits made elsewhere to other fields survive.
+#[component]
+pub fn CustomerEditor(
+    /// The customer being edited, or None for a new one.
+    id: Option<Id>,
+    /// The values the form starts from.
+    initial: Customer,
+    /// Show every field.
+    full: bool,
+    /// Called after a successful save of an existing customer.
+    #[prop(optional, into)]
+    on_saved: Option<Callback<()>>,
+) -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
+    let en = move || app.lang.get() == Lang::En;
+    let name = RwSignal::new(initial.name.clone());
+    let phone = RwSignal::new(initial.phones.first().cloned().unwrap_or_default());
+    let wechat = RwSignal::new(initial.wechat.clone());
+    let tags = RwSignal::new(initial.tags.iter().cloned().collect::<Vec<_>>().join(" "));
+    let notes = RwSignal::new(initial.notes.clone());
+    let birthday = RwSignal::new(initial.birthday.map(|d| d.to_string()).unwrap_or_default());
+    let source = RwSignal::new(initial.source.map(source_key).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+    let this_id = id.clone();
+
+    let duplicate = Memo::new(move |_| {
+        let p = normalize_phone(&phone.get());
+        if p.len() < 7 {
+            return None;
+        }
+        app.replica.with(|r| {
+            r.as_ref()?.book.records(RecordKind::Customer).find_map(|(cid, s)| {
+                if Some(cid) == this_id.as_ref() {
+                    return None;
+                }
+                let c: Customer = s.decode().ok()?;
+                c.phones.iter().any(|x| normalize_phone(x) == p).then(|| (cid.clone(), c.name))
+            })
+        })
+    });
+
+    let before = initial.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut c = before.clone();
+        c.name = name.get().trim().to_owned();
+        if c.name.is_empty() {
+            error.set(Some(t().name_required.into()));
+            return;
+        }
+        let typed = phone.get();
+        let rest: Vec<String> = before.phones.iter().skip(1).cloned().collect();
+        c.phones = if typed.trim().is_empty() {
+            rest
+        } else {
+            match validate_phone(&typed) {
+                Ok(p) => std::iter::once(p).chain(rest).collect(),
+                Err(_) => {
+                    error.set(Some(t().phone_invalid.into()));
+                    return;
+                }
+            }
+        };
+        c.tags = tags.get().split([' ', ',', '，', '、']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        c.source = serde_json::from_value(serde_json::Value::String(source.get())).ok();
+        if full {
+            c.wechat = wechat.get().trim().to_owned();
+            c.notes = notes.get();
+            c.birthday = birthday.get().parse().ok();
+        }
+        let (record, old) = match &id {
+            Some(id) => (id.clone(), Some(before.clone())),
+            None => {
+                c.created_at = Some(local_now());
+                c.created_by = app.session.with_untracked(|s| s.as_ref().and_then(|s| Id::parse(&s.credentials.device_id).ok()));
+                (new_id(), None)
+            }
+        };
+        error.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = app
+                .change(|r| ((), r.edit(now_ms(), RecordKind::Customer, &record, old.as_ref(), &c, Customer::SET_FIELDS)))
+                .await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    saved.set(true);
+                    crate::sync::schedule(app);
+                    if old.is_none() {
+                        navigate(&format!("/customers/{record}?saved=1"), Default::default());
+                    } else if let Some(cb) = on_saved {
+                        cb.run(());
+                    }
+                }
+                Err(e) => error.set(Some(format!("{} {e}", t().storage_error))),
+            }
+        });
+    };
+
+    view! {
+        <form class="editor card" on:submit=submit>
+            <div class="editor-head">
+                <A href="/customers" attr:class="button ghost back">{move || t().back}</A>
+                <h2>{move || if full { t().edit } else { t().add_customer }}</h2>
+            </div>
+            <TextField label=Signal::derive(move || t().name) value=name autocomplete="off" />
+            <TextField label=Signal::derive(move || t().phone) value=phone kind="tel" inputmode="tel" autocomplete="off" />
+            <Show when=move || duplicate.with(Option::is_some)>
+                <p class="banner warn" role="status">
+                    {move || t().duplicate_phone} " "
+                    {move || duplicate.get().map(|(id, name)| view! { <A href=format!("/customers/{id}")>{name}</A> })}
+                </p>
+            </Show>
+            <TextField label=Signal::derive(move || t().tags) value=tags placeholder="VIP 奶粉 二胎" />
+            <label class="field">
+                <span class="field-label">{move || t().source}</span>
+                <select on:change=move |ev| source.set(event_target_value(&ev)) prop:value=move || source.get()>
+                    <option value="">"—"</option>
+                    {Source::ALL
+                        .into_iter()
+                        .map(|s| {
+                            let key = source_key(s);
+                            view! { <option value=key.clone() selected=move || source.get() == key>{move || source_name(s, en())}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <Show when=move || full>
+                <TextField label=Signal::derive(move || t().wechat) value=wechat />
+                <TextField label=Signal::derive(move || t().birthday) value=birthday kind="date" />
+                <label class="field">
+                    <span class="field-label">{move || t().notes}</span>
+                    <textarea rows="3" bind:value=notes></textarea>
+                </label>
+            </Show>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || saved.get() && !busy.get()>
+                <p class="banner ok" role="status">{move || t().saved}</p>
+            </Show>
+            <button type="submit" class="primary" disabled=move || busy.get()>{move || t().save}</button>
+        </form>
+    }
+}

@@ -1,0 +1,33 @@
+//! The screens. [`App`] shows onboarding until this device belongs to a shop, then the shell
+//! with its four tabs.
+
+mod customer_detail;
+mod customer_form;
+mod customers;
+mod onboarding;
+mod settings;
+mod shell;
+mod stats;
+mod today;
+mod widgets;
+
+use crate::state::use_app;
+use leptos::prelude::*;
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let app = use_app();
+    Effect::new(move |_| {
+        let lang = app.lang.get();
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", lang.tag());
+        }
+        document().set_title(lang.t().app_name);
+    });
+    view! {
+        <Show when=move || app.session.with(Option::is_some) fallback=onboarding::Onboarding>
+            <shell::Shell />
+        </Show>
+    }
+}

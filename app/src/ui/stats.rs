@@ -1,0 +1,87 @@
+//! The Stats tab: how the customer base is made up.
+
+use super::customer_form::source_name;
+use crate::i18n::Lang;
+use crate::state::use_app;
+use huike_core::domain::{Customer, Source};
+use huike_core::op::RecordKind;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// Counts the page shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Counts {
+    total: usize,
+    new_30: usize,
+    by_source: Vec<(Option<Source>, usize)>,
+}
+
+/// The owner's overview.
+#[component]
+pub fn Stats() -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
+    let today = crate::platform::today();
+    let counts = Memo::new(move |_| {
+        app.replica.with(|r| {
+            let Some(r) = r else { return Counts::default() };
+            let mut c = Counts::default();
+            let mut sources: BTreeMap<Option<Source>, usize> = BTreeMap::new();
+            for (_, s) in r.book.records(RecordKind::Customer) {
+                let Ok(cu) = s.decode::<Customer>() else { continue };
+                c.total += 1;
+                if cu.created_at.is_some_and(|d| (today - d.date()).num_days() < 30) {
+                    c.new_30 += 1;
+                }
+                *sources.entry(cu.source).or_default() += 1;
+            }
+            c.by_source = sources.into_iter().collect();
+            c.by_source.sort_by(|a, b| b.1.cmp(&a.1));
+            c
+        })
+    });
+    view! {
+        <section class="page">
+            <header class="page-head"><h1>{move || t().stats}</h1></header>
+            <div class="kpis">
+                <div class="kpi card"><span class="kpi-value">{move || counts.get().total}</span><span class="muted">{move || t().stats_total}</span></div>
+                <div class="kpi card"><span class="kpi-value">{move || counts.get().new_30}</span><span class="muted">{move || t().stats_new_30}</span></div>
+            </div>
+            <div class="card">
+                <h2>{move || t().stats_by_source}</h2>
+                <SourceChart counts=counts />
+            </div>
+            <p class="muted small">{move || t().stats_hint}</p>
+        </section>
+    }
+}
+
+/// Horizontal bars of customers by source, drawn as SVG.
+#[component]
+fn SourceChart(counts: Memo<Counts>) -> impl IntoView {
+    let app = use_app();
+    view! {
+        {move || {
+            let c = counts.get();
+            let max = c.by_source.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
+            let en = app.lang.get() == Lang::En;
+            let h = 28 * c.by_source.len().max(1);
+            view! {
+                <svg class="chart" viewBox=format!("0 0 320 {h}") role="img" aria-label=app.t().stats_by_source>
+                    {c.by_source.iter().enumerate().map(|(i, (s, n))| {
+                        let y = 28 * i;
+                        let w = 180.0 * (*n as f64) / max;
+                        let label = s.map(|s| source_name(s, en)).unwrap_or("—");
+                        view! {
+                            <g>
+                                <text x="0" y=y + 18 class="chart-label">{label}</text>
+                                <rect x="96" y=y + 6 width=format!("{w:.1}") height="16" rx="4" class="chart-bar"></rect>
+                                <text x=format!("{:.1}", 102.0 + w) y=y + 18 class="chart-value">{*n}</text>
+                            </g>
+                        }
+                    }).collect_view()}
+                </svg>
+            }
+        }}
+    }
+}

@@ -1,0 +1,79 @@
+//! Small pieces shared by the screens.
+
+use crate::state::use_app;
+use leptos::prelude::*;
+
+/// A labelled text input bound to a signal. The label is visible and tied to the input, so
+/// the input's accessible name is the label.
+#[component]
+pub fn TextField(
+    /// Visible label.
+    label: Signal<&'static str>,
+    /// The value.
+    value: RwSignal<String>,
+    /// HTML input type.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// Input mode hint for phone keyboards.
+    #[prop(default = "text")]
+    inputmode: &'static str,
+    /// Autocomplete hint.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// Placeholder.
+    #[prop(optional)]
+    placeholder: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            <input
+                type=kind
+                inputmode=inputmode
+                autocomplete=autocomplete
+                placeholder=placeholder
+                bind:value=value
+            />
+        </label>
+    }
+}
+
+/// A storage failure banner (nothing is lost: the change is kept in memory and retried).
+#[component]
+pub fn StorageBanner() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.storage_error.with(Option::is_some)>
+            <div class="banner error" role="alert">
+                {move || app.t().storage_error} " " {move || app.storage_error.get().unwrap_or_default()}
+            </div>
+        </Show>
+    }
+}
+
+/// The "new version available" prompt.
+#[component]
+pub fn UpdateBanner() -> impl IntoView {
+    let app = use_app();
+    let reload = move |_| {
+        if let Some(w) = web_sys::window() {
+            // index.html's service-worker glue activates the waiting worker and reloads.
+            let apply = js_sys::Reflect::get(&w, &"huikeApplyUpdate".into()).ok();
+            if let Some(f) = apply.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+                let _ = f.call0(&w);
+            } else {
+                let _ = w.location().reload();
+            }
+        }
+    };
+    view! {
+        <Show when=move || app.update_ready.get()>
+            <div class="banner info" role="status">
+                <span>{move || app.t().new_version}</span>
+                <button type="button" on:click=reload>{move || app.t().reload}</button>
+            </div>
+        </Show>
+    }
+}
+
+use wasm_bindgen::JsCast;
