@@ -158,8 +158,6 @@ pub enum Reason {
     ChildMilestone {
         /// The child's position in the profile's children.
         child: u32,
-        /// The child's nickname.
-        nickname: String,
         /// Which milestone.
         milestone: Milestone,
         /// The day of the milestone.
@@ -171,8 +169,6 @@ pub enum Reason {
     ChildBirthday {
         /// The child's position in the profile's children.
         child: u32,
-        /// The child's nickname.
-        nickname: String,
         /// The birthday this year (or next).
         date: NaiveDate,
         /// Days until it (0 = today).
@@ -184,8 +180,6 @@ pub enum Reason {
     DueDate {
         /// The child's position in the profile's children.
         child: u32,
-        /// The child's nickname (often blank before birth).
-        nickname: String,
         /// The due date.
         due: NaiveDate,
         /// Days until it (0 = today).
@@ -299,52 +293,104 @@ impl Reason {
 }
 
 /// One customer on today's list.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AgendaItem {
-    /// The customer.
-    pub customer: Id,
-    /// The customer's dense index in the analysis.
-    pub index: u32,
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AgendaItem<'a> {
+    /// The customer's dense index in the analysis (their id: `analysis.history.id(customer)`).
+    pub customer: usize,
     /// Every reason that applies, highest priority first (never empty).
-    pub reasons: Vec<Reason>,
+    pub reasons: &'a [Reason],
 }
 
-impl AgendaItem {
+impl AgendaItem<'_> {
     /// The highest-priority reason.
     pub fn top(&self) -> &Reason {
         &self.reasons[0]
     }
 }
 
+/// Where one customer's reasons are in [`Agenda`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Slot {
+    customer: u32,
+    start: u32,
+    len: u32,
+}
+
+/// Today's follow-ups: one item per customer, highest priority first. The reasons of all
+/// items are kept in one list, so a long agenda costs two allocations, not two per customer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Agenda {
+    slots: Vec<Slot>,
+    reasons: Vec<Reason>,
+}
+
+impl Agenda {
+    /// Number of customers on the list.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when nobody needs a follow-up.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The `i`-th item in priority order.
+    pub fn get(&self, i: usize) -> Option<AgendaItem<'_>> {
+        self.slots.get(i).map(|s| self.item(s))
+    }
+
+    /// The items in priority order.
+    pub fn items(&self) -> impl ExactSizeIterator<Item = AgendaItem<'_>> + '_ {
+        self.slots.iter().map(|s| self.item(s))
+    }
+
+    /// The item of one customer (by dense index), if listed.
+    pub fn of_customer(&self, customer: usize) -> Option<AgendaItem<'_>> {
+        self.slots.iter().find(|s| s.customer as usize == customer).map(|s| self.item(s))
+    }
+
+    fn item(&self, s: &Slot) -> AgendaItem<'_> {
+        let start = s.start as usize;
+        AgendaItem { customer: s.customer as usize, reasons: &self.reasons[start..start + s.len as usize] }
+    }
+}
+
 /// Today's follow-ups for the analysis's as-of date, highest priority first.
-pub fn agenda(book: &Book, analysis: &Analysis, rules: &Rules) -> Vec<AgendaItem> {
+pub fn agenda(book: &Book, analysis: &Analysis, rules: &Rules) -> Agenda {
     let history = &analysis.history;
     let today = analysis.as_of();
     let complaints = open_complaints(book, history, today);
     let cycles: Vec<Option<u32>> = history.categories.iter().map(|c| rules.rebuy_days.get(c).copied()).collect();
-    let mut items = Vec::new();
-    let mut reasons = Vec::new();
+    let mut out = Agenda::default();
     for (c, (cust, segment)) in history.customers.iter().zip(&analysis.segments).enumerate() {
         if !contactable(cust) {
             continue;
         }
+        let reasons = &mut out.reasons;
+        let start = reasons.len();
         let from = complaints.partition_point(|(i, _)| (*i as usize) < c);
         reasons.extend(complaints[from..].iter().take_while(|(i, _)| *i as usize == c).map(|(_, r)| r.clone()));
-        follow_up(cust, today, &mut reasons);
-        pickups(history, c, &mut reasons);
-        birthday(cust, today, &mut reasons);
-        child_dates(cust, today, &mut reasons);
-        rebuys(history, c, &cycles, today, &mut reasons);
-        reactivation(cust, segment, today, &mut reasons);
-        cadence(segment, today, &mut reasons);
-        if reasons.is_empty() {
-            continue;
+        follow_up(cust, today, reasons);
+        pickups(history, c, reasons);
+        birthday(cust, today, reasons);
+        child_dates(history, c, today, reasons);
+        rebuys(history, c, &cycles, today, reasons);
+        reactivation(cust, segment, today, reasons);
+        cadence(segment, today, reasons);
+        if reasons.len() > start {
+            reasons[start..].sort_by_key(|r| (r.rank(), r.day()));
+            out.slots.push(Slot { customer: c as u32, start: start as u32, len: (reasons.len() - start) as u32 });
         }
-        reasons.sort_by_key(|r| (r.rank(), r.day()));
-        items.push(AgendaItem { customer: cust.id.clone(), index: c as u32, reasons: std::mem::take(&mut reasons) });
     }
-    items.sort_by(|a, b| (a.top().rank(), a.top().day()).cmp(&(b.top().rank(), b.top().day())).then(a.index.cmp(&b.index)));
-    items
+    let key = |s: &Slot| {
+        let top = &out.reasons[s.start as usize];
+        (top.rank(), top.day(), s.customer)
+    };
+    let mut slots = std::mem::take(&mut out.slots);
+    slots.sort_unstable_by_key(key);
+    out.slots = slots;
+    out
 }
 
 /// False for customers flagged do-not-contact or whose latest contact asked for it.
@@ -412,23 +458,23 @@ fn birthday(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
     }
 }
 
-fn child_dates(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
+fn child_dates(history: &History, c: usize, today: NaiveDate, out: &mut Vec<Reason>) {
     let purpose = Purpose::ChildMilestone;
-    for (i, kid) in cust.profile.children.iter().enumerate() {
+    let cust = &history.customers[c];
+    for (i, kid) in history.children(c).iter().enumerate() {
         let child = i as u32;
-        let nickname = || kid.nickname.clone();
         let Some(born) = kid.birthday else {
             if let Some(due) = kid.due_date
                 && let Some(in_days) = upcoming(cust, purpose, due, today, DUE_DATE_DAYS)
             {
-                out.push(Reason::DueDate { child, nickname: nickname(), due, in_days });
+                out.push(Reason::DueDate { child, due, in_days });
             }
             continue;
         };
         for milestone in Milestone::ALL {
             let Some(date) = milestone.date(born) else { continue };
             if let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS) {
-                out.push(Reason::ChildMilestone { child, nickname: nickname(), milestone, date, in_days });
+                out.push(Reason::ChildMilestone { child, milestone, date, in_days });
             }
         }
         let date = next_anniversary(born, today);
@@ -436,7 +482,7 @@ fn child_dates(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) 
         if age >= 2
             && let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS)
         {
-            out.push(Reason::ChildBirthday { child, nickname: nickname(), date, in_days, age: age as u32 });
+            out.push(Reason::ChildBirthday { child, date, in_days, age: age as u32 });
         }
     }
 }

@@ -19,7 +19,7 @@
 use crate::agenda::Reason;
 use crate::date::days_between;
 use crate::domain::{Child, Customer, Gender, Purpose, Template};
-use crate::segment::history::CustomerHistory;
+use crate::segment::history::History;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +130,8 @@ impl Values {
         v.as_deref().filter(|s| !s.trim().is_empty())
     }
 
-    /// The values for a customer as of `today`, for the agenda reason being answered (if any).
+    /// The values for a customer (at `index` in the analysis's `history`) as of `today`, for
+    /// the agenda reason being answered (if any).
     ///
     /// The child is the reason's child, else the most recently born child; a child without a
     /// nickname is 宝宝 / "your little one". The child's age is the milestone or birthday the
@@ -138,12 +139,14 @@ impl Values {
     /// its category. Points have a value once the customer has any points entry.
     pub fn for_customer(
         customer: &Customer,
-        history: &CustomerHistory,
+        history: &History,
+        index: usize,
         reason: Option<&Reason>,
         shop: &str,
         today: NaiveDate,
         lang: Lang,
     ) -> Values {
+        let facts = &history.customers[index];
         let child_index = reason.and_then(Reason::child).or_else(|| youngest(&customer.children));
         let child = child_index.and_then(|i| customer.children.get(i));
         let child_age = match reason {
@@ -159,7 +162,7 @@ impl Values {
         };
         let last_item = match reason {
             Some(Reason::Rebuy { category, .. }) => Some(category.clone()),
-            _ => history.last_item.clone(),
+            _ => history.last_item(index).map(str::to_owned),
         };
         Values {
             salutation: salutation(&customer.name, customer.gender, lang),
@@ -171,8 +174,8 @@ impl Values {
             }),
             child_age,
             last_item,
-            days_since: history.last_purchase.map(|d| days_between(d, today).to_string()),
-            points: history.points.map(|p| p.to_string()),
+            days_since: facts.last_purchase.map(|d| days_between(d, today).to_string()),
+            points: facts.points.map(|p| p.to_string()),
             shop: Some(shop.trim().to_owned()).filter(|s| !s.is_empty()),
         }
     }

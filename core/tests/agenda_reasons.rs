@@ -4,7 +4,7 @@
 #[path = "segment_support/mod.rs"]
 mod support;
 
-use huike_core::agenda::{AgendaItem, Milestone, Reason, agenda};
+use huike_core::agenda::{Agenda, Milestone, Reason, agenda};
 use huike_core::domain::{LedgerKind, Outcome, Purpose, Rules, Severity};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
@@ -15,18 +15,23 @@ use support::{Shop, d, yuan};
 
 const D: &str = "2026-03-10";
 
-fn run(shop: &Shop, day: &str, rules: &Rules) -> Vec<AgendaItem> {
+/// One agenda item: the customer's id and reasons.
+type Item = (Id, Vec<Reason>);
+
+/// The agenda for `day`, as (customer id, reasons) in priority order.
+fn run(shop: &Shop, day: &str, rules: &Rules) -> Vec<Item> {
     let analysis = analyze(&shop.book, d(day), rules);
-    agenda(&shop.book, &analysis, rules)
+    let list = agenda(&shop.book, &analysis, rules);
+    list.items().map(|i| (Id::parse(analysis.history.id(i.customer)).unwrap(), i.reasons.to_vec())).collect()
 }
 
-fn today(shop: &Shop) -> Vec<AgendaItem> {
+fn today(shop: &Shop) -> Vec<Item> {
     run(shop, D, &Rules::default())
 }
 
 /// The reasons of one customer's item (empty when not listed).
-fn reasons_of(items: &[AgendaItem], id: &Id) -> Vec<Reason> {
-    items.iter().find(|i| &i.customer == id).map(|i| i.reasons.clone()).unwrap_or_default()
+fn reasons_of(items: &[Item], id: &Id) -> Vec<Reason> {
+    items.iter().find(|(c, _)| c == id).map(|(_, r)| r.clone()).unwrap_or_default()
 }
 
 fn keys(reasons: &[Reason]) -> Vec<&'static str> {
@@ -34,7 +39,7 @@ fn keys(reasons: &[Reason]) -> Vec<&'static str> {
 }
 
 /// The reasons of one kind.
-fn of_kind(items: &[AgendaItem], id: &Id, key: &str) -> Vec<Reason> {
+fn of_kind(items: &[Item], id: &Id, key: &str) -> Vec<Reason> {
     reasons_of(items, id).into_iter().filter(|r| r.key() == key).collect()
 }
 
@@ -99,10 +104,9 @@ fn child_milestones_within_the_next_seven_days() {
     let half = milestone(&mut shop, "2025-09-15");
     let year = milestone(&mut shop, "2025-03-12");
     let second = milestone(&mut shop, "2024-03-16");
-    let reason = |items: &[AgendaItem], id: &Id| reasons_of(items, id);
+    let reason = |items: &[Item], id: &Id| reasons_of(items, id);
     let ms = |m: Milestone, date: &str, in_days: u32| Reason::ChildMilestone {
         child: 0,
-        nickname: "豆豆".into(),
         milestone: m,
         date: d(date),
         in_days,
@@ -118,7 +122,7 @@ fn child_milestones_within_the_next_seven_days() {
     assert_eq!(reason(&items, &year), vec![ms(Milestone::OneYear, "2026-03-12", 2)]);
     assert_eq!(
         reason(&items, &second),
-        vec![Reason::ChildBirthday { child: 0, nickname: "豆豆".into(), date: d("2026-03-16"), in_days: 6, age: 2 }]
+        vec![Reason::ChildBirthday { child: 0, date: d("2026-03-16"), in_days: 6, age: 2 }]
     );
     assert!(reason(&run(&shop, "2026-03-08", &rules), &second).is_empty(), "8 days ahead");
 }
@@ -132,7 +136,6 @@ fn a_leap_day_babys_first_birthday_is_28_february() {
         r,
         vec![Reason::ChildMilestone {
             child: 0,
-            nickname: "豆豆".into(),
             milestone: Milestone::OneYear,
             date: d("2025-02-28"),
             in_days: 0
@@ -154,14 +157,14 @@ fn due_date_within_fourteen_days_for_an_unborn_child_only() {
     let items = today(&shop);
     assert_eq!(
         reasons_of(&items, &c14),
-        vec![Reason::DueDate { child: 0, nickname: String::new(), due: d("2026-03-24"), in_days: 14 }]
+        vec![Reason::DueDate { child: 0, due: d("2026-03-24"), in_days: 14 }]
     );
     assert!(reasons_of(&items, &c15).is_empty());
     assert!(of_kind(&items, &born, "due_date").is_empty());
     assert!(reasons_of(&items, &overdue).is_empty());
     assert_eq!(
         reasons_of(&items, &second),
-        vec![Reason::DueDate { child: 1, nickname: "二宝".into(), due: d("2026-03-10"), in_days: 0 }]
+        vec![Reason::DueDate { child: 1, due: d("2026-03-10"), in_days: 0 }]
     );
 }
 
@@ -399,11 +402,10 @@ fn one_item_per_customer_listing_every_reason_in_priority_order() {
     let items = run(&shop, D, &rules);
     assert_eq!(items.len(), 1);
     assert_eq!(
-        keys(&items[0].reasons),
+        keys(&items[0].1),
         vec!["complaint", "follow_up", "pickup", "birthday", "child_milestone", "rebuy", "cadence"]
     );
-    assert!(matches!(&items[0].reasons[2], Reason::Pickup { reward: r, .. } if r == &reward));
-    assert_eq!(items[0].top().key(), "complaint");
+    assert!(matches!(&items[0].1[2], Reason::Pickup { reward: r, .. } if r == &reward));
 }
 
 #[test]
@@ -417,7 +419,7 @@ fn items_are_ordered_by_their_top_reason_then_its_date() {
     shop.contact(&follow, "2026-03-01 10:00", Purpose::Other, Outcome::Reached, Some("2026-03-10"));
     let complaint = shop.customer("投诉", json!({}));
     shop.complaint(&complaint, json!({"opened_at": "2026-03-10T08:00:00"}));
-    let order: Vec<Id> = today(&shop).into_iter().map(|i| i.customer).collect();
+    let order: Vec<Id> = today(&shop).into_iter().map(|(id, _)| id).collect();
     assert_eq!(order, vec![complaint, follow, birthday_sooner, birthday_later, cadence]);
 }
 
@@ -425,9 +427,15 @@ fn items_are_ordered_by_their_top_reason_then_its_date() {
 fn the_agenda_serialises_with_tagged_reasons() {
     let mut shop = Shop::new();
     shop.customer("李梅", json!({"birthday": "1990-03-12"}));
-    let items = today(&shop);
-    let v = serde_json::to_value(&items).unwrap();
-    assert_eq!(v[0]["reasons"][0], json!({"kind": "birthday", "date": "2026-03-12", "in_days": 2, "age": 36}));
-    let back: Vec<AgendaItem> = serde_json::from_value(v).unwrap();
-    assert_eq!(back, items);
+    let rules = Rules::default();
+    let analysis = analyze(&shop.book, d(D), &rules);
+    let list = agenda(&shop.book, &analysis, &rules);
+    assert_eq!(list.len(), 1);
+    let item = list.get(0).unwrap();
+    assert_eq!((item.customer, item.top().key()), (0, "birthday"));
+    assert_eq!(list.of_customer(0), Some(item));
+    let v = serde_json::to_value(&list).unwrap();
+    assert_eq!(v["reasons"][0], json!({"kind": "birthday", "date": "2026-03-12", "in_days": 2, "age": 36}));
+    let back: Agenda = serde_json::from_value(v).unwrap();
+    assert_eq!(back, list);
 }

@@ -206,13 +206,14 @@ fn values_for_a_customer_follow_the_reason() {
     let (shop, c, rules) = mother();
     let today = d("2026-03-10");
     let analysis = analyze(&shop.book, today, &rules);
-    let items = agenda(&shop.book, &analysis, &rules);
-    let item = items.iter().find(|i| i.customer == c).unwrap();
+    let list = agenda(&shop.book, &analysis, &rules);
+    let index = analysis.index_of(&c).unwrap();
+    let item = list.of_customer(index).unwrap();
     let keys: Vec<_> = item.reasons.iter().map(Reason::key).collect();
     assert_eq!(keys, vec!["child_milestone", "child_birthday", "due_date", "rebuy", "cadence"]);
     let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
-    let history = &analysis.history.customers[item.index as usize];
-    let v = |reason: Option<&Reason>, lang| Values::for_customer(&customer, history, reason, "小太阳母婴", today, lang);
+    let history = &analysis.history;
+    let v = |reason: Option<&Reason>, lang| Values::for_customer(&customer, history, index, reason, "小太阳母婴", today, lang);
 
     // 百天 of 豆豆 (1 Dec + 100 days = 11 March).
     let hundred = v(Some(&item.reasons[0]), Lang::ZhCn);
@@ -241,14 +242,14 @@ fn the_template_offered_for_an_item() {
     let (shop, c, rules) = mother();
     let today = d("2026-03-10");
     let analysis = analyze(&shop.book, today, &rules);
-    let items = agenda(&shop.book, &analysis, &rules);
-    let item = items.iter().find(|i| i.customer == c).unwrap();
-    assert_eq!(purpose_for(&item.reasons), Purpose::ChildMilestone);
+    let list = agenda(&shop.book, &analysis, &rules);
+    let index = analysis.index_of(&c).unwrap();
+    let item = list.of_customer(index).unwrap();
+    assert_eq!(purpose_for(item.reasons), Purpose::ChildMilestone);
     let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
-    let history = &analysis.history.customers[item.index as usize];
     let templates = default_templates(Lang::ZhCn);
     let pick = |reason: &Reason| {
-        let v = Values::for_customer(&customer, history, Some(reason), "小太阳母婴", today, Lang::ZhCn);
+        let v = Values::for_customer(&customer, &analysis.history, index, Some(reason), "小太阳母婴", today, Lang::ZhCn);
         let t = choose(&templates, reason.purpose(), &v).unwrap();
         (t.name.clone(), render(t, &v))
     };

@@ -1,9 +1,9 @@
 //! Per-customer history from the book as of a date `D` (SPEC §2 inputs).
 //!
-//! One pass over the book's entries gathers, for every live customer, what the analytics need:
-//! purchase days and each day's spend, net spend, the last purchase of each product category,
-//! visits, contacts, points, stored value and scheduled reward pickups still due. Entries dated
-//! after `D` are ignored.
+//! From the [`Ledger`] (the book's entries grouped per customer), one walk per customer gathers
+//! what the analytics need: purchase days and each day's spend, net spend, the last purchase
+//! of each product category, visits, contacts, points, stored value and scheduled reward
+//! pickups still due. Entries dated after `D` are ignored.
 //!
 //! *Purchase days* are the distinct dates of sales (`PurchaseKind::Sale`). Refunds and
 //! adjustments change spend, never the number of purchase days. A correction's amount is added
@@ -14,15 +14,16 @@
 //!
 //! Customers are indexed densely (0-based, in id order) and the per-day and per-category
 //! lists of all customers live in two flat vectors, so building the history allocates a few
-//! large buffers rather than a few per customer.
+//! large buffers rather than a few per customer. The result depends only on the book's content
+//! (categories are numbered in name order), not on the order the ledger learnt it in.
 
-use crate::domain::{Child, Entry, LedgerKind, Money, Outcome, PurchaseKind, Purpose};
+use super::ledger::{Account, Fact, Ledger, What};
+use super::profile::{ChildDates, Profile};
+use crate::domain::{Money, Outcome, Purpose};
 use crate::id::Id;
-use crate::op::{Book, RecordKind, RecordState};
+use crate::op::Book;
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 /// How many contact purposes there are (the length of [`CustomerHistory::contacted_for`]).
 pub const PURPOSES: usize = 11;
@@ -42,41 +43,6 @@ pub fn purpose_index(purpose: Purpose) -> usize {
         Purpose::HolidayGreeting => 9,
         Purpose::Other => 10,
     }
-}
-
-/// The profile fields the analytics read, taken straight from the customer's registers
-/// (decoding the whole profile of every customer would cost more than the rest of the analysis).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Profile {
-    /// Flagged VIP by the shop.
-    pub vip: bool,
-    /// Never list for follow-ups.
-    pub do_not_contact: bool,
-    /// The day the profile was created.
-    pub created_on: Option<NaiveDate>,
-    /// Birthday.
-    pub birthday: Option<NaiveDate>,
-    /// Children (birthdays, due dates).
-    pub children: Vec<Child>,
-}
-
-impl Profile {
-    /// Reads the profile fields from a customer record's registers. A field that is absent or
-    /// does not decode takes its default, as it would in a full decode.
-    pub fn from_record(state: &RecordState) -> Profile {
-        Profile {
-            vip: field(state, "vip").unwrap_or(false),
-            do_not_contact: field(state, "do_not_contact").unwrap_or(false),
-            created_on: field::<NaiveDateTime>(state, "created_at").map(|t| t.date()),
-            birthday: field(state, "birthday"),
-            children: field(state, "children").unwrap_or_default(),
-        }
-    }
-}
-
-/// One field of a record, decoded in place (no copy of the JSON value).
-fn field<T: DeserializeOwned>(state: &RecordState, name: &str) -> Option<T> {
-    state.fields.get(name).and_then(|reg| T::deserialize(&reg.value).ok())
 }
 
 /// The latest contact with a customer.
@@ -105,11 +71,10 @@ impl Span {
     }
 }
 
-/// Everything the analytics know about one customer as of `D`.
+/// Everything the analytics know about one customer as of `D` (their id is
+/// [`History::id`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomerHistory {
-    /// The customer's id.
-    pub id: Id,
     /// Profile fields the analytics use.
     pub profile: Profile,
     /// The earliest day of any entry (purchase, visit, contact, ledger) dated ≤ `D`.
@@ -122,9 +87,9 @@ pub struct CustomerHistory {
     pub last_purchase: Option<NaiveDate>,
     /// Net spend: sales plus refunds and adjustments.
     pub net_spend: Money,
-    /// What the customer bought last: the largest line of their latest sale (its product, or its
-    /// category when the product is blank).
-    pub last_item: Option<String>,
+    /// What the customer bought last, as an index into [`History::products`]: the largest line
+    /// of their latest sale (its product, or its category when the product is blank).
+    pub last_item: Option<u32>,
     /// Number of visits without a purchase.
     pub visits: u32,
     /// Last visit without a purchase.
@@ -143,12 +108,12 @@ pub struct CustomerHistory {
     pub stored_value: Money,
     days: Span,
     categories: Span,
+    children: Span,
 }
 
 impl CustomerHistory {
-    fn new(id: Id, profile: Profile) -> Self {
+    fn new(profile: Profile) -> Self {
         CustomerHistory {
-            id,
             profile,
             first_seen: None,
             purchase_days: 0,
@@ -166,6 +131,7 @@ impl CustomerHistory {
             stored_value: Money::ZERO,
             days: Span::default(),
             categories: Span::default(),
+            children: Span::default(),
         }
     }
 
@@ -208,23 +174,73 @@ pub struct History {
     pub as_of: NaiveDate,
     /// Live customers in id order; a customer's position is its dense index.
     pub customers: Vec<CustomerHistory>,
-    /// Product categories seen in sales, in first-seen order.
+    /// The customers' ids, one after another (see [`History::id`]).
+    ids: String,
+    /// Where each customer's id ends in `ids`.
+    id_ends: Vec<u32>,
+    /// Product categories seen in sales, in name order.
     pub categories: Vec<String>,
+    /// Names of the items customers bought last ([`CustomerHistory::last_item`]), in name order.
+    pub products: Vec<String>,
     /// Rewards with pickups due, by customer index then reward id.
     pub rewards_due: Vec<RewardDue>,
     days: Vec<(NaiveDate, Money)>,
     category_last: Vec<(u32, NaiveDate)>,
+    children: Vec<ChildDates>,
 }
 
 impl History {
     /// Builds the history of every live customer from the book's entries dated ≤ `as_of`.
     pub fn build(book: &Book, as_of: NaiveDate) -> History {
-        Builder::new(book, as_of).run()
+        History::from_ledger(&Ledger::read(book), as_of)
+    }
+
+    /// Builds the history from a ledger that follows the book.
+    pub fn from_ledger(ledger: &Ledger, as_of: NaiveDate) -> History {
+        // Names in name order, so the result does not depend on the order they were met.
+        let (categories, category_rank) = in_name_order(ledger.category_names());
+        let (products, product_rank) = in_name_order(ledger.product_names());
+        let mut history = History {
+            as_of,
+            customers: Vec::with_capacity(ledger.len()),
+            ids: String::with_capacity(ledger.live().map(|a| a.id.as_str().len()).sum()),
+            id_ends: Vec::with_capacity(ledger.len()),
+            categories,
+            products,
+            rewards_due: Vec::new(),
+            days: Vec::with_capacity(ledger.live().map(|a| a.facts.len()).sum()),
+            category_last: Vec::with_capacity(ledger.live().map(|a| a.categories.len()).sum()),
+            children: Vec::with_capacity(ledger.live().map(|a| a.children.len()).sum()),
+        };
+        let ranks = Ranks { category: &category_rank, product: &product_rank };
+        let mut scratch = Scratch::default();
+        for (c, account) in ledger.live().enumerate() {
+            let cust = scratch.walk(account, as_of, &ranks, c as u32, &mut history);
+            history.customers.push(cust);
+            history.ids.push_str(account.id.as_str());
+            history.id_ends.push(history.ids.len() as u32);
+        }
+        history
     }
 
     /// The dense index of a customer, if live.
     pub fn index_of(&self, id: &Id) -> Option<usize> {
-        self.customers.binary_search_by(|c| c.id.cmp(id)).ok()
+        let (mut lo, mut hi) = (0, self.customers.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.id(mid).cmp(id.as_str()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// The id of the customer at a dense index.
+    pub fn id(&self, customer: usize) -> &str {
+        let start = if customer == 0 { 0 } else { self.id_ends[customer - 1] as usize };
+        &self.ids[start..self.id_ends[customer] as usize]
     }
 
     /// A customer's purchase days with each day's spend, earliest first.
@@ -236,6 +252,16 @@ impl History {
     /// [`History::categories`], day), by category index.
     pub fn last_bought(&self, customer: usize) -> &[(u32, NaiveDate)] {
         &self.category_last[self.customers[customer].categories.range()]
+    }
+
+    /// The name of what a customer bought last.
+    pub fn last_item(&self, customer: usize) -> Option<&str> {
+        self.customers[customer].last_item.map(|p| self.products[p as usize].as_str())
+    }
+
+    /// A customer's children's dates, at their positions in the profile's list of children.
+    pub fn children(&self, customer: usize) -> &[ChildDates] {
+        &self.children[self.customers[customer].children.range()]
     }
 
     /// A customer's last purchase day of one category.
@@ -254,300 +280,179 @@ impl History {
     }
 }
 
-/// A refund or adjustment waiting to be placed on its customer's purchase days.
-struct Correction<'a> {
-    customer: u32,
-    day: NaiveDate,
-    amount: Money,
-    corrects: Option<&'a Id>,
+/// Names in name order, and each original index's position in it.
+fn in_name_order(names: &[String]) -> (Vec<String>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    let mut rank = vec![0u32; names.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    (order.iter().map(|&i| names[i as usize].clone()).collect(), rank)
 }
 
-/// A scheduled reward seen in the pass.
-struct Reward<'a> {
-    customer: u32,
-    id: &'a Id,
-    description: &'a str,
-    amount: Money,
-    due: &'a [NaiveDate],
+/// New positions of the ledger's category and product indices.
+struct Ranks<'r> {
+    category: &'r [u32],
+    product: &'r [u32],
 }
 
-/// The one pass over the book and what it collects before the per-customer lists are laid out.
-struct Builder<'a> {
-    book: &'a Book,
-    as_of: NaiveDate,
-    index: HashMap<&'a str, u32>,
-    customers: Vec<CustomerHistory>,
-    sales: Vec<(u32, (NaiveDate, Money))>,
-    corrections: Vec<Correction<'a>>,
-    category_index: HashMap<&'a str, u32>,
-    categories: Vec<String>,
-    bought: Vec<(u32, (u32, NaiveDate))>,
-    last_sale: Vec<Option<(NaiveDateTime, &'a [crate::domain::LineItem])>>,
-    rewards: Vec<Reward<'a>>,
-    pickups: HashSet<(&'a Id, NaiveDate)>,
+/// Per-customer working lists, reused from one customer to the next.
+#[derive(Default)]
+struct Scratch<'a> {
+    days: Vec<(NaiveDate, Money)>,
+    corrections: Vec<(NaiveDate, Money, Option<&'a Id>)>,
+    bought: Vec<(u32, NaiveDate)>,
+    rewards: Vec<&'a Fact>,
+    pickups: Vec<(&'a Id, NaiveDate)>,
 }
 
-impl<'a> Builder<'a> {
-    fn new(book: &'a Book, as_of: NaiveDate) -> Self {
-        let mut index = HashMap::new();
-        let mut customers = Vec::new();
-        for (id, state) in book.records(RecordKind::Customer) {
-            index.insert(id.as_str(), customers.len() as u32);
-            customers.push(CustomerHistory::new(id.clone(), Profile::from_record(state)));
-        }
-        let n = customers.len();
-        Builder {
-            book,
-            as_of,
-            index,
-            customers,
-            sales: Vec::new(),
-            corrections: Vec::new(),
-            category_index: HashMap::new(),
-            categories: Vec::new(),
-            bought: Vec::new(),
-            last_sale: vec![None; n],
-            rewards: Vec::new(),
-            pickups: HashSet::new(),
-        }
-    }
-
-    fn run(mut self) -> History {
-        let book = self.book;
-        for (id, entry) in book.entries() {
-            let Some(&c) = self.index.get(entry.customer().as_str()) else { continue };
-            self.entry(c, id, entry);
-        }
-        let (days, day_offsets) = self.lay_out_days();
-        let category_last = self.lay_out_categories();
-        let rewards_due = self.rewards_due();
-        for (c, lines) in self.last_sale.iter().enumerate() {
-            self.customers[c].last_item = lines.and_then(|(_, lines)| item_name(lines));
-        }
-        let mut history = History {
-            as_of: self.as_of,
-            customers: self.customers,
-            categories: self.categories,
-            rewards_due,
-            days,
-            category_last: category_last.0,
-        };
-        for (c, cust) in history.customers.iter_mut().enumerate() {
-            cust.days = span(&day_offsets, c);
-            cust.categories = span(&category_last.1, c);
-        }
-        history
-    }
-
-    fn entry(&mut self, c: u32, id: &'a Id, entry: &'a Entry) {
-        let as_of = self.as_of;
-        let cust = &mut self.customers[c as usize];
-        match entry {
-            Entry::Purchase(p) => {
-                let day = p.at.date();
-                if day > as_of {
-                    return;
-                }
-                cust.seen(day);
-                cust.net_spend += p.total;
-                if p.kind != PurchaseKind::Sale {
-                    self.corrections.push(Correction { customer: c, day, amount: p.total, corrects: p.corrects.as_ref() });
-                    return;
-                }
-                self.sales.push((c, (day, p.total)));
-                let last = &mut self.last_sale[c as usize];
-                if last.is_none_or(|(at, _)| p.at >= at) {
-                    *last = Some((p.at, &p.items));
-                }
-                for item in p.items.iter().filter(|i| !i.category.is_empty()) {
-                    let next = self.categories.len() as u32;
-                    let cat = *self.category_index.entry(item.category.as_str()).or_insert(next);
-                    if cat == next {
-                        self.categories.push(item.category.clone());
-                    }
-                    self.bought.push((c, (cat, day)));
-                }
-            }
-            Entry::Visit(v) => {
-                if v.on > as_of {
-                    return;
-                }
-                cust.seen(v.on);
-                cust.visits += 1;
-                if cust.last_visit.is_none_or(|l| v.on > l) {
-                    cust.last_visit = Some(v.on);
-                }
-            }
-            Entry::Contact(k) => {
-                let day = k.at.date();
-                if day > as_of {
-                    return;
-                }
-                cust.seen(day);
-                cust.contacts += 1;
-                if cust.first_contact.is_none_or(|f| day < f) {
-                    cust.first_contact = Some(day);
-                }
-                let slot = &mut cust.contacted_for[purpose_index(k.purpose)];
-                if slot.is_none_or(|s| day > s) {
-                    *slot = Some(day);
-                }
-                // Entries come in id order; on equal times the later id is the later contact.
-                if cust.last_contact.as_ref().is_none_or(|l| k.at >= l.at) {
-                    cust.last_contact = Some(LastContact {
-                        at: k.at,
-                        purpose: k.purpose,
-                        outcome: k.outcome,
-                        next_follow_up: k.next_follow_up,
-                    });
-                }
-            }
-            Entry::Ledger(l) => {
-                let day = l.at.date();
-                if day > as_of {
-                    return;
-                }
-                cust.seen(day);
-                match &l.kind {
-                    LedgerKind::Points { delta } => cust.points = Some(cust.points.unwrap_or(0) + delta),
-                    LedgerKind::StoredValue { delta } => cust.stored_value += *delta,
-                    LedgerKind::ScheduledReward { description, amount, due } => {
-                        self.rewards.push(Reward { customer: c, id, description, amount: *amount, due })
-                    }
-                    LedgerKind::Pickup { reward, due } => {
-                        self.pickups.insert((reward, *due));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Groups the sales by customer into distinct days with their spend, then places the
-    /// corrections. Returns the flat day list and each customer's offset into it.
-    fn lay_out_days(&mut self) -> (Vec<(NaiveDate, Money)>, Vec<u32>) {
-        let n = self.customers.len();
-        let (mut grouped, offsets) = group_by_customer(std::mem::take(&mut self.sales), n);
-        let mut days: Vec<(NaiveDate, Money)> = Vec::with_capacity(grouped.len());
-        let mut day_offsets = Vec::with_capacity(n + 1);
-        day_offsets.push(0);
-        for c in 0..n {
-            let slice = &mut grouped[offsets[c] as usize..offsets[c + 1] as usize];
-            slice.sort_unstable_by_key(|&(day, _)| day);
-            let start = days.len();
-            for &(day, amount) in slice.iter() {
-                match days[start..].last_mut() {
-                    Some(last) if last.0 == day => last.1 += amount,
-                    _ => days.push((day, amount)),
-                }
-            }
-            let own = &days[start..];
-            let cust = &mut self.customers[c];
-            cust.purchase_days = own.len() as u32;
-            cust.first_purchase = own.first().map(|d| d.0);
-            cust.last_purchase = own.last().map(|d| d.0);
-            day_offsets.push(days.len() as u32);
-        }
-        for k in std::mem::take(&mut self.corrections) {
-            let own = &mut days[day_offsets[k.customer as usize] as usize..day_offsets[k.customer as usize + 1] as usize];
-            if own.is_empty() {
+impl<'a> Scratch<'a> {
+    /// Walks one customer's facts dated ≤ `as_of`; appends their days, categories and rewards
+    /// due to `out` and returns their history.
+    fn walk(&mut self, account: &'a Account, as_of: NaiveDate, ranks: &Ranks, c: u32, out: &mut History) -> CustomerHistory {
+        self.days.clear();
+        self.corrections.clear();
+        self.bought.clear();
+        self.rewards.clear();
+        self.pickups.clear();
+        let mut cust = CustomerHistory::new(account.profile);
+        let children = out.children.len() as u32;
+        out.children.extend_from_slice(&account.children);
+        cust.children = Span { start: children, len: account.children.len() as u32 };
+        let mut last_sale: Option<&Fact> = None;
+        let mut last_contact: Option<&Fact> = None;
+        let later = |f: &Fact, than: Option<&Fact>| than.is_none_or(|t| (f.at, &f.id) > (t.at, &t.id));
+        for fact in &account.facts {
+            let day = fact.at.date();
+            if day > as_of {
                 continue;
             }
-            let target = k.corrects.and_then(|id| self.corrected_sale_day(k.customer, id)).unwrap_or(k.day);
-            let at = own.partition_point(|&(day, _)| day <= target);
-            own[at.saturating_sub(1)].1 += k.amount;
-        }
-        (days, day_offsets)
-    }
-
-    /// The day of the sale a correction names, when it is this customer's sale dated ≤ `D`.
-    fn corrected_sale_day(&self, customer: u32, id: &Id) -> Option<NaiveDate> {
-        match &self.book.entry(id)?.entry {
-            Entry::Purchase(p)
-                if p.kind == PurchaseKind::Sale
-                    && p.at.date() <= self.as_of
-                    && self.index.get(p.customer.as_str()) == Some(&customer) =>
-            {
-                Some(p.at.date())
-            }
-            _ => None,
-        }
-    }
-
-    /// Reduces the category purchases to the last day per customer and category.
-    fn lay_out_categories(&mut self) -> (Vec<(u32, NaiveDate)>, Vec<u32>) {
-        let n = self.customers.len();
-        let (mut grouped, offsets) = group_by_customer(std::mem::take(&mut self.bought), n);
-        let mut out: Vec<(u32, NaiveDate)> = Vec::new();
-        let mut out_offsets = Vec::with_capacity(n + 1);
-        out_offsets.push(0);
-        for c in 0..n {
-            let slice = &mut grouped[offsets[c] as usize..offsets[c + 1] as usize];
-            slice.sort_unstable();
-            let start = out.len();
-            for &(cat, day) in slice.iter() {
-                match out[start..].last_mut() {
-                    // Sorted by (category, day): the last of a category's run is its latest day.
-                    Some(last) if last.0 == cat => last.1 = day,
-                    _ => out.push((cat, day)),
+            cust.seen(day);
+            match &fact.what {
+                What::Sale { total, categories: (start, len), .. } => {
+                    cust.net_spend += *total;
+                    self.days.push((day, *total));
+                    if later(fact, last_sale) {
+                        last_sale = Some(fact);
+                    }
+                    let cats = &account.categories[*start as usize..(*start + *len) as usize];
+                    self.bought.extend(cats.iter().map(|&cat| (ranks.category[cat as usize], day)));
                 }
+                What::Correction { total, corrects } => {
+                    cust.net_spend += *total;
+                    self.corrections.push((day, *total, corrects.as_ref()));
+                }
+                What::Visit => {
+                    cust.visits += 1;
+                    if cust.last_visit.is_none_or(|l| day > l) {
+                        cust.last_visit = Some(day);
+                    }
+                }
+                What::Contact { purpose, .. } => {
+                    cust.contacts += 1;
+                    if cust.first_contact.is_none_or(|f| day < f) {
+                        cust.first_contact = Some(day);
+                    }
+                    let slot = &mut cust.contacted_for[purpose_index(*purpose)];
+                    if slot.is_none_or(|s| day > s) {
+                        *slot = Some(day);
+                    }
+                    if later(fact, last_contact) {
+                        last_contact = Some(fact);
+                    }
+                }
+                What::Points(delta) => cust.points = Some(cust.points.unwrap_or(0) + delta),
+                What::StoredValue(delta) => cust.stored_value += *delta,
+                What::Reward { .. } => self.rewards.push(fact),
+                What::Pickup { reward, due } => self.pickups.push((reward, *due)),
             }
-            out_offsets.push(out.len() as u32);
         }
-        (out, out_offsets)
+        if let Some(Fact { what: What::Sale { item, .. }, .. }) = last_sale {
+            cust.last_item = item.map(|p| ranks.product[p as usize]);
+        }
+        if let Some(Fact { at, what: What::Contact { purpose, outcome, next_follow_up }, .. }) = last_contact {
+            cust.last_contact =
+                Some(LastContact { at: *at, purpose: *purpose, outcome: *outcome, next_follow_up: *next_follow_up });
+        }
+        cust.days = self.lay_out_days(account, as_of, &mut out.days);
+        if let (Some(first), Some(last)) = (out.days[cust.days.range()].first(), out.days[cust.days.range()].last()) {
+            cust.purchase_days = cust.days.len;
+            cust.first_purchase = Some(first.0);
+            cust.last_purchase = Some(last.0);
+        }
+        cust.categories = self.lay_out_categories(&mut out.category_last);
+        self.rewards_due(as_of, c, &mut out.rewards_due);
+        cust
     }
 
-    /// Scheduled rewards with due dates ≤ `D` not settled by a pickup.
-    fn rewards_due(&mut self) -> Vec<RewardDue> {
-        let mut out: Vec<RewardDue> = self
-            .rewards
-            .iter()
-            .filter_map(|r| {
-                let mut due: Vec<NaiveDate> =
-                    r.due.iter().copied().filter(|d| *d <= self.as_of && !self.pickups.contains(&(r.id, *d))).collect();
-                due.sort_unstable();
-                due.dedup();
-                (!due.is_empty()).then(|| RewardDue {
-                    customer: r.customer,
-                    reward: r.id.clone(),
-                    description: r.description.to_owned(),
-                    amount: r.amount,
-                    due,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| (a.customer, &a.reward).cmp(&(b.customer, &b.reward)));
-        out
+    /// Merges the sales into distinct days with their spend, then places the corrections.
+    fn lay_out_days(&mut self, account: &Account, as_of: NaiveDate, days: &mut Vec<(NaiveDate, Money)>) -> Span {
+        self.days.sort_unstable_by_key(|&(day, _)| day);
+        let start = days.len();
+        for &(day, amount) in &self.days {
+            match days[start..].last_mut() {
+                Some(last) if last.0 == day => last.1 += amount,
+                _ => days.push((day, amount)),
+            }
+        }
+        let own = &mut days[start..];
+        if !own.is_empty() {
+            for &(day, amount, corrects) in &self.corrections {
+                let target = corrects.and_then(|id| corrected_sale_day(account, id, as_of)).unwrap_or(day);
+                let at = own.partition_point(|&(d, _)| d <= target);
+                own[at.saturating_sub(1)].1 += amount;
+            }
+        }
+        Span { start: start as u32, len: (days.len() - start) as u32 }
+    }
+
+    /// The last day of each category bought, by category rank.
+    fn lay_out_categories(&mut self, out: &mut Vec<(u32, NaiveDate)>) -> Span {
+        self.bought.sort_unstable();
+        let start = out.len();
+        for &(cat, day) in &self.bought {
+            match out[start..].last_mut() {
+                // Sorted by (category, day): the last of a category's run is its latest day.
+                Some(last) if last.0 == cat => last.1 = day,
+                _ => out.push((cat, day)),
+            }
+        }
+        Span { start: start as u32, len: (out.len() - start) as u32 }
+    }
+
+    /// The customer's scheduled rewards with due dates ≤ `as_of` not settled by a pickup,
+    /// in reward id order.
+    fn rewards_due(&mut self, as_of: NaiveDate, c: u32, out: &mut Vec<RewardDue>) {
+        self.rewards.sort_by(|a, b| a.id.cmp(&b.id));
+        for fact in &self.rewards {
+            let What::Reward { description, amount, due } = &fact.what else { continue };
+            let mut open: Vec<NaiveDate> = due
+                .iter()
+                .copied()
+                .filter(|d| *d <= as_of && !self.pickups.iter().any(|&(r, p)| r == &fact.id && p == *d))
+                .collect();
+            open.sort_unstable();
+            open.dedup();
+            if !open.is_empty() {
+                out.push(RewardDue {
+                    customer: c,
+                    reward: fact.id.clone(),
+                    description: description.clone(),
+                    amount: *amount,
+                    due: open,
+                });
+            }
+        }
     }
 }
 
-/// Counting sort of `(customer, value)` pairs by customer: the values, and each customer's
-/// offset into them (`n + 1` offsets). Keeps the pass order within a customer.
-fn group_by_customer<T: Copy + Default>(items: Vec<(u32, T)>, n: usize) -> (Vec<T>, Vec<u32>) {
-    let mut offsets = vec![0u32; n + 1];
-    for &(c, _) in &items {
-        offsets[c as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut cursor = offsets.clone();
-    let mut out = vec![T::default(); items.len()];
-    for (c, value) in items {
-        let at = &mut cursor[c as usize];
-        out[*at as usize] = value;
-        *at += 1;
-    }
-    (out, offsets)
-}
-
-fn span(offsets: &[u32], c: usize) -> Span {
-    Span { start: offsets[c], len: offsets[c + 1] - offsets[c] }
-}
-
-/// The name of the largest line of a sale (the first of equal lines).
-fn item_name(lines: &[crate::domain::LineItem]) -> Option<String> {
-    let best = lines.iter().filter(|l| !l.product.is_empty() || !l.category.is_empty()).reduce(|best, l| {
-        if l.amount > best.amount { l } else { best }
-    })?;
-    Some(if best.product.is_empty() { best.category.clone() } else { best.product.clone() })
+/// The day of the sale a correction names, when it is this customer's sale dated ≤ `as_of`.
+fn corrected_sale_day(account: &Account, id: &Id, as_of: NaiveDate) -> Option<NaiveDate> {
+    account
+        .facts
+        .iter()
+        .find(|f| &f.id == id && matches!(f.what, What::Sale { .. }))
+        .map(|f| f.at.date())
+        .filter(|day| *day <= as_of)
 }

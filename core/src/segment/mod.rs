@@ -1,12 +1,16 @@
 //! Segmentation (SPEC §2): RFM scores and classes, shop classes, lifecycle stage and contact
 //! cadence of every customer as of a date, computed from the book deterministically.
 //!
-//! [`analyze`] builds the [`history::History`] in one pass over the book's entries and derives
-//! everything else from it. The result is plain, serialisable data in customer-id order.
+//! [`analyze`] reads the book into a [`ledger::Ledger`] (one pass over its entries), builds the
+//! [`history::History`] as of the date and derives everything else from it; the app keeps the
+//! ledger and calls [`analyze_ledger`]. The result is plain, serialisable data in customer-id
+//! order.
 
 pub mod cadence;
 pub mod class;
 pub mod history;
+pub mod ledger;
+pub mod profile;
 pub mod rfm;
 pub mod stage;
 
@@ -17,6 +21,7 @@ use cadence::Cadence;
 use chrono::NaiveDate;
 use class::{RfmClass, ShopClass};
 use history::History;
+use ledger::Ledger;
 use rfm::{Metrics, Rfm, RfmMeans};
 use serde::{Deserialize, Serialize};
 use stage::Lifecycle;
@@ -82,7 +87,13 @@ impl Analysis {
 
 /// Analyses every live customer of the book as of `as_of` under the shop's rules.
 pub fn analyze(book: &Book, as_of: NaiveDate, rules: &Rules) -> Analysis {
-    let history = History::build(book, as_of);
+    analyze_ledger(&Ledger::read(book), as_of, rules)
+}
+
+/// [`analyze`] from a [`Ledger`] kept up to date with the book (what the app does: the ledger
+/// is read once and follows every op, so each analysis skips the walk over the book).
+pub fn analyze_ledger(ledger: &Ledger, as_of: NaiveDate, rules: &Rules) -> Analysis {
+    let history = History::from_ledger(ledger, as_of);
     let n = history.customers.len();
     let metrics: Vec<Option<Metrics>> =
         (0..n).map(|c| Metrics::from_days(history.days(c), as_of, rules.window_days)).collect();

@@ -1,0 +1,81 @@
+//! The profile fields the analytics read, taken straight from a customer record's registers
+//! (decoding whole profiles of every customer would cost more than the rest of the analysis).
+
+use crate::op::RecordState;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The profile fields the analytics use besides the children.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Flagged VIP by the shop.
+    pub vip: bool,
+    /// Never list for follow-ups.
+    pub do_not_contact: bool,
+    /// The day the profile was created.
+    pub created_on: Option<NaiveDate>,
+    /// Birthday.
+    pub birthday: Option<NaiveDate>,
+}
+
+/// A child's dates, at the child's position in the profile's list of children.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildDates {
+    /// Birthday, once born.
+    pub birthday: Option<NaiveDate>,
+    /// Due date, before birth.
+    pub due_date: Option<NaiveDate>,
+}
+
+impl Profile {
+    /// Reads the fields and the children's dates from a customer record's registers, as a full
+    /// decode would (a field that is absent or does not decode takes its default; a date-time's
+    /// day is read from its leading date), without decoding the rest.
+    pub fn read(state: &RecordState) -> (Profile, Vec<ChildDates>) {
+        let reg = |name: &str| state.fields.get(name).map(|r| &r.value);
+        let profile = Profile {
+            vip: reg("vip").and_then(Value::as_bool).unwrap_or(false),
+            do_not_contact: reg("do_not_contact").and_then(Value::as_bool).unwrap_or(false),
+            created_on: reg("created_at").and_then(|v| leading_date(v).or_else(|| decode::<NaiveDateTime>(v).map(|t| t.date()))),
+            birthday: reg("birthday").and_then(date),
+        };
+        (profile, reg("children").and_then(children).unwrap_or_default())
+    }
+}
+
+fn decode<T: DeserializeOwned>(v: &Value) -> Option<T> {
+    T::deserialize(v).ok()
+}
+
+/// A date field: `YYYY-MM-DD` read directly, anything else through its serde form.
+fn date(v: &Value) -> Option<NaiveDate> {
+    leading_date(v).filter(|_| v.as_str().is_some_and(|s| s.len() == 10)).or_else(|| decode(v))
+}
+
+/// The date at the start of a `YYYY-MM-DD…` text (a date or a date-time), read without the
+/// general parser.
+fn leading_date(v: &Value) -> Option<NaiveDate> {
+    let b = v.as_str()?.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || (b.len() > 10 && b[10] != b'T' && b[10] != b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// The children's dates, each child's fields read directly.
+fn children(v: &Value) -> Option<Vec<ChildDates>> {
+    let list = v.as_array()?;
+    Some(
+        list.iter()
+            .map(|c| ChildDates {
+                birthday: c.get("birthday").and_then(date),
+                due_date: c.get("due_date").and_then(date),
+            })
+            .collect(),
+    )
+}
