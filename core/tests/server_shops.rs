@@ -126,6 +126,7 @@ fn a_shop_holds_at_most_max_devices() {
     block_on(store::save(&s.kv, &index_key, &index, None)).unwrap();
     let invite = s.invite(&owner.token, Role::Clerk);
     assert_error(&s.join_raw(&invite.code, "one too many"), 409, "too_many_devices");
+    assert!(s.kv.entry(&store::invite_key(&auth::hash_secret(&invite.code))).is_some(), "a refused join keeps the code");
 }
 
 #[test]
