@@ -272,8 +272,10 @@ fn signal_process(pid: i32, signal: i32) -> bool {
     pid > 1 && unsafe { libc::kill(pid, signal) } == 0
 }
 
+/// Whether any process of group `pgid` is still running. Zombies do not count: they hold no
+/// port or file, and the ones handed to another subreaper (an outer xtask) are not ours to reap.
 fn group_alive(pgid: i32) -> bool {
-    signal_group(pgid, 0) || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    pgid > 1 && processes().iter().any(|process| process.pgrp == pgid && process.state != 'Z')
 }
 
 /// Reaps the members of `pgid` that have exited and are xtask's children (directly, or as
@@ -295,27 +297,40 @@ fn reap(pid: i32) -> bool {
 /// The processes whose parent is xtask: (pid, command name).
 fn own_children() -> Vec<(i32, String)> {
     let me = std::process::id() as i32;
+    processes().into_iter().filter(|process| process.ppid == me).map(|process| (process.pid, process.name)).collect()
+}
+
+/// One line of `/proc/<pid>/stat`, the fields xtask needs.
+#[derive(Debug, PartialEq, Eq)]
+struct ProcStat {
+    pid: i32,
+    name: String,
+    state: char,
+    ppid: i32,
+    pgrp: i32,
+}
+
+/// Every process on the machine, as far as `/proc` shows it right now.
+fn processes() -> Vec<ProcStat> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let (name, ppid) = parse_stat(&stat)?;
-            (ppid == me && pid != me).then(|| (pid, name.to_owned()))
-        })
+        .filter_map(|pid| parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?))
         .collect()
 }
 
-/// Reads the command name and parent id from `/proc/<pid>/stat` ("pid (name) state ppid …";
-/// the name may itself hold spaces and parentheses).
-fn parse_stat(stat: &str) -> Option<(&str, i32)> {
+/// Parses `/proc/<pid>/stat` ("pid (name) state ppid pgrp …"; the name may itself hold
+/// spaces and parentheses).
+fn parse_stat(stat: &str) -> Option<ProcStat> {
     let open = stat.find('(')?;
     let close = stat.rfind(')')?;
-    let name = stat.get(open + 1..close)?;
+    let pid = stat.get(..open)?.trim().parse().ok()?;
+    let name = stat.get(open + 1..close)?.to_owned();
     let mut rest = stat.get(close + 1..)?.split_whitespace();
-    let _state = rest.next()?;
+    let state = rest.next()?.chars().next()?;
     let ppid = rest.next()?.parse().ok()?;
-    Some((name, ppid))
+    let pgrp = rest.next()?.parse().ok()?;
+    Some(ProcStat { pid, name, state, ppid, pgrp })
 }
 
 #[cfg(test)]
@@ -324,9 +339,20 @@ mod tests {
 
     #[test]
     fn parse_stat_handles_names_with_spaces_and_parentheses() {
-        assert_eq!(parse_stat("123 (workerd) S 77 123 123 0 -1"), Some(("workerd", 77)));
-        assert_eq!(parse_stat("9 (a (b) c) R 1 9 9"), Some(("a (b) c", 1)));
+        let stat = |pid, name: &str, state, ppid, pgrp| Some(ProcStat { pid, name: name.into(), state, ppid, pgrp });
+        assert_eq!(parse_stat("123 (workerd) S 77 120 120 0 -1"), stat(123, "workerd", 'S', 77, 120));
+        assert_eq!(parse_stat("9 (a (b) c) Z 1 9 9"), stat(9, "a (b) c", 'Z', 1, 9));
         assert_eq!(parse_stat("garbage"), None);
+        assert_eq!(parse_stat("1 (x) S"), None);
+    }
+
+    #[test]
+    fn processes_include_this_one() {
+        let me = std::process::id() as i32;
+        let mine = processes().into_iter().find(|process| process.pid == me).expect("this process is listed");
+        // SAFETY: getpgrp has no preconditions.
+        assert_eq!(mine.pgrp, unsafe { libc::getpgrp() });
+        assert_ne!(mine.state, 'Z');
     }
 
     #[test]
@@ -355,9 +381,11 @@ mod tests {
         assert!(group_alive(pgid));
         group.stop();
         assert!(!group_alive(pgid), "the group outlived stop()");
+        let running = processes();
         for pid in std::fs::read_to_string(&pids).unwrap().lines() {
             let pid: i32 = pid.parse().unwrap();
-            assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "sleep {pid} survived");
+            // Gone, or a zombie waiting for whoever reaps orphans here.
+            assert!(running.iter().all(|process| process.pid != pid || process.state == 'Z'), "sleep {pid} survived");
         }
         assert!(!lock_live().contains(&pgid));
     }
