@@ -5,7 +5,7 @@ use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
 use huike_core::domain::Role;
 use huike_core::sync::{
-    ApiError, CreateShopRequest, DeviceCredentials, DeviceInfo, Invite, InviteRequest, JoinRequest, PullRequest,
+    ApiError, CreateShopRequest, DeviceCredentials, DeviceInfo, DeviceList, Invite, InviteRequest, JoinRequest, PullRequest,
     PullResponse, PushBatch,
 };
 use serde::de::DeserializeOwned;
@@ -109,7 +109,8 @@ impl Api {
 
     /// The shop's devices.
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, CallError> {
-        self.call::<(), _>(reqwest::Method::GET, "/v1/devices", None).await
+        let list: DeviceList = self.call::<(), _>(reqwest::Method::GET, "/v1/devices", None).await?;
+        Ok(list.devices)
     }
 
     /// Revokes a device (owner only).

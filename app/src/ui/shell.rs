@@ -33,10 +33,10 @@ pub fn Shell() -> impl IntoView {
                         <span class="logo small">"回"</span>
                         <span>{move || app.session.with(|s| s.as_ref().map(|s| s.credentials.shop_name.clone()).unwrap_or_default())}</span>
                     </div>
-                    <A href="/today" attr:class="tab"><span class="tab-icon" aria-hidden="true">"◎"</span><span>{move || t().today}</span></A>
-                    <A href="/customers" attr:class="tab"><span class="tab-icon" aria-hidden="true">"☺"</span><span>{move || t().customers}</span></A>
-                    <A href="/stats" attr:class="tab"><span class="tab-icon" aria-hidden="true">"▤"</span><span>{move || t().stats}</span></A>
-                    <A href="/settings" attr:class="tab"><span class="tab-icon" aria-hidden="true">"⚙"</span><span>{move || t().settings}</span></A>
+                    <A href="/today" attr:class="tab" attr:data-icon="◎">{move || t().today}</A>
+                    <A href="/customers" attr:class="tab" attr:data-icon="☺">{move || t().customers}</A>
+                    <A href="/stats" attr:class="tab" attr:data-icon="▤">{move || t().stats}</A>
+                    <A href="/settings" attr:class="tab" attr:data-icon="⚙">{move || t().settings}</A>
                 </nav>
                 <div class="content">
                     <UpdateBanner />

@@ -1,0 +1,195 @@
+//! Headless Chromium sessions for the end-to-end tests: a chromedriver process, sessions with
+//! a phone or tablet viewport, and helpers that find controls the way a person does — by their
+//! visible name and role — and save screenshots.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a step may wait for the page to show what it expects.
+pub const STEP: Duration = Duration::from_secs(20);
+
+/// A chromedriver process on a free port; killed on drop.
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Starts chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`).
+    pub fn start() -> Driver {
+        let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let child = Command::new(&bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+
+    /// Opens a headless Chromium with a `width`×`height` viewport (touch and a phone's pixel
+    /// ratio when narrower than 1024 px).
+    pub async fn session(&self, width: u32, height: u32) -> Client {
+        let phone = width < 1024;
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    format!("--window-size={width},{height}"),
+                ],
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": width, "height": height, "pixelRatio": if phone { 2.0 } else { 1.0 }, "touch": phone, "mobile": phone }
+                }
+            }
+        });
+        let caps = caps.as_object().cloned().expect("an object");
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a browser session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// XPath string literal for any text (handles both quote kinds).
+fn lit(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        format!("concat('{}')", text.replace('\'', "', \"'\", '"))
+    }
+}
+
+/// Finds controls by role and visible name, waiting for them to appear.
+pub struct Page<'a> {
+    /// The browser.
+    pub client: &'a Client,
+    /// Name used in screenshot file names.
+    pub name: &'static str,
+}
+
+impl Page<'_> {
+    /// Waits for the first element matching `xpath`.
+    pub async fn wait_for(&self, xpath: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(STEP)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{}: nothing matches {xpath}: {e}", self.name))
+    }
+
+    /// The button named `name`.
+    pub async fn button(&self, name: &str) -> Element {
+        self.wait_for(&format!("//button[normalize-space()={}]", lit(name))).await
+    }
+
+    /// The link named `name`.
+    pub async fn link(&self, name: &str) -> Element {
+        self.wait_for(&format!("//a[normalize-space()={}]", lit(name))).await
+    }
+
+    /// The input labelled `label` inside the form that has a button named `form_button`
+    /// (or anywhere, when `form_button` is empty).
+    pub async fn field(&self, form_button: &str, label: &str) -> Element {
+        let scope = if form_button.is_empty() {
+            String::new()
+        } else {
+            format!("//form[.//button[normalize-space()={}]]", lit(form_button))
+        };
+        self.wait_for(&format!(
+            "{scope}//label[.//*[normalize-space()={l}] or normalize-space(text())={l}]//*[self::input or self::textarea or self::select]",
+            l = lit(label)
+        ))
+        .await
+    }
+
+    /// Clicks the button named `name`.
+    pub async fn click(&self, name: &str) {
+        self.button(name).await.click().await.unwrap_or_else(|e| panic!("{}: click {name}: {e}", self.name));
+    }
+
+    /// Follows the link named `name`.
+    pub async fn follow(&self, name: &str) {
+        self.link(name).await.click().await.unwrap_or_else(|e| panic!("{}: follow {name}: {e}", self.name));
+    }
+
+    /// Replaces the text of the field labelled `label` (in the form with button `form_button`).
+    pub async fn fill(&self, form_button: &str, label: &str, text: &str) {
+        let f = self.field(form_button, label).await;
+        f.clear().await.unwrap_or_else(|e| panic!("{}: clear {label}: {e}", self.name));
+        f.send_keys(text).await.unwrap_or_else(|e| panic!("{}: type into {label}: {e}", self.name));
+    }
+
+    /// Waits until the page's visible text contains `text`.
+    pub async fn sees(&self, text: &str) {
+        self.wait_for(&format!("//body[contains(normalize-space(.), {})]", lit(text))).await;
+    }
+
+    /// Waits until the element at `xpath` has exactly the text `text`.
+    pub async fn sees_at(&self, xpath: &str, text: &str) {
+        let deadline = Instant::now() + STEP;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
+                last = el.text().await.unwrap_or_default();
+                if last.trim() == text {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("{}: {xpath} shows {last:?}, not {text:?}", self.name);
+    }
+
+    /// Waits until the element at `xpath` exists and has some text.
+    pub async fn wait_for_text(&self, xpath: &str) -> String {
+        let deadline = Instant::now() + STEP;
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
+                let text = el.text().await.unwrap_or_default();
+                if !text.trim().is_empty() {
+                    return text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("{}: {xpath} never showed any text", self.name);
+    }
+
+    /// The text of the first element at `xpath`.
+    pub async fn text_at(&self, xpath: &str) -> String {
+        self.wait_for(xpath).await.text().await.unwrap_or_default()
+    }
+
+    /// Saves a screenshot as `<HUIKE_E2E_SCREENSHOTS or target/e2e>/<step>-<page name>.png`.
+    pub async fn screenshot(&self, step: &str) {
+        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("../target/e2e"));
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        // Let the last render and fonts settle.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::write(dir.join(format!("{step}-{}.png", self.name)), png).expect("write screenshot");
+    }
+}

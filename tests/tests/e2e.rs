@@ -1,0 +1,147 @@
+//! End to end, in two headless Chromium sessions against the real worker (`wrangler dev`):
+//! an owner's tablet (1280×800, 简体中文) creates the shop and invites a clerk; the clerk's phone
+//! (360×740, English) joins, adds 张三 while its network to the worker is cut, syncs once it is
+//! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
+//! syncing both edits are on both devices. Screenshots of every step go to target/e2e/.
+
+use fantoccini::Client;
+use huike_tests::browser::{Driver, Page};
+use huike_tests::proxy::Proxy;
+use huike_tests::{app_url, worker_url};
+
+const ROW_ZHANGSAN: &str = "//a[contains(@class,'row-link')][.//span[normalize-space()='张三']]";
+const PENDING: &str = "//dd[contains(@class,'pending-count')]";
+const CUSTOMER_NAME: &str = "//h2[contains(@class,'customer-name')]";
+const PHONE: &str = "//dd[contains(@class,'phone')]";
+const NOTES: &str = "//p[contains(@class,'notes')]";
+
+fn fact(label: &str) -> String {
+    format!("//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_added_offline_on_a_phone_reaches_the_tablet_and_concurrent_edits_merge() {
+    let (app, worker) = (app_url(), worker_url());
+    let upstream = worker.trim_start_matches("http://").to_owned();
+    let driver = Driver::start();
+    let tablet = driver.session(1280, 800).await;
+    let phone = driver.session(360, 740).await;
+    let (t, p) = (tablet.clone(), phone.clone());
+    let outcome = tokio::spawn(async move { scenario(&t, &p, &app, &upstream).await }).await;
+    // Close the browsers whatever happened, then report the failure if any.
+    let _ = tablet.close().await;
+    let _ = phone.close().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn open_zhangsan(page: &Page<'_>, tab: &str) {
+    page.follow(tab).await;
+    page.wait_for(ROW_ZHANGSAN).await.click().await.expect("open 张三");
+    page.sees_at(CUSTOMER_NAME, "张三").await;
+}
+
+async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upstream: &str) {
+    let tablet_net = Proxy::start(upstream).await.expect("proxy");
+    let phone_net = Proxy::start(upstream).await.expect("proxy");
+    let tablet = Page { client: tablet_client, name: "tablet" };
+    let phone = Page { client: phone_client, name: "phone" };
+
+    // The owner creates the shop on the tablet (default language: 简体中文).
+    tablet.client.goto(&format!("{app}/?server={}", tablet_net.url())).await.expect("open app");
+    tablet.fill("创建店铺", "店铺名称", "好孩子母婴店").await;
+    tablet.fill("创建店铺", "你的名字", "王店长").await;
+    tablet.screenshot("01-welcome").await;
+    tablet.click("创建店铺").await;
+    tablet.link("今日").await;
+    tablet.screenshot("02-shop-created").await;
+
+    // …and invites a clerk.
+    tablet.follow("设置").await;
+    tablet.click("邀请设备").await;
+    let code = tablet.wait_for_text("//p[contains(@class,'code')]").await;
+    assert!(huike_core::auth::parse_invite_code(&code).is_ok(), "an invite code is shown: {code:?}");
+    tablet.screenshot("03-invite").await;
+
+    // The clerk joins on the phone, in English.
+    phone.client.goto(&format!("{app}/?lang=en&server={}", phone_net.url())).await.expect("open app");
+    phone.fill("Join shop", "Invite code", &code).await;
+    phone.fill("Join shop", "Your name", "小李").await;
+    phone.screenshot("04-join").await;
+    phone.click("Join shop").await;
+    phone.link("Today").await;
+    phone.follow("Settings").await;
+    phone.sees_at(PENDING, "0").await;
+    phone.screenshot("05-joined").await;
+
+    // The network to the worker goes down; the clerk adds 张三 anyway.
+    phone_net.set_online(false);
+    phone.follow("Customers").await;
+    phone.follow("Add customer").await;
+    phone.fill("Save", "Name", "张三").await;
+    phone.fill("Save", "Phone", "138 0013 8000").await;
+    phone.screenshot("06-add-offline").await;
+    phone.click("Save").await;
+    phone.sees_at("//*[@role='status'][contains(@class,'ok')]", "Saved").await;
+    phone.sees_at(CUSTOMER_NAME, "张三").await;
+    phone.sees_at(PHONE, "13800138000").await;
+    phone.screenshot("07-saved-offline").await;
+
+    // Saved means saved: a reload (still offline) shows 张三 from the device's database.
+    phone.client.refresh().await.expect("reload");
+    phone.sees_at(CUSTOMER_NAME, "张三").await;
+    phone.follow("Settings").await;
+    let pending = phone.text_at(PENDING).await;
+    assert_ne!(pending.trim(), "0", "the offline change waits in the outbox");
+    phone.click("Sync now").await;
+    phone.wait_for_text("//dd[contains(@class,'last-error')]").await;
+    phone.screenshot("08-pending-offline").await;
+
+    // Back online: Sync now sends it.
+    phone_net.set_online(true);
+    phone.click("Sync now").await;
+    phone.sees_at(PENDING, "0").await;
+    phone.screenshot("09-synced").await;
+
+    // The tablet syncs and sees 张三.
+    tablet.follow("设置").await;
+    tablet.click("立即同步").await;
+    open_zhangsan(&tablet, "顾客").await;
+    tablet.sees_at(PHONE, "13800138000").await;
+    tablet.screenshot("10-tablet-sees-zhangsan").await;
+
+    // Both devices go offline and edit different fields of 张三.
+    phone_net.set_online(false);
+    tablet_net.set_online(false);
+    open_zhangsan(&phone, "Customers").await;
+    phone.click("Edit").await;
+    phone.fill("Save", "Notes", "喜欢A2奶粉,周末来").await;
+    phone.click("Save").await;
+    phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
+    phone.screenshot("11-phone-edits-notes-offline").await;
+    tablet.click("编辑").await;
+    tablet.fill("保存", "微信号", "zhangsan88").await;
+    tablet.click("保存").await;
+    tablet.sees_at(&fact("微信号"), "zhangsan88").await;
+    tablet.screenshot("12-tablet-edits-wechat-offline").await;
+
+    // Back online, each syncs; both edits survive on both.
+    phone_net.set_online(true);
+    tablet_net.set_online(true);
+    phone.follow("Settings").await;
+    phone.click("Sync now").await;
+    phone.sees_at(PENDING, "0").await;
+    tablet.follow("设置").await;
+    tablet.click("立即同步").await;
+    tablet.sees_at(PENDING, "0").await;
+    phone.click("Sync now").await;
+    open_zhangsan(&tablet, "顾客").await;
+    tablet.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
+    tablet.sees_at(&fact("微信号"), "zhangsan88").await;
+    tablet.screenshot("13-tablet-has-both-edits").await;
+    open_zhangsan(&phone, "Customers").await;
+    phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
+    phone.sees_at(&fact("WeChat ID"), "zhangsan88").await;
+    phone.screenshot("14-phone-has-both-edits").await;
+}
