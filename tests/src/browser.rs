@@ -125,14 +125,27 @@ impl Page<'_> {
         .await
     }
 
+    /// Scrolls `el` to the middle of the viewport (clear of the fixed tab bar) and taps it,
+    /// as a person would.
+    pub async fn tap(&self, el: Element, what: &str) {
+        let arg = serde_json::to_value(&el).expect("an element reference");
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", vec![arg])
+            .await
+            .unwrap_or_else(|e| panic!("{}: scroll to {what}: {e}", self.name));
+        el.click().await.unwrap_or_else(|e| panic!("{}: tap {what}: {e}", self.name));
+    }
+
     /// Clicks the button named `name`.
     pub async fn click(&self, name: &str) {
-        self.button(name).await.click().await.unwrap_or_else(|e| panic!("{}: click {name}: {e}", self.name));
+        let el = self.button(name).await;
+        self.tap(el, name).await;
     }
 
     /// Follows the link named `name`.
     pub async fn follow(&self, name: &str) {
-        self.link(name).await.click().await.unwrap_or_else(|e| panic!("{}: follow {name}: {e}", self.name));
+        let el = self.link(name).await;
+        self.tap(el, name).await;
     }
 
     /// Replaces the text of the field labelled `label` (in the form with button `form_button`).

@@ -28,6 +28,11 @@ async fn a_customer_added_offline_on_a_phone_reaches_the_tablet_and_concurrent_e
     let phone = driver.session(360, 740).await;
     let (t, p) = (tablet.clone(), phone.clone());
     let outcome = tokio::spawn(async move { scenario(&t, &p, &app, &upstream).await }).await;
+    if outcome.is_err() {
+        // Show what each screen looked like when the test failed.
+        Page { client: &tablet, name: "tablet" }.screenshot("failure").await;
+        Page { client: &phone, name: "phone" }.screenshot("failure").await;
+    }
     // Close the browsers whatever happened, then report the failure if any.
     let _ = tablet.close().await;
     let _ = phone.close().await;
@@ -38,7 +43,8 @@ async fn a_customer_added_offline_on_a_phone_reaches_the_tablet_and_concurrent_e
 
 async fn open_zhangsan(page: &Page<'_>, tab: &str) {
     page.follow(tab).await;
-    page.wait_for(ROW_ZHANGSAN).await.click().await.expect("open 张三");
+    let row = page.wait_for(ROW_ZHANGSAN).await;
+    page.tap(row, "张三").await;
     page.sees_at(CUSTOMER_NAME, "张三").await;
 }
 

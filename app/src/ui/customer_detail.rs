@@ -23,18 +23,28 @@ pub fn CustomerDetail() -> impl IntoView {
         app.replica.with(|r| r.as_ref()?.book.get::<Customer>(RecordKind::Customer, &id))
     });
     let editing = RwSignal::new(false);
-    let just_added = move || query.with(|q| q.get("saved").is_some());
+    // A different customer opens as a card, not in the editor.
+    Effect::new(move |_| {
+        id.track();
+        editing.set(false);
+    });
+    let done = Callback::new(move |()| editing.set(false));
+    let just_added = Signal::derive(move || query.with(|q| q.get("saved").is_some()));
+    let not_found = move || view! { <div class="empty"><p>{move || t().not_found}</p><A href="/customers">{move || t().back}</A></div> };
     view! {
-        {move || match (id.get(), customer.get()) {
-            (Some(id), Some(c)) if editing.get() => {
-                view! {
-                    <CustomerEditor id=Some(id) initial=c full=true on_saved=Callback::new(move |()| editing.set(false)) />
-                }
-                    .into_any()
-            }
-            (Some(_), Some(c)) => view! { <Card c=c editing=editing just_added=Signal::derive(just_added) /> }.into_any(),
-            _ => view! { <div class="empty"><p>{move || t().not_found}</p><A href="/customers">{move || t().back}</A></div> }.into_any(),
-        }}
+        <Show when=move || customer.with(Option::is_some) fallback=not_found>
+            <Show
+                when=move || editing.get()
+                fallback=move || customer.get().map(|c| view! { <Card c=c editing=editing just_added=just_added /> })
+            >
+                // The editor starts from the record as it is now and is not rebuilt when a
+                // sync changes the record meanwhile: saving writes only the fields edited here.
+                {move || {
+                    let (id, c) = (id.get_untracked(), customer.get_untracked().unwrap_or_default());
+                    view! { <CustomerEditor id=id initial=c full=true on_saved=done /> }
+                }}
+            </Show>
+        </Show>
     }
 }
 

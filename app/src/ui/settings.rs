@@ -72,7 +72,18 @@ fn SyncPanel() -> impl IntoView {
                 </Show>
             </dl>
             <p class="muted small" role="status">
-                {move || if app.sync.with(|s| s.running) { t().syncing } else if app.online.get() { t().online } else { t().offline }}
+                {move || {
+                    let (running, failed) = app.sync.with(|s| (s.running, s.last_error.is_some()));
+                    if running {
+                        t().syncing
+                    } else if !app.online.get() {
+                        t().offline
+                    } else if failed {
+                        t().unreachable
+                    } else {
+                        t().online
+                    }
+                }}
             </p>
             <button type="button" class="primary" on:click=move |_| crate::sync::sync_now(app)>{move || t().sync_now}</button>
         </div>
