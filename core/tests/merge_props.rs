@@ -2,7 +2,10 @@
 //! random order, with duplicates and delays, converge to the same book, and the winning value of
 //! every field is the write with the latest stamp (no acknowledged write is lost to an older one).
 
-use huike_core::domain::{Entry, Money, Purchase, PurchaseKind, SaleChannel};
+use huike_core::domain::{
+    Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, Money, Outcome, Purchase, PurchaseKind, Purpose, SaleChannel,
+    Visit,
+};
 use huike_core::hlc::{Clock, Hlc};
 use huike_core::id::Id;
 use huike_core::op::{Book, Op, RecordKind};
@@ -21,11 +24,11 @@ enum Spec {
 
 fn spec() -> impl Strategy<Value = Spec> {
     prop_oneof![
-        6 => (0u8..4, 0u16..50, 0u8..4, 0u8..3, any::<u8>())
+        6 => (0u8..4, 0u16..50, 0u8..6, 0u8..3, any::<u8>())
             .prop_map(|(node, ms, rec, field, value)| Spec::Set { node, ms, rec, field, value }),
         3 => (0u8..4, 0u16..50, 0u8..4, 0u8..3, any::<bool>())
             .prop_map(|(node, ms, rec, tag, on)| Spec::Tag { node, ms, rec, tag, on }),
-        1 => (0u8..4, 0u16..50, 0u8..4).prop_map(|(node, ms, rec)| Spec::Delete { node, ms, rec }),
+        1 => (0u8..4, 0u16..50, 0u8..6).prop_map(|(node, ms, rec)| Spec::Delete { node, ms, rec }),
         3 => (0u8..4, 0u16..50, 0u8..4, 0u8..6, any::<i16>())
             .prop_map(|(node, ms, rec, entry, amount)| Spec::Append { node, ms, rec, entry, amount }),
     ]
@@ -33,6 +36,52 @@ fn spec() -> impl Strategy<Value = Spec> {
 
 fn rid(rec: u8) -> Id {
     Id::parse(&format!("customer-{rec}")).unwrap()
+}
+
+/// Records 0–3 are customers; 4 and 5 exercise the other mutable kinds.
+fn kind(rec: u8) -> RecordKind {
+    match rec {
+        4 => RecordKind::Complaint,
+        5 => RecordKind::Campaign,
+        _ => RecordKind::Customer,
+    }
+}
+
+/// Every kind of immutable entry, picked by `entry`.
+fn make_entry(entry: u8, rec: u8, amount: i16) -> Entry {
+    let customer = rid(rec);
+    let at = "2026-01-01T10:00:00".parse().unwrap();
+    match entry % 4 {
+        0 => Entry::Purchase(Purchase {
+            customer,
+            at,
+            total: Money(i64::from(amount)),
+            items: vec![],
+            staff: None,
+            channel: SaleChannel::Store,
+            kind: if amount < 0 { PurchaseKind::Refund } else { PurchaseKind::Sale },
+            corrects: None,
+        }),
+        1 => Entry::Visit(Visit { customer, on: at.date(), note: format!("n{amount}"), reason: None, staff: None }),
+        2 => Entry::Contact(Contact {
+            customer,
+            at,
+            channel: ContactChannel::Wechat,
+            purpose: Purpose::Rebuy,
+            template: None,
+            outcome: Outcome::Reached,
+            next_follow_up: None,
+            staff: None,
+            note: format!("n{amount}"),
+        }),
+        _ => Entry::Ledger(LedgerEntry {
+            customer,
+            at,
+            kind: LedgerKind::Points { delta: i64::from(amount) },
+            note: String::new(),
+            staff: None,
+        }),
+    }
 }
 
 /// Stamps every spec with its node's clock, as the devices would.
@@ -44,7 +93,7 @@ fn realize(specs: &[Spec]) -> Vec<Op> {
         .map(|s| match *s {
             Spec::Set { node, ms, rec, field, value } => Op::Set {
                 at: tick(node, ms),
-                kind: RecordKind::Customer,
+                kind: kind(rec),
                 id: rid(rec),
                 field: ["name", "notes", "wechat"][field as usize].into(),
                 value: json!(format!("v{value}")),
@@ -56,20 +105,11 @@ fn realize(specs: &[Spec]) -> Vec<Op> {
                 field: format!("tags.{}", ["VIP", "奶粉", "二胎"][tag as usize]),
                 value: json!(on),
             },
-            Spec::Delete { node, ms, rec } => Op::Delete { at: tick(node, ms), kind: RecordKind::Customer, id: rid(rec) },
+            Spec::Delete { node, ms, rec } => Op::Delete { at: tick(node, ms), kind: kind(rec), id: rid(rec) },
             Spec::Append { node, ms, rec, entry, amount } => Op::Append {
                 at: tick(node, ms),
                 id: Id::parse(&format!("entry-{entry}")).unwrap(),
-                entry: Entry::Purchase(Purchase {
-                    customer: rid(rec),
-                    at: "2026-01-01T10:00:00".parse().unwrap(),
-                    total: Money(i64::from(amount)),
-                    items: vec![],
-                    staff: None,
-                    channel: SaleChannel::Store,
-                    kind: PurchaseKind::Sale,
-                    corrects: None,
-                }),
+                entry: make_entry(entry, rec, amount),
             },
         })
         .collect()
@@ -136,15 +176,15 @@ proptest! {
     fn the_latest_write_of_every_field_wins(specs in proptest::collection::vec(spec(), 1..40)) {
         let ops = realize(&specs);
         let book = book_of(ops.iter().rev());
-        let mut latest: BTreeMap<(Id, String), (Hlc, serde_json::Value)> = BTreeMap::new();
+        let mut latest: BTreeMap<(RecordKind, Id, String), (Hlc, serde_json::Value)> = BTreeMap::new();
         for op in &ops {
-            if let Op::Set { at, id, field, value, .. } = op {
-                let slot = latest.entry((id.clone(), field.clone())).or_insert((*at, value.clone()));
+            if let Op::Set { at, kind, id, field, value } = op {
+                let slot = latest.entry((*kind, id.clone(), field.clone())).or_insert((*at, value.clone()));
                 if *at > slot.0 { *slot = (*at, value.clone()); }
             }
         }
-        for ((id, field), (at, value)) in latest {
-            let state = book.record_state(RecordKind::Customer, &id).expect("record exists");
+        for ((kind, id, field), (at, value)) in latest {
+            let state = book.record_state(kind, &id).expect("record exists");
             let reg = &state.fields[&field];
             prop_assert_eq!(reg.at, at);
             prop_assert_eq!(&reg.value, &value);
