@@ -1,4 +1,5 @@
-//! Today's follow-ups (SPEC §2 agenda) for the as-of date `D` of an [`Analysis`].
+//! Today's follow-ups (SPEC §2 agenda) for the as-of date `D` of an [`Analysis`] (which holds
+//! everything the agenda reads, open complaints included).
 //!
 //! One [`AgendaItem`] per customer, listing every reason that applies, each carrying what a
 //! message needs (which child, how many days). Customers flagged do-not-contact never appear,
@@ -32,11 +33,10 @@
 //! back every day until the date itself.
 
 use crate::date::{anniversary, days_between, next_anniversary};
-use crate::domain::{Complaint, ComplaintStatus, Money, Outcome, Purpose, Rules, Severity};
+use crate::domain::{Money, Outcome, Purpose, Rules, Severity};
 use crate::id::Id;
-use crate::op::{Book, RecordKind};
 use crate::segment::cadence::CadenceBase;
-use crate::segment::history::{CustomerHistory, History};
+use crate::segment::history::{CustomerHistory, History, RewardDue};
 use crate::segment::stage::Stage;
 use crate::segment::{Analysis, Segment};
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -308,9 +308,11 @@ impl AgendaItem<'_> {
     }
 }
 
-/// Where one customer's reasons are in [`Agenda`].
+/// Where one customer's reasons are in [`Agenda`], and the item's sort key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Slot {
+    rank: u8,
+    day: NaiveDate,
     customer: u32,
     start: u32,
     len: u32,
@@ -357,22 +359,29 @@ impl Agenda {
 }
 
 /// Today's follow-ups for the analysis's as-of date, highest priority first.
-pub fn agenda(book: &Book, analysis: &Analysis, rules: &Rules) -> Agenda {
+pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
     let history = &analysis.history;
     let today = analysis.as_of();
-    let complaints = open_complaints(book, history, today);
     let cycles: Vec<Option<u32>> = history.categories.iter().map(|c| rules.rebuy_days.get(c).copied()).collect();
-    let mut out = Agenda::default();
+    let n = history.customers.len();
+    let mut out = Agenda { slots: Vec::with_capacity(n), reasons: Vec::with_capacity(n) };
+    let (mut at_complaint, mut at_reward) = (0, 0);
     for (c, (cust, segment)) in history.customers.iter().zip(&analysis.segments).enumerate() {
         if !contactable(cust) {
             continue;
         }
         let reasons = &mut out.reasons;
         let start = reasons.len();
-        let from = complaints.partition_point(|(i, _)| (*i as usize) < c);
-        reasons.extend(complaints[from..].iter().take_while(|(i, _)| *i as usize == c).map(|(_, r)| r.clone()));
+        reasons.extend(run_of(&history.complaints, &mut at_complaint, c, |k| k.customer).iter().map(|k| {
+            Reason::Complaint {
+                complaint: k.complaint.clone(),
+                opened_on: k.opened_on,
+                severity: k.severity,
+                responded: k.responded,
+            }
+        }));
         follow_up(cust, today, reasons);
-        pickups(history, c, reasons);
+        pickups(run_of(&history.rewards_due, &mut at_reward, c, |r| r.customer), reasons);
         birthday(cust, today, reasons);
         child_dates(history, c, today, reasons);
         rebuys(history, c, &cycles, today, reasons);
@@ -380,46 +389,18 @@ pub fn agenda(book: &Book, analysis: &Analysis, rules: &Rules) -> Agenda {
         cadence(segment, today, reasons);
         if reasons.len() > start {
             reasons[start..].sort_by_key(|r| (r.rank(), r.day()));
-            out.slots.push(Slot { customer: c as u32, start: start as u32, len: (reasons.len() - start) as u32 });
+            let top = &reasons[start];
+            let len = (reasons.len() - start) as u32;
+            out.slots.push(Slot { rank: top.rank(), day: top.day(), customer: c as u32, start: start as u32, len });
         }
     }
-    let key = |s: &Slot| {
-        let top = &out.reasons[s.start as usize];
-        (top.rank(), top.day(), s.customer)
-    };
-    let mut slots = std::mem::take(&mut out.slots);
-    slots.sort_unstable_by_key(key);
-    out.slots = slots;
+    out.slots.sort_unstable_by_key(|s| (s.rank, s.day, s.customer));
     out
 }
 
 /// False for customers flagged do-not-contact or whose latest contact asked for it.
 fn contactable(cust: &CustomerHistory) -> bool {
     !cust.profile.do_not_contact && cust.last_contact.as_ref().is_none_or(|c| c.outcome != Outcome::DoNotContact)
-}
-
-/// Open complaints of live customers, opened on or before `today`, as (customer index, reason),
-/// sorted by customer.
-fn open_complaints(book: &Book, history: &History, today: NaiveDate) -> Vec<(u32, Reason)> {
-    let mut out: Vec<(u32, Reason)> = book
-        .records(RecordKind::Complaint)
-        .filter_map(|(id, state)| {
-            let complaint: Complaint = state.decode().ok()?;
-            let customer = history.index_of(complaint.customer.as_ref()?)?;
-            let opened_on = complaint.opened_at.map(|t| t.date());
-            if opened_on.is_some_and(|d| d > today) {
-                return None;
-            }
-            let responded = complaint.first_response_at.is_some() || complaint.status != ComplaintStatus::Open;
-            let resolved = complaint.resolved_at.is_some() || complaint.status == ComplaintStatus::Resolved;
-            (!responded || !resolved).then(|| {
-                let reason = Reason::Complaint { complaint: id.clone(), opened_on, severity: complaint.severity, responded };
-                (customer as u32, reason)
-            })
-        })
-        .collect();
-    out.sort_by_key(|(c, _)| *c);
-    out
 }
 
 fn follow_up(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
@@ -430,8 +411,21 @@ fn follow_up(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
     }
 }
 
-fn pickups(history: &History, c: usize, out: &mut Vec<Reason>) {
-    out.extend(history.rewards_due(c).iter().map(|r| Reason::Pickup {
+/// The run of a list sorted by customer that belongs to customer `c`, moving `cursor` past it
+/// (customers are visited in increasing order).
+fn run_of<'a, T>(list: &'a [T], cursor: &mut usize, c: usize, customer: impl Fn(&T) -> u32) -> &'a [T] {
+    while list.get(*cursor).is_some_and(|x| (customer(x) as usize) < c) {
+        *cursor += 1;
+    }
+    let start = *cursor;
+    while list.get(*cursor).is_some_and(|x| customer(x) as usize == c) {
+        *cursor += 1;
+    }
+    &list[start..*cursor]
+}
+
+fn pickups(rewards: &[RewardDue], out: &mut Vec<Reason>) {
+    out.extend(rewards.iter().map(|r| Reason::Pickup {
         reward: r.reward.clone(),
         description: r.description.clone(),
         amount: r.amount,
@@ -471,7 +465,9 @@ fn child_dates(history: &History, c: usize, today: NaiveDate, out: &mut Vec<Reas
             }
             continue;
         };
-        for milestone in Milestone::ALL {
+        // The last milestone is the first birthday: nothing to look for in older children.
+        let young = days_between(born, today) <= 366;
+        for milestone in Milestone::ALL.into_iter().filter(|_| young) {
             let Some(date) = milestone.date(born) else { continue };
             if let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS) {
                 out.push(Reason::ChildMilestone { child, milestone, date, in_days });

@@ -21,7 +21,7 @@ type Item = (Id, Vec<Reason>);
 /// The agenda for `day`, as (customer id, reasons) in priority order.
 fn run(shop: &Shop, day: &str, rules: &Rules) -> Vec<Item> {
     let analysis = analyze(&shop.book, d(day), rules);
-    let list = agenda(&shop.book, &analysis, rules);
+    let list = agenda(&analysis, rules);
     list.items().map(|i| (Id::parse(analysis.history.id(i.customer)).unwrap(), i.reasons.to_vec())).collect()
 }
 
@@ -429,7 +429,7 @@ fn the_agenda_serialises_with_tagged_reasons() {
     shop.customer("李梅", json!({"birthday": "1990-03-12"}));
     let rules = Rules::default();
     let analysis = analyze(&shop.book, d(D), &rules);
-    let list = agenda(&shop.book, &analysis, &rules);
+    let list = agenda(&analysis, &rules);
     assert_eq!(list.len(), 1);
     let item = list.get(0).unwrap();
     assert_eq!((item.customer, item.top().key()), (0, "birthday"));

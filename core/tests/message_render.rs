@@ -206,7 +206,7 @@ fn values_for_a_customer_follow_the_reason() {
     let (shop, c, rules) = mother();
     let today = d("2026-03-10");
     let analysis = analyze(&shop.book, today, &rules);
-    let list = agenda(&shop.book, &analysis, &rules);
+    let list = agenda(&analysis, &rules);
     let index = analysis.index_of(&c).unwrap();
     let item = list.of_customer(index).unwrap();
     let keys: Vec<_> = item.reasons.iter().map(Reason::key).collect();
@@ -242,7 +242,7 @@ fn the_template_offered_for_an_item() {
     let (shop, c, rules) = mother();
     let today = d("2026-03-10");
     let analysis = analyze(&shop.book, today, &rules);
-    let list = agenda(&shop.book, &analysis, &rules);
+    let list = agenda(&analysis, &rules);
     let index = analysis.index_of(&c).unwrap();
     let item = list.of_customer(index).unwrap();
     assert_eq!(purpose_for(item.reasons), Purpose::ChildMilestone);

@@ -17,9 +17,9 @@
 //! large buffers rather than a few per customer. The result depends only on the book's content
 //! (categories are numbered in name order), not on the order the ledger learnt it in.
 
-use super::ledger::{Account, Fact, Ledger, What};
+use super::ledger::{Account, Fact, Ledger, NONE, RewardTerms, What};
 use super::profile::{ChildDates, Profile};
-use crate::domain::{Money, Outcome, Purpose};
+use crate::domain::{Money, Outcome, Purpose, Severity};
 use crate::id::Id;
 use crate::op::Book;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -167,6 +167,21 @@ pub struct RewardDue {
     pub due: Vec<NaiveDate>,
 }
 
+/// A complaint still open on `D` (opened on or before it, no first response or unresolved).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintDue {
+    /// The customer's dense index.
+    pub customer: u32,
+    /// The complaint.
+    pub complaint: Id,
+    /// The day it was opened.
+    pub opened_on: Option<NaiveDate>,
+    /// Its severity.
+    pub severity: Severity,
+    /// Whether it has had a first response (then it is open because unresolved).
+    pub responded: bool,
+}
+
 /// The history of every live customer as of a date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct History {
@@ -184,6 +199,8 @@ pub struct History {
     pub products: Vec<String>,
     /// Rewards with pickups due, by customer index then reward id.
     pub rewards_due: Vec<RewardDue>,
+    /// Open complaints of live customers, by customer index then complaint id.
+    pub complaints: Vec<ComplaintDue>,
     days: Vec<(NaiveDate, Money)>,
     category_last: Vec<(u32, NaiveDate)>,
     children: Vec<ChildDates>,
@@ -203,23 +220,38 @@ impl History {
         let mut history = History {
             as_of,
             customers: Vec::with_capacity(ledger.len()),
-            ids: String::with_capacity(ledger.live().map(|a| a.id.as_str().len()).sum()),
-            id_ends: Vec::with_capacity(ledger.len()),
+            ids: ledger.packed_ids().0.clone(),
+            id_ends: ledger.packed_ids().1.clone(),
             categories,
             products,
             rewards_due: Vec::new(),
-            days: Vec::with_capacity(ledger.live().map(|a| a.facts.len()).sum()),
-            category_last: Vec::with_capacity(ledger.live().map(|a| a.categories.len()).sum()),
+            complaints: Vec::new(),
+            days: Vec::with_capacity(ledger.live().map(|a| a.fact_ids.len()).sum()),
+            category_last: Vec::new(),
             children: Vec::with_capacity(ledger.live().map(|a| a.children.len()).sum()),
         };
         let ranks = Ranks { category: &category_rank, product: &product_rank };
         let mut scratch = Scratch::default();
         for (c, account) in ledger.live().enumerate() {
-            let cust = scratch.walk(account, as_of, &ranks, c as u32, &mut history);
-            history.customers.push(cust);
-            history.ids.push_str(account.id.as_str());
-            history.id_ends.push(history.ids.len() as u32);
+            history.customers.push(CustomerHistory::new(account.profile));
+            let History { customers, days, category_last, children, rewards_due, .. } = &mut history;
+            let out = Out { cust: &mut customers[c], days, category_last, children, rewards_due };
+            scratch.walk(ledger, account, as_of, &ranks, c as u32, out);
         }
+        let open = ledger.open_complaints().iter().filter(|(_, k)| k.opened_on.is_none_or(|d| d <= as_of));
+        let mut complaints: Vec<ComplaintDue> = open
+            .filter_map(|(id, k)| {
+                Some(ComplaintDue {
+                    customer: history.index_of(&k.customer)? as u32,
+                    complaint: id.clone(),
+                    opened_on: k.opened_on,
+                    severity: k.severity,
+                    responded: k.responded,
+                })
+            })
+            .collect();
+        complaints.sort_by_key(|k| k.customer);
+        history.complaints = complaints;
         history
     }
 
@@ -297,51 +329,67 @@ struct Ranks<'r> {
     product: &'r [u32],
 }
 
+/// Where one customer's walk writes: their history and the shared flat lists.
+struct Out<'h> {
+    cust: &'h mut CustomerHistory,
+    days: &'h mut Vec<(NaiveDate, Money)>,
+    category_last: &'h mut Vec<(u32, NaiveDate)>,
+    children: &'h mut Vec<ChildDates>,
+    rewards_due: &'h mut Vec<RewardDue>,
+}
+
 /// Per-customer working lists, reused from one customer to the next.
 #[derive(Default)]
 struct Scratch<'a> {
     days: Vec<(NaiveDate, Money)>,
-    corrections: Vec<(NaiveDate, Money, Option<&'a Id>)>,
+    corrections: Vec<(NaiveDate, Money, u32)>,
     bought: Vec<(u32, NaiveDate)>,
-    rewards: Vec<&'a Fact>,
+    rewards: Vec<(&'a Id, &'a RewardTerms)>,
     pickups: Vec<(&'a Id, NaiveDate)>,
 }
 
 impl<'a> Scratch<'a> {
-    /// Walks one customer's facts dated ≤ `as_of`; appends their days, categories and rewards
-    /// due to `out` and returns their history.
-    fn walk(&mut self, account: &'a Account, as_of: NaiveDate, ranks: &Ranks, c: u32, out: &mut History) -> CustomerHistory {
+    /// Walks one customer's facts dated ≤ `as_of` into their history and the flat lists.
+    fn walk(&mut self, ledger: &'a Ledger, account: &'a Account, as_of: NaiveDate, ranks: &Ranks, c: u32, out: Out) {
         self.days.clear();
         self.corrections.clear();
         self.bought.clear();
         self.rewards.clear();
         self.pickups.clear();
-        let mut cust = CustomerHistory::new(account.profile);
+        let cust = out.cust;
         let children = out.children.len() as u32;
         out.children.extend_from_slice(&account.children);
         cust.children = Span { start: children, len: account.children.len() as u32 };
-        let mut last_sale: Option<&Fact> = None;
-        let mut last_contact: Option<&Fact> = None;
-        let later = |f: &Fact, than: Option<&Fact>| than.is_none_or(|t| (f.at, &f.id) > (t.at, &t.id));
-        for fact in &account.facts {
+        let (mut last_sale, mut last_contact): (Option<usize>, Option<usize>) = (None, None);
+        let (packed, recent) = ledger.facts_of(account);
+        let fact_at = |i: usize| ledger.fact(account, i);
+        // The later of two facts: by time, then by entry id (the same on every device).
+        let later = |i: usize, than: Option<usize>| {
+            than.is_none_or(|j| {
+                let (a, b) = (fact_at(i), fact_at(j));
+                a.at > b.at || (a.at == b.at && account.fact_ids[i] > account.fact_ids[j])
+            })
+        };
+        let reference = |r: u32| account.refs.get(r as usize);
+        for (i, fact) in packed.iter().chain(recent).enumerate() {
             let day = fact.at.date();
-            if day > as_of {
+            if day > as_of || fact.what == What::Removed {
                 continue;
             }
             cust.seen(day);
-            match &fact.what {
-                What::Sale { total, categories: (start, len), .. } => {
-                    cust.net_spend += *total;
-                    self.days.push((day, *total));
-                    if later(fact, last_sale) {
-                        last_sale = Some(fact);
+            match fact.what {
+                What::Sale { total, categories, lines, .. } => {
+                    cust.net_spend += total;
+                    self.days.push((day, total));
+                    if later(i, last_sale) {
+                        last_sale = Some(i);
                     }
-                    let cats = &account.categories[*start as usize..(*start + *len) as usize];
+                    let cats = ledger.sale_categories(categories, lines);
                     self.bought.extend(cats.iter().map(|&cat| (ranks.category[cat as usize], day)));
                 }
-                What::Correction { total, corrects } => {
-                    cust.net_spend += *total;
-                    self.corrections.push((day, *total, corrects.as_ref()));
+                What::Correction { total, sale, .. } => {
+                    cust.net_spend += total;
+                    self.corrections.push((day, total, sale));
                 }
                 What::Visit => {
                     cust.visits += 1;
@@ -354,40 +402,50 @@ impl<'a> Scratch<'a> {
                     if cust.first_contact.is_none_or(|f| day < f) {
                         cust.first_contact = Some(day);
                     }
-                    let slot = &mut cust.contacted_for[purpose_index(*purpose)];
+                    let slot = &mut cust.contacted_for[purpose_index(purpose)];
                     if slot.is_none_or(|s| day > s) {
                         *slot = Some(day);
                     }
-                    if later(fact, last_contact) {
-                        last_contact = Some(fact);
+                    if later(i, last_contact) {
+                        last_contact = Some(i);
                     }
                 }
                 What::Points(delta) => cust.points = Some(cust.points.unwrap_or(0) + delta),
-                What::StoredValue(delta) => cust.stored_value += *delta,
-                What::Reward { .. } => self.rewards.push(fact),
-                What::Pickup { reward, due } => self.pickups.push((reward, *due)),
+                What::StoredValue(delta) => cust.stored_value += delta,
+                What::Reward(r) => {
+                    if let Some(terms) = account.rewards.get(r as usize) {
+                        self.rewards.push((&account.fact_ids[i], terms));
+                    }
+                }
+                What::Pickup { reward, due } => {
+                    if let Some(id) = reference(reward) {
+                        self.pickups.push((id, due));
+                    }
+                }
+                What::Removed => {} // skipped above
             }
         }
-        if let Some(Fact { what: What::Sale { item, .. }, .. }) = last_sale {
-            cust.last_item = item.map(|p| ranks.product[p as usize]);
+        if let Some(What::Sale { item, .. }) = last_sale.map(|i| &fact_at(i).what) {
+            cust.last_item = (*item != NONE).then(|| ranks.product[*item as usize]);
         }
-        if let Some(Fact { at, what: What::Contact { purpose, outcome, next_follow_up }, .. }) = last_contact {
+        if let Some(Fact { at, what: What::Contact { purpose, outcome, next_follow_up } }) =
+            last_contact.map(fact_at)
+        {
             cust.last_contact =
                 Some(LastContact { at: *at, purpose: *purpose, outcome: *outcome, next_follow_up: *next_follow_up });
         }
-        cust.days = self.lay_out_days(account, as_of, &mut out.days);
+        cust.days = self.lay_out_days(ledger, account, as_of, out.days);
         if let (Some(first), Some(last)) = (out.days[cust.days.range()].first(), out.days[cust.days.range()].last()) {
             cust.purchase_days = cust.days.len;
             cust.first_purchase = Some(first.0);
             cust.last_purchase = Some(last.0);
         }
-        cust.categories = self.lay_out_categories(&mut out.category_last);
-        self.rewards_due(as_of, c, &mut out.rewards_due);
-        cust
+        cust.categories = self.lay_out_categories(out.category_last);
+        self.rewards_due(as_of, c, out.rewards_due);
     }
 
     /// Merges the sales into distinct days with their spend, then places the corrections.
-    fn lay_out_days(&mut self, account: &Account, as_of: NaiveDate, days: &mut Vec<(NaiveDate, Money)>) -> Span {
+    fn lay_out_days(&mut self, ledger: &Ledger, account: &Account, as_of: NaiveDate, days: &mut Vec<(NaiveDate, Money)>) -> Span {
         self.days.sort_unstable_by_key(|&(day, _)| day);
         let start = days.len();
         for &(day, amount) in &self.days {
@@ -398,8 +456,8 @@ impl<'a> Scratch<'a> {
         }
         let own = &mut days[start..];
         if !own.is_empty() {
-            for &(day, amount, corrects) in &self.corrections {
-                let target = corrects.and_then(|id| corrected_sale_day(account, id, as_of)).unwrap_or(day);
+            for &(day, amount, sale) in &self.corrections {
+                let target = corrected_sale_day(ledger, account, sale, as_of).unwrap_or(day);
                 let at = own.partition_point(|&(d, _)| d <= target);
                 own[at.saturating_sub(1)].1 += amount;
             }
@@ -424,22 +482,22 @@ impl<'a> Scratch<'a> {
     /// The customer's scheduled rewards with due dates ≤ `as_of` not settled by a pickup,
     /// in reward id order.
     fn rewards_due(&mut self, as_of: NaiveDate, c: u32, out: &mut Vec<RewardDue>) {
-        self.rewards.sort_by(|a, b| a.id.cmp(&b.id));
-        for fact in &self.rewards {
-            let What::Reward { description, amount, due } = &fact.what else { continue };
-            let mut open: Vec<NaiveDate> = due
+        self.rewards.sort_by(|a, b| a.0.cmp(b.0));
+        for &(id, terms) in &self.rewards {
+            let mut open: Vec<NaiveDate> = terms
+                .due
                 .iter()
                 .copied()
-                .filter(|d| *d <= as_of && !self.pickups.iter().any(|&(r, p)| r == &fact.id && p == *d))
+                .filter(|d| *d <= as_of && !self.pickups.iter().any(|&(r, p)| r == id && p == *d))
                 .collect();
             open.sort_unstable();
             open.dedup();
             if !open.is_empty() {
                 out.push(RewardDue {
                     customer: c,
-                    reward: fact.id.clone(),
-                    description: description.clone(),
-                    amount: *amount,
+                    reward: id.clone(),
+                    description: terms.description.clone(),
+                    amount: terms.amount,
                     due: open,
                 });
             }
@@ -447,12 +505,12 @@ impl<'a> Scratch<'a> {
     }
 }
 
-/// The day of the sale a correction names, when it is this customer's sale dated ≤ `as_of`.
-fn corrected_sale_day(account: &Account, id: &Id, as_of: NaiveDate) -> Option<NaiveDate> {
-    account
-        .facts
-        .iter()
-        .find(|f| &f.id == id && matches!(f.what, What::Sale { .. }))
-        .map(|f| f.at.date())
-        .filter(|day| *day <= as_of)
+/// The day of the sale a correction names (its fact index in the account), when that is a sale
+/// dated ≤ `as_of`.
+fn corrected_sale_day(ledger: &Ledger, account: &Account, sale: u32, as_of: NaiveDate) -> Option<NaiveDate> {
+    if sale == NONE || sale as usize >= account.fact_ids.len() {
+        return None;
+    }
+    let fact = ledger.fact(account, sale as usize);
+    (matches!(fact.what, What::Sale { .. }) && fact.at.date() <= as_of).then(|| fact.at.date())
 }

@@ -34,7 +34,10 @@ pub fn yuan(y: i64) -> Money {
 
 /// Builds a book op by op.
 pub struct Shop {
+    /// The book so far.
     pub book: Book,
+    /// Every op applied, in order.
+    pub ops: Vec<Op>,
     clock: Clock,
     ms: u64,
     customers: u32,
@@ -49,7 +52,7 @@ impl Default for Shop {
 impl Shop {
     /// An empty shop.
     pub fn new() -> Self {
-        Shop { book: Book::new(), clock: Clock::new(7), ms: 1_700_000_000_000, customers: 0 }
+        Shop { book: Book::new(), ops: Vec::new(), clock: Clock::new(7), ms: 1_700_000_000_000, customers: 0 }
     }
 
     fn next_ms(&mut self) -> u64 {
@@ -61,7 +64,13 @@ impl Shop {
     pub fn set(&mut self, kind: RecordKind, id: &Id, field: &str, value: Value) {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
-        self.book.apply(&Op::Set { at, kind, id: id.clone(), field: field.into(), value });
+        self.apply(Op::Set { at, kind, id: id.clone(), field: field.into(), value });
+    }
+
+    /// Applies an op to the book and records it.
+    pub fn apply(&mut self, op: Op) {
+        self.book.apply(&op);
+        self.ops.push(op);
     }
 
     /// Adds a customer (ids `c0001`, `c0002`, … so their order is the order added) with the
@@ -85,7 +94,7 @@ impl Shop {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
         let id = Id::v7(ms, [0; 10]);
-        self.book.apply(&Op::Append { at, id: id.clone(), entry });
+        self.apply(Op::Append { at, id: id.clone(), entry });
         id
     }
 
@@ -179,6 +188,6 @@ impl Shop {
     pub fn delete(&mut self, kind: RecordKind, id: &Id) {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
-        self.book.apply(&Op::Delete { at, kind, id: id.clone() });
+        self.apply(Op::Delete { at, kind, id: id.clone() });
     }
 }
