@@ -446,7 +446,10 @@ impl<'a> Scratch<'a> {
 
     /// Merges the sales into distinct days with their spend, then places the corrections.
     fn lay_out_days(&mut self, ledger: &Ledger, account: &Account, as_of: NaiveDate, days: &mut Vec<(NaiveDate, Money)>) -> Span {
-        self.days.sort_unstable_by_key(|&(day, _)| day);
+        // Facts mostly arrive in time order: sort only when they did not.
+        if !self.days.is_sorted_by_key(|&(day, _)| day) {
+            self.days.sort_unstable_by_key(|&(day, _)| day);
+        }
         let start = days.len();
         for &(day, amount) in &self.days {
             match days[start..].last_mut() {
