@@ -97,7 +97,7 @@ pub(crate) struct Account {
 }
 
 /// The analytics' compact copy of the book (see the module doc).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Ledger {
     accounts: Vec<Account>,
     by_id: FxHashMap<Id, u32>,
@@ -151,7 +151,7 @@ impl OpenComplaint {
 }
 
 /// Interned names (categories, products), numbered in the order first met.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 struct Names {
     names: Vec<String>,
     index: FxHashMap<String, u32>,
