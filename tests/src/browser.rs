@@ -3,6 +3,7 @@
 //! visible name and role — and save screenshots.
 
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -70,6 +71,32 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Chromium's network emulation (chromedriver's `network_conditions` extension).
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        let base = base.as_str().trim_end_matches('/');
+        url::Url::parse(&format!("{base}/session/{}/chromium/network_conditions", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "network_conditions": {
+            "offline": self.offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1
+        }});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Takes the whole browser off the network (or back on): every request fails, as in a shop
+/// with no signal, and `navigator.onLine` turns false.
+pub async fn set_offline(client: &Client, offline: bool) {
+    client.issue_cmd(NetworkConditions { offline }).await.expect("chromedriver network conditions");
 }
 
 /// XPath string literal for any text (handles both quote kinds).

@@ -10,8 +10,6 @@ use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-/// The origin `cargo xtask` allows (`--var ALLOWED_ORIGINS:http://127.0.0.1:8080`).
-const ALLOWED_ORIGIN: &str = "http://127.0.0.1:8080";
 
 struct Api {
     client: Client,
@@ -227,17 +225,20 @@ async fn shops_are_isolated() {
 #[tokio::test]
 async fn cors_answers_allowed_origins_only() {
     let api = Api::new();
-    let preflight = |origin: &'static str| {
+    // `cargo xtask test` allows the origin it serves the app from.
+    let allowed_origin = huike_tests::app_url();
+    let allowed_origin = allowed_origin.as_str();
+    let preflight = |origin: &str| {
         api.request(Method::OPTIONS, "/v1/pull", None)
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "authorization, content-type")
             .send()
     };
-    let allowed = preflight(ALLOWED_ORIGIN).await.unwrap();
+    let allowed = preflight(allowed_origin).await.unwrap();
     assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
     let h = allowed.headers();
-    assert_eq!(h.get("access-control-allow-origin").unwrap(), ALLOWED_ORIGIN);
+    assert_eq!(h.get("access-control-allow-origin").unwrap(), allowed_origin);
     assert!(h.get("access-control-allow-headers").unwrap().to_str().unwrap().contains("Authorization"));
     assert!(h.get("access-control-allow-methods").unwrap().to_str().unwrap().contains("PUT"));
 
@@ -245,7 +246,7 @@ async fn cors_answers_allowed_origins_only() {
     assert_eq!(other.status(), StatusCode::NO_CONTENT);
     assert!(other.headers().keys().all(|k| !k.as_str().starts_with("access-control-")), "{:?}", other.headers());
 
-    let get = |origin: &'static str| api.request(Method::GET, "/v1/health", None).header("origin", origin).send();
-    assert_eq!(get(ALLOWED_ORIGIN).await.unwrap().headers().get("access-control-allow-origin").unwrap(), ALLOWED_ORIGIN);
+    let get = |origin: &str| api.request(Method::GET, "/v1/health", None).header("origin", origin).send();
+    assert_eq!(get(allowed_origin).await.unwrap().headers().get("access-control-allow-origin").unwrap(), allowed_origin);
     assert!(get("https://evil.example").await.unwrap().headers().get("access-control-allow-origin").is_none());
 }

@@ -2,10 +2,11 @@
 //! an owner's tablet (1280×800, 简体中文) creates the shop and invites a clerk; the clerk's phone
 //! (360×740, English) joins, adds 张三 while its network to the worker is cut, syncs once it is
 //! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
-//! syncing both edits are on both devices. Screenshots of every step go to target/e2e/.
+//! syncing both edits are on both devices, and the phone reopens the app with no network at all
+//! (service worker). Screenshots of every step go to target/e2e/.
 
 use fantoccini::Client;
-use huike_tests::browser::{Driver, Page};
+use huike_tests::browser::{set_offline, Driver, Page};
 use huike_tests::proxy::Proxy;
 use huike_tests::{app_url, worker_url};
 
@@ -150,4 +151,13 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
     phone.sees_at(&fact("WeChat ID"), "zhangsan88").await;
     phone.screenshot("14-phone-has-both-edits").await;
+
+    // No network at all: the installed app still opens (service worker) with its data.
+    set_offline(phone.client, true).await;
+    phone.client.refresh().await.expect("reload offline");
+    phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
+    phone.follow("Settings").await;
+    phone.sees("Offline").await;
+    phone.screenshot("15-phone-reloaded-without-network").await;
+    set_offline(phone.client, false).await;
 }
