@@ -1,7 +1,14 @@
 //! Benchmarks of the analytics (SPEC §6).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use huike_core::agenda::agenda;
+use huike_core::domain::{Customer, Rules};
+use huike_core::id::Id;
+use huike_core::op::RecordKind;
 use huike_core::predict::{Model, TimeUnit};
+use huike_core::search::SearchIndex;
+use huike_core::segment;
+use huike_core::synth::Params;
 use std::hint::black_box;
 
 #[path = "../tests/fixtures/cdnow/cdnow.rs"]
@@ -16,5 +23,51 @@ fn bgnbd_gg_fit_cdnow_sample(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bgnbd_gg_fit_cdnow_sample);
+/// The full analysis of a synthetic shop of 20,000 customers and 200,000 purchases (SPEC §6:
+/// ≤ 50 ms native) from the book itself: reading the book, RFM, classes, lifecycle stage and
+/// cadence (`segment::analyze`), then today's follow-ups (`agenda`), under the shop's own
+/// rules. (`benches/segment_agenda.rs` times the same analysis from the ledger the app keeps,
+/// without the read.)
+fn analysis_20k_customers_200k_purchases(c: &mut Criterion) {
+    let params = Params::new(1, 20_000, 200_000);
+    let book = params.book();
+    let rules: Rules = Id::parse("rules").ok().and_then(|id| book.get(RecordKind::Rules, &id)).unwrap_or_default();
+    c.bench_function("analysis_20k_customers_200k_purchases", |b| {
+        b.iter(|| {
+            let analysis = segment::analyze(black_box(&book), params.as_of, &rules);
+            let items = agenda(&analysis, &rules);
+            (analysis, items)
+        })
+    });
+}
+
+/// One keystroke's query over an index of 20,000 customers (SPEC §6: ≤ 5 ms as wasm). Each
+/// iteration is the next keystroke of a clerk typing a name in pinyin, a name in characters,
+/// the last four digits of a phone number and a WeChat id, so the figure is the mean over
+/// broad one-letter queries and narrow long ones alike.
+fn search_keystroke_20k(c: &mut Criterion) {
+    let book = Params::new(1, 20_000, 20_000).book();
+    let index = SearchIndex::from_book(&book);
+    let customer: Customer = book.records(RecordKind::Customer).nth(777).and_then(|(_, s)| s.decode().ok()).unwrap_or_default();
+    let phone = customer.phone().unwrap_or("13800138000");
+    let typed = ["zhangli", "王芳", &phone[phone.len() - 4..], "wxid_a"];
+    let keystrokes: Vec<String> = typed
+        .iter()
+        .flat_map(|word| word.char_indices().map(|(i, ch)| word[..i + ch.len_utf8()].to_owned()))
+        .collect();
+    let mut next = 0;
+    c.bench_function("search_keystroke_20k", |b| {
+        b.iter(|| {
+            let query = &keystrokes[next % keystrokes.len()];
+            next += 1;
+            index.search(black_box(query), 50)
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bgnbd_gg_fit_cdnow_sample, analysis_20k_customers_200k_purchases, search_keystroke_20k
+}
 criterion_main!(benches);

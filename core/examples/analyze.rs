@@ -151,7 +151,8 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, Erro
             }
             "horizon-days" => {
                 let t = text()?;
-                horizon = Some(t.parse().map_err(|_| usage(format!("--horizon-days: {t:?} is not a whole number of days")))?);
+                horizon =
+                    Some(t.parse().map_err(|_| usage(format!("--horizon-days: {t:?} is not a whole number of days")))?);
             }
             _ => return Err(usage(format!("unknown option --{name}"))),
         }
@@ -204,7 +205,14 @@ pub fn read_transactions(path: &Path) -> Result<Vec<Transaction>, Error> {
     let names: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_lowercase()).collect();
     let column = |name: &str| {
         names.iter().position(|n| n == name).ok_or_else(|| {
-            bad(1, format!("missing column {name:?}: the header must name {} (it has {})", COLUMNS.join(","), names.join(",")))
+            bad(
+                1,
+                format!(
+                    "missing column {name:?}: the header must name {} (it has {})",
+                    COLUMNS.join(","),
+                    names.join(",")
+                ),
+            )
         })
     };
     let (id_col, date_col, amount_col) = (column(COLUMNS[0])?, column(COLUMNS[1])?, column(COLUMNS[2])?);
@@ -234,7 +242,13 @@ pub fn book_of(transactions: &[Transaction]) -> Book {
     let customers: BTreeSet<&Id> = transactions.iter().map(|t| &t.customer).collect();
     for id in customers {
         let name = serde_json::Value::String(id.to_string());
-        book.apply(&Op::Set { at: clock.tick(0), kind: RecordKind::Customer, id: id.clone(), field: "name".into(), value: name });
+        book.apply(&Op::Set {
+            at: clock.tick(0),
+            kind: RecordKind::Customer,
+            id: id.clone(),
+            field: "name".into(),
+            value: name,
+        });
     }
     for (i, t) in transactions.iter().enumerate() {
         let at = t.date.and_hms_opt(12, 0, 0).unwrap_or_default();
@@ -275,7 +289,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, Error> {
     for (&c, summary) in scored.iter().zip(&summaries) {
         let segment = &analysis.segments[c];
         let (Some(rfm), Some(class)) = (&segment.rfm, segment.class) else { continue };
-        let id = &analysis.history.customers[c].id;
+        let id = analysis.history.id(c);
         let forecast = model
             .forecast(summary, f64::from(args.horizon_days))
             .map_err(|e| Error::Model(format!("customer {id}: {e}")))?;
@@ -295,7 +309,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, Error> {
         ])
         .map_err(written)?;
     }
-    let csv_bytes = out.into_inner().map_err(|e| Error::Output(args.out.clone(), std::io::Error::other(e.to_string())))?;
+    let csv_bytes =
+        out.into_inner().map_err(|e| Error::Output(args.out.clone(), std::io::Error::other(e.to_string())))?;
     let (bg, gg) = (model.bgnbd(), model.gamma_gamma());
     let model_json = serde_json::json!({
         "unit": match args.unit { TimeUnit::Weeks => "weeks", TimeUnit::Days => "days" },

@@ -22,7 +22,8 @@
 //! 7. [`MatchKind::NameInfix`]: inside the name (`三`), or pinyin from a later syllable (`san`);
 //! 8. [`MatchKind::PhoneInfix`]: digits anywhere in a phone number (from
 //!    [`MIN_PHONE_INFIX`] digits on; fewer digits only match the end of a number);
-//! 9. [`MatchKind::WechatInfix`], 10. [`MatchKind::TagInfix`]: inside the WeChat id or a tag.
+//! 9. [`MatchKind::WechatInfix`], 10. [`MatchKind::TagInfix`]: inside the WeChat id or a tag
+//!    (from [`MIN_TEXT_INFIX`] characters on).
 //!
 //! Within one kind, the closer match comes first (the fewest characters — or, for pinyin,
 //! syllables — of the field left over, so an exact WeChat id beats a longer one), then the
@@ -51,12 +52,11 @@
 //! non-matching field with one `AND`; the survivors are compared directly, and only the
 //! `limit` best are sorted. See the `search_keystroke_20k` benchmark.
 
-use crate::domain::{normalize_phone, Customer};
+use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
 use crate::op::{Book, RecordKind};
-use pinyin::ToPinyin;
-use std::cmp::Ordering;
 use memchr::memmem::Finder;
+use pinyin::ToPinyin;
 use std::collections::HashMap;
 
 /// Surname readings that differ from a character's most common reading, with compound
@@ -166,23 +166,17 @@ struct Syllable {
     alt: &'static str,
 }
 
-impl Syllable {
-    fn readings(self) -> impl Iterator<Item = &'static str> {
-        [self.main, self.alt].into_iter().filter(|r| !r.is_empty())
-    }
-}
-
-/// The characters in a text as a 64-bit set: one bit per ASCII letter and digit, the rest
-/// hashed into the remaining 28 bits.
-fn char_mask(text: &str) -> u64 {
+/// The characters in a text as a 128-bit set: one bit per ASCII letter and digit, the other
+/// characters (Chinese ones, mostly) hashed into the remaining 92 bits.
+fn char_mask(text: &str) -> u128 {
     text.chars().fold(0, |m, c| m | char_bit(c))
 }
 
-fn char_bit(c: char) -> u64 {
+fn char_bit(c: char) -> u128 {
     match c {
         'a'..='z' => 1 << (c as u32 - 'a' as u32),
         '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
-        _ => 1 << (36 + (c as u32).wrapping_mul(2_654_435_761) % 28),
+        _ => 1 << (36 + (c as u32).wrapping_mul(2_654_435_761) % 92),
     }
 }
 
@@ -263,28 +257,46 @@ pub fn full_pinyin(name: &str) -> String {
     syllables(&fold(name)).iter().map(|s| s.main).collect()
 }
 
-/// Does `query` spell syllables `syll[..]` in order, each typed as a non-empty prefix of one of
-/// its readings, ending anywhere? Returns the fewest syllables that spell it.
+/// The syllables of a name as one string: syllables separated by spaces, a second reading
+/// after `|` (`zeng|ceng xiao xian`).
+fn encode_readings(syllables: &[Syllable]) -> String {
+    let mut out = String::new();
+    for (i, s) in syllables.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(s.main);
+        if !s.alt.is_empty() {
+            out.push('|');
+            out.push_str(s.alt);
+        }
+    }
+    out
+}
+
+/// Does `query` spell the syllables of `readings` (see [`encode_readings`]) from the first one
+/// on, in order, each typed as a non-empty prefix of one of its readings, ending anywhere?
+/// Returns the fewest syllables that spell it.
 ///
 /// Walks the syllables keeping the set of query positions reachable so far (a bit set), so it
 /// takes linear time whatever the name; queries longer than 63 bytes are not pinyin.
-fn spells(syll: &[Syllable], query: &[u8]) -> Option<usize> {
+fn spells(readings: &[u8], query: &[u8]) -> Option<usize> {
     let end = query.len();
     if end == 0 {
         return Some(0);
     }
-    if end > 63 {
+    if end > 63 || readings.is_empty() {
         return None;
     }
     let mut reach: u64 = 1;
-    for (i, s) in syll.iter().enumerate() {
+    for (i, syllable) in readings.split(|&b| b == b' ').enumerate() {
         let mut next = 0u64;
         let mut from = reach;
         while from != 0 {
             let pos = from.trailing_zeros() as usize;
             from &= from - 1;
-            for reading in s.readings() {
-                let common = reading.bytes().zip(&query[pos..]).take_while(|(a, b)| a == *b).count();
+            for reading in syllable.split(|&b| b == b'|') {
+                let common = reading.iter().zip(&query[pos..]).take_while(|(a, b)| a == b).count();
                 // Positions pos+1 ..= pos+common.
                 next |= ((1u64 << common) - 1) << (pos + 1);
             }
@@ -300,26 +312,42 @@ fn spells(syll: &[Syllable], query: &[u8]) -> Option<usize> {
     None
 }
 
-/// A customer's folded keys.
-#[derive(Clone, Debug)]
+/// A customer's folded keys in one string — name, WeChat id, phone numbers (digits, one per
+/// line), tags (one per line), then the name's pinyin ([`encode_readings`]) — so that looking
+/// at a customer touches one small allocation.
+#[derive(Clone, Debug, Default)]
 struct Keys {
-    id: Id,
-    /// [`sort_key`] of the name, and its first 8 bytes as a number for quick comparisons.
-    sort_key: Box<str>,
-    sort_prefix: u64,
-    name: Box<str>,
-    syllables: Box<[Syllable]>,
-    phones: Box<[Box<str>]>,
-    wechat: Box<str>,
-    tags: Box<[Box<str>]>,
+    text: Box<str>,
+    /// Where the name, the WeChat id, the phone numbers and the tags end in `text`.
+    ends: [u32; 4],
+    /// Number of pinyin syllables.
+    syllables: u32,
 }
 
-/// What characters and adjacent pairs of characters a text holds, as two 64-bit sets: if a
-/// query's summary is not inside a field's, the field cannot contain the query. Most fields
-/// fail this test, which costs two `AND`s.
+/// The values of a multi-valued field (one per line).
+fn lines(field: &[u8]) -> impl Iterator<Item = &[u8]> {
+    field.split(|&b| b == b'\n').filter(|v| !v.is_empty())
+}
+
+/// The number of characters in UTF-8 text (its bytes that do not continue a character).
+fn char_count(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// What the index keeps about a customer besides the keys matched against: their id and list
+/// order (read only to break ties between equally good matches, and for the results).
+#[derive(Clone, Debug)]
+struct Entry {
+    id: Id,
+    sort_key: Box<str>,
+}
+
+/// What characters and adjacent pairs of characters a text holds: if a query's summary is not
+/// inside a field's, the field cannot contain the query. Most fields fail this test, which
+/// costs two `AND`s.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Summary {
-    chars: u64,
+    chars: u128,
     pairs: u64,
 }
 
@@ -336,10 +364,9 @@ impl Summary {
         s
     }
 
-    /// The summary of several values (a phone number, a tag, …): a query inside any of them
-    /// passes.
-    fn of_all<'a>(texts: impl Iterator<Item = &'a str>) -> Summary {
-        texts.map(Summary::of).fold(Summary::default(), |a, b| Summary { chars: a.chars | b.chars, pairs: a.pairs | b.pairs })
+    /// The summary of two texts together: a query inside either passes.
+    fn with(self, other: Summary) -> Summary {
+        Summary { chars: self.chars | other.chars, pairs: self.pairs | other.pairs }
     }
 
     fn covers(self, q: Summary) -> bool {
@@ -352,137 +379,216 @@ fn pair_bit(a: char, b: char) -> u64 {
     1 << (h >> 26)
 }
 
-/// The summaries of one customer's fields, kept apart from the keys so the first pass over the
-/// index reads one small, contiguous array. A free slot has all zero, which no query passes.
+/// The adjacent digit pairs of a run of digits, one bit for each of the 100 pairs.
+fn digit_pairs(digits: &[u8]) -> u128 {
+    digits.windows(2).fold(0, |m, w| m | 1 << (u32::from(w[0] - b'0') * 10 + u32::from(w[1] - b'0')))
+}
+
+/// The bit of a digit (the last digit of a phone number, for one-digit queries).
+fn digit_bit(digit: u8) -> u16 {
+    1 << (digit - b'0')
+}
+
+/// The summaries of one customer's fields and the start of their list order, kept apart from
+/// the keys so the first pass over the index reads one small, contiguous array (one 64-byte
+/// line a customer). A free slot has all zero, which no query passes.
 #[derive(Clone, Copy, Debug, Default)]
 struct Masks {
-    name: Summary,
-    phone: Summary,
-    wechat: Summary,
-    tag: Summary,
-    /// Letters of the pinyin readings.
-    pinyin: u64,
-    /// Letters that start a syllable (a pinyin query starts with one of them).
-    initials: u64,
+    /// Name, WeChat id and tags together ([`Summary`], unpacked so the struct fills one line).
+    text_chars: u128,
+    /// The digit pairs of the phone numbers ([`digit_pairs`]).
+    phone_pairs: u128,
+    text_pairs: u64,
+    /// The first 8 bytes of the [`sort_key`], as a number.
+    sort_prefix: u64,
+    /// Letters of the pinyin readings ([`letter_bit`]).
+    pinyin: u32,
+    /// Letters that start the first syllable, and those that start a later one (a pinyin
+    /// query starts with one of them).
+    first_initials: u32,
+    later_initials: u32,
+    /// The last digits of the phone numbers ([`digit_bit`]).
+    phone_last: u16,
+}
+
+/// One bit per lowercase ASCII letter.
+fn letter_bit(b: u8) -> u32 {
+    if b.is_ascii_lowercase() { 1 << (b - b'a') } else { 0 }
 }
 
 /// Digits typed before they are looked for inside phone numbers (fewer match only the end of
 /// a number: one or two digits are in almost every number, so they would find everybody).
 pub const MIN_PHONE_INFIX: usize = 3;
 
-/// Fields that may hold a query (bit flags).
-const NAME: u8 = 1;
-const PINYIN: u8 = 2;
-const PHONE: u8 = 4;
-const WECHAT: u8 = 8;
-const TAG: u8 = 16;
+/// Characters typed before they are looked for inside WeChat ids and tags (one character only
+/// matches their start: a single letter or digit is inside too many ids to help).
+pub const MIN_TEXT_INFIX: usize = 2;
+
+/// Fields that may hold a query (bit flags): name, WeChat id and tags; pinyin from the first
+/// syllable; pinyin from a later syllable; phones.
+const TEXT: u8 = 1;
+const PINYIN_START: u8 = 2;
+const PINYIN_LATER: u8 = 4;
+const PHONE: u8 = 8;
 
 impl Masks {
-    fn of(keys: &Keys) -> Masks {
-        let readings = || keys.syllables.iter().flat_map(|s| s.readings());
+    fn of(keys: &Keys, sort_key: &str) -> Masks {
+        let readings = || keys.pinyin().split(|&b| b == b' ' || b == b'|');
+        let initials = |syllable: &[u8]| {
+            syllable.split(|&b| b == b'|').fold(0, |m, r| m | r.first().map_or(0, |&b| letter_bit(b)))
+        };
+        let mut syllables = keys.pinyin().split(|&b| b == b' ');
+        let mut prefix = [0u8; 8];
+        let n = sort_key.len().min(8);
+        prefix[..n].copy_from_slice(&sort_key.as_bytes()[..n]);
+        let tags = keys.tags().map(|t| Summary::of(&String::from_utf8_lossy(t)));
+        let text = tags.fold(Summary::of(keys.name()).with(Summary::of(keys.wechat())), Summary::with);
         Masks {
-            name: Summary::of(&keys.name),
-            phone: Summary::of_all(keys.phones.iter().map(|p| &**p)),
-            wechat: Summary::of(&keys.wechat),
-            tag: Summary::of_all(keys.tags.iter().map(|t| &**t)),
-            pinyin: readings().fold(0, |m, r| m | char_mask(r)),
-            initials: readings().fold(0, |m, r| m | r.chars().next().map_or(0, char_bit)),
+            text_chars: text.chars,
+            text_pairs: text.pairs,
+            phone_pairs: keys.phones().fold(0, |m, p| m | digit_pairs(p)),
+            phone_last: keys.phones().fold(0, |m, p| m | p.last().map_or(0, |&d| digit_bit(d))),
+            pinyin: readings().flatten().fold(0, |m, &b| m | letter_bit(b)),
+            first_initials: initials(syllables.next().unwrap_or_default()),
+            later_initials: syllables.fold(0, |m, syllable| m | initials(syllable)),
+            sort_prefix: u64::from_be_bytes(prefix),
         }
     }
 
     /// The fields whose summary contains the query's.
     fn candidates(&self, q: &Query) -> u8 {
         let mut fields = 0;
-        if self.name.covers(q.text_summary) {
-            fields |= NAME;
+        if (Summary { chars: self.text_chars, pairs: self.text_pairs }).covers(q.text_summary) {
+            fields |= TEXT;
         }
-        if q.pinyin && self.pinyin & q.compact_summary.chars == q.compact_summary.chars && self.initials & q.first_bit != 0 {
-            fields |= PINYIN;
+        if q.pinyin && self.pinyin & q.letters == q.letters {
+            if self.first_initials & q.first_letter != 0 {
+                fields |= PINYIN_START;
+            }
+            if self.later_initials & q.first_letter != 0 {
+                fields |= PINYIN_LATER;
+            }
         }
-        if q.digits && self.phone.covers(q.compact_summary) {
+        if q.digits
+            && self.phone_pairs & q.digit_pairs == q.digit_pairs
+            && self.phone_last & q.last_digit == q.last_digit
+        {
             fields |= PHONE;
-        }
-        if self.wechat.covers(q.text_summary) {
-            fields |= WECHAT;
-        }
-        if self.tag.covers(q.text_summary) {
-            fields |= TAG;
         }
         fields
     }
 }
 
 impl Keys {
-    fn new(id: &Id, c: &Customer) -> Keys {
-        let name = fold(&c.name);
-        let sort_key = sort_key(&name);
-        let mut prefix = [0u8; 8];
-        let n = sort_key.len().min(8);
-        prefix[..n].copy_from_slice(&sort_key.as_bytes()[..n]);
-        Keys {
-            id: id.clone(),
-            sort_prefix: u64::from_be_bytes(prefix),
-            sort_key: sort_key.into_boxed_str(),
-            syllables: syllables(&name).into_boxed_slice(),
-            name: name.into_boxed_str(),
-            phones: c
-                .phones
-                .iter()
-                .map(|p| normalize_phone(p).chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str())
-                .filter(|p| !p.is_empty())
-                .collect(),
-            wechat: fold(&c.wechat).into_boxed_str(),
-            tags: c.tags.iter().map(|t| fold(t).into_boxed_str()).collect(),
+    /// The keys of `customer`, whose folded name is `name`.
+    fn new(customer: &Customer, name: &str) -> Keys {
+        let mut text = String::with_capacity(name.len() * 3 + 48);
+        text.push_str(name);
+        let name_end = text.len();
+        text.push_str(&fold(&customer.wechat));
+        let wechat_end = text.len();
+        for phone in &customer.phones {
+            text.extend(normalize_phone(phone).chars().filter(char::is_ascii_digit));
+            text.push('\n');
         }
+        let phones_end = text.len();
+        for tag in &customer.tags {
+            text.push_str(&fold(tag));
+            text.push('\n');
+        }
+        let tags_end = text.len();
+        let syllables = syllables(name);
+        text.push_str(&encode_readings(&syllables));
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Keys {
+            text: text.into_boxed_str(),
+            ends: [at(name_end), at(wechat_end), at(phones_end), at(tags_end)],
+            syllables: at(syllables.len()),
+        }
+    }
+
+    /// Field `i` of `text`: 0 name, 1 WeChat id, 2 phones, 3 tags, 4 pinyin.
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).map_or(self.text.len(), |&e| e as usize);
+        self.text.as_bytes().get(start..end).unwrap_or_default()
+    }
+
+    fn name(&self) -> &str {
+        let end = self.ends[0] as usize;
+        self.text.get(..end).unwrap_or_default()
+    }
+
+    fn wechat(&self) -> &str {
+        let (start, end) = (self.ends[0] as usize, self.ends[1] as usize);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    fn phones(&self) -> impl Iterator<Item = &[u8]> {
+        lines(self.field(2))
+    }
+
+    fn tags(&self) -> impl Iterator<Item = &[u8]> {
+        lines(self.field(3))
+    }
+
+    fn pinyin(&self) -> &[u8] {
+        self.field(4)
     }
 
     /// The best way `q` matches these keys, looking only at `fields`, and how much of the
     /// matched field was left over.
     fn best_match(&self, q: &Query, fields: u8) -> Option<(MatchKind, usize)> {
         let on = |field: u8| fields & field != 0;
-        let slack = |field: &str| field.chars().count().saturating_sub(q.text_chars);
-        let inside = |finder: &Finder, hay: &str| finder.find(hay.as_bytes()).is_some();
-        if on(NAME) && self.name.starts_with(&*q.text) {
-            let kind = if self.name.len() == q.text.len() { MatchKind::NameExact } else { MatchKind::NamePrefix };
-            return Some((kind, slack(&self.name)));
+        let (text, compact) = (q.text.as_bytes(), q.compact.as_bytes());
+        let slack = |field: &[u8]| char_count(field).saturating_sub(q.text_chars);
+        let inside = |finder: &Finder, hay: &[u8]| finder.find(hay).is_some();
+        let syllables = self.syllables as usize;
+        let (name, wechat) = (self.name().as_bytes(), self.wechat().as_bytes());
+        if on(TEXT) && name.starts_with(text) {
+            let kind = if name.len() == text.len() { MatchKind::NameExact } else { MatchKind::NamePrefix };
+            return Some((kind, slack(name)));
         }
-        if on(PINYIN) {
-            if let Some(used) = spells(&self.syllables, q.compact.as_bytes()) {
-                return Some((MatchKind::PinyinPrefix, self.syllables.len() - used));
-            }
+        if on(PINYIN_START)
+            && let Some(used) = spells(self.pinyin(), compact)
+        {
+            return Some((MatchKind::PinyinPrefix, syllables - used));
         }
-        if on(PHONE) {
-            if let Some(p) = self.phones.iter().find(|p| p.ends_with(&*q.compact)) {
-                return Some((MatchKind::PhoneSuffix, p.len() - q.compact.len()));
-            }
+        if on(PHONE)
+            && let Some(p) = self.phones().find(|p| p.ends_with(compact))
+        {
+            return Some((MatchKind::PhoneSuffix, p.len() - compact.len()));
         }
-        if on(WECHAT) && self.wechat.starts_with(&*q.text) {
-            return Some((MatchKind::WechatPrefix, slack(&self.wechat)));
+        if on(TEXT) && wechat.starts_with(text) {
+            return Some((MatchKind::WechatPrefix, slack(wechat)));
         }
-        if on(TAG) {
-            if let Some(t) = self.tags.iter().filter(|t| t.starts_with(&*q.text)).min_by_key(|t| t.len()) {
+        if on(TEXT) {
+            if let Some(t) = self.tags().filter(|t| t.starts_with(text)).min_by_key(|t| t.len()) {
                 return Some((MatchKind::TagPrefix, slack(t)));
             }
-        }
-        if on(NAME) && inside(&q.text_finder, &self.name) {
-            return Some((MatchKind::NameInfix, slack(&self.name)));
-        }
-        if on(PINYIN) {
-            let later = |i: usize| spells(&self.syllables[i..], q.compact.as_bytes()).map(|used| i + used);
-            if let Some(end) = (1..self.syllables.len()).find_map(later) {
-                return Some((MatchKind::NameInfix, self.syllables.len() - end));
+            if inside(&q.text_finder, name) {
+                return Some((MatchKind::NameInfix, slack(name)));
             }
         }
-        if on(PHONE) && q.compact.len() >= MIN_PHONE_INFIX {
-            if let Some(p) = self.phones.iter().find(|p| inside(&q.compact_finder, p)) {
-                return Some((MatchKind::PhoneInfix, p.len() - q.compact.len()));
+        if on(PINYIN_LATER) {
+            let pinyin = self.pinyin();
+            let starts = pinyin.iter().enumerate().filter(|(_, b)| **b == b' ').map(|(at, _)| at + 1);
+            let later = starts.enumerate().find_map(|(i, at)| spells(&pinyin[at..], compact).map(|used| i + 1 + used));
+            if let Some(end) = later {
+                return Some((MatchKind::NameInfix, syllables - end));
             }
         }
-        if on(WECHAT) && inside(&q.text_finder, &self.wechat) {
-            return Some((MatchKind::WechatInfix, slack(&self.wechat)));
+        if on(PHONE)
+            && compact.len() >= MIN_PHONE_INFIX
+            && let Some(p) = self.phones().find(|p| inside(&q.compact_finder, p))
+        {
+            return Some((MatchKind::PhoneInfix, p.len() - compact.len()));
         }
-        if on(TAG) {
-            if let Some(t) = self.tags.iter().filter(|t| inside(&q.text_finder, t)).min_by_key(|t| t.len()) {
+        if on(TEXT) && q.text_chars >= MIN_TEXT_INFIX {
+            if inside(&q.text_finder, wechat) {
+                return Some((MatchKind::WechatInfix, slack(wechat)));
+            }
+            if let Some(t) = self.tags().filter(|t| inside(&q.text_finder, t)).min_by_key(|t| t.len()) {
                 return Some((MatchKind::TagInfix, slack(t)));
             }
         }
@@ -499,10 +605,14 @@ struct Query {
     text_finder: Finder<'static>,
     /// `text` without separators: matched against pinyin and phone numbers.
     compact: String,
-    compact_summary: Summary,
     compact_finder: Finder<'static>,
-    /// The bit of `compact`'s first character.
-    first_bit: u64,
+    /// For a phone query: its digit pairs, and for one digit (matched only at the end of a
+    /// number) that digit's bit.
+    digit_pairs: u128,
+    last_digit: u16,
+    /// `compact`'s letters ([`letter_bit`]) and its first letter's bit.
+    letters: u32,
+    first_letter: u32,
     /// `compact` is all ASCII letters (so it may be pinyin).
     pinyin: bool,
     /// `compact` is all ASCII digits (so it may be part of a phone number).
@@ -517,15 +627,18 @@ impl Query {
         }
         let compact: String =
             text.chars().filter(|c| !is_separator(*c)).map(|c| if c == 'ü' { 'v' } else { c }).collect();
+        let digits = !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit());
         Some(Query {
             text_chars: text.chars().count(),
             text_summary: Summary::of(&text),
             text_finder: Finder::new(&text).into_owned(),
-            compact_summary: Summary::of(&compact),
-            first_bit: compact.chars().next().map_or(0, char_bit),
+            digit_pairs: if digits { digit_pairs(compact.as_bytes()) } else { 0 },
+            last_digit: if digits && compact.len() == 1 { digit_bit(compact.as_bytes()[0]) } else { 0 },
+            letters: compact.bytes().fold(0, |m, b| m | letter_bit(b)),
+            first_letter: compact.bytes().next().map_or(0, letter_bit),
             compact_finder: Finder::new(&compact).into_owned(),
             pinyin: !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_lowercase()),
-            digits: !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()),
+            digits,
             text,
             compact,
         })
@@ -535,9 +648,12 @@ impl Query {
 /// The search index over a book's customers. See the [module docs](self).
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
-    slots: Vec<Option<Keys>>,
-    /// Parallel to `slots`.
+    /// Per slot: scanned first, for every query.
     masks: Vec<Masks>,
+    /// Per slot: read for the customers whose masks pass.
+    keys: Vec<Keys>,
+    /// Per slot: read for ties and results; `None` for a free slot.
+    entries: Vec<Option<Entry>>,
     by_id: HashMap<Id, usize>,
     free: Vec<usize>,
 }
@@ -561,30 +677,35 @@ impl SearchIndex {
 
     /// Indexes a new customer, or re-indexes one whose profile changed.
     pub fn upsert(&mut self, id: &Id, customer: &Customer) {
-        let keys = Keys::new(id, customer);
-        let masks = Masks::of(&keys);
+        let name = fold(&customer.name);
+        let keys = Keys::new(customer, &name);
+        let sort_key = sort_key(&name);
+        let masks = Masks::of(&keys, &sort_key);
         let slot = match self.by_id.get(id) {
             Some(&slot) => slot,
             None => {
                 let slot = self.free.pop().unwrap_or_else(|| {
-                    self.slots.push(None);
                     self.masks.push(Masks::default());
-                    self.slots.len() - 1
+                    self.keys.push(Keys::default());
+                    self.entries.push(None);
+                    self.masks.len() - 1
                 });
                 self.by_id.insert(id.clone(), slot);
                 slot
             }
         };
-        self.slots[slot] = Some(keys);
         self.masks[slot] = masks;
+        self.keys[slot] = keys;
+        self.entries[slot] = Some(Entry { id: id.clone(), sort_key: sort_key.into_boxed_str() });
     }
 
     /// Drops a customer from the index. Returns whether they were in it.
     pub fn remove(&mut self, id: &Id) -> bool {
         match self.by_id.remove(id) {
             Some(slot) => {
-                self.slots[slot] = None;
                 self.masks[slot] = Masks::default();
+                self.keys[slot] = Keys::default();
+                self.entries[slot] = None;
                 self.free.push(slot);
                 true
             }
@@ -620,23 +741,20 @@ impl SearchIndex {
             return Results::default();
         };
         // (kind, slack, sort prefix) packed into one number, then the slot.
-        let mut found: Vec<(u128, usize)> = Vec::new();
+        let mut found: Vec<(u128, usize)> = Vec::with_capacity(1024);
         for (slot, masks) in self.masks.iter().enumerate() {
             let fields = masks.candidates(&q);
             if fields == 0 {
                 continue;
             }
-            let Some(keys) = &self.slots[slot] else { continue };
-            if let Some((kind, slack)) = keys.best_match(&q, fields) {
-                let rank = (kind as u128) << 96 | (slack.min(u32::MAX as usize) as u128) << 64 | keys.sort_prefix as u128;
-                found.push((rank, slot));
+            if let Some((kind, slack)) = self.keys[slot].best_match(&q, fields) {
+                let slack = slack.min(u32::MAX as usize) as u128;
+                found.push(((kind as u128) << 96 | slack << 64 | u128::from(masks.sort_prefix), slot));
             }
         }
         let total = found.len();
-        let keys = |slot: usize| self.slots[slot].as_ref().map(|k| (&k.sort_key, &k.id));
-        let order = |a: &(u128, usize), b: &(u128, usize)| -> Ordering {
-            a.0.cmp(&b.0).then_with(|| keys(a.1).cmp(&keys(b.1)))
-        };
+        let entry = |slot: usize| self.entries[slot].as_ref().map(|e| (&e.sort_key, &e.id));
+        let order = |a: &(u128, usize), b: &(u128, usize)| a.0.cmp(&b.0).then_with(|| entry(a.1).cmp(&entry(b.1)));
         if limit == 0 {
             found.clear();
         } else if found.len() > limit {
@@ -648,7 +766,7 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|(rank, slot)| {
                 let kind = MatchKind::ALL[(rank >> 96) as usize];
-                self.slots[slot].as_ref().map(|k| Hit { id: k.id.clone(), kind })
+                self.entries[slot].as_ref().map(|e| Hit { id: e.id.clone(), kind })
             })
             .collect();
         Results { hits, total }
@@ -661,24 +779,25 @@ mod tests {
 
     #[test]
     fn spells_accepts_full_initial_and_mixed_pinyin() {
-        let s = syllables("张三丰");
+        let s = encode_readings(&syllables("张三丰"));
+        assert_eq!(s, "zhang san feng");
         for q in ["zsf", "zhangsanfeng", "zhang", "zhangs", "zsanf", "z"] {
-            assert!(spells(&s, q.as_bytes()).is_some(), "{q}");
+            assert!(spells(s.as_bytes(), q.as_bytes()).is_some(), "{q}");
         }
         for q in ["zhangsanfengx", "sz", "zhangf", "x"] {
-            assert_eq!(spells(&s, q.as_bytes()), None, "{q}");
+            assert_eq!(spells(s.as_bytes(), q.as_bytes()), None, "{q}");
         }
-        assert_eq!(spells(&s, b"zs"), Some(2));
+        assert_eq!(spells(s.as_bytes(), b"zs"), Some(2));
     }
 
     #[test]
     fn spelling_stays_linear_for_hostile_names_and_queries() {
         let name: String = "阿".repeat(10_000);
-        let s = syllables(&name);
-        assert_eq!(s.len(), MAX_SYLLABLES);
-        assert_eq!(spells(&s, "a".repeat(12).as_bytes()), Some(12));
-        assert_eq!(spells(&s, "a".repeat(13).as_bytes()), None);
-        assert_eq!(spells(&s, "a".repeat(64).as_bytes()), None);
+        assert_eq!(syllables(&name).len(), MAX_SYLLABLES);
+        let s = encode_readings(&syllables(&name));
+        assert_eq!(spells(s.as_bytes(), "a".repeat(12).as_bytes()), Some(12));
+        assert_eq!(spells(s.as_bytes(), "a".repeat(13).as_bytes()), None);
+        assert_eq!(spells(s.as_bytes(), "a".repeat(64).as_bytes()), None);
         let ix = {
             let mut ix = SearchIndex::new();
             let c = Customer { name: name.clone(), ..Customer::default() };
@@ -698,6 +817,12 @@ mod tests {
         assert_eq!(initials("单田芳"), "stf");
         assert_eq!(full_pinyin("吕布"), "lvbu");
         assert_eq!(sort_key("Amy王"), "amywang ");
+        assert_eq!(encode_readings(&syllables("曾吕")), "zeng|ceng lv|lu");
+    }
+
+    #[test]
+    fn the_masks_of_a_customer_fill_one_cache_line() {
+        assert!(std::mem::size_of::<Masks>() <= 64);
     }
 
     #[test]

@@ -24,8 +24,8 @@ mod vocab;
 
 use crate::domain::{
     Child, Complaint, ComplaintStatus, Connection, Contact, ContactChannel, Customer, Device, Entry, Gender,
-    ImportantDate, Intent, LedgerEntry, LedgerKind, LineItem, Money, NotBoughtReason, Outcome, Purchase,
-    PurchaseKind, Purpose, Role, Rules, SaleChannel, Severity, Shop, Source, Visit,
+    ImportantDate, Intent, LedgerEntry, LedgerKind, LineItem, Money, NotBoughtReason, Outcome, Purchase, PurchaseKind,
+    Purpose, Role, Rules, SaleChannel, Severity, Shop, Source, Visit,
 };
 use crate::hlc::Clock;
 use crate::id::Id;
@@ -36,7 +36,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashSet};
-use vocab::{Category, CATALOG};
+use vocab::{CATALOG, Category};
 
 /// How many days of history a synthetic shop has before its as-of date.
 pub const HISTORY_DAYS: u32 = 1095;
@@ -200,10 +200,6 @@ fn days_from(from: NaiveDate, to: NaiveDate) -> u32 {
     u32::try_from((to - from).num_days()).unwrap_or(0)
 }
 
-fn fields<T: serde::Serialize>(record: &T) -> Map<String, Value> {
-    op::to_object(record)
-}
-
 impl<'a> Generator<'a> {
     fn new(params: &'a Params) -> Self {
         Generator {
@@ -234,16 +230,24 @@ impl<'a> Generator<'a> {
         items[self.rng.random_range(0..len) as usize]
     }
 
+    /// An item drawn with probability proportional to its weight.
     fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
-        let total: u32 = items.iter().map(|(_, w)| w).sum();
-        let mut roll = self.rng.random_range(0..total);
-        for (item, w) in items {
-            if roll < *w {
-                return *item;
+        items[self.weighted_index(items.iter().map(|(_, w)| *w))].0
+    }
+
+    /// An index drawn with probability proportional to the weights.
+    fn weighted_index(&mut self, weights: impl Iterator<Item = u32> + Clone) -> usize {
+        let total: u32 = weights.clone().sum();
+        let mut roll = self.rng.random_range(0..total.max(1));
+        let mut last = 0;
+        for (i, w) in weights.enumerate() {
+            if roll < w {
+                return i;
             }
             roll -= w;
+            last = i;
         }
-        items[items.len() - 1].0
+        last
     }
 
     fn id(&mut self, at: NaiveDateTime) -> Id {
@@ -266,15 +270,7 @@ impl<'a> Generator<'a> {
 
     /// A catalogue category (its index), by how often it is bought.
     fn category(&mut self) -> usize {
-        let total: u32 = CATALOG.iter().map(|c| c.weight).sum();
-        let mut roll = self.rng.random_range(0..total);
-        for (i, c) in CATALOG.iter().enumerate() {
-            if roll < c.weight {
-                return i;
-            }
-            roll -= c.weight;
-        }
-        CATALOG.len() - 1
+        self.weighted_index(CATALOG.iter().map(|c| c.weight))
     }
 
     fn staff(&mut self) -> usize {
@@ -302,17 +298,18 @@ impl<'a> Generator<'a> {
             let id = self.id(at);
             let device = Device { display_name: name.into(), role, revoked: false };
             self.devices.push(id.clone());
-            self.push(at, 0, What::Fields { kind: RecordKind::Device, id, fields: fields(&device) });
+            self.push(at, 0, What::Fields { kind: RecordKind::Device, id, fields: op::to_object(&device) });
         }
-        let shop = Shop { name: "贝贝母婴生活馆".into(), time_zone: "Asia/Shanghai".into(), currency: "CNY".into() };
+        let shop =
+            Shop { name: "贝贝母婴生活馆".into(), time_zone: "Asia/Shanghai".into(), currency: "CNY".into() };
         let id = self.id(at);
-        self.push(at, 0, What::Fields { kind: RecordKind::Shop, id, fields: fields(&shop) });
+        self.push(at, 0, What::Fields { kind: RecordKind::Shop, id, fields: op::to_object(&shop) });
         let mut rules = Rules::default();
         for c in CATALOG.iter().filter(|c| c.rebuy_days > 0) {
             rules.rebuy_days.insert(c.name.into(), c.rebuy_days);
         }
         let id = Id::parse("rules").expect("a valid id");
-        self.push(at, 0, What::Fields { kind: RecordKind::Rules, id, fields: fields(&rules) });
+        self.push(at, 0, What::Fields { kind: RecordKind::Rules, id, fields: op::to_object(&rules) });
     }
 
     /// Lifecycles, creation times (in order) and purchase counts.
@@ -344,23 +341,19 @@ impl<'a> Generator<'a> {
         }
         // A skewed spread (1, 8, 27, … 216 times the lifecycle's weight): many repeat buyers
         // come back only once or twice, a few very often.
-        let weights: Vec<u64> = plans
-            .iter()
-            .map(|p| u64::from(p.life.purchase_weight()) * u64::from(self.int(1, 6)).pow(3))
-            .collect();
+        let weights: Vec<u64> =
+            plans.iter().map(|p| u64::from(p.life.purchase_weight()) * u64::from(self.int(1, 6)).pow(3)).collect();
         let total: u64 = weights.iter().sum();
-        if total > 0 {
-            let extra = left as u64;
-            for (p, w) in plans.iter_mut().zip(&weights) {
-                let share = extra * w / total;
-                p.purchases += u32::try_from(share).unwrap_or(u32::MAX);
-                left -= share as usize;
-            }
-            // The rounding remainder, one each to the first repeat buyers.
-            let repeat: Vec<usize> = (0..plans.len()).filter(|&i| weights[i] > 0).collect();
-            for i in repeat.iter().cycle().take(left) {
-                plans[*i].purchases += 1;
-            }
+        let extra = left as u64;
+        for (p, w) in plans.iter_mut().zip(&weights) {
+            let share = (extra * w).checked_div(total).unwrap_or(0);
+            p.purchases += u32::try_from(share).unwrap_or(u32::MAX);
+            left -= share as usize;
+        }
+        // The rounding remainder, one each to the first repeat buyers (none without them).
+        let repeat: Vec<usize> = (0..plans.len()).filter(|&i| weights[i] > 0).collect();
+        for i in repeat.iter().cycle().take(left) {
+            plans[*i].purchases += 1;
         }
         plans
     }
@@ -376,14 +369,19 @@ impl<'a> Generator<'a> {
         let favourite = self.category();
         let mut customer = self.profile(plan, device);
         customer.interests.insert(CATALOG[favourite].name.to_owned());
-        self.push(at, device, What::Fields { kind: RecordKind::Customer, id: id.clone(), fields: fields(&customer) });
+        self.push(
+            at,
+            device,
+            What::Fields { kind: RecordKind::Customer, id: id.clone(), fields: op::to_object(&customer) },
+        );
         let bought = self.purchases(&id, plan, &customer, favourite);
-        if let Some(&last) = bought.days.last() {
-            if plan.life == Life::Regular && self.chance(200) {
-                let next = add_days(last.date(), CATALOG[bought.favourite].rebuy_days.max(20));
-                let fields = Map::from_iter([("next_purchase".to_owned(), serde_json::json!(next))]);
-                self.push(last, device, What::Fields { kind: RecordKind::Customer, id: id.clone(), fields });
-            }
+        if let Some(&last) = bought.days.last()
+            && plan.life == Life::Regular
+            && self.chance(200)
+        {
+            let next = add_days(last.date(), CATALOG[bought.favourite].rebuy_days.max(20));
+            let fields = Map::from_iter([("next_purchase".to_owned(), serde_json::json!(next))]);
+            self.push(last, device, What::Fields { kind: RecordKind::Customer, id: id.clone(), fields });
         }
         self.visits(&id, plan, &bought);
         self.contacts(&id, plan);
@@ -407,7 +405,12 @@ impl<'a> Generator<'a> {
         let phones = self.phones();
         let wechat = if self.chance(650) { self.wechat(&name) } else { String::new() };
         let source = match plan.life {
-            Life::Lead => self.weighted(&[(Source::Referral, 40), (Source::Douyin, 25), (Source::Event, 20), (Source::Partner, 15)]),
+            Life::Lead => self.weighted(&[
+                (Source::Referral, 40),
+                (Source::Douyin, 25),
+                (Source::Event, 20),
+                (Source::Partner, 15),
+            ]),
             _ => self.weighted(&[
                 (Source::WalkIn, 35),
                 (Source::Wechat, 15),
@@ -505,11 +508,13 @@ impl<'a> Generator<'a> {
     fn phones(&mut self) -> Vec<String> {
         let count = self.weighted(&[(0, 30), (1, 920), (2, 50)]);
         (0..count)
-            .map(|_| loop {
-                let number = u64::from(self.pick(vocab::PHONE_PREFIXES)) * 100_000_000
-                    + u64::from(self.rng.random_range(0..100_000_000u32));
-                if self.phones.insert(number) {
-                    break number.to_string();
+            .map(|_| {
+                loop {
+                    let number = u64::from(self.pick(vocab::PHONE_PREFIXES)) * 100_000_000
+                        + u64::from(self.rng.random_range(0..100_000_000u32));
+                    if self.phones.insert(number) {
+                        break number.to_string();
+                    }
                 }
             })
             .collect()
@@ -768,7 +773,8 @@ impl<'a> Generator<'a> {
                 (Outcome::Negative, 24),
                 (Outcome::DoNotContact, 3),
             ]);
-            let follow_up = matches!(outcome, Outcome::Reached | Outcome::NoAnswer | Outcome::Positive) && self.chance(300);
+            let follow_up =
+                matches!(outcome, Outcome::Reached | Outcome::NoAnswer | Outcome::Positive) && self.chance(300);
             let channel = self.weighted(&[
                 (ContactChannel::Wechat, 50),
                 (ContactChannel::Phone, 30),
@@ -812,12 +818,14 @@ impl<'a> Generator<'a> {
         let complaint = Complaint {
             customer: Some(id.clone()),
             opened_at: Some(opened),
-            description: self.pick(&["奶粉罐有凹陷", "纸尿裤漏尿", "童装洗后褪色", "送货晚了两天", "店员态度不好"]).into(),
+            description: self
+                .pick(&["奶粉罐有凹陷", "纸尿裤漏尿", "童装洗后褪色", "送货晚了两天", "店员态度不好"])
+                .into(),
             severity: self.weighted(&[(Severity::Low, 40), (Severity::Medium, 45), (Severity::High, 15)]),
             ..Complaint::default()
         };
         let record = |f| What::Fields { kind: RecordKind::Complaint, id: complaint_id.clone(), fields: f };
-        self.push(opened, device, record(fields(&complaint)));
+        self.push(opened, device, record(op::to_object(&complaint)));
         let end_of_day = self.params.as_of.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
         if self.chance(100) {
             return;
@@ -887,8 +895,13 @@ impl<'a> Generator<'a> {
     /// Appends one ledger entry; returns its id.
     fn ledger_entry(&mut self, customer: &Id, at: NaiveDateTime, kind: LedgerKind, note: &str) -> Id {
         let staff = self.staff();
-        let entry =
-            LedgerEntry { customer: customer.clone(), at, kind, note: note.to_owned(), staff: Some(self.devices[staff].clone()) };
+        let entry = LedgerEntry {
+            customer: customer.clone(),
+            at,
+            kind,
+            note: note.to_owned(),
+            staff: Some(self.devices[staff].clone()),
+        };
         let id = self.id(at);
         self.push(at, staff, What::Entry { id: id.clone(), entry: Entry::Ledger(entry) });
         id

@@ -98,15 +98,31 @@ fn cdnow_reproduces_the_published_model_and_scores_every_customer() {
     assert_eq!(
         header,
         [
-            "customer_id", "recency_days", "frequency", "monetary_cents", "r_score", "f_score", "m_score",
-            "rfm_class", "stage", "p_alive", "expected_purchases", "clv_12m"
+            "customer_id",
+            "recency_days",
+            "frequency",
+            "monetary_cents",
+            "r_score",
+            "f_score",
+            "m_score",
+            "rfm_class",
+            "stage",
+            "p_alive",
+            "expected_purchases",
+            "clv_12m"
         ]
     );
     let rows: BTreeMap<String, csv::StringRecord> =
         reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_owned(), r)).collect();
     assert_eq!(rows.len(), 2357, "one row per customer");
     let classes: BTreeSet<&str> = [
-        "key_value", "key_develop", "key_keep", "key_win_back", "regular_value", "regular_develop", "regular_keep",
+        "key_value",
+        "key_develop",
+        "key_keep",
+        "key_win_back",
+        "regular_value",
+        "regular_develop",
+        "regular_keep",
         "regular_win_back",
     ]
     .into();
@@ -136,7 +152,8 @@ fn transactions_after_the_as_of_date_are_ignored_and_days_unit_works() {
     let dir = scratch("later");
     let mut csv = cdnow_csv();
     csv.push_str("late-customer,1998-01-01,10.00\n");
-    let (output, out, model) = analyze(&dir, &csv, &["--as-of", "1997-09-30", "--unit", "days", "--horizon-days", "30"]);
+    let (output, out, model) =
+        analyze(&dir, &csv, &["--as-of", "1997-09-30", "--unit", "days", "--horizon-days", "30"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let rows = csv::Reader::from_path(out).unwrap().records().count();
     assert_eq!(rows, 2357, "the customer who first bought after the as-of date has no row");
@@ -159,21 +176,51 @@ fn rejects(name: &str, csv: &str, args: &[&str], needle: &str) {
 #[test]
 fn bad_input_exits_2_and_names_the_line() {
     let ok = "customer_id,date,amount\na,2026-01-01,10\n";
-    rejects("missing-column", "customer_id,date,total\na,2026-01-01,10\n", &CDNOW_ARGS, "line 1: missing column \"amount\"");
-    rejects("bad-date", "customer_id,date,amount\na,2026-01-01,10\nb,2026-02-30,5\n", &CDNOW_ARGS, "line 3: date \"2026-02-30\"");
+    rejects(
+        "missing-column",
+        "customer_id,date,total\na,2026-01-01,10\n",
+        &CDNOW_ARGS,
+        "line 1: missing column \"amount\"",
+    );
+    rejects(
+        "bad-date",
+        "customer_id,date,amount\na,2026-01-01,10\nb,2026-02-30,5\n",
+        &CDNOW_ARGS,
+        "line 3: date \"2026-02-30\"",
+    );
     rejects("slash-date", "customer_id,date,amount\na,2026/01/01,10\n", &CDNOW_ARGS, "line 2: date");
-    rejects("negative", "customer_id,date,amount\na,2026-01-01,-3.50\n", &CDNOW_ARGS, "line 2: amount -3.50 is negative");
-    rejects("not-a-number", "customer_id,date,amount\na,2026-01-01,ten\n", &CDNOW_ARGS, "line 2: amount \"ten\" is not a number");
+    rejects(
+        "negative",
+        "customer_id,date,amount\na,2026-01-01,-3.50\n",
+        &CDNOW_ARGS,
+        "line 2: amount -3.50 is negative",
+    );
+    rejects(
+        "not-a-number",
+        "customer_id,date,amount\na,2026-01-01,ten\n",
+        &CDNOW_ARGS,
+        "line 2: amount \"ten\" is not a number",
+    );
     rejects("three-decimals", "customer_id,date,amount\na,2026-01-01,1.005\n", &CDNOW_ARGS, "line 2: amount");
     rejects("empty-id", "customer_id,date,amount\n,2026-01-01,1\n", &CDNOW_ARGS, "line 2: customer_id");
-    rejects("short-row", "customer_id,date,amount\na,2026-01-01\n", &CDNOW_ARGS, "line 2: 2 fields where the header has 3");
+    rejects(
+        "short-row",
+        "customer_id,date,amount\na,2026-01-01\n",
+        &CDNOW_ARGS,
+        "line 2: 2 fields where the header has 3",
+    );
     rejects("empty-file", "", &CDNOW_ARGS, "empty");
     rejects("header-only", "customer_id,date,amount\n", &CDNOW_ARGS, "no transactions");
     rejects("bad-unit", ok, &["--as-of", "2026-01-31", "--unit", "months", "--horizon-days", "30"], "--unit");
     rejects("bad-as-of", ok, &["--as-of", "31/01/2026", "--unit", "days", "--horizon-days", "30"], "--as-of");
     rejects("bad-horizon", ok, &["--as-of", "2026-01-31", "--unit", "days", "--horizon-days", "-1"], "--horizon-days");
     rejects("missing-arg", ok, &["--as-of", "2026-01-31", "--unit", "days"], "missing --horizon-days");
-    rejects("unknown-arg", ok, &["--as-of", "2026-01-31", "--unit", "days", "--horizon-days", "1", "--verbose", "x"], "--verbose");
+    rejects(
+        "unknown-arg",
+        ok,
+        &["--as-of", "2026-01-31", "--unit", "days", "--horizon-days", "1", "--verbose", "x"],
+        "--verbose",
+    );
 }
 
 #[test]

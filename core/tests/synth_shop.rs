@@ -30,10 +30,10 @@ fn customers(book: &Book) -> BTreeMap<Id, Customer> {
 fn sale_days(book: &Book) -> HashMap<Id, BTreeSet<NaiveDate>> {
     let mut days: HashMap<Id, BTreeSet<NaiveDate>> = HashMap::new();
     for (_, e) in book.entries() {
-        if let Entry::Purchase(p) = e {
-            if p.kind == PurchaseKind::Sale {
-                days.entry(p.customer.clone()).or_default().insert(p.at.date());
-            }
+        if let Entry::Purchase(p) = e
+            && p.kind == PurchaseKind::Sale
+        {
+            days.entry(p.customer.clone()).or_default().insert(p.at.date());
         }
     }
     days
@@ -72,7 +72,8 @@ fn sizes_that_do_not_divide_evenly_and_tiny_shops_still_get_exact_counts() {
     for (customers, purchases) in [(37, 211), (5, 0), (0, 0), (300, 10)] {
         let book = Params::new(3, customers, purchases).book();
         assert_eq!(book.records(RecordKind::Customer).count(), customers);
-        let sales = book.entries().filter(|(_, e)| matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale)).count();
+        let sales =
+            book.entries().filter(|(_, e)| matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale)).count();
         assert_eq!(sales, purchases, "{customers} customers, {purchases} purchases");
     }
 }
