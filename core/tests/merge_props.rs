@@ -1,6 +1,8 @@
 //! Property tests of the merge (SPEC §7): any number of replicas receiving random operations in
 //! random order, with duplicates and delays, converge to the same book, and the winning value of
 //! every field is the write with the latest stamp (no acknowledged write is lost to an older one).
+// proptest needs OS randomness, which the browser build does not have; these run natively.
+#![cfg(not(target_arch = "wasm32"))]
 
 use huike_core::domain::{
     Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, Money, Outcome, Purchase, PurchaseKind, Purpose, SaleChannel,
