@@ -29,12 +29,20 @@ pub fn app(repo: &Repo) -> Result<()> {
     let trunk = TRUNK.require()?;
     step.say("building");
     let mut command = procs::command(&trunk, repo);
-    command.args(["build", "--release", "--offline", "--skip-version-check"]).env("PATH", tool_path(repo)?);
+    command
+        .args(["build", "--release", "--offline", "--skip-version-check"])
+        .env("PATH", tool_path(repo)?);
     procs::run("trunk build", &mut command)?;
     if !repo.dist().join(precache::SERVICE_WORKER).is_file() {
-        bail!("trunk built no dist/{}: the app's index.html must copy it", precache::SERVICE_WORKER);
+        bail!(
+            "trunk built no dist/{}: the app's index.html must copy it",
+            precache::SERVICE_WORKER
+        );
     }
-    step.done(format_args!("dist/ holds {} KB", folder_size(&repo.dist())? / 1024));
+    step.done(format_args!(
+        "dist/ holds {} KB",
+        folder_size(&repo.dist())? / 1024
+    ));
     Ok(())
 }
 
@@ -47,9 +55,16 @@ pub fn worker(repo: &Repo) -> Result<()> {
     let worker_build = WORKER_BUILD.require()?;
     step.say("building");
     let mut command = procs::command(&worker_build, repo);
-    command.arg("--release").current_dir(repo.worker_dir()).envs(worker_tools_env(repo)?).env("PATH", tool_path(repo)?);
+    command
+        .arg("--release")
+        .current_dir(repo.worker_dir())
+        .envs(worker_tools_env(repo)?)
+        .env("PATH", tool_path(repo)?);
     procs::run("worker-build", &mut command)?;
-    step.done(format_args!("worker/build/ holds {} KB", folder_size(&repo.worker_dir().join("build"))? / 1024));
+    step.done(format_args!(
+        "worker/build/ holds {} KB",
+        folder_size(&repo.worker_dir().join("build"))? / 1024
+    ));
     Ok(())
 }
 
@@ -67,7 +82,10 @@ pub fn worker_tools_env(repo: &Repo) -> Result<Vec<(&'static str, PathBuf)>> {
 /// Trunk only uses tools on PATH that report exactly its pinned versions.
 pub fn tool_path(repo: &Repo) -> Result<std::ffi::OsString> {
     let wasm_bindgen = WASM_BINDGEN.require()?;
-    let bindgen_dir = wasm_bindgen.parent().context("wasm-bindgen has no folder")?.to_path_buf();
+    let bindgen_dir = wasm_bindgen
+        .parent()
+        .context("wasm-bindgen has no folder")?
+        .to_path_buf();
     repo.path_with(&[bindgen_dir, repo.root.join("node_modules").join(".bin")])
 }
 
@@ -76,7 +94,11 @@ fn folder_size(dir: &Path) -> Result<u64> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let entry = entry?;
         let meta = entry.metadata()?;
-        total += if meta.is_dir() { folder_size(&entry.path())? } else { meta.len() };
+        total += if meta.is_dir() {
+            folder_size(&entry.path())?
+        } else {
+            meta.len()
+        };
     }
     Ok(total)
 }

@@ -24,7 +24,10 @@ pub struct DevOptions {
 
 impl Default for DevOptions {
     fn default() -> Self {
-        DevOptions { app_port: 8080, worker_port: 8787 }
+        DevOptions {
+            app_port: 8080,
+            worker_port: 8787,
+        }
     }
 }
 
@@ -81,11 +84,18 @@ fn parse_dev(rest: &[String]) -> Result<DevOptions, String> {
             .ok_or_else(|| format!("`{name}` needs a port number"))?;
         *slot = match value.parse::<u16>() {
             Ok(port) if port > 0 => port,
-            _ => return Err(format!("`{name}`: `{value}` is not a port number (1-65535)")),
+            _ => {
+                return Err(format!(
+                    "`{name}`: `{value}` is not a port number (1-65535)"
+                ));
+            }
         };
     }
     if options.app_port == options.worker_port {
-        return Err(format!("the app and the worker cannot share port {}", options.app_port));
+        return Err(format!(
+            "the app and the worker cannot share port {}",
+            options.app_port
+        ));
     }
     Ok(options)
 }
@@ -101,24 +111,42 @@ mod tests {
 
     #[test]
     fn dev_defaults_to_8080_and_8787() {
-        assert_eq!(parse_str("dev"), Ok(Command::Dev(DevOptions { app_port: 8080, worker_port: 8787 })));
+        assert_eq!(
+            parse_str("dev"),
+            Ok(Command::Dev(DevOptions {
+                app_port: 8080,
+                worker_port: 8787
+            }))
+        );
     }
 
     #[test]
     fn dev_ports_are_overridable_in_both_spellings() {
         assert_eq!(
             parse_str("dev --app-port 3000 --worker-port=3001"),
-            Ok(Command::Dev(DevOptions { app_port: 3000, worker_port: 3001 }))
+            Ok(Command::Dev(DevOptions {
+                app_port: 3000,
+                worker_port: 3001
+            }))
         );
     }
 
     #[test]
     fn bad_ports_are_refused_with_the_option_named() {
-        for line in ["dev --app-port", "dev --app-port 0", "dev --worker-port 70000", "dev --app-port x"] {
+        for line in [
+            "dev --app-port",
+            "dev --app-port 0",
+            "dev --worker-port 70000",
+            "dev --app-port x",
+        ] {
             let error = parse_str(line).unwrap_err();
             assert!(error.contains("port"), "{line}: {error}");
         }
-        assert!(parse_str("dev --app-port 8787").unwrap_err().contains("share"));
+        assert!(
+            parse_str("dev --app-port 8787")
+                .unwrap_err()
+                .contains("share")
+        );
     }
 
     #[test]

@@ -44,10 +44,19 @@ pub fn run(repo: &Repo, options: DevOptions) -> Result<ExitCode> {
     let origins = allowed_origins(options.app_port);
     let mut worker = Worker::start(
         repo,
-        WorkerOptions { port: options.worker_port, persist_to: &kv, allowed_origins: &origins, output: Output::Prefixed("[worker] ") },
+        WorkerOptions {
+            port: options.worker_port,
+            persist_to: &kv,
+            allowed_origins: &origins,
+            output: Output::Prefixed("[worker] "),
+        },
     )?;
     say(format_args!("app:    {}/", app.url()));
-    say(format_args!("worker: {}/  (KV data in {})", worker.url(), kv.display()));
+    say(format_args!(
+        "worker: {}/  (KV data in {})",
+        worker.url(),
+        kv.display()
+    ));
     say("Ctrl-C stops both");
     while !procs::interrupted() {
         if let Some(status) = worker.exited() {
@@ -78,7 +87,10 @@ mod tests {
 
     #[test]
     fn origins_cover_both_loopback_names() {
-        assert_eq!(allowed_origins(8080), "http://127.0.0.1:8080,http://localhost:8080");
+        assert_eq!(
+            allowed_origins(8080),
+            "http://127.0.0.1:8080,http://localhost:8080"
+        );
         assert_eq!(worker_url(8787), "http://127.0.0.1:8787");
     }
 }

@@ -22,18 +22,27 @@ impl Response {
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(key, _)| *key == name).map(|(_, value)| value.as_str())
+        self.headers
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 
 /// Sends `GET path` to `addr` and reads the whole response (`Connection: close`).
 pub fn get(addr: SocketAddr, path: &str, timeout: Duration) -> Result<Response> {
-    let mut stream = TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("connecting to {addr}"))?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("connecting to {addr}"))?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).with_context(|| format!("reading the answer of {addr}{path}"))?;
+    stream
+        .read_to_end(&mut raw)
+        .with_context(|| format!("reading the answer of {addr}{path}"))?;
     parse(&raw)
 }
 
@@ -53,7 +62,11 @@ fn parse(raw: &[u8]) -> Result<Response> {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
         .collect();
-    Ok(Response { status, headers, body: raw[split + 4..].to_vec() })
+    Ok(Response {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    })
 }
 
 #[cfg(test)]
@@ -62,7 +75,9 @@ mod tests {
 
     #[test]
     fn parses_status_headers_and_body() {
-        let response = parse(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nX-A: b:c\r\n\r\nnope").unwrap();
+        let response =
+            parse(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nX-A: b:c\r\n\r\nnope")
+                .unwrap();
         assert_eq!(response.status, 404);
         assert_eq!(response.header("content-type"), Some("text/plain"));
         assert_eq!(response.header("X-A"), Some("b:c"));

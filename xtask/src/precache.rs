@@ -20,7 +20,18 @@ pub const SERVICE_WORKER: &str = "sw.js";
 pub const CONFIG: &str = "config.json";
 
 /// Characters escaped in a URL path segment.
-const SEGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'?').add(b'<').add(b'>').add(b'`').add(b'{').add(b'}').add(b'/');
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/');
 
 /// One file of the built app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,19 +46,29 @@ pub struct Asset {
 /// with its placeholders) so that the precache list includes `config.json` too.
 pub fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
     let config_path = dist.join(CONFIG);
-    fs::write(&config_path, config_json(sync_url)).with_context(|| format!("writing {}", config_path.display()))?;
+    fs::write(&config_path, config_json(sync_url))
+        .with_context(|| format!("writing {}", config_path.display()))?;
     let sw_path = dist.join(SERVICE_WORKER);
-    let template = fs::read_to_string(&sw_path)
-        .with_context(|| format!("reading {} (the app's index.html must have Trunk copy sw.js)", sw_path.display()))?;
+    let template = fs::read_to_string(&sw_path).with_context(|| {
+        format!(
+            "reading {} (the app's index.html must have Trunk copy sw.js)",
+            sw_path.display()
+        )
+    })?;
     let assets = collect(dist)?;
-    let filled = fill(&template, &precache_urls(&assets), &version(&assets, template.as_bytes()))
-        .with_context(|| format!("filling in {}", sw_path.display()))?;
+    let filled = fill(
+        &template,
+        &precache_urls(&assets),
+        &version(&assets, template.as_bytes()),
+    )
+    .with_context(|| format!("filling in {}", sw_path.display()))?;
     fs::write(&sw_path, filled).with_context(|| format!("writing {}", sw_path.display()))
 }
 
 /// `{"sync_url": "…"}`.
 pub fn config_json(sync_url: &str) -> String {
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "sync_url": sync_url })).expect("a JSON object serialises");
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "sync_url": sync_url }))
+        .expect("a JSON object serialises");
     text.push('\n');
     text
 }
@@ -76,7 +97,8 @@ fn walk(dir: &Path, prefix: &str, assets: &mut Vec<Asset>) -> Result<()> {
         if kind.is_dir() {
             walk(&entry.path(), &format!("{path}/"), assets)?;
         } else {
-            let bytes = fs::read(entry.path()).with_context(|| format!("reading {}", entry.path().display()))?;
+            let bytes = fs::read(entry.path())
+                .with_context(|| format!("reading {}", entry.path().display()))?;
             assets.push(Asset { path, bytes });
         }
     }
@@ -88,11 +110,15 @@ fn walk(dir: &Path, prefix: &str, assets: &mut Vec<Asset>) -> Result<()> {
 pub fn precache_urls(assets: &[Asset]) -> Vec<String> {
     let has_index = assets.iter().any(|asset| asset.path == "index.html");
     let root = has_index.then(|| "/".to_owned());
-    root.into_iter().chain(assets.iter().map(|asset| url_of(&asset.path))).collect()
+    root.into_iter()
+        .chain(assets.iter().map(|asset| url_of(&asset.path)))
+        .collect()
 }
 
 fn url_of(path: &str) -> String {
-    path.split('/').map(|segment| format!("/{}", utf8_percent_encode(segment, SEGMENT))).collect()
+    path.split('/')
+        .map(|segment| format!("/{}", utf8_percent_encode(segment, SEGMENT)))
+        .collect()
 }
 
 /// A short hash (12 hex digits) of every asset's path and content and of the service worker
@@ -118,7 +144,9 @@ pub fn fill(template: &str, urls: &[String], version: &str) -> Result<String> {
     }
     let list = serde_json::to_string(urls)?;
     let version = serde_json::to_string(version)?;
-    Ok(template.replace(PRECACHE_TOKEN, &list).replace(VERSION_TOKEN, &version))
+    Ok(template
+        .replace(PRECACHE_TOKEN, &list)
+        .replace(VERSION_TOKEN, &version))
 }
 
 #[cfg(test)]
@@ -126,13 +154,28 @@ mod tests {
     use super::*;
 
     fn asset(path: &str, bytes: &str) -> Asset {
-        Asset { path: path.into(), bytes: bytes.as_bytes().to_vec() }
+        Asset {
+            path: path.into(),
+            bytes: bytes.as_bytes().to_vec(),
+        }
     }
 
     #[test]
     fn urls_start_with_the_root_and_are_absolute_and_encoded() {
-        let assets = [asset("index.html", "<html>"), asset("huike-app-1a2b.js", "js"), asset("icons/icon 192.png", "png")];
-        assert_eq!(precache_urls(&assets), ["/", "/index.html", "/huike-app-1a2b.js", "/icons/icon%20192.png"]);
+        let assets = [
+            asset("index.html", "<html>"),
+            asset("huike-app-1a2b.js", "js"),
+            asset("icons/icon 192.png", "png"),
+        ];
+        assert_eq!(
+            precache_urls(&assets),
+            [
+                "/",
+                "/index.html",
+                "/huike-app-1a2b.js",
+                "/icons/icon%20192.png"
+            ]
+        );
     }
 
     #[test]
@@ -147,18 +190,31 @@ mod tests {
         assert_eq!(v.len(), 12);
         assert!(v.bytes().all(|b| b.is_ascii_hexdigit()));
         assert_eq!(v, version(&base.clone(), b"sw"), "same input, same version");
-        assert_ne!(v, version(&[asset("a.js", "one"), asset("b.wasm", "twO")], b"sw"));
-        assert_ne!(v, version(&[asset("a.js", "one"), asset("c.wasm", "two")], b"sw"));
+        assert_ne!(
+            v,
+            version(&[asset("a.js", "one"), asset("b.wasm", "twO")], b"sw")
+        );
+        assert_ne!(
+            v,
+            version(&[asset("a.js", "one"), asset("c.wasm", "two")], b"sw")
+        );
         assert_ne!(v, version(&base, b"sw2"));
         // Moving bytes from one file to the next is a different build.
-        assert_ne!(v, version(&[asset("a.js", "onet"), asset("b.wasm", "wo")], b"sw"));
+        assert_ne!(
+            v,
+            version(&[asset("a.js", "onet"), asset("b.wasm", "wo")], b"sw")
+        );
     }
 
     #[test]
     fn fill_replaces_both_placeholders_with_json() {
-        let template = "const ASSETS = \"__HUIKE_PRECACHE__\";\nconst VERSION = \"__HUIKE_VERSION__\";";
+        let template =
+            "const ASSETS = \"__HUIKE_PRECACHE__\";\nconst VERSION = \"__HUIKE_VERSION__\";";
         let filled = fill(template, &["/".into(), "/a\"b.js".into()], "abc123").unwrap();
-        assert_eq!(filled, "const ASSETS = [\"/\",\"/a\\\"b.js\"];\nconst VERSION = \"abc123\";");
+        assert_eq!(
+            filled,
+            "const ASSETS = [\"/\",\"/a\\\"b.js\"];\nconst VERSION = \"abc123\";"
+        );
     }
 
     #[test]
@@ -179,11 +235,18 @@ mod tests {
         write("huike-app-abc_bg.wasm", "\0asm");
         write("icons/icon-512.png", "png");
         write(".stage/leftover", "x");
-        write(SERVICE_WORKER, "self.ASSETS = \"__HUIKE_PRECACHE__\"; self.V = \"__HUIKE_VERSION__\";");
+        write(
+            SERVICE_WORKER,
+            "self.ASSETS = \"__HUIKE_PRECACHE__\"; self.V = \"__HUIKE_VERSION__\";",
+        );
         finalize(dist.path(), "http://127.0.0.1:8787").unwrap();
 
-        let config: serde_json::Value = serde_json::from_str(&fs::read_to_string(dist.path().join(CONFIG)).unwrap()).unwrap();
-        assert_eq!(config, serde_json::json!({ "sync_url": "http://127.0.0.1:8787" }));
+        let config: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dist.path().join(CONFIG)).unwrap()).unwrap();
+        assert_eq!(
+            config,
+            serde_json::json!({ "sync_url": "http://127.0.0.1:8787" })
+        );
         let sw = fs::read_to_string(dist.path().join(SERVICE_WORKER)).unwrap();
         assert!(
             sw.starts_with(r#"self.ASSETS = ["/","/config.json","/huike-app-abc_bg.wasm","/icons/icon-512.png","/index.html"]; self.V = ""#),
@@ -197,7 +260,11 @@ mod tests {
         let build = |url: &str| {
             let dist = tempfile::tempdir().unwrap();
             fs::write(dist.path().join("index.html"), "<html>").unwrap();
-            fs::write(dist.path().join(SERVICE_WORKER), "\"__HUIKE_PRECACHE__\" \"__HUIKE_VERSION__\"").unwrap();
+            fs::write(
+                dist.path().join(SERVICE_WORKER),
+                "\"__HUIKE_PRECACHE__\" \"__HUIKE_VERSION__\"",
+            )
+            .unwrap();
             finalize(dist.path(), url).unwrap();
             fs::read_to_string(dist.path().join(SERVICE_WORKER)).unwrap()
         };

@@ -65,13 +65,20 @@ pub fn check_interrupted() -> Result<()> {
 /// cargo runs and tools).
 pub fn command(program: impl AsRef<OsStr>, repo: &Repo) -> Command {
     let mut command = Command::new(program);
-    command.current_dir(&repo.root).stdin(Stdio::null()).env("CARGO_TARGET_DIR", &repo.target);
+    command
+        .current_dir(&repo.root)
+        .stdin(Stdio::null())
+        .env("CARGO_TARGET_DIR", &repo.target);
     for (key, _) in std::env::vars_os() {
         let key_text = key.to_string_lossy();
         let per_package = key_text.starts_with("CARGO_PKG_")
             || matches!(
                 &*key_text,
-                "CARGO_MANIFEST_DIR" | "CARGO_MANIFEST_PATH" | "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
             );
         if per_package {
             command.env_remove(&key);
@@ -93,8 +100,15 @@ pub fn run(name: &str, command: &mut Command) -> Result<()> {
 
 /// Runs a short query and returns its standard output (`None` if it cannot start or fails).
 pub fn query(command: &mut Command) -> Option<String> {
-    let output = command.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Where a group's output goes.
@@ -126,7 +140,8 @@ impl Group {
                 command.stdout(Stdio::piped()).stderr(Stdio::piped());
             }
             Output::File(path) => {
-                let log = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                let log =
+                    File::create(path).with_context(|| format!("creating {}", path.display()))?;
                 command.stdout(log.try_clone()?).stderr(log);
             }
         }
@@ -147,7 +162,13 @@ impl Group {
                 copiers.push(copy_lines(stderr, prefix));
             }
         }
-        Ok(Group { name: name.to_owned(), child, pgid, leader_status: None, copiers })
+        Ok(Group {
+            name: name.to_owned(),
+            child,
+            pgid,
+            leader_status: None,
+            copiers,
+        })
     }
 
     /// The leader's exit status if it has exited (does not wait).
@@ -160,7 +181,10 @@ impl Group {
 
     /// Waits for the leader to exit, then stops whatever it left behind in its group.
     pub fn wait(mut self) -> Result<ExitStatus> {
-        let status = self.child.wait().with_context(|| format!("waiting for {}", self.name))?;
+        let status = self
+            .child
+            .wait()
+            .with_context(|| format!("waiting for {}", self.name))?;
         self.leader_status = Some(status);
         self.stop();
         Ok(status)
@@ -187,12 +211,18 @@ impl Group {
                     signalled = Some(Instant::now());
                 }
                 Some(at) if !killed && at.elapsed() > GRACE => {
-                    say(format_args!("{} did not stop within {GRACE:?}: killing it", self.name));
+                    say(format_args!(
+                        "{} did not stop within {GRACE:?}: killing it",
+                        self.name
+                    ));
                     signal_group(self.pgid, libc::SIGKILL);
                     killed = true;
                 }
                 Some(_) if started.elapsed() > 3 * GRACE => {
-                    say(format_args!("warning: {} (process group {}) is still there", self.name, self.pgid));
+                    say(format_args!(
+                        "warning: {} (process group {}) is still there",
+                        self.name, self.pgid
+                    ));
                     break;
                 }
                 Some(_) => {}
@@ -220,8 +250,14 @@ pub fn stop_strays() {
         if strays.is_empty() {
             return;
         }
-        let names: Vec<String> = strays.iter().map(|(pid, name)| format!("{name} ({pid})")).collect();
-        say(format_args!("stopping stray processes: {}", names.join(", ")));
+        let names: Vec<String> = strays
+            .iter()
+            .map(|(pid, name)| format!("{name} ({pid})"))
+            .collect();
+        say(format_args!(
+            "stopping stray processes: {}",
+            names.join(", ")
+        ));
         let pids: Vec<i32> = strays.iter().map(|&(pid, _)| pid).collect();
         for &pid in &pids {
             signal_process(pid, libc::SIGTERM);
@@ -255,7 +291,9 @@ fn copy_lines(stream: impl Read + Send + 'static, prefix: &'static str) -> JoinH
                 line.push(b'\n');
             }
             let mut err = std::io::stderr().lock();
-            let _ = err.write_all(prefix.as_bytes()).and_then(|()| err.write_all(&line));
+            let _ = err
+                .write_all(prefix.as_bytes())
+                .and_then(|()| err.write_all(&line));
             line.clear();
         }
     })
@@ -275,7 +313,10 @@ fn signal_process(pid: i32, signal: i32) -> bool {
 /// Whether any process of group `pgid` is still running. Zombies do not count: they hold no
 /// port or file, and the ones handed to another subreaper (an outer xtask) are not ours to reap.
 fn group_alive(pgid: i32) -> bool {
-    pgid > 1 && processes().iter().any(|process| process.pgrp == pgid && process.state != 'Z')
+    pgid > 1
+        && processes()
+            .iter()
+            .any(|process| process.pgrp == pgid && process.state != 'Z')
 }
 
 /// Reaps the members of `pgid` that have exited and are xtask's children (directly, or as
@@ -297,7 +338,11 @@ fn reap(pid: i32) -> bool {
 /// The processes whose parent is xtask: (pid, command name).
 fn own_children() -> Vec<(i32, String)> {
     let me = std::process::id() as i32;
-    processes().into_iter().filter(|process| process.ppid == me).map(|process| (process.pid, process.name)).collect()
+    processes()
+        .into_iter()
+        .filter(|process| process.ppid == me)
+        .map(|process| (process.pid, process.name))
+        .collect()
 }
 
 /// One line of `/proc/<pid>/stat`, the fields xtask needs.
@@ -312,7 +357,9 @@ struct ProcStat {
 
 /// Every process on the machine, as far as `/proc` shows it right now.
 fn processes() -> Vec<ProcStat> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
         .filter_map(|pid| parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?))
@@ -330,7 +377,13 @@ fn parse_stat(stat: &str) -> Option<ProcStat> {
     let state = rest.next()?.chars().next()?;
     let ppid = rest.next()?.parse().ok()?;
     let pgrp = rest.next()?.parse().ok()?;
-    Some(ProcStat { pid, name, state, ppid, pgrp })
+    Some(ProcStat {
+        pid,
+        name,
+        state,
+        ppid,
+        pgrp,
+    })
 }
 
 #[cfg(test)]
@@ -339,9 +392,23 @@ mod tests {
 
     #[test]
     fn parse_stat_handles_names_with_spaces_and_parentheses() {
-        let stat = |pid, name: &str, state, ppid, pgrp| Some(ProcStat { pid, name: name.into(), state, ppid, pgrp });
-        assert_eq!(parse_stat("123 (workerd) S 77 120 120 0 -1"), stat(123, "workerd", 'S', 77, 120));
-        assert_eq!(parse_stat("9 (a (b) c) Z 1 9 9"), stat(9, "a (b) c", 'Z', 1, 9));
+        let stat = |pid, name: &str, state, ppid, pgrp| {
+            Some(ProcStat {
+                pid,
+                name: name.into(),
+                state,
+                ppid,
+                pgrp,
+            })
+        };
+        assert_eq!(
+            parse_stat("123 (workerd) S 77 120 120 0 -1"),
+            stat(123, "workerd", 'S', 77, 120)
+        );
+        assert_eq!(
+            parse_stat("9 (a (b) c) Z 1 9 9"),
+            stat(9, "a (b) c", 'Z', 1, 9)
+        );
         assert_eq!(parse_stat("garbage"), None);
         assert_eq!(parse_stat("1 (x) S"), None);
     }
@@ -349,7 +416,10 @@ mod tests {
     #[test]
     fn processes_include_this_one() {
         let me = std::process::id() as i32;
-        let mine = processes().into_iter().find(|process| process.pid == me).expect("this process is listed");
+        let mine = processes()
+            .into_iter()
+            .find(|process| process.pid == me)
+            .expect("this process is listed");
         // SAFETY: getpgrp has no preconditions.
         assert_eq!(mine.pgrp, unsafe { libc::getpgrp() });
         assert_ne!(mine.state, 'Z');
@@ -363,18 +433,32 @@ mod tests {
     }
 
     fn test_repo() -> Repo {
-        Repo { root: std::env::temp_dir(), target: std::env::temp_dir() }
+        Repo {
+            root: std::env::temp_dir(),
+            target: std::env::temp_dir(),
+        }
     }
 
     #[test]
     fn stop_ends_the_leader_and_everything_it_started() {
         let dir = tempfile::tempdir().unwrap();
         let pids = dir.path().join("pids");
-        let script = format!("sleep 300 & echo $! > {0}; sleep 300 & echo $! >> {0}; wait", pids.display());
-        let mut group = Group::spawn("sleepers", command("sh", &test_repo()).args(["-c", &script]), Output::Inherit).unwrap();
+        let script = format!(
+            "sleep 300 & echo $! > {0}; sleep 300 & echo $! >> {0}; wait",
+            pids.display()
+        );
+        let mut group = Group::spawn(
+            "sleepers",
+            command("sh", &test_repo()).args(["-c", &script]),
+            Output::Inherit,
+        )
+        .unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::fs::read_to_string(&pids).map_or(true, |text| text.lines().count() < 2) {
-            assert!(Instant::now() < deadline, "the script did not start its children");
+            assert!(
+                Instant::now() < deadline,
+                "the script did not start its children"
+            );
             thread::sleep(Duration::from_millis(20));
         }
         let pgid = group.pgid;
@@ -385,7 +469,12 @@ mod tests {
         for pid in std::fs::read_to_string(&pids).unwrap().lines() {
             let pid: i32 = pid.parse().unwrap();
             // Gone, or a zombie waiting for whoever reaps orphans here.
-            assert!(running.iter().all(|process| process.pid != pid || process.state == 'Z'), "sleep {pid} survived");
+            assert!(
+                running
+                    .iter()
+                    .all(|process| process.pid != pid || process.state == 'Z'),
+                "sleep {pid} survived"
+            );
         }
         assert!(!lock_live().contains(&pgid));
     }
@@ -394,7 +483,11 @@ mod tests {
     fn run_reports_a_failing_command_by_name() {
         let repo = test_repo();
         run("true", command("sh", &repo).args(["-c", "exit 0"])).unwrap();
-        let error = run("the failing step", command("sh", &repo).args(["-c", "exit 3"])).unwrap_err();
+        let error = run(
+            "the failing step",
+            command("sh", &repo).args(["-c", "exit 3"]),
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("the failing step"), "{error}");
     }
 
@@ -403,10 +496,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("log");
         let script = "echo out; echo err >&2";
-        let status = Group::spawn("echo", command("sh", &test_repo()).args(["-c", script]), Output::File(log.clone()))
-            .unwrap()
-            .wait()
-            .unwrap();
+        let status = Group::spawn(
+            "echo",
+            command("sh", &test_repo()).args(["-c", script]),
+            Output::File(log.clone()),
+        )
+        .unwrap()
+        .wait()
+        .unwrap();
         assert!(status.success());
         let text = std::fs::read_to_string(log).unwrap();
         assert!(text.contains("out") && text.contains("err"), "{text}");
@@ -415,10 +512,24 @@ mod tests {
     #[test]
     fn command_drops_cargo_package_variables() {
         let command = command("env", &test_repo());
-        let removed: Vec<_> = command.get_envs().filter(|(_, value)| value.is_none()).map(|(key, _)| key.to_owned()).collect();
+        let removed: Vec<_> = command
+            .get_envs()
+            .filter(|(_, value)| value.is_none())
+            .map(|(key, _)| key.to_owned())
+            .collect();
         // `cargo test` sets these for the test binary, as `cargo run` does for xtask.
-        assert!(removed.iter().any(|key| key == "CARGO_PKG_NAME"), "{removed:?}");
-        assert!(removed.iter().any(|key| key == "CARGO_MANIFEST_DIR"), "{removed:?}");
-        assert!(command.get_envs().any(|(key, value)| key == "CARGO_TARGET_DIR" && value.is_some()));
+        assert!(
+            removed.iter().any(|key| key == "CARGO_PKG_NAME"),
+            "{removed:?}"
+        );
+        assert!(
+            removed.iter().any(|key| key == "CARGO_MANIFEST_DIR"),
+            "{removed:?}"
+        );
+        assert!(
+            command
+                .get_envs()
+                .any(|(key, value)| key == "CARGO_TARGET_DIR" && value.is_some())
+        );
     }
 }

@@ -48,7 +48,8 @@ impl Repo {
 
     /// Whether the worker has been written yet.
     pub fn has_worker(&self) -> bool {
-        self.worker_dir().join("wrangler.toml").is_file() && self.worker_dir().join("Cargo.toml").is_file()
+        self.worker_dir().join("wrangler.toml").is_file()
+            && self.worker_dir().join("Cargo.toml").is_file()
     }
 
     /// An executable installed by `npm ci` (`node_modules/.bin/<name>`).
@@ -58,7 +59,8 @@ impl Repo {
 
     /// The esbuild binary that comes with wrangler (worker-build would download one otherwise).
     pub fn esbuild(&self) -> PathBuf {
-        self.root.join("node_modules/@esbuild/linux-x64/bin/esbuild")
+        self.root
+            .join("node_modules/@esbuild/linux-x64/bin/esbuild")
     }
 
     /// Where `cargo xtask dev` keeps the worker's KV data between runs (gitignored).
@@ -105,23 +107,49 @@ mod tests {
     #[test]
     fn target_dir_defaults_to_the_workspace_target() {
         let root = Path::new("/repo");
-        assert_eq!(target_dir(root, None, Path::new("/elsewhere")), PathBuf::from("/repo/target"));
-        assert_eq!(target_dir(root, Some("".into()), Path::new("/x")), PathBuf::from("/repo/target"));
+        assert_eq!(
+            target_dir(root, None, Path::new("/elsewhere")),
+            PathBuf::from("/repo/target")
+        );
+        assert_eq!(
+            target_dir(root, Some("".into()), Path::new("/x")),
+            PathBuf::from("/repo/target")
+        );
     }
 
     #[test]
     fn target_dir_respects_the_environment_like_cargo() {
         let root = Path::new("/repo");
-        assert_eq!(target_dir(root, Some("/t".into()), Path::new("/x")), PathBuf::from("/t"));
-        assert_eq!(target_dir(root, Some("out".into()), Path::new("/x")), PathBuf::from("/x/out"));
+        assert_eq!(
+            target_dir(root, Some("/t".into()), Path::new("/x")),
+            PathBuf::from("/t")
+        );
+        assert_eq!(
+            target_dir(root, Some("out".into()), Path::new("/x")),
+            PathBuf::from("/x/out")
+        );
     }
 
     #[test]
     fn path_with_puts_new_folders_first_once() {
-        let repo = Repo { root: "/repo".into(), target: "/repo/target".into() };
-        let path = repo.path_with(&[PathBuf::from("/a"), PathBuf::from("/a"), PathBuf::from("/b")]).unwrap();
+        let repo = Repo {
+            root: "/repo".into(),
+            target: "/repo/target".into(),
+        };
+        let path = repo
+            .path_with(&[
+                PathBuf::from("/a"),
+                PathBuf::from("/a"),
+                PathBuf::from("/b"),
+            ])
+            .unwrap();
         let dirs: Vec<PathBuf> = env::split_paths(&path).collect();
         assert_eq!(dirs[..2], [PathBuf::from("/a"), PathBuf::from("/b")]);
-        assert_eq!(dirs.iter().filter(|d| d.as_path() == Path::new("/a")).count(), 1);
+        assert_eq!(
+            dirs.iter()
+                .filter(|d| d.as_path() == Path::new("/a"))
+                .count(),
+            1
+        );
     }
 }

@@ -33,7 +33,10 @@ impl StaticServer {
     pub fn start(root: &Path, port: u16) -> Result<StaticServer> {
         let server = Server::http((Ipv4Addr::LOCALHOST, port))
             .map_err(|error| anyhow!("cannot serve the app on 127.0.0.1:{port}: {error}"))?;
-        let addr = server.server_addr().to_ip().ok_or_else(|| anyhow!("the app server has no IP address"))?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| anyhow!("the app server has no IP address"))?;
         let server = Arc::new(server);
         let threads = (0..THREADS)
             .map(|_| {
@@ -46,7 +49,11 @@ impl StaticServer {
                 })
             })
             .collect();
-        Ok(StaticServer { server, threads, addr })
+        Ok(StaticServer {
+            server,
+            threads,
+            addr,
+        })
     }
 
     /// The address it listens on.
@@ -91,8 +98,14 @@ pub fn route(url: &str, is_file: impl Fn(&Path) -> bool) -> Route {
     let Ok(path) = percent_decode_str(path).decode_utf8() else {
         return Route::BadRequest;
     };
-    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
-    if segments.iter().any(|segment| matches!(*segment, "." | "..") || segment.contains(['\\', '\0'])) {
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    if segments
+        .iter()
+        .any(|segment| matches!(*segment, "." | "..") || segment.contains(['\\', '\0']))
+    {
         return Route::BadRequest;
     }
     if segments.iter().any(|segment| segment.starts_with('.')) {
@@ -114,14 +127,26 @@ pub fn route(url: &str, is_file: impl Fn(&Path) -> bool) -> Route {
 /// A last segment with an extension (`app.js`, `icon.png`) names a file, so a miss is a 404;
 /// anything else is a route of the app.
 fn looks_like_asset(segment: &str) -> bool {
-    segment.rsplit_once('.').is_some_and(|(stem, extension)| !stem.is_empty() && !extension.is_empty())
+    segment
+        .rsplit_once('.')
+        .is_some_and(|(stem, extension)| !stem.is_empty() && !extension.is_empty())
 }
 
 /// The `Content-Type` for a file, with `charset=utf-8` for text.
 pub fn content_type(path: &Path) -> String {
-    let mime = mime_guess::from_path(path).first_raw().unwrap_or("application/octet-stream");
-    let textual = mime.starts_with("text/") || matches!(mime, "application/json" | "application/manifest+json" | "application/javascript");
-    if textual { format!("{mime}; charset=utf-8") } else { mime.to_owned() }
+    let mime = mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    let textual = mime.starts_with("text/")
+        || matches!(
+            mime,
+            "application/json" | "application/manifest+json" | "application/javascript"
+        );
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_owned()
+    }
 }
 
 /// The `Cache-Control` for a file: `no-cache` for the entry points, none for the rest (their
@@ -153,7 +178,10 @@ fn send_file(request: Request, root: &Path, file: &Path) -> std::io::Result<()> 
     let Ok(opened) = File::open(root.join(file)) else {
         return send_status(request, 404, &file.to_string_lossy());
     };
-    let mut response = Response::from_file(opened).with_header(header("Content-Type", &content_type(file)));
+    // Whole files with a Content-Length, never chunked: the size is known.
+    let mut response = Response::from_file(opened)
+        .with_chunked_threshold(usize::MAX)
+        .with_header(header("Content-Type", &content_type(file)));
     if let Some(cache) = cache_control(file) {
         response.add_header(header("Cache-Control", cache));
     }
@@ -184,8 +212,14 @@ mod tests {
     fn routes_files_and_the_root() {
         let files = exists(&["index.html", "app-1.js", "icons/a b.png"]);
         assert_eq!(route("/", &files), Route::File("index.html".into()));
-        assert_eq!(route("/app-1.js?v=2", &files), Route::File("app-1.js".into()));
-        assert_eq!(route("/icons/a%20b.png", &files), Route::File("icons/a b.png".into()));
+        assert_eq!(
+            route("/app-1.js?v=2", &files),
+            Route::File("app-1.js".into())
+        );
+        assert_eq!(
+            route("/icons/a%20b.png", &files),
+            Route::File("icons/a b.png".into())
+        );
     }
 
     #[test]
@@ -202,7 +236,10 @@ mod tests {
     fn paths_leaving_the_root_are_refused() {
         let files = exists(&["index.html"]);
         assert_eq!(route("/../etc/passwd", &files), Route::BadRequest);
-        assert_eq!(route("/a/%2e%2e/%2e%2e/etc/passwd", &files), Route::BadRequest);
+        assert_eq!(
+            route("/a/%2e%2e/%2e%2e/etc/passwd", &files),
+            Route::BadRequest
+        );
         assert_eq!(route("/a%5c..%5cb", &files), Route::BadRequest);
         assert_eq!(route("/%ff", &files), Route::BadRequest);
     }
@@ -210,11 +247,26 @@ mod tests {
     #[test]
     fn mime_types_fit_what_browsers_require() {
         assert_eq!(content_type(Path::new("app_bg.wasm")), "application/wasm");
-        assert_eq!(content_type(Path::new("app.js")), "text/javascript; charset=utf-8");
-        assert_eq!(content_type(Path::new("manifest.webmanifest")), "application/manifest+json; charset=utf-8");
-        assert_eq!(content_type(Path::new("index.html")), "text/html; charset=utf-8");
-        assert_eq!(content_type(Path::new("style.css")), "text/css; charset=utf-8");
-        assert_eq!(content_type(Path::new("config.json")), "application/json; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("app.js")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("manifest.webmanifest")),
+            "application/manifest+json; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("style.css")),
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("config.json")),
+            "application/json; charset=utf-8"
+        );
         assert_eq!(content_type(Path::new("icon.svg")), "image/svg+xml");
         assert_eq!(content_type(Path::new("icon-192.png")), "image/png");
         assert_eq!(content_type(Path::new("blob")), "application/octet-stream");
@@ -233,6 +285,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         fs::write(root.path().join("index.html"), "<p>huike</p>").unwrap();
         fs::write(root.path().join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        fs::write(root.path().join("big.js"), "x".repeat(100_000)).unwrap();
         let server = StaticServer::start(root.path(), 0).unwrap();
         let get = |path: &str| http::get(server.addr(), path, Duration::from_secs(5)).unwrap();
 
@@ -242,11 +295,18 @@ mod tests {
         assert_eq!(wasm.body, b"\0asm\x01\0\0\0");
         assert_eq!(wasm.header("cache-control"), None);
 
+        let big = get("/big.js");
+        assert_eq!(big.header("content-length"), Some("100000"));
+        assert_eq!(big.body.len(), 100_000);
+
         let deep = get("/customers/42");
         assert_eq!(deep.status, 200);
         assert_eq!(deep.body, b"<p>huike</p>");
         assert_eq!(deep.header("cache-control"), Some("no-cache"));
-        assert_eq!(deep.header("content-type"), Some("text/html; charset=utf-8"));
+        assert_eq!(
+            deep.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
 
         assert_eq!(get("/gone.js").status, 404);
         assert_eq!(get("/../Cargo.toml").status, 400);

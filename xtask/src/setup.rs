@@ -36,14 +36,18 @@ pub fn all(repo: &Repo) -> Result<()> {
 /// `rustup target add wasm32-unknown-unknown` for the pinned toolchain, when missing.
 pub fn rust_target(repo: &Repo) -> Result<()> {
     let step = Step::start(format!("rust target {RUST_TARGET}"));
-    let installed = procs::query(procs::command("rustup", repo).args(["target", "list", "--installed"]))
-        .context("`rustup target list --installed` failed")?;
+    let installed =
+        procs::query(procs::command("rustup", repo).args(["target", "list", "--installed"]))
+            .context("`rustup target list --installed` failed")?;
     if installed.lines().any(|line| line.trim() == RUST_TARGET) {
         step.done("present");
         return Ok(());
     }
     step.say("adding");
-    procs::run("rustup target add", procs::command("rustup", repo).args(["target", "add", RUST_TARGET]))?;
+    procs::run(
+        "rustup target add",
+        procs::command("rustup", repo).args(["target", "add", RUST_TARGET]),
+    )?;
     step.done("added");
     Ok(())
 }
@@ -67,15 +71,23 @@ pub fn cargo_tools(repo: &Repo) -> Result<()> {
 /// Chromium, its WebDriver and CJK fonts from Debian, installed when any is missing.
 pub fn debian_packages(repo: &Repo) -> Result<()> {
     let step = Step::start(format!("debian packages {}", DEBIAN_PACKAGES.join(" ")));
-    let missing: Vec<&str> = DEBIAN_PACKAGES.into_iter().filter(|package| !dpkg_installed(repo, package)).collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .into_iter()
+        .filter(|package| !dpkg_installed(repo, package))
+        .collect();
     if missing.is_empty() {
         step.done("present");
         return Ok(());
     }
     step.say(format_args!("installing {}", missing.join(" ")));
     procs::run("apt-get update", &mut as_root(repo, &["apt-get", "update"]))?;
-    let mut install = as_root(repo, &["apt-get", "install", "-y", "--no-install-recommends"]);
-    install.args(&missing).env("DEBIAN_FRONTEND", "noninteractive");
+    let mut install = as_root(
+        repo,
+        &["apt-get", "install", "-y", "--no-install-recommends"],
+    );
+    install
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive");
     procs::run("apt-get install", &mut install)?;
     step.done("installed");
     Ok(())
@@ -92,10 +104,17 @@ pub fn npm_packages(repo: &Repo) -> Result<()> {
         step.done("present");
     } else {
         step.say("running `npm ci`");
-        procs::run("npm ci", procs::command("npm", repo).args(["ci", "--no-audit", "--no-fund"]))?;
+        procs::run(
+            "npm ci",
+            procs::command("npm", repo).args(["ci", "--no-audit", "--no-fund"]),
+        )?;
         step.done("installed");
     }
-    for tool in [repo.npm_bin("wrangler"), repo.npm_bin("wasm-opt"), repo.esbuild()] {
+    for tool in [
+        repo.npm_bin("wrangler"),
+        repo.npm_bin("wasm-opt"),
+        repo.esbuild(),
+    ] {
         if !tool.is_file() {
             bail!("{} is missing after `npm ci`", tool.display());
         }
@@ -147,20 +166,42 @@ mod tests {
         let input = dir.path().join("package-lock.json");
         let output = dir.path().join("installed");
         fs::write(&input, "{}").unwrap();
-        assert!(!is_fresh(&output, &input).unwrap(), "a missing output is not fresh");
+        assert!(
+            !is_fresh(&output, &input).unwrap(),
+            "a missing output is not fresh"
+        );
         fs::write(&output, "{}").unwrap();
         let now = SystemTime::now();
-        fs::File::options().write(true).open(&input).unwrap().set_modified(now).unwrap();
-        fs::File::options().write(true).open(&output).unwrap().set_modified(now - Duration::from_secs(60)).unwrap();
-        assert!(!is_fresh(&output, &input).unwrap(), "an older output is stale");
-        fs::File::options().write(true).open(&output).unwrap().set_modified(now + Duration::from_secs(1)).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&input)
+            .unwrap()
+            .set_modified(now)
+            .unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&output)
+            .unwrap()
+            .set_modified(now - Duration::from_secs(60))
+            .unwrap();
+        assert!(
+            !is_fresh(&output, &input).unwrap(),
+            "an older output is stale"
+        );
+        fs::File::options()
+            .write(true)
+            .open(&output)
+            .unwrap()
+            .set_modified(now + Duration::from_secs(1))
+            .unwrap();
         assert!(is_fresh(&output, &input).unwrap());
     }
 
     #[test]
     fn is_fresh_fails_without_the_lockfile() {
         let dir = tempfile::tempdir().unwrap();
-        let error = is_fresh(&dir.path().join("a"), &dir.path().join("package-lock.json")).unwrap_err();
+        let error =
+            is_fresh(&dir.path().join("a"), &dir.path().join("package-lock.json")).unwrap_err();
         assert!(error.to_string().contains("package-lock.json"), "{error}");
     }
 }

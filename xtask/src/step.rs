@@ -12,7 +12,10 @@ pub struct Step {
 impl Step {
     /// Starts timing a step (prints nothing yet: quick checks stay one line).
     pub fn start(name: impl Into<String>) -> Step {
-        Step { name: name.into(), started: Instant::now() }
+        Step {
+            name: name.into(),
+            started: Instant::now(),
+        }
     }
 
     /// Prints a line before slow work, so the output that follows has a heading.

@@ -38,10 +38,14 @@ pub fn run(repo: &Repo) -> ExitCode {
     }
     report.stage("cargo fetch", || build::fetch(repo));
     let app_built = report.stage("build: app", || build::app(repo)).is_some();
-    let worker_built = report.stage("build: worker", || build::worker(repo)).is_some();
+    let worker_built = report
+        .stage("build: worker", || build::worker(repo))
+        .is_some();
     match report.stage("cargo metadata", || workspace_members(repo)) {
         Some(members) => {
-            report.stage("tests: native", || cargo_test(repo, &native_test_args(&members), &[]));
+            report.stage("tests: native", || {
+                cargo_test(repo, &native_test_args(&members), &[])
+            });
             for krate in WASM_TESTED {
                 if members.iter().any(|member| member == krate) {
                     report.stage(format!("tests: wasm {krate}"), || wasm_test(repo, krate));
@@ -68,7 +72,8 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
     let e2e = repo.e2e_dir();
     let worker_port = match report.stage("system: prepare", || {
         fs::create_dir_all(&e2e).with_context(|| format!("creating {}", e2e.display()))?;
-        fs::create_dir_all(repo.scratch_dir()).with_context(|| format!("creating {}", repo.scratch_dir().display()))?;
+        fs::create_dir_all(repo.scratch_dir())
+            .with_context(|| format!("creating {}", repo.scratch_dir().display()))?;
         wrangler::free_port()
     }) {
         Some(port) => port,
@@ -88,15 +93,25 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
     let log = e2e.join("wrangler.log");
     // Declared before the worker, so it is removed only after the worker has stopped.
     let kv = report.stage("system: KV folder", || {
-        tempfile::Builder::new().prefix("kv-").tempdir_in(repo.scratch_dir()).context("creating a KV folder")
+        tempfile::Builder::new()
+            .prefix("kv-")
+            .tempdir_in(repo.scratch_dir())
+            .context("creating a KV folder")
     });
     let worker = match (&kv, worker_built) {
         (Some(kv), true) => report.stage("system: start worker", || {
             say(format_args!("worker log: {}", log.display()));
-            let origin = app_url.clone().context("the app is not served, so it has no origin")?;
+            let origin = app_url
+                .clone()
+                .context("the app is not served, so it has no origin")?;
             Worker::start(
                 repo,
-                WorkerOptions { port: worker_port, persist_to: kv.path(), allowed_origins: &origin, output: Output::File(log.clone()) },
+                WorkerOptions {
+                    port: worker_port,
+                    persist_to: kv.path(),
+                    allowed_origins: &origin,
+                    output: Output::File(log.clone()),
+                },
             )
         }),
         _ => {
@@ -109,15 +124,23 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
             let mut env = vec![
                 ("HUIKE_WORKER_URL".to_owned(), worker.url()),
                 ("CHROMEDRIVER".to_owned(), CHROMEDRIVER.to_owned()),
-                ("HUIKE_E2E_SCREENSHOTS".to_owned(), e2e.display().to_string()),
+                (
+                    "HUIKE_E2E_SCREENSHOTS".to_owned(),
+                    e2e.display().to_string(),
+                ),
             ];
             env.extend(app_url.map(|url| ("HUIKE_APP_URL".to_owned(), url)));
-            let passed = report.stage(format!("tests: {SYSTEM_TESTS}"), || cargo_test(repo, &["-p".into(), SYSTEM_TESTS.into()], &env));
+            let passed = report.stage(format!("tests: {SYSTEM_TESTS}"), || {
+                cargo_test(repo, &["-p".into(), SYSTEM_TESTS.into()], &env)
+            });
             if passed.is_none() {
                 show_tail(&log, 40);
             }
         }
-        None => report.skip(format!("tests: {SYSTEM_TESTS}"), "the worker is not running"),
+        None => report.skip(
+            format!("tests: {SYSTEM_TESTS}"),
+            "the worker is not running",
+        ),
     }
     drop(worker);
     drop(app);
@@ -126,22 +149,36 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
 
 /// The package names of the workspace members (`cargo metadata`).
 fn workspace_members(repo: &Repo) -> Result<Vec<String>> {
-    let json = procs::query(procs::command("cargo", repo).args(["metadata", "--no-deps", "--format-version", "1"]))
-        .context("`cargo metadata` failed")?;
+    let json = procs::query(procs::command("cargo", repo).args([
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+    ]))
+    .context("`cargo metadata` failed")?;
     member_names(&json)
 }
 
 /// Reads the package names out of `cargo metadata --no-deps` output.
 fn member_names(metadata: &str) -> Result<Vec<String>> {
-    let value: serde_json::Value = serde_json::from_str(metadata).context("`cargo metadata` printed no JSON")?;
-    let packages = value["packages"].as_array().context("`cargo metadata` lists no packages")?;
-    Ok(packages.iter().filter_map(|package| package["name"].as_str().map(str::to_owned)).collect())
+    let value: serde_json::Value =
+        serde_json::from_str(metadata).context("`cargo metadata` printed no JSON")?;
+    let packages = value["packages"]
+        .as_array()
+        .context("`cargo metadata` lists no packages")?;
+    Ok(packages
+        .iter()
+        .filter_map(|package| package["name"].as_str().map(str::to_owned))
+        .collect())
 }
 
 /// `test --workspace` leaving out the members in [`NOT_NATIVE`] that exist.
 fn native_test_args(members: &[String]) -> Vec<String> {
     let mut args = vec!["--workspace".to_owned()];
-    for name in NOT_NATIVE.iter().filter(|name| members.iter().any(|member| member == *name)) {
+    for name in NOT_NATIVE
+        .iter()
+        .filter(|name| members.iter().any(|member| member == *name))
+    {
         args.extend(["--exclude".to_owned(), (*name).to_owned()]);
     }
     args
@@ -152,15 +189,24 @@ fn wasm_test(repo: &Repo, krate: &str) -> Result<()> {
         ("CHROMEDRIVER".to_owned(), CHROMEDRIVER.to_owned()),
         ("WASM_BINDGEN_TEST_TIMEOUT".to_owned(), "120".to_owned()),
     ];
-    let args = ["-p".to_owned(), krate.to_owned(), "--target".to_owned(), "wasm32-unknown-unknown".to_owned()];
+    let args = [
+        "-p".to_owned(),
+        krate.to_owned(),
+        "--target".to_owned(),
+        "wasm32-unknown-unknown".to_owned(),
+    ];
     cargo_test(repo, &args, &env)
 }
 
-/// `cargo test <args>` with the pinned tools on PATH (the wasm runner is
+/// `cargo test --no-fail-fast <args>` (every test binary runs even after a failure) with the
+/// pinned tools on PATH (the wasm runner is
 /// `wasm-bindgen-test-runner`) and `env` set.
 fn cargo_test(repo: &Repo, args: &[String], env: &[(String, String)]) -> Result<()> {
     let mut command = procs::command("cargo", repo);
-    command.arg("test").args(args).envs(env.iter().map(|(key, value)| (key, value)));
+    command
+        .args(["test", "--no-fail-fast"])
+        .args(args)
+        .envs(env.iter().map(|(key, value)| (key, value)));
     if let Ok(path) = build::tool_path(repo) {
         command.env("PATH", path);
     }
@@ -168,7 +214,9 @@ fn cargo_test(repo: &Repo, args: &[String], env: &[(String, String)]) -> Result<
 }
 
 fn show_tail(log: &std::path::Path, lines: usize) {
-    let Ok(text) = fs::read_to_string(log) else { return };
+    let Ok(text) = fs::read_to_string(log) else {
+        return;
+    };
     let all: Vec<&str> = text.lines().collect();
     say(format_args!("last lines of {}:", log.display()));
     for line in &all[all.len().saturating_sub(lines)..] {
@@ -209,7 +257,8 @@ impl Report {
             }
             Err(error) => {
                 say(format_args!("{name}: FAILED: {error:#}"));
-                self.rows.push((name, Outcome::Failed(format!("{error:#}")), took));
+                self.rows
+                    .push((name, Outcome::Failed(format!("{error:#}")), took));
                 None
             }
         }
@@ -217,12 +266,18 @@ impl Report {
 
     /// Records a stage that could not run.
     fn skip(&mut self, name: impl Into<String>, why: impl Display) {
-        self.rows.push((name.into(), Outcome::Skipped(why.to_string()), Duration::ZERO));
+        self.rows.push((
+            name.into(),
+            Outcome::Skipped(why.to_string()),
+            Duration::ZERO,
+        ));
     }
 
     /// True when no stage failed or was skipped.
     fn all_passed(&self) -> bool {
-        self.rows.iter().all(|(_, outcome, _)| *outcome == Outcome::Passed)
+        self.rows
+            .iter()
+            .all(|(_, outcome, _)| *outcome == Outcome::Passed)
     }
 
     fn print(&self) {
@@ -234,7 +289,12 @@ impl Report {
     }
 
     fn lines(&self) -> Vec<String> {
-        let width = self.rows.iter().map(|(name, _, _)| name.chars().count()).max().unwrap_or(0);
+        let width = self
+            .rows
+            .iter()
+            .map(|(name, _, _)| name.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut lines: Vec<String> = self
             .rows
             .iter()
@@ -244,16 +304,33 @@ impl Report {
                     Outcome::Failed(error) => ("FAILED", first_line(error)),
                     Outcome::Skipped(why) => ("skipped", why.clone()),
                 };
-                format!("  {label:<7} {name:<width$}  {:>8}  {detail}", seconds(*took)).trim_end().to_owned()
+                format!(
+                    "  {label:<7} {name:<width$}  {:>8}  {detail}",
+                    seconds(*took)
+                )
+                .trim_end()
+                .to_owned()
             })
             .collect();
-        let count = |wanted: fn(&Outcome) -> bool| self.rows.iter().filter(|(_, outcome, _)| wanted(outcome)).count();
+        let count = |wanted: fn(&Outcome) -> bool| {
+            self.rows
+                .iter()
+                .filter(|(_, outcome, _)| wanted(outcome))
+                .count()
+        };
         let failed = count(|outcome| matches!(outcome, Outcome::Failed(_)));
         let skipped = count(|outcome| matches!(outcome, Outcome::Skipped(_)));
         let passed = count(|outcome| *outcome == Outcome::Passed);
         let total: Duration = self.rows.iter().map(|(_, _, took)| *took).sum();
-        let verdict = if failed + skipped == 0 { "all passed" } else { "NOT all passed" };
-        lines.push(format!("{verdict}: {passed} ok, {failed} failed, {skipped} skipped in {}", seconds(total)));
+        let verdict = if failed + skipped == 0 {
+            "all passed"
+        } else {
+            "NOT all passed"
+        };
+        lines.push(format!(
+            "{verdict}: {passed} ok, {failed} failed, {skipped} skipped in {}",
+            seconds(total)
+        ));
         lines
     }
 }
@@ -273,10 +350,19 @@ mod tests {
 
     #[test]
     fn native_tests_exclude_only_members_that_exist() {
-        assert_eq!(native_test_args(&names(&["huike-core", "xtask"])), ["--workspace"]);
+        assert_eq!(
+            native_test_args(&names(&["huike-core", "xtask"])),
+            ["--workspace"]
+        );
         assert_eq!(
             native_test_args(&names(&["huike-core", "huike-tests", "xtask", "huike-app"])),
-            ["--workspace", "--exclude", "huike-tests", "--exclude", "huike-app"]
+            [
+                "--workspace",
+                "--exclude",
+                "huike-tests",
+                "--exclude",
+                "huike-app"
+            ]
         );
     }
 
@@ -292,16 +378,31 @@ mod tests {
     fn the_report_runs_on_past_failures_and_counts_them() {
         let mut report = Report::default();
         assert_eq!(report.stage("first", || Ok(1)), Some(1));
-        assert_eq!(report.stage("second", || Err::<(), _>(anyhow!("boom\ndetails"))), None);
+        assert_eq!(
+            report.stage("second", || Err::<(), _>(anyhow!("boom\ndetails"))),
+            None
+        );
         assert_eq!(report.stage("third", || Ok("still ran")), Some("still ran"));
         report.skip("fourth", "needs second");
         assert!(!report.all_passed());
         let lines = report.lines();
         assert_eq!(lines.len(), 5);
         assert!(lines[0].starts_with("  ok      first"), "{}", lines[0]);
-        assert!(lines[1].starts_with("  FAILED  second") && lines[1].ends_with("boom"), "{}", lines[1]);
-        assert!(lines[3].contains("skipped") && lines[3].ends_with("needs second"), "{}", lines[3]);
-        assert!(lines[4].starts_with("NOT all passed: 2 ok, 1 failed, 1 skipped"), "{}", lines[4]);
+        assert!(
+            lines[1].starts_with("  FAILED  second") && lines[1].ends_with("boom"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[3].contains("skipped") && lines[3].ends_with("needs second"),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[4].starts_with("NOT all passed: 2 ok, 1 failed, 1 skipped"),
+            "{}",
+            lines[4]
+        );
     }
 
     #[test]

@@ -36,11 +36,26 @@ pub struct CargoTool {
 
 /// wasm-bindgen's CLI (also provides `wasm-bindgen-test-runner`). Not `--locked`: its
 /// lockfile wants a webpki-roots version the registry no longer has.
-pub const WASM_BINDGEN: CargoTool = CargoTool { package: "wasm-bindgen-cli", version: "0.2.130", bin: "wasm-bindgen", locked: false };
+pub const WASM_BINDGEN: CargoTool = CargoTool {
+    package: "wasm-bindgen-cli",
+    version: "0.2.130",
+    bin: "wasm-bindgen",
+    locked: false,
+};
 /// Builds the app (0.22 needs a newer rustc than the pinned one).
-pub const TRUNK: CargoTool = CargoTool { package: "trunk", version: "0.21.14", bin: "trunk", locked: true };
+pub const TRUNK: CargoTool = CargoTool {
+    package: "trunk",
+    version: "0.21.14",
+    bin: "trunk",
+    locked: true,
+};
 /// Builds the worker (matches the `worker` crate version).
-pub const WORKER_BUILD: CargoTool = CargoTool { package: "worker-build", version: "0.8.7", bin: "worker-build", locked: true };
+pub const WORKER_BUILD: CargoTool = CargoTool {
+    package: "worker-build",
+    version: "0.8.7",
+    bin: "worker-build",
+    locked: true,
+};
 
 /// Every pinned cargo tool, in install order (quickest first).
 pub const CARGO_TOOLS: [CargoTool; 3] = [WASM_BINDGEN, TRUNK, WORKER_BUILD];
@@ -58,14 +73,20 @@ impl CargoTool {
 
     /// The first `bin` on PATH or in cargo's install folders that reports the pinned version.
     pub fn locate(&self) -> Option<PathBuf> {
-        candidates(self.bin).into_iter().find(|path| self.reports_pinned_version(path))
+        candidates(self.bin)
+            .into_iter()
+            .find(|path| self.reports_pinned_version(path))
     }
 
     /// Like [`CargoTool::locate`], failing with a clear message when absent.
     pub fn require(&self) -> Result<PathBuf> {
         match self.locate() {
             Some(path) => Ok(path),
-            None => bail!("{} {} is not installed (the set-up step installs it)", self.bin, self.version),
+            None => bail!(
+                "{} {} is not installed (the set-up step installs it)",
+                self.bin,
+                self.version
+            ),
         }
     }
 
@@ -76,12 +97,25 @@ impl CargoTool {
             step.done(format_args!("present at {}", path.display()));
             return Ok(path);
         }
-        let found = candidates(self.bin).first().and_then(|path| version_of(path)).unwrap_or_else(|| "none".into());
+        let found = candidates(self.bin)
+            .first()
+            .and_then(|path| version_of(path))
+            .unwrap_or_else(|| "none".into());
         let args = self.install_args();
-        step.say(format_args!("found {found}; running `cargo {}` (takes minutes)", args.join(" ")));
-        procs::run(&format!("cargo install {}", self.package), procs::command("cargo", repo).args(&args))?;
+        step.say(format_args!(
+            "found {found}; running `cargo {}` (takes minutes)",
+            args.join(" ")
+        ));
+        procs::run(
+            &format!("cargo install {}", self.package),
+            procs::command("cargo", repo).args(&args),
+        )?;
         let Some(path) = self.locate() else {
-            bail!("`cargo install` finished but no {} {} was found on PATH or in cargo's bin folder", self.bin, self.version);
+            bail!(
+                "`cargo install` finished but no {} {} was found on PATH or in cargo's bin folder",
+                self.bin,
+                self.version
+            );
         };
         step.done("installed");
         Ok(path)
@@ -101,17 +135,24 @@ fn version_of(path: &Path) -> Option<String> {
 /// The first word of `text` that is a version number `x.y.z` (an optional leading `v` and a
 /// `-pre` / `+build` suffix are allowed): `wasm-bindgen 0.2.130` → `0.2.130`.
 pub fn parse_version(text: &str) -> Option<&str> {
-    text.split_whitespace().map(|word| word.strip_prefix('v').unwrap_or(word)).find(|word| {
-        let core = word.split(['-', '+']).next().unwrap_or_default();
-        let parts: Vec<&str> = core.split('.').collect();
-        parts.len() == 3 && parts.iter().all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
-    })
+    text.split_whitespace()
+        .map(|word| word.strip_prefix('v').unwrap_or(word))
+        .find(|word| {
+            let core = word.split(['-', '+']).next().unwrap_or_default();
+            let parts: Vec<&str> = core.split('.').collect();
+            parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// Where `bin` may be: each PATH entry, then cargo's install folders (`$CARGO_INSTALL_ROOT/bin`,
 /// `$CARGO_HOME/bin`, `~/.cargo/bin`), existing files only, without repeats.
 fn candidates(bin: &str) -> Vec<PathBuf> {
-    let path_dirs = env::var_os("PATH").map(|path| env::split_paths(&path).collect::<Vec<_>>()).unwrap_or_default();
+    let path_dirs = env::var_os("PATH")
+        .map(|path| env::split_paths(&path).collect::<Vec<_>>())
+        .unwrap_or_default();
     let cargo_dirs = ["CARGO_INSTALL_ROOT", "CARGO_HOME"]
         .iter()
         .filter_map(|var| env::var_os(var).map(|dir| PathBuf::from(dir).join("bin")))
@@ -147,15 +188,25 @@ mod tests {
 
     #[test]
     fn install_args_follow_each_pin() {
-        assert_eq!(WASM_BINDGEN.install_args(), ["install", "wasm-bindgen-cli", "--version", "0.2.130"]);
-        assert_eq!(TRUNK.install_args(), ["install", "--locked", "trunk", "--version", "0.21.14"]);
+        assert_eq!(
+            WASM_BINDGEN.install_args(),
+            ["install", "wasm-bindgen-cli", "--version", "0.2.130"]
+        );
+        assert_eq!(
+            TRUNK.install_args(),
+            ["install", "--locked", "trunk", "--version", "0.21.14"]
+        );
     }
 
     #[test]
     fn wasm_bindgen_pin_matches_the_workspace_crate_pin() {
-        let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml")).unwrap();
+        let manifest =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml")).unwrap();
         let pin = format!("wasm-bindgen = \"={}\"", WASM_BINDGEN.version);
-        assert!(manifest.contains(&pin), "the root Cargo.toml must pin `{pin}`");
+        assert!(
+            manifest.contains(&pin),
+            "the root Cargo.toml must pin `{pin}`"
+        );
     }
 
     #[test]
@@ -163,16 +214,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fake = dir.path().join("fake-tool");
         std::fs::write(&fake, "#!/bin/sh\necho fake-tool 9.9.9\n").unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
         // Another test thread forking while the script was open for writing can make the
         // first exec fail with ETXTBSY; that race is the test's, not the code's.
-        let reported = (0..5).find_map(|_| version_of(&fake).or_else(|| {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            None
-        }));
+        let reported = (0..5).find_map(|_| {
+            version_of(&fake).or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            })
+        });
         assert_eq!(reported.as_deref(), Some("9.9.9"));
-        let pinned = CargoTool { package: "fake-tool", version: "9.9.9", bin: "fake-tool", locked: true };
-        let other = CargoTool { version: "1.0.0", ..pinned };
+        let pinned = CargoTool {
+            package: "fake-tool",
+            version: "9.9.9",
+            bin: "fake-tool",
+            locked: true,
+        };
+        let other = CargoTool {
+            version: "1.0.0",
+            ..pinned
+        };
         assert!(pinned.reports_pinned_version(&fake));
         assert!(!other.reports_pinned_version(&fake));
     }

@@ -44,10 +44,23 @@ impl Worker {
     pub fn start(repo: &Repo, options: WorkerOptions) -> Result<Worker> {
         let step = Step::start(format!("worker on 127.0.0.1:{}", options.port));
         let port = options.port.to_string();
-        let persist_to = options.persist_to.to_str().context("the KV folder's path is not UTF-8")?;
+        let persist_to = options
+            .persist_to
+            .to_str()
+            .context("the KV folder's path is not UTF-8")?;
         let mut command = procs::command(repo.npm_bin("wrangler"), repo);
         command
-            .args(["dev", "--cwd", "worker", "--ip", "127.0.0.1", "--port", &port, "--persist-to", persist_to])
+            .args([
+                "dev",
+                "--cwd",
+                "worker",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--persist-to",
+                persist_to,
+            ])
             .args(["--show-interactive-dev-session=false", "--var"])
             .arg(format!("ALLOWED_ORIGINS:{}", options.allowed_origins))
             .env("WRANGLER_SEND_METRICS", "false")
@@ -56,7 +69,10 @@ impl Worker {
             .envs(build::worker_tools_env(repo)?)
             .env("PATH", build::tool_path(repo)?);
         let group = Group::spawn("wrangler dev", &mut command, options.output)?;
-        let mut worker = Worker { group, addr: SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)) };
+        let mut worker = Worker {
+            group,
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)),
+        };
         worker.wait_until_healthy()?;
         step.done("ready");
         Ok(worker)
