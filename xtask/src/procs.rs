@@ -335,12 +335,13 @@ fn reap(pid: i32) -> bool {
     result == pid || (result < 0 && !signal_process(pid, 0))
 }
 
-/// The processes whose parent is xtask: (pid, command name).
+/// The running processes whose parent is xtask: (pid, command name). Children that have
+/// already exited (zombies, e.g. orphans handed to the subreaper) are reaped on the way.
 fn own_children() -> Vec<(i32, String)> {
     let me = std::process::id() as i32;
     processes()
         .into_iter()
-        .filter(|process| process.ppid == me)
+        .filter(|process| process.ppid == me && !(process.state == 'Z' && reap(process.pid)))
         .map(|process| (process.pid, process.name))
         .collect()
 }

@@ -133,7 +133,7 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
             let passed = report.stage(format!("tests: {SYSTEM_TESTS}"), || {
                 cargo_test(repo, &["-p".into(), SYSTEM_TESTS.into()], &env)
             });
-            if passed.is_none() {
+            if passed.is_none() && !procs::interrupted() {
                 show_tail(&log, 40);
             }
         }
