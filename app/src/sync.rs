@@ -2,7 +2,7 @@
 //! batches, persisting every step before the next (so a crash or a lost response at any point
 //! only causes an idempotent retry, never a loss or a duplicate).
 
-use crate::api::{Api, CallError};
+use crate::api::Api;
 use crate::state::AppState;
 use huike_core::sync::PullRequest;
 use leptos::prelude::*;
@@ -48,12 +48,12 @@ async fn run(app: AppState) -> Result<(), String> {
     for _ in 0..MAX_ROUNDS {
         let batch = app.change(|r| r.next_batch()).await.map_err(|e| e.to_string())?;
         let Some(batch) = batch else { break };
-        api.push(&batch).await.map_err(describe)?;
+        api.push(&batch).await.map_err(|e| e.to_string())?;
         app.change(|r| ((), r.acknowledged(batch.seq))).await.map_err(|e| e.to_string())?;
     }
     for _ in 0..MAX_ROUNDS {
         let cursor = app.replica.with_untracked(|r| r.as_ref().map(|r| r.sync.cursor.clone())).unwrap_or_default();
-        let answer = api.pull(&PullRequest { cursor }).await.map_err(describe)?;
+        let answer = api.pull(&PullRequest { cursor }).await.map_err(|e| e.to_string())?;
         let mut bad = None;
         app.change(|r| match r.receive(&answer.batches) {
             Ok(d) => ((), d),
@@ -72,10 +72,6 @@ async fn run(app: AppState) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn describe(e: CallError) -> String {
-    e.to_string()
 }
 
 /// Starts automatic sync: now, whenever the browser comes back online, every few minutes, and
