@@ -26,7 +26,10 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:8787";
 /// Starts the app: reads the language and server choices, mounts the UI.
 pub fn run() {
     console_error_panic_hook::set_once();
-    let lang = match platform::query_param("lang").as_deref().and_then(Lang::parse) {
+    let lang = match platform::query_param("lang")
+        .as_deref()
+        .and_then(Lang::parse)
+    {
         Some(l) => {
             session::set_lang(l);
             l
@@ -55,12 +58,17 @@ async fn read_config(app: AppState) {
     struct Config {
         sync_url: String,
     }
-    let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) else { return };
-    let Ok(resp) = reqwest::get(format!("{origin}/config.json")).await else { return };
+    let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) else {
+        return;
+    };
+    let Ok(resp) = reqwest::get(format!("{origin}/config.json")).await else {
+        return;
+    };
     if let Ok(cfg) = resp.json::<Config>().await {
         if !cfg.sync_url.is_empty() {
             use leptos::prelude::Set;
-            app.server.set(cfg.sync_url.trim_end_matches('/').to_owned());
+            app.server
+                .set(cfg.sync_url.trim_end_matches('/').to_owned());
         }
     }
 }
@@ -69,12 +77,18 @@ async fn read_config(app: AppState) {
 fn watch_for_updates(app: AppState) {
     use leptos::prelude::Set;
     use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else { return };
-    let ready = js_sys::Reflect::get(&window, &"huikeUpdateReady".into()).ok().and_then(|v| v.as_bool());
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ready = js_sys::Reflect::get(&window, &"huikeUpdateReady".into())
+        .ok()
+        .and_then(|v| v.as_bool());
     if ready == Some(true) {
         app.update_ready.set(true);
     }
-    let on_update = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || app.update_ready.set(true));
-    let _ = window.add_event_listener_with_callback("huike-update", on_update.as_ref().unchecked_ref());
+    let on_update =
+        wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || app.update_ready.set(true));
+    let _ =
+        window.add_event_listener_with_callback("huike-update", on_update.as_ref().unchecked_ref());
     on_update.forget();
 }

@@ -39,7 +39,10 @@ pub fn new_id() -> Id {
 /// A query-string parameter of the current page.
 pub fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+        .filter(|v| !v.is_empty())
 }
 
 /// Formats a Unix-ms time as local `YYYY-MM-DD HH:MM`.

@@ -50,7 +50,10 @@ impl AppState {
             session: RwSignal::new(session),
             replica: RwSignal::new(None),
             server: RwSignal::new(server),
-            sync: RwSignal::new(SyncStatus { last_ok: crate::session::last_sync(), ..SyncStatus::default() }),
+            sync: RwSignal::new(SyncStatus {
+                last_ok: crate::session::last_sync(),
+                ..SyncStatus::default()
+            }),
             storage_error: RwSignal::new(None),
             online: RwSignal::new(true),
             update_ready: RwSignal::new(false),
@@ -77,7 +80,10 @@ impl AppState {
     /// device database has committed it. On failure the change stays in memory, the error is
     /// shown, and the next change writes it again (rows are always taken from the current
     /// state, so a retry never writes an older value over a newer one).
-    pub async fn change<R>(&self, f: impl FnOnce(&mut Replica) -> (R, Delta)) -> Result<R, StoreError> {
+    pub async fn change<R>(
+        &self,
+        f: impl FnOnce(&mut Replica) -> (R, Delta),
+    ) -> Result<R, StoreError> {
         let mut out = None;
         self.replica.update(|r| {
             if let Some(r) = r {
@@ -91,14 +97,20 @@ impl AppState {
 
     /// Writes `delta` (and any earlier change whose write failed) in one transaction.
     async fn persist(&self, delta: Delta) -> Result<(), StoreError> {
-        let mut all = self.unsaved.try_update_value(std::mem::take).unwrap_or_default();
+        let mut all = self
+            .unsaved
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
         all.absorb(delta);
         let written = async {
             let rows = self
                 .replica
                 .with_untracked(|r| r.as_ref().map(|r| Rows::of(r, &all)))
                 .ok_or_else(|| StoreError("the book is not open yet".into()))??;
-            let db = self.db.get_value().ok_or_else(|| StoreError("the device database is not open".into()))?;
+            let db = self
+                .db
+                .get_value()
+                .ok_or_else(|| StoreError("the device database is not open".into()))?;
             db.write(&rows).await
         }
         .await;

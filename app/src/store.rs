@@ -11,7 +11,7 @@
 
 use huike_core::id::Id;
 use huike_core::op::{Book, Op, RecordKind, RecordState, StampedEntry};
-use huike_core::replica::{outbox_key, Delta, Replica};
+use huike_core::replica::{Delta, Replica, outbox_key};
 use huike_core::sync::SyncState;
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,11 @@ impl std::fmt::Display for StoreError {
 
 fn err(context: &str, e: impl std::fmt::Debug) -> StoreError {
     let text = format!("{e:?}");
-    let hint = if text.contains("Quota") { " (the device's storage is full)" } else { "" };
+    let hint = if text.contains("Quota") {
+        " (the device's storage is full)"
+    } else {
+        ""
+    };
     StoreError(format!("{context}: {text}{hint}"))
 }
 
@@ -60,18 +64,26 @@ impl Store {
         for s in STORES {
             builder = builder.add_object_store(ObjectStore::new(s));
         }
-        let db = builder.build().await.map_err(|e| err("cannot open the device database", e))?;
+        let db = builder
+            .build()
+            .await
+            .map_err(|e| err("cannot open the device database", e))?;
         Ok(Store { db })
     }
 
     /// Deletes the database `name` (leaving a shop on this device).
     pub async fn destroy(name: &str) -> Result<(), StoreError> {
-        Rexie::delete(name).await.map_err(|e| err("cannot delete the device database", e))
+        Rexie::delete(name)
+            .await
+            .map_err(|e| err("cannot delete the device database", e))
     }
 
     /// Loads the whole replica.
     pub async fn load(&self, device: String) -> Result<Replica, StoreError> {
-        let tx = self.db.transaction(&STORES, TransactionMode::ReadOnly).map_err(|e| err("read", e))?;
+        let tx = self
+            .db
+            .transaction(&STORES, TransactionMode::ReadOnly)
+            .map_err(|e| err("read", e))?;
         let mut book = Book::new();
         for v in all(&tx, "records").await? {
             let row: RecordRow = parse(&v)?;
@@ -81,9 +93,17 @@ impl Store {
             let row: EntryRow = parse(&v)?;
             book.load_entry(row.id, row.entry);
         }
-        let outbox: Vec<Op> = all(&tx, "outbox").await?.iter().map(parse).collect::<Result<_, _>>()?;
+        let outbox: Vec<Op> = all(&tx, "outbox")
+            .await?
+            .iter()
+            .map(parse)
+            .collect::<Result<_, _>>()?;
         let meta = tx.store("meta").map_err(|e| err("read", e))?;
-        let sync = match meta.get(JsValue::from_str("sync")).await.map_err(|e| err("read", e))? {
+        let sync = match meta
+            .get(JsValue::from_str("sync"))
+            .await
+            .map_err(|e| err("read", e))?
+        {
             Some(v) => parse(&v)?,
             None => SyncState::new(),
         };
@@ -95,8 +115,16 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let tx = self.db.transaction(&STORES, TransactionMode::ReadWrite).map_err(|e| err("write", e))?;
-        for (store, items) in [("records", &rows.records), ("entries", &rows.entries), ("outbox", &rows.outbox_put), ("meta", &rows.meta)] {
+        let tx = self
+            .db
+            .transaction(&STORES, TransactionMode::ReadWrite)
+            .map_err(|e| err("write", e))?;
+        for (store, items) in [
+            ("records", &rows.records),
+            ("entries", &rows.entries),
+            ("outbox", &rows.outbox_put),
+            ("meta", &rows.meta),
+        ] {
             let s = tx.store(store).map_err(|e| err("write", e))?;
             for (key, text) in items {
                 let (k, v) = (JsValue::from_str(key), JsValue::from_str(text));
@@ -105,11 +133,16 @@ impl Store {
         }
         let outbox = tx.store("outbox").map_err(|e| err("write", e))?;
         for key in &rows.outbox_delete {
-            outbox.delete(JsValue::from_str(key)).await.map_err(|e| err("write", e))?;
+            outbox
+                .delete(JsValue::from_str(key))
+                .await
+                .map_err(|e| err("write", e))?;
         }
         match tx.done().await.map_err(|e| err("commit", e))? {
             rexie::TransactionResult::Committed => Ok(()),
-            rexie::TransactionResult::Aborted => Err(StoreError("the device database aborted the write".into())),
+            rexie::TransactionResult::Aborted => {
+                Err(StoreError("the device database aborted the write".into()))
+            }
         }
     }
 }
@@ -131,13 +164,20 @@ impl Rows {
         let mut rows = Rows::default();
         for (kind, id) in &delta.records {
             if let Some(state) = replica.book.record_state(*kind, id) {
-                let row = RecordRow { kind: *kind, id: id.clone(), state: state.clone() };
+                let row = RecordRow {
+                    kind: *kind,
+                    id: id.clone(),
+                    state: state.clone(),
+                };
                 rows.records.push((record_key(*kind, id), json(&row)?));
             }
         }
         for id in &delta.entries {
             if let Some(entry) = replica.book.entry(id) {
-                let row = EntryRow { id: id.clone(), entry: entry.clone() };
+                let row = EntryRow {
+                    id: id.clone(),
+                    entry: entry.clone(),
+                };
                 rows.entries.push((id.to_string(), json(&row)?));
             }
         }
@@ -161,7 +201,13 @@ impl Rows {
 }
 
 fn record_key(kind: RecordKind, id: &Id) -> String {
-    format!("{}/{id}", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+    format!(
+        "{}/{id}",
+        serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    )
 }
 
 async fn all(tx: &rexie::Transaction, store: &str) -> Result<Vec<JsValue>, StoreError> {
@@ -170,7 +216,9 @@ async fn all(tx: &rexie::Transaction, store: &str) -> Result<Vec<JsValue>, Store
 }
 
 fn parse<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, StoreError> {
-    let text = v.as_string().ok_or_else(|| StoreError("a stored value is not text".into()))?;
+    let text = v
+        .as_string()
+        .ok_or_else(|| StoreError("a stored value is not text".into()))?;
     serde_json::from_str(&text).map_err(|e| StoreError(format!("a stored value is damaged: {e}")))
 }
 

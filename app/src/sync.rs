@@ -44,16 +44,30 @@ async fn run(app: AppState) -> Result<(), String> {
     let Some(session) = app.session.get_untracked() else {
         return Ok(());
     };
-    let api = Api::new(&app.server.get_untracked(), Some(session.credentials.token.clone()));
+    let api = Api::new(
+        &app.server.get_untracked(),
+        Some(session.credentials.token.clone()),
+    );
     for _ in 0..MAX_ROUNDS {
-        let batch = app.change(|r| r.next_batch()).await.map_err(|e| e.to_string())?;
+        let batch = app
+            .change(|r| r.next_batch())
+            .await
+            .map_err(|e| e.to_string())?;
         let Some(batch) = batch else { break };
         api.push(&batch).await.map_err(|e| e.to_string())?;
-        app.change(|r| ((), r.acknowledged(batch.seq))).await.map_err(|e| e.to_string())?;
+        app.change(|r| ((), r.acknowledged(batch.seq)))
+            .await
+            .map_err(|e| e.to_string())?;
     }
     for _ in 0..MAX_ROUNDS {
-        let cursor = app.replica.with_untracked(|r| r.as_ref().map(|r| r.sync.cursor.clone())).unwrap_or_default();
-        let answer = api.pull(&PullRequest { cursor }).await.map_err(|e| e.to_string())?;
+        let cursor = app
+            .replica
+            .with_untracked(|r| r.as_ref().map(|r| r.sync.cursor.clone()))
+            .unwrap_or_default();
+        let answer = api
+            .pull(&PullRequest { cursor })
+            .await
+            .map_err(|e| e.to_string())?;
         let mut bad = None;
         app.change(|r| match r.receive(&answer.batches) {
             Ok(d) => ((), d),

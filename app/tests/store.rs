@@ -13,7 +13,12 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn zhangsan() -> Customer {
-    Customer { name: "张三".into(), phones: vec!["13800138000".into()], tags: ["VIP".to_string()].into(), ..Customer::default() }
+    Customer {
+        name: "张三".into(),
+        phones: vec!["13800138000".into()],
+        tags: ["VIP".to_string()].into(),
+        ..Customer::default()
+    }
 }
 
 async fn fresh(name: &str) -> Store {
@@ -26,7 +31,14 @@ async fn a_saved_change_survives_a_restart() {
     let db = fresh("huike-test-restart").await;
     let mut r = Replica::new("dev-a".into());
     let id = Id::parse("c-1").unwrap();
-    let d = r.edit(1_000, RecordKind::Customer, &id, None, &zhangsan(), Customer::SET_FIELDS);
+    let d = r.edit(
+        1_000,
+        RecordKind::Customer,
+        &id,
+        None,
+        &zhangsan(),
+        Customer::SET_FIELDS,
+    );
     db.write(&Rows::of(&r, &d).unwrap()).await.expect("write");
     let purchase = Entry::Purchase(Purchase {
         customer: id.clone(),
@@ -41,10 +53,18 @@ async fn a_saved_change_survives_a_restart() {
     let d = r.append(2_000, Id::parse("p-1").unwrap(), purchase);
     db.write(&Rows::of(&r, &d).unwrap()).await.expect("write");
 
-    let again = Store::open("huike-test-restart").await.unwrap().load("dev-a".into()).await.expect("load");
+    let again = Store::open("huike-test-restart")
+        .await
+        .unwrap()
+        .load("dev-a".into())
+        .await
+        .expect("load");
     assert_eq!(again.book, r.book);
     assert_eq!(again.outbox, r.outbox);
-    assert_eq!(again.book.get::<Customer>(RecordKind::Customer, &id), Some(zhangsan()));
+    assert_eq!(
+        again.book.get::<Customer>(RecordKind::Customer, &id),
+        Some(zhangsan())
+    );
 }
 
 #[wasm_bindgen_test]
@@ -52,7 +72,14 @@ async fn acknowledged_ops_leave_the_stored_outbox_and_the_cursor_is_kept() {
     let db = fresh("huike-test-outbox").await;
     let mut r = Replica::new("dev-a".into());
     let id = Id::parse("c-1").unwrap();
-    let d = r.edit(1_000, RecordKind::Customer, &id, None, &zhangsan(), Customer::SET_FIELDS);
+    let d = r.edit(
+        1_000,
+        RecordKind::Customer,
+        &id,
+        None,
+        &zhangsan(),
+        Customer::SET_FIELDS,
+    );
     db.write(&Rows::of(&r, &d).unwrap()).await.unwrap();
     let (batch, d) = r.next_batch();
     db.write(&Rows::of(&r, &d).unwrap()).await.unwrap();
@@ -63,18 +90,39 @@ async fn acknowledged_ops_leave_the_stored_outbox_and_the_cursor_is_kept() {
     let mut other = Replica::new("dev-b".into());
     let mut edited = zhangsan();
     edited.notes = "周末来".into();
-    let d = other.edit(5_000, RecordKind::Customer, &id, Some(&zhangsan()), &edited, Customer::SET_FIELDS);
+    let d = other.edit(
+        5_000,
+        RecordKind::Customer,
+        &id,
+        Some(&zhangsan()),
+        &edited,
+        Customer::SET_FIELDS,
+    );
     let (b, _) = other.next_batch();
     let b = b.unwrap();
     assert_eq!(d.outbox_added.len(), 1);
     let d = r
-        .receive(&[StoredBatch { device: "dev-b".into(), seq: b.seq, ops: b.ops, payload: b.payload }])
+        .receive(&[StoredBatch {
+            device: "dev-b".into(),
+            seq: b.seq,
+            ops: b.ops,
+            payload: b.payload,
+        }])
         .unwrap();
     db.write(&Rows::of(&r, &d).unwrap()).await.unwrap();
 
     let again = db.load("dev-a".into()).await.unwrap();
-    assert!(again.outbox.is_empty(), "acknowledged ops are gone from the stored outbox");
+    assert!(
+        again.outbox.is_empty(),
+        "acknowledged ops are gone from the stored outbox"
+    );
     assert_eq!(again.sync.next_seq, 2);
     assert_eq!(again.sync.cursor.get("dev-b"), Some(&1));
-    assert_eq!(again.book.get::<Customer>(RecordKind::Customer, &id).map(|c| c.notes), Some("周末来".into()));
+    assert_eq!(
+        again
+            .book
+            .get::<Customer>(RecordKind::Customer, &id)
+            .map(|c| c.notes),
+        Some("周末来".into())
+    );
 }

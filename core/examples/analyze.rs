@@ -81,7 +81,11 @@ pub enum Error {
     /// Bad command line.
     Usage(String),
     /// The transactions file is unreadable or malformed (`line` 0 when no line is to blame).
-    Input { file: PathBuf, line: u64, message: String },
+    Input {
+        file: PathBuf,
+        line: u64,
+        message: String,
+    },
     /// The model could not be fitted or used.
     Model(String),
     /// An output could not be written.
@@ -102,8 +106,16 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(m) => write!(f, "{m}\n{USAGE}"),
-            Error::Input { file, line: 0, message } => write!(f, "{}: {message}", file.display()),
-            Error::Input { file, line, message } => write!(f, "{} line {line}: {message}", file.display()),
+            Error::Input {
+                file,
+                line: 0,
+                message,
+            } => write!(f, "{}: {message}", file.display()),
+            Error::Input {
+                file,
+                line,
+                message,
+            } => write!(f, "{} line {line}: {message}", file.display()),
             Error::Model(m) => write!(f, "cannot fit the model: {m}"),
             Error::Output(path, e) => write!(f, "cannot write {}: {e}", path.display()),
         }
@@ -126,33 +138,49 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, Erro
     use lexopt::Arg::Long;
     let usage = |m: String| Error::Usage(m);
     let mut parser = lexopt::Parser::from_args(args);
-    let (mut transactions, mut as_of, mut unit, mut horizon, mut out, mut model) = (None, None, None, None, None, None);
+    let (mut transactions, mut as_of, mut unit, mut horizon, mut out, mut model) =
+        (None, None, None, None, None, None);
     while let Some(arg) = parser.next().map_err(|e| usage(e.to_string()))? {
         let Long(name) = arg else {
             return Err(usage(arg.unexpected().to_string()));
         };
         let name = name.to_owned();
         let value = parser.value().map_err(|e| usage(e.to_string()))?;
-        let text = || value.clone().into_string().map_err(|_| usage(format!("--{name}: not valid UTF-8")));
+        let text = || {
+            value
+                .clone()
+                .into_string()
+                .map_err(|_| usage(format!("--{name}: not valid UTF-8")))
+        };
         match name.as_str() {
             "transactions" => transactions = Some(PathBuf::from(&value)),
             "out" => out = Some(PathBuf::from(&value)),
             "model" => model = Some(PathBuf::from(&value)),
             "as-of" => {
                 let t = text()?;
-                as_of = Some(parse_date(&t).ok_or_else(|| usage(format!("--as-of: {t:?} is not a date YYYY-MM-DD")))?);
+                as_of =
+                    Some(parse_date(&t).ok_or_else(|| {
+                        usage(format!("--as-of: {t:?} is not a date YYYY-MM-DD"))
+                    })?);
             }
             "unit" => {
                 unit = Some(match text()?.as_str() {
                     "weeks" => TimeUnit::Weeks,
                     "days" => TimeUnit::Days,
-                    other => return Err(usage(format!("--unit: {other:?} is neither weeks nor days"))),
+                    other => {
+                        return Err(usage(format!(
+                            "--unit: {other:?} is neither weeks nor days"
+                        )));
+                    }
                 });
             }
             "horizon-days" => {
                 let t = text()?;
-                horizon =
-                    Some(t.parse().map_err(|_| usage(format!("--horizon-days: {t:?} is not a whole number of days")))?);
+                horizon = Some(t.parse().map_err(|_| {
+                    usage(format!(
+                        "--horizon-days: {t:?} is not a whole number of days"
+                    ))
+                })?);
             }
             _ => return Err(usage(format!("unknown option --{name}"))),
         }
@@ -171,7 +199,9 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, Erro
 /// A strict `YYYY-MM-DD` date.
 fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    (t.len() == 10).then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).flatten()
+    (t.len() == 10)
+        .then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        .flatten()
 }
 
 /// One row of the transactions file.
@@ -184,13 +214,21 @@ pub struct Transaction {
 
 /// Reads and checks the transactions file.
 pub fn read_transactions(path: &Path) -> Result<Vec<Transaction>, Error> {
-    let bad = |line: u64, message: String| Error::Input { file: path.to_owned(), line, message };
+    let bad = |line: u64, message: String| Error::Input {
+        file: path.to_owned(),
+        line,
+        message,
+    };
     let file = std::fs::File::open(path).map_err(|e| bad(0, e.to_string()))?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
     let csv_error = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line());
         let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
                 format!("{len} fields where the header has {expected_len}")
             }
             csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 text".to_owned(),
@@ -200,9 +238,18 @@ pub fn read_transactions(path: &Path) -> Result<Vec<Transaction>, Error> {
     };
     let header = reader.headers().map_err(csv_error)?.clone();
     if header.iter().all(str::is_empty) {
-        return Err(bad(0, format!("the file is empty: expected the header {}", COLUMNS.join(","))));
+        return Err(bad(
+            0,
+            format!(
+                "the file is empty: expected the header {}",
+                COLUMNS.join(",")
+            ),
+        ));
     }
-    let names: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_lowercase()).collect();
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
     let column = |name: &str| {
         names.iter().position(|n| n == name).ok_or_else(|| {
             bad(
@@ -215,19 +262,29 @@ pub fn read_transactions(path: &Path) -> Result<Vec<Transaction>, Error> {
             )
         })
     };
-    let (id_col, date_col, amount_col) = (column(COLUMNS[0])?, column(COLUMNS[1])?, column(COLUMNS[2])?);
+    let (id_col, date_col, amount_col) = (
+        column(COLUMNS[0])?,
+        column(COLUMNS[1])?,
+        column(COLUMNS[2])?,
+    );
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
         let line = record.position().map_or(0, |p| p.line());
         let (id, date, amount) = (&record[id_col], &record[date_col], &record[amount_col]);
         let customer = Id::parse(id).map_err(|e| bad(line, format!("customer_id: {e}")))?;
-        let date = parse_date(date).ok_or_else(|| bad(line, format!("date {date:?} is not a date YYYY-MM-DD")))?;
-        let amount = Money::parse_major(amount).map_err(|_| bad(line, format!("amount {amount:?} is not a number")))?;
+        let date = parse_date(date)
+            .ok_or_else(|| bad(line, format!("date {date:?} is not a date YYYY-MM-DD")))?;
+        let amount = Money::parse_major(amount)
+            .map_err(|_| bad(line, format!("amount {amount:?} is not a number")))?;
         if amount < Money::ZERO {
             return Err(bad(line, format!("amount {amount} is negative")));
         }
-        rows.push(Transaction { customer, date, amount });
+        rows.push(Transaction {
+            customer,
+            date,
+            amount,
+        });
     }
     if rows.is_empty() {
         return Err(bad(0, "no transactions after the header".to_owned()));
@@ -265,7 +322,11 @@ pub fn book_of(transactions: &[Transaction]) -> Book {
             kind: PurchaseKind::Sale,
             corrects: None,
         };
-        book.apply(&Op::Append { at: clock.tick(0), id: Id::v7(ms, random), entry: Entry::Purchase(sale) });
+        book.apply(&Op::Append {
+            at: clock.tick(0),
+            id: Id::v7(ms, random),
+            entry: Entry::Purchase(sale),
+        });
     }
     book
 }
@@ -276,7 +337,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, Error> {
     let transactions = read_transactions(&args.transactions)?;
     let book = book_of(&transactions);
     let analysis = segment::analyze(&book, args.as_of, &Rules::default());
-    let scored: Vec<usize> = (0..analysis.segments.len()).filter(|&c| analysis.segments[c].rfm.is_some()).collect();
+    let scored: Vec<usize> = (0..analysis.segments.len())
+        .filter(|&c| analysis.segments[c].rfm.is_some())
+        .collect();
     let summaries = scored
         .iter()
         .map(|&c| CustomerSummary::from_days(analysis.history.days(c), args.as_of))
@@ -288,7 +351,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, Error> {
     out.write_record(OUT_HEADER).map_err(written)?;
     for (&c, summary) in scored.iter().zip(&summaries) {
         let segment = &analysis.segments[c];
-        let (Some(rfm), Some(class)) = (&segment.rfm, segment.class) else { continue };
+        let (Some(rfm), Some(class)) = (&segment.rfm, segment.class) else {
+            continue;
+        };
         let id = analysis.history.id(c);
         let forecast = model
             .forecast(summary, f64::from(args.horizon_days))
@@ -309,8 +374,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<String, Error> {
         ])
         .map_err(written)?;
     }
-    let csv_bytes =
-        out.into_inner().map_err(|e| Error::Output(args.out.clone(), std::io::Error::other(e.to_string())))?;
+    let csv_bytes = out
+        .into_inner()
+        .map_err(|e| Error::Output(args.out.clone(), std::io::Error::other(e.to_string())))?;
     let (bg, gg) = (model.bgnbd(), model.gamma_gamma());
     let model_json = serde_json::json!({
         "unit": match args.unit { TimeUnit::Weeks => "weeks", TimeUnit::Days => "days" },

@@ -67,7 +67,12 @@ pub enum Milestone {
 
 impl Milestone {
     /// Every milestone, in age order.
-    pub const ALL: [Milestone; 4] = [Milestone::FullMonth, Milestone::HundredDays, Milestone::HalfYear, Milestone::OneYear];
+    pub const ALL: [Milestone; 4] = [
+        Milestone::FullMonth,
+        Milestone::HundredDays,
+        Milestone::HalfYear,
+        Milestone::OneYear,
+    ];
 
     /// The day a child born on `birthday` reaches the milestone.
     pub fn date(self, birthday: NaiveDate) -> Option<NaiveDate> {
@@ -255,12 +260,14 @@ impl Reason {
     fn day(&self) -> NaiveDate {
         match self {
             Reason::Complaint { opened_on, .. } => opened_on.unwrap_or(NaiveDate::MIN),
-            Reason::FollowUp { due, .. } | Reason::DueDate { due, .. } | Reason::Rebuy { due, .. } => *due,
+            Reason::FollowUp { due, .. }
+            | Reason::DueDate { due, .. }
+            | Reason::Rebuy { due, .. } => *due,
             Reason::Cadence { due, .. } => *due,
             Reason::Pickup { due, .. } => due.first().copied().unwrap_or(NaiveDate::MIN),
-            Reason::Birthday { date, .. } | Reason::ChildMilestone { date, .. } | Reason::ChildBirthday { date, .. } => {
-                *date
-            }
+            Reason::Birthday { date, .. }
+            | Reason::ChildMilestone { date, .. }
+            | Reason::ChildBirthday { date, .. } => *date,
             Reason::Reactivation { .. } => NaiveDate::MIN,
         }
     }
@@ -272,9 +279,9 @@ impl Reason {
             Reason::FollowUp { purpose, .. } => *purpose,
             Reason::Pickup { .. } => Purpose::Points,
             Reason::Birthday { .. } => Purpose::Birthday,
-            Reason::ChildMilestone { .. } | Reason::ChildBirthday { .. } | Reason::DueDate { .. } => {
-                Purpose::ChildMilestone
-            }
+            Reason::ChildMilestone { .. }
+            | Reason::ChildBirthday { .. }
+            | Reason::DueDate { .. } => Purpose::ChildMilestone,
             Reason::Rebuy { .. } => Purpose::Rebuy,
             Reason::Reactivation { .. } => Purpose::Reactivation,
             Reason::Cadence { .. } => Purpose::Other,
@@ -284,9 +291,9 @@ impl Reason {
     /// The child the reason is about, if any.
     pub fn child(&self) -> Option<usize> {
         match self {
-            Reason::ChildMilestone { child, .. } | Reason::ChildBirthday { child, .. } | Reason::DueDate { child, .. } => {
-                Some(*child as usize)
-            }
+            Reason::ChildMilestone { child, .. }
+            | Reason::ChildBirthday { child, .. }
+            | Reason::DueDate { child, .. } => Some(*child as usize),
             _ => None,
         }
     }
@@ -349,12 +356,18 @@ impl Agenda {
 
     /// The item of one customer (by dense index), if listed.
     pub fn of_customer(&self, customer: usize) -> Option<AgendaItem<'_>> {
-        self.slots.iter().find(|s| s.customer as usize == customer).map(|s| self.item(s))
+        self.slots
+            .iter()
+            .find(|s| s.customer as usize == customer)
+            .map(|s| self.item(s))
     }
 
     fn item(&self, s: &Slot) -> AgendaItem<'_> {
         let start = s.start as usize;
-        AgendaItem { customer: s.customer as usize, reasons: &self.reasons[start..start + s.len as usize] }
+        AgendaItem {
+            customer: s.customer as usize,
+            reasons: &self.reasons[start..start + s.len as usize],
+        }
     }
 }
 
@@ -362,9 +375,16 @@ impl Agenda {
 pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
     let history = &analysis.history;
     let today = analysis.as_of();
-    let cycles: Vec<Option<u32>> = history.categories.iter().map(|c| rules.rebuy_days.get(c).copied()).collect();
+    let cycles: Vec<Option<u32>> = history
+        .categories
+        .iter()
+        .map(|c| rules.rebuy_days.get(c).copied())
+        .collect();
     let n = history.customers.len();
-    let mut out = Agenda { slots: Vec::with_capacity(n), reasons: Vec::with_capacity(n) };
+    let mut out = Agenda {
+        slots: Vec::with_capacity(n),
+        reasons: Vec::with_capacity(n),
+    };
     let (mut at_complaint, mut at_reward) = (0, 0);
     for (c, (cust, segment)) in history.customers.iter().zip(&analysis.segments).enumerate() {
         if !contactable(cust) {
@@ -372,16 +392,21 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
         }
         let reasons = &mut out.reasons;
         let start = reasons.len();
-        reasons.extend(run_of(&history.complaints, &mut at_complaint, c, |k| k.customer).iter().map(|k| {
-            Reason::Complaint {
-                complaint: k.complaint.clone(),
-                opened_on: k.opened_on,
-                severity: k.severity,
-                responded: k.responded,
-            }
-        }));
+        reasons.extend(
+            run_of(&history.complaints, &mut at_complaint, c, |k| k.customer)
+                .iter()
+                .map(|k| Reason::Complaint {
+                    complaint: k.complaint.clone(),
+                    opened_on: k.opened_on,
+                    severity: k.severity,
+                    responded: k.responded,
+                }),
+        );
         follow_up(cust, today, reasons);
-        pickups(run_of(&history.rewards_due, &mut at_reward, c, |r| r.customer), reasons);
+        pickups(
+            run_of(&history.rewards_due, &mut at_reward, c, |r| r.customer),
+            reasons,
+        );
         birthday(cust, today, reasons);
         child_dates(history, c, today, reasons);
         rebuys(history, c, &cycles, today, reasons);
@@ -391,30 +416,55 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
             reasons[start..].sort_by_key(|r| (r.rank(), r.day()));
             let top = &reasons[start];
             let len = (reasons.len() - start) as u32;
-            out.slots.push(Slot { rank: top.rank(), day: top.day(), customer: c as u32, start: start as u32, len });
+            out.slots.push(Slot {
+                rank: top.rank(),
+                day: top.day(),
+                customer: c as u32,
+                start: start as u32,
+                len,
+            });
         }
     }
-    out.slots.sort_unstable_by_key(|s| (s.rank, s.day, s.customer));
+    out.slots
+        .sort_unstable_by_key(|s| (s.rank, s.day, s.customer));
     out
 }
 
 /// False for customers flagged do-not-contact or whose latest contact asked for it.
 fn contactable(cust: &CustomerHistory) -> bool {
-    !cust.profile.do_not_contact && cust.last_contact.as_ref().is_none_or(|c| c.outcome != Outcome::DoNotContact)
+    !cust.profile.do_not_contact
+        && cust
+            .last_contact
+            .as_ref()
+            .is_none_or(|c| c.outcome != Outcome::DoNotContact)
 }
 
 fn follow_up(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
-    let Some(last) = &cust.last_contact else { return };
+    let Some(last) = &cust.last_contact else {
+        return;
+    };
     if let Some(due) = last.next_follow_up.filter(|d| *d <= today) {
         let overdue_days = days_between(due, today) as u32;
-        out.push(Reason::FollowUp { due, purpose: last.purpose, overdue_days });
+        out.push(Reason::FollowUp {
+            due,
+            purpose: last.purpose,
+            overdue_days,
+        });
     }
 }
 
 /// The run of a list sorted by customer that belongs to customer `c`, moving `cursor` past it
 /// (customers are visited in increasing order).
-fn run_of<'a, T>(list: &'a [T], cursor: &mut usize, c: usize, customer: impl Fn(&T) -> u32) -> &'a [T] {
-    while list.get(*cursor).is_some_and(|x| (customer(x) as usize) < c) {
+fn run_of<'a, T>(
+    list: &'a [T],
+    cursor: &mut usize,
+    c: usize,
+    customer: impl Fn(&T) -> u32,
+) -> &'a [T] {
+    while list
+        .get(*cursor)
+        .is_some_and(|x| (customer(x) as usize) < c)
+    {
         *cursor += 1;
     }
     let start = *cursor;
@@ -435,20 +485,34 @@ fn pickups(rewards: &[RewardDue], out: &mut Vec<Reason>) {
 
 /// Days from `today` to `date` when it lies within `0..=ahead` days, and the occasion was not
 /// already answered by a contact for `purpose` within its window.
-fn upcoming(cust: &CustomerHistory, purpose: Purpose, date: NaiveDate, today: NaiveDate, ahead: i64) -> Option<u32> {
+fn upcoming(
+    cust: &CustomerHistory,
+    purpose: Purpose,
+    date: NaiveDate,
+    today: NaiveDate,
+    ahead: i64,
+) -> Option<u32> {
     let in_days = days_between(today, date);
-    let answered = cust.last_contacted_for(purpose).is_some_and(|d| days_between(d, date) <= ahead);
+    let answered = cust
+        .last_contacted_for(purpose)
+        .is_some_and(|d| days_between(d, date) <= ahead);
     ((0..=ahead).contains(&in_days) && !answered).then_some(in_days as u32)
 }
 
 fn birthday(cust: &CustomerHistory, today: NaiveDate, out: &mut Vec<Reason>) {
-    let Some(born) = cust.profile.birthday else { return };
+    let Some(born) = cust.profile.birthday else {
+        return;
+    };
     let date = next_anniversary(born, today);
     let age = date.year() - born.year();
     if age > 0
         && let Some(in_days) = upcoming(cust, Purpose::Birthday, date, today, OCCASION_DAYS)
     {
-        out.push(Reason::Birthday { date, in_days, age: age as u32 });
+        out.push(Reason::Birthday {
+            date,
+            in_days,
+            age: age as u32,
+        });
     }
 }
 
@@ -461,16 +525,27 @@ fn child_dates(history: &History, c: usize, today: NaiveDate, out: &mut Vec<Reas
             if let Some(due) = kid.due_date
                 && let Some(in_days) = upcoming(cust, purpose, due, today, DUE_DATE_DAYS)
             {
-                out.push(Reason::DueDate { child, due, in_days });
+                out.push(Reason::DueDate {
+                    child,
+                    due,
+                    in_days,
+                });
             }
             continue;
         };
         // The last milestone is the first birthday: nothing to look for in older children.
         let young = days_between(born, today) <= 366;
         for milestone in Milestone::ALL.into_iter().filter(|_| young) {
-            let Some(date) = milestone.date(born) else { continue };
+            let Some(date) = milestone.date(born) else {
+                continue;
+            };
             if let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS) {
-                out.push(Reason::ChildMilestone { child, milestone, date, in_days });
+                out.push(Reason::ChildMilestone {
+                    child,
+                    milestone,
+                    date,
+                    in_days,
+                });
             }
         }
         let date = next_anniversary(born, today);
@@ -478,34 +553,70 @@ fn child_dates(history: &History, c: usize, today: NaiveDate, out: &mut Vec<Reas
         if age >= 2
             && let Some(in_days) = upcoming(cust, purpose, date, today, OCCASION_DAYS)
         {
-            out.push(Reason::ChildBirthday { child, date, in_days, age: age as u32 });
+            out.push(Reason::ChildBirthday {
+                child,
+                date,
+                in_days,
+                age: age as u32,
+            });
         }
     }
 }
 
-fn rebuys(history: &History, c: usize, cycles: &[Option<u32>], today: NaiveDate, out: &mut Vec<Reason>) {
+fn rebuys(
+    history: &History,
+    c: usize,
+    cycles: &[Option<u32>],
+    today: NaiveDate,
+    out: &mut Vec<Reason>,
+) {
     let cust = &history.customers[c];
     for &(cat, last_bought) in history.last_bought(c) {
-        let Some(cycle_days) = cycles[cat as usize] else { continue };
-        let Some(due) = last_bought.checked_add_days(Days::new(u64::from(cycle_days))) else { continue };
-        let answered = cust.last_contacted_for(Purpose::Rebuy).is_some_and(|d| days_between(d, due) <= REBUY_TOLERANCE_DAYS);
+        let Some(cycle_days) = cycles[cat as usize] else {
+            continue;
+        };
+        let Some(due) = last_bought.checked_add_days(Days::new(u64::from(cycle_days))) else {
+            continue;
+        };
+        let answered = cust
+            .last_contacted_for(Purpose::Rebuy)
+            .is_some_and(|d| days_between(d, due) <= REBUY_TOLERANCE_DAYS);
         if days_between(today, due).abs() <= REBUY_TOLERANCE_DAYS && !answered {
-            out.push(Reason::Rebuy { category: history.categories[cat as usize].clone(), last_bought, cycle_days, due });
+            out.push(Reason::Rebuy {
+                category: history.categories[cat as usize].clone(),
+                last_bought,
+                cycle_days,
+                due,
+            });
         }
     }
 }
 
-fn reactivation(cust: &CustomerHistory, segment: &Segment, today: NaiveDate, out: &mut Vec<Reason>) {
+fn reactivation(
+    cust: &CustomerHistory,
+    segment: &Segment,
+    today: NaiveDate,
+    out: &mut Vec<Reason>,
+) {
     let life = &segment.lifecycle;
     let last_contact = cust.last_contact_on();
     let quiet = last_contact.is_none_or(|d| days_between(d, today) >= REACTIVATION_QUIET_DAYS);
     if let (Stage::Decline, true, Some(since_days)) = (life.stage, quiet, life.since_days) {
-        out.push(Reason::Reactivation { since_days, interval_days: life.interval_days, last_contact });
+        out.push(Reason::Reactivation {
+            since_days,
+            interval_days: life.interval_days,
+            last_contact,
+        });
     }
 }
 
 fn cadence(segment: &Segment, today: NaiveDate, out: &mut Vec<Reason>) {
     if let Some(c) = segment.cadence.filter(|c| c.due <= today) {
-        out.push(Reason::Cadence { days: c.days, base: c.base, since: c.since, due: c.due });
+        out.push(Reason::Cadence {
+            days: c.days,
+            base: c.base,
+            since: c.since,
+            due: c.due,
+        });
     }
 }

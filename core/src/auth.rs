@@ -88,18 +88,30 @@ mod tests {
         assert!(is_token_shaped(&t));
         assert!(!is_token_shaped("xyz"));
         assert_ne!(hash_secret(&t), t);
-        assert_eq!(hash_secret("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
     fn invite_codes_round_trip_through_sloppy_typing() {
         let code = invite_code_from_random([0x12, 0x34, 0x56, 0x78, 0x9a]);
         assert_eq!(code.len(), 9);
-        assert_eq!(parse_invite_code(&code.to_lowercase().replace('-', " ")), Ok(code.clone()));
+        assert_eq!(
+            parse_invite_code(&code.to_lowercase().replace('-', " ")),
+            Ok(code.clone())
+        );
         assert_eq!(parse_invite_code("oooo-llll"), Ok("0000-1111".into()));
         assert_eq!(parse_invite_code("ABC"), Err(InviteCodeError::Length(3)));
-        assert_eq!(parse_invite_code("ABCD-EFG!"), Err(InviteCodeError::BadCharacter('!')));
-        assert!(parse_invite_code("ABCD-EFGU").is_err(), "U is not in the alphabet");
+        assert_eq!(
+            parse_invite_code("ABCD-EFG!"),
+            Err(InviteCodeError::BadCharacter('!'))
+        );
+        assert!(
+            parse_invite_code("ABCD-EFGU").is_err(),
+            "U is not in the alphabet"
+        );
     }
 
     #[test]

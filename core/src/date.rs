@@ -17,7 +17,11 @@ pub fn anniversary(date: NaiveDate, year: i32) -> NaiveDate {
 /// The next anniversary of `date` on or after `today`.
 pub fn next_anniversary(date: NaiveDate, today: NaiveDate) -> NaiveDate {
     let this_year = anniversary(date, today.year());
-    if this_year >= today { this_year } else { anniversary(date, today.year() + 1) }
+    if this_year >= today {
+        this_year
+    } else {
+        anniversary(date, today.year() + 1)
+    }
 }
 
 #[cfg(test)]
@@ -32,8 +36,14 @@ mod tests {
     fn leap_day_birthdays_fall_on_28_february() {
         assert_eq!(anniversary(d("2020-02-29"), 2025), d("2025-02-28"));
         assert_eq!(anniversary(d("2020-02-29"), 2028), d("2028-02-29"));
-        assert_eq!(next_anniversary(d("1990-12-30"), d("2026-12-31")), d("2027-12-30"));
-        assert_eq!(next_anniversary(d("1990-12-31"), d("2026-12-31")), d("2026-12-31"));
+        assert_eq!(
+            next_anniversary(d("1990-12-30"), d("2026-12-31")),
+            d("2027-12-30")
+        );
+        assert_eq!(
+            next_anniversary(d("1990-12-31"), d("2026-12-31")),
+            d("2026-12-31")
+        );
         assert_eq!(days_between(d("2026-01-01"), d("2026-03-01")), 59);
     }
 }

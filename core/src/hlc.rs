@@ -39,7 +39,13 @@ pub struct Clock {
 impl Clock {
     /// A clock for node `node` that has seen nothing yet.
     pub fn new(node: u64) -> Self {
-        Clock { last: Hlc { ms: 0, c: 0, n: node } }
+        Clock {
+            last: Hlc {
+                ms: 0,
+                c: 0,
+                n: node,
+            },
+        }
     }
 
     /// The node id.
@@ -51,9 +57,17 @@ impl Clock {
     pub fn tick(&mut self, now_ms: u64) -> Hlc {
         let node = self.last.n;
         self.last = if now_ms > self.last.ms {
-            Hlc { ms: now_ms, c: 0, n: node }
+            Hlc {
+                ms: now_ms,
+                c: 0,
+                n: node,
+            }
         } else {
-            Hlc { ms: self.last.ms, c: self.last.c.saturating_add(1), n: node }
+            Hlc {
+                ms: self.last.ms,
+                c: self.last.c.saturating_add(1),
+                n: node,
+            }
         };
         self.last
     }
@@ -61,7 +75,11 @@ impl Clock {
     /// Takes note of a stamp from elsewhere so later ticks are above it.
     pub fn observe(&mut self, seen: Hlc) {
         if (seen.ms, seen.c) > (self.last.ms, self.last.c) {
-            self.last = Hlc { ms: seen.ms, c: seen.c, n: self.last.n };
+            self.last = Hlc {
+                ms: seen.ms,
+                c: seen.c,
+                n: self.last.n,
+            };
         }
     }
 }
@@ -79,14 +97,25 @@ mod tests {
         let e = c.tick(2000);
         assert!(a < b && b < d && d < e);
         assert_eq!(d.ms, 1000);
-        assert_eq!(e, Hlc { ms: 2000, c: 0, n: 7 });
+        assert_eq!(
+            e,
+            Hlc {
+                ms: 2000,
+                c: 0,
+                n: 7
+            }
+        );
     }
 
     #[test]
     fn observing_a_later_stamp_moves_the_clock_past_it() {
         let mut slow = Clock::new(1);
         slow.tick(100);
-        let remote = Hlc { ms: 5000, c: 3, n: 2 };
+        let remote = Hlc {
+            ms: 5000,
+            c: 3,
+            n: 2,
+        };
         slow.observe(remote);
         let next = slow.tick(100);
         assert!(next > remote);

@@ -147,7 +147,9 @@ impl Values {
         lang: Lang,
     ) -> Values {
         let facts = &history.customers[index];
-        let child_index = reason.and_then(Reason::child).or_else(|| youngest(&customer.children));
+        let child_index = reason
+            .and_then(Reason::child)
+            .or_else(|| youngest(&customer.children));
         let child = child_index.and_then(|i| customer.children.get(i));
         let child_age = match reason {
             Some(Reason::ChildMilestone { milestone, .. }) => Some(
@@ -158,7 +160,9 @@ impl Values {
                 .to_owned(),
             ),
             Some(Reason::ChildBirthday { age, .. }) => Some(years(*age, lang)),
-            _ => child.and_then(|c| c.birthday).and_then(|born| age_text(born, today, lang)),
+            _ => child
+                .and_then(|c| c.birthday)
+                .and_then(|born| age_text(born, today, lang)),
         };
         let last_item = match reason {
             Some(Reason::Rebuy { category, .. }) => Some(category.clone()),
@@ -174,7 +178,9 @@ impl Values {
             }),
             child_age,
             last_item,
-            days_since: facts.last_purchase.map(|d| days_between(d, today).to_string()),
+            days_since: facts
+                .last_purchase
+                .map(|d| days_between(d, today).to_string()),
             points: facts.points.map(|p| p.to_string()),
             shop: Some(shop.trim().to_owned()).filter(|s| !s.is_empty()),
         }
@@ -183,7 +189,12 @@ impl Values {
 
 /// The most recently born child (the youngest is the one the shop plans around).
 fn youngest(children: &[Child]) -> Option<usize> {
-    children.iter().enumerate().filter(|(_, c)| c.birthday.is_some()).max_by_key(|(_, c)| c.birthday).map(|(i, _)| i)
+    children
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.birthday.is_some())
+        .max_by_key(|(_, c)| c.birthday)
+        .map(|(i, _)| i)
 }
 
 fn years(n: u32, lang: Lang) -> String {
@@ -204,16 +215,27 @@ pub fn age_text(born: NaiveDate, today: NaiveDate, lang: Lang) -> Option<String>
     // One less when the day of month is not reached yet (born.checked_add_months clamps to month end).
     let months = (0..=calendar.max(0) as u32)
         .rev()
-        .find(|&m| born.checked_add_months(Months::new(m)).is_some_and(|d| d <= today))
+        .find(|&m| {
+            born.checked_add_months(Months::new(m))
+                .is_some_and(|d| d <= today)
+        })
         .unwrap_or(0);
     let (y, m) = (months / 12, months % 12);
-    let plural = |n: u32, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
+    let plural = |n: u32, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
     Some(match lang {
         Lang::ZhCn if months == 0 => format!("{}天", days_between(born, today)),
         Lang::ZhCn if y == 0 => format!("{m}个月"),
         Lang::ZhCn if m == 0 || y >= 3 => format!("{y}岁"),
         Lang::ZhCn => format!("{y}岁{m}个月"),
-        Lang::En if months == 0 => format!("{} old", plural(days_between(born, today) as u32, "day")),
+        Lang::En if months == 0 => {
+            format!("{} old", plural(days_between(born, today) as u32, "day"))
+        }
         Lang::En if y == 0 => format!("{} old", plural(m, "month")),
         Lang::En if m == 0 || y >= 3 => format!("{} old", plural(y, "year")),
         Lang::En => format!("{} {} old", plural(y, "year"), plural(m, "month")),
@@ -222,11 +244,12 @@ pub fn age_text(born: NaiveDate, today: NaiveDate, lang: Lang) -> Option<String>
 
 /// Compound surnames (复姓) recognised before single ones.
 const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕",
-    "令狐", "独孤", "南宫", "西门", "百里", "呼延", "端木", "澹台", "公冶", "申屠", "太史", "钟离", "闻人", "赫连",
-    "万俟", "司空", "淳于", "拓跋", "东郭", "左丘", "公羊", "第五", "谷梁", "羊舌", "微生", "梁丘", "仲孙", "巫马",
-    "公西", "漆雕", "乐正", "公良", "段干", "东门", "亓官", "司寇", "颛孙", "鲜于", "闾丘", "完颜", "纳兰", "歐陽",
-    "司馬", "諸葛", "東方", "尉遲", "長孫", "軒轅", "令狐", "獨孤", "南宮", "鍾離",
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "轩辕", "令狐", "独孤", "南宫", "西门", "百里", "呼延", "端木", "澹台", "公冶", "申屠",
+    "太史", "钟离", "闻人", "赫连", "万俟", "司空", "淳于", "拓跋", "东郭", "左丘", "公羊", "第五",
+    "谷梁", "羊舌", "微生", "梁丘", "仲孙", "巫马", "公西", "漆雕", "乐正", "公良", "段干", "东门",
+    "亓官", "司寇", "颛孙", "鲜于", "闾丘", "完颜", "纳兰", "歐陽", "司馬", "諸葛", "東方", "尉遲",
+    "長孫", "軒轅", "令狐", "獨孤", "南宮", "鍾離",
 ];
 
 /// Single-character surnames: the 百家姓 and other common ones, with a few traditional forms.
@@ -243,7 +266,10 @@ const SURNAMES: &str = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦�
 
 /// Endings that make a name a form of address or nickname (王姐, 豆豆妈, 李老师) rather than a
 /// full name. Nicknames starting with 小, 阿 or 老 need no rule: those are not surnames.
-const NICKNAME_SUFFIXES: &[&str] = &["妈", "爸", "姐", "哥", "宝", "姨", "叔", "奶", "爷", "嫂", "婶", "总", "老师", "先生", "女士", "小姐", "太太"];
+const NICKNAME_SUFFIXES: &[&str] = &[
+    "妈", "爸", "姐", "哥", "宝", "姨", "叔", "奶", "爷", "嫂", "婶", "总", "老师", "先生", "女士",
+    "小姐", "太太",
+];
 
 fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
@@ -257,7 +283,9 @@ pub fn chinese_surname(name: &str) -> Option<&str> {
     if chars.is_empty() || chars.len() > 4 || !chars.iter().all(|&c| is_han(c)) {
         return None;
     }
-    let nickname = NICKNAME_SUFFIXES.iter().any(|s| name.ends_with(s) && name != *s && chars.len() > 1)
+    let nickname = NICKNAME_SUFFIXES
+        .iter()
+        .any(|s| name.ends_with(s) && name != *s && chars.len() > 1)
         || (chars.len() >= 2 && chars[0] == chars[1]);
     if nickname {
         return None;
@@ -276,7 +304,9 @@ pub fn salutation(name: &str, gender: Option<Gender>, lang: Lang) -> Option<Stri
     if name.is_empty() {
         return None;
     }
-    let Some(gender) = gender else { return Some(name.to_owned()) };
+    let Some(gender) = gender else {
+        return Some(name.to_owned());
+    };
     if let Some(surname) = chinese_surname(name) {
         return Some(match (lang, gender) {
             (Lang::ZhCn, Gender::Female) => format!("{surname}女士"),
@@ -285,7 +315,9 @@ pub fn salutation(name: &str, gender: Option<Gender>, lang: Lang) -> Option<Stri
             (Lang::En, Gender::Male) => format!("Mr {surname}"),
         });
     }
-    let latin = name.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'' || c == '.')
+    let latin = name
+        .chars()
+        .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'' || c == '.')
         && !name.chars().any(is_han);
     match (lang, latin, name.split_whitespace().last()) {
         (Lang::En, true, Some(last)) if name.contains(' ') => Some(match gender {
@@ -317,7 +349,11 @@ impl Rendered {
 
     /// The text the clerk can send as is: the message when complete, else the fallback if any.
     pub fn sendable(&self) -> Option<&str> {
-        if self.is_complete() { Some(&self.text) } else { self.fallback.as_deref() }
+        if self.is_complete() {
+            Some(&self.text)
+        } else {
+            self.fallback.as_deref()
+        }
     }
 }
 
@@ -330,7 +366,9 @@ pub fn fill(text: &str, values: &Values) -> (String, Vec<Placeholder>, Vec<Strin
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after.find(['}', '{']).filter(|&i| after.as_bytes()[i] == b'}');
+        let close = after
+            .find(['}', '{'])
+            .filter(|&i| after.as_bytes()[i] == b'}');
         let Some(close) = close else {
             out.push('{');
             rest = after;
@@ -367,7 +405,12 @@ pub fn render(template: &Template, values: &Values) -> Rendered {
     let fallback = (!complete && !template.fallback.trim().is_empty())
         .then(|| fill(&template.fallback, values))
         .and_then(|(f, m, u)| (m.is_empty() && u.is_empty()).then_some(f));
-    Rendered { text, missing, unknown, fallback }
+    Rendered {
+        text,
+        missing,
+        unknown,
+        fallback,
+    }
 }
 
 /// The purpose of the message for an agenda item: that of its highest-priority reason.
@@ -377,10 +420,16 @@ pub fn purpose_for(reasons: &[Reason]) -> Purpose {
 
 /// The template to offer for a purpose: the first of that purpose that renders completely for
 /// these values, else the first of that purpose.
-pub fn choose<'a>(templates: &'a [Template], purpose: Purpose, values: &Values) -> Option<&'a Template> {
+pub fn choose<'a>(
+    templates: &'a [Template],
+    purpose: Purpose,
+    values: &Values,
+) -> Option<&'a Template> {
     let mut of_purpose = templates.iter().filter(|t| t.purpose == purpose);
     let first = of_purpose.clone().next();
-    of_purpose.find(|t| render(t, values).is_complete()).or(first)
+    of_purpose
+        .find(|t| render(t, values).is_complete())
+        .or(first)
 }
 
 /// The built-in templates, one or more per purpose, in the order [`choose`] tries them.

@@ -94,8 +94,10 @@ pub enum Change {
     None,
     /// A record's state changed.
     Record(RecordKind, Id),
-    /// An entry was added (or replaced by a conflicting one with a later stamp).
+    /// An entry was added.
     Entry(Id),
+    /// An entry was replaced by a conflicting one under the same id (a later stamp wins).
+    EntryReplaced(Id),
 }
 
 /// A field value and the stamp that wrote it.
@@ -109,6 +111,7 @@ pub struct Register {
 
 /// True when `(at, value)` should replace `reg` (later stamp wins; an equal stamp, which only a
 /// corrupted replica could produce, is broken by the value's text so every replica agrees).
+#[allow(clippy::cmp_owned, reason = "the values' text order, the same in every version, breaks the tie")]
 fn wins(at: Hlc, value: &Value, reg: &Register) -> bool {
     at > reg.at || (at == reg.at && value.to_string() > reg.value.to_string())
 }
@@ -128,11 +131,20 @@ impl RecordState {
         match self.fields.get_mut(field) {
             Some(reg) if !wins(at, value, reg) => false,
             Some(reg) => {
-                *reg = Register { at, value: value.clone() };
+                *reg = Register {
+                    at,
+                    value: value.clone(),
+                };
                 true
             }
             None => {
-                self.fields.insert(field.to_owned(), Register { at, value: value.clone() });
+                self.fields.insert(
+                    field.to_owned(),
+                    Register {
+                        at,
+                        value: value.clone(),
+                    },
+                );
                 true
             }
         }
@@ -165,11 +177,13 @@ impl RecordState {
         for (field, reg) in &self.fields {
             match field.split_once('.') {
                 Some((set, member)) => {
-                    let entry = out.entry(set.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
-                    if reg.value == Value::Bool(true) {
-                        if let Value::Array(items) = entry {
-                            items.push(Value::String(member.to_owned()));
-                        }
+                    let entry = out
+                        .entry(set.to_owned())
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if reg.value == Value::Bool(true)
+                        && let Value::Array(items) = entry
+                    {
+                        items.push(Value::String(member.to_owned()));
                     }
                 }
                 None => {
@@ -188,7 +202,12 @@ impl RecordState {
 
     /// The latest stamp of any write to this record.
     pub fn updated_at(&self) -> Hlc {
-        let latest = self.fields.values().map(|r| r.at).max().unwrap_or(Hlc::ZERO);
+        let latest = self
+            .fields
+            .values()
+            .map(|r| r.at)
+            .max()
+            .unwrap_or(Hlc::ZERO);
         latest.max(self.deleted.unwrap_or(Hlc::ZERO))
     }
 }
@@ -218,32 +237,59 @@ impl Book {
     /// Applies one op. Returns what changed, so a caller can persist just that.
     pub fn apply(&mut self, op: &Op) -> Change {
         match op {
-            Op::Set { at, kind, id, field, value } => {
+            Op::Set {
+                at,
+                kind,
+                id,
+                field,
+                value,
+            } => {
                 let state = self.records.entry((*kind, id.clone())).or_default();
-                if state.set(*at, field, value) { Change::Record(*kind, id.clone()) } else { Change::None }
+                if state.set(*at, field, value) {
+                    Change::Record(*kind, id.clone())
+                } else {
+                    Change::None
+                }
             }
             Op::Delete { at, kind, id } => {
                 let state = self.records.entry((*kind, id.clone())).or_default();
-                if state.delete(*at) { Change::Record(*kind, id.clone()) } else { Change::None }
+                if state.delete(*at) {
+                    Change::Record(*kind, id.clone())
+                } else {
+                    Change::None
+                }
             }
-            Op::Append { at, id, entry } => {
-                if self.put_entry(id, *at, entry) { Change::Entry(id.clone()) } else { Change::None }
-            }
+            Op::Append { at, id, entry } => match self.put_entry(id, *at, entry) {
+                Put::Added => Change::Entry(id.clone()),
+                Put::Replaced => Change::EntryReplaced(id.clone()),
+                Put::Kept => Change::None,
+            },
         }
     }
 
-    fn put_entry(&mut self, id: &Id, at: Hlc, entry: &Entry) -> bool {
+    fn put_entry(&mut self, id: &Id, at: Hlc, entry: &Entry) -> Put {
         match self.entries.get_mut(id) {
             Some(old) => {
-                let replace = at > old.at || (at == old.at && entry_text(entry) > entry_text(&old.entry));
-                if replace {
-                    *old = StampedEntry { at, entry: entry.clone() };
+                let replace =
+                    at > old.at || (at == old.at && entry_text(entry) > entry_text(&old.entry));
+                if !replace {
+                    return Put::Kept;
                 }
-                replace
+                *old = StampedEntry {
+                    at,
+                    entry: entry.clone(),
+                };
+                Put::Replaced
             }
             None => {
-                self.entries.insert(id.clone(), StampedEntry { at, entry: entry.clone() });
-                true
+                self.entries.insert(
+                    id.clone(),
+                    StampedEntry {
+                        at,
+                        entry: entry.clone(),
+                    },
+                );
+                Put::Added
             }
         }
     }
@@ -283,7 +329,9 @@ impl Book {
 
     /// A live record decoded into its typed form; `None` when absent, deleted or undecodable.
     pub fn get<T: DeserializeOwned>(&self, kind: RecordKind, id: &Id) -> Option<T> {
-        self.record_state(kind, id).filter(|s| s.deleted.is_none()).and_then(|s| s.decode().ok())
+        self.record_state(kind, id)
+            .filter(|s| s.deleted.is_none())
+            .and_then(|s| s.decode().ok())
     }
 
     /// All entries, in id (creation) order.
@@ -298,10 +346,27 @@ impl Book {
 
     /// The latest stamp anywhere in the book (a restarted device's clock observes it).
     pub fn latest_stamp(&self) -> Hlc {
-        let r = self.records.values().map(RecordState::updated_at).max().unwrap_or(Hlc::ZERO);
-        let e = self.entries.values().map(|e| e.at).max().unwrap_or(Hlc::ZERO);
+        let r = self
+            .records
+            .values()
+            .map(RecordState::updated_at)
+            .max()
+            .unwrap_or(Hlc::ZERO);
+        let e = self
+            .entries
+            .values()
+            .map(|e| e.at)
+            .max()
+            .unwrap_or(Hlc::ZERO);
         r.max(e)
     }
+}
+
+/// What putting an entry into the book did.
+enum Put {
+    Added,
+    Replaced,
+    Kept,
 }
 
 fn entry_text(entry: &Entry) -> String {
@@ -322,7 +387,13 @@ pub fn diff(
 ) -> Vec<Op> {
     let mut ops = Vec::new();
     let mut push = |field: String, value: Value, ops: &mut Vec<Op>| {
-        ops.push(Op::Set { at: clock.tick(now_ms), kind, id: id.clone(), field, value });
+        ops.push(Op::Set {
+            at: clock.tick(now_ms),
+            kind,
+            id: id.clone(),
+            field,
+            value,
+        });
     };
     for (field, new) in after {
         let old = match before.get(field) {
@@ -334,7 +405,11 @@ pub fn diff(
         if sets.contains(&field.as_str()) {
             let members = |v: &Value| -> Vec<String> {
                 v.as_array()
-                    .map(|a| a.iter().filter_map(|m| m.as_str().map(str::to_owned)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|m| m.as_str().map(str::to_owned))
+                            .collect()
+                    })
                     .unwrap_or_default()
             };
             let (was, now) = (members(old), members(new));

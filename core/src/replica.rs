@@ -6,7 +6,7 @@
 use crate::domain::Entry;
 use crate::hlc::Clock;
 use crate::id::Id;
-use crate::op::{diff, to_object, Book, Change, Op, RecordKind};
+use crate::op::{Book, Change, Op, RecordKind, diff, to_object};
 use crate::sync::{PushBatch, StoredBatch, SyncState};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -65,7 +65,7 @@ impl Delta {
             Change::Record(kind, id) => {
                 self.records.insert((kind, id));
             }
-            Change::Entry(id) => {
+            Change::Entry(id) | Change::EntryReplaced(id) => {
                 self.entries.insert(id);
             }
         }
@@ -84,7 +84,13 @@ impl Replica {
         outbox.sort_by_key(Op::at);
         let mut clock = Clock::new(crate::auth::node_id(&device));
         clock.observe(book.latest_stamp());
-        Replica { device, book, outbox, sync, clock }
+        Replica {
+            device,
+            book,
+            outbox,
+            sync,
+            clock,
+        }
     }
 
     /// A new, empty replica for `device`.
@@ -116,7 +122,15 @@ impl Replica {
         sets: &[&str],
     ) -> Delta {
         let before = before.map(to_object).unwrap_or_default();
-        let ops = diff(&mut self.clock, now_ms, kind, id, &before, &to_object(after), sets);
+        let ops = diff(
+            &mut self.clock,
+            now_ms,
+            kind,
+            id,
+            &before,
+            &to_object(after),
+            sets,
+        );
         self.local(ops)
     }
 
@@ -136,7 +150,10 @@ impl Replica {
     pub fn next_batch(&mut self) -> (Option<PushBatch>, Delta) {
         let before = self.sync.clone();
         let batch = self.sync.next_batch(&self.outbox);
-        let delta = Delta { sync_changed: before != self.sync, ..Delta::default() };
+        let delta = Delta {
+            sync_changed: before != self.sync,
+            ..Delta::default()
+        };
         (batch, delta)
     }
 
@@ -147,7 +164,11 @@ impl Replica {
             return Delta::default();
         }
         let removed: Vec<Op> = self.outbox.drain(..n).collect();
-        Delta { outbox_removed: removed, sync_changed: true, ..Delta::default() }
+        Delta {
+            outbox_removed: removed,
+            sync_changed: true,
+            ..Delta::default()
+        }
     }
 
     /// Applies batches pulled from the server (other devices' streams, contiguous only).
@@ -156,7 +177,10 @@ impl Replica {
         let mut sync = self.sync.clone();
         let ops = sync.receive(&self.device, batches)?;
         self.sync = sync;
-        let mut delta = Delta { sync_changed: before != self.sync.cursor, ..Delta::default() };
+        let mut delta = Delta {
+            sync_changed: before != self.sync.cursor,
+            ..Delta::default()
+        };
         for op in &ops {
             self.clock.observe(op.at());
             delta.note(self.book.apply(op));
@@ -176,7 +200,11 @@ mod tests {
     use crate::domain::Customer;
 
     fn customer(name: &str, phone: &str) -> Customer {
-        Customer { name: name.into(), phones: vec![phone.into()], ..Customer::default() }
+        Customer {
+            name: name.into(),
+            phones: vec![phone.into()],
+            ..Customer::default()
+        }
     }
 
     #[test]
@@ -185,17 +213,39 @@ mod tests {
         let mut tablet = Replica::new("tablet".into());
         let id = Id::parse("c1").unwrap();
         let zs = customer("张三", "13800138000");
-        let d = phone.edit(1_000, RecordKind::Customer, &id, None, &zs, Customer::SET_FIELDS);
+        let d = phone.edit(
+            1_000,
+            RecordKind::Customer,
+            &id,
+            None,
+            &zs,
+            Customer::SET_FIELDS,
+        );
         assert!(d.records.contains(&(RecordKind::Customer, id.clone())));
-        assert_eq!(d.outbox_added.len(), 2, "name and phones; blank defaults are not written");
+        assert_eq!(
+            d.outbox_added.len(),
+            2,
+            "name and phones; blank defaults are not written"
+        );
         let (batch, d) = phone.next_batch();
         let batch = batch.unwrap();
         assert!(d.sync_changed);
-        let stored = StoredBatch { device: "phone".into(), seq: batch.seq, ops: batch.ops, payload: batch.payload };
+        let stored = StoredBatch {
+            device: "phone".into(),
+            seq: batch.seq,
+            ops: batch.ops,
+            payload: batch.payload,
+        };
         let got = tablet.receive(std::slice::from_ref(&stored)).unwrap();
         assert_eq!(got.records.len(), 1);
-        assert_eq!(tablet.book.get::<Customer>(RecordKind::Customer, &id), Some(zs));
-        assert!(tablet.receive(&[stored]).unwrap().records.is_empty(), "a batch applies once");
+        assert_eq!(
+            tablet.book.get::<Customer>(RecordKind::Customer, &id),
+            Some(zs)
+        );
+        assert!(
+            tablet.receive(&[stored]).unwrap().records.is_empty(),
+            "a batch applies once"
+        );
         assert_eq!(phone.pending(), 2);
         let acked = phone.acknowledged(1);
         assert_eq!(acked.outbox_removed.len(), 2);
@@ -207,13 +257,24 @@ mod tests {
     fn a_restored_replica_stamps_after_everything_it_stored() {
         let mut a = Replica::new("a".into());
         let id = Id::parse("c1").unwrap();
-        a.edit(5_000, RecordKind::Customer, &id, None, &customer("李四", "13900000000"), &[]);
-        let mut again = Replica::restore("a".into(), a.book.clone(), a.outbox.clone(), a.sync.clone());
+        a.edit(
+            5_000,
+            RecordKind::Customer,
+            &id,
+            None,
+            &customer("李四", "13900000000"),
+            &[],
+        );
+        let mut again =
+            Replica::restore("a".into(), a.book.clone(), a.outbox.clone(), a.sync.clone());
         let before = customer("李四", "13900000000");
         let mut after = before.clone();
         after.notes = "wall clock went back".into();
         let d = again.edit(10, RecordKind::Customer, &id, Some(&before), &after, &[]);
         assert!(d.outbox_added[0].at() > a.book.latest_stamp());
-        assert_eq!(again.book.get::<Customer>(RecordKind::Customer, &id), Some(after));
+        assert_eq!(
+            again.book.get::<Customer>(RecordKind::Customer, &id),
+            Some(after)
+        );
     }
 }

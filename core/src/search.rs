@@ -100,8 +100,12 @@ pub const SURNAME_READINGS: &[(&str, &[&str])] = &[
 ];
 
 /// Syllables with `ü`, as typed on a keyboard (`v`) and as often typed instead (`u`).
-const U_UMLAUT: &[(&str, &str, &str)] =
-    &[("lü", "lv", "lu"), ("nü", "nv", "nu"), ("lüe", "lve", "lue"), ("nüe", "nve", "nue")];
+const U_UMLAUT: &[(&str, &str, &str)] = &[
+    ("lü", "lv", "lu"),
+    ("nü", "nv", "nu"),
+    ("lüe", "lve", "lue"),
+    ("nüe", "nve", "nue"),
+];
 
 /// How a customer matched a query. Variants are in rank order: a smaller one is a better match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -197,7 +201,11 @@ pub fn fold_char(c: char) -> char {
 
 /// Folds a text for matching (see [`fold_char`]) and trims it.
 pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect::<String>().trim().to_owned()
+    text.chars()
+        .map(fold_char)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// Characters a clerk may type between pinyin syllables or groups of phone digits.
@@ -212,7 +220,10 @@ fn syllables(name: &str) -> Vec<Syllable> {
     if let Some((surname, readings)) = SURNAME_READINGS.iter().find(|(s, _)| name.starts_with(s)) {
         for (c, reading) in surname.chars().zip(readings.iter()) {
             let common = common_reading(c).map_or("", |s| s.main);
-            out.push(Syllable { main: reading, alt: if common == *reading { "" } else { common } });
+            out.push(Syllable {
+                main: reading,
+                alt: if common == *reading { "" } else { common },
+            });
         }
         rest = &name[surname.len()..];
     }
@@ -228,7 +239,10 @@ fn common_reading(c: char) -> Option<Syllable> {
     let plain = c.to_pinyin()?.plain();
     Some(match U_UMLAUT.iter().find(|(u, _, _)| *u == plain) {
         Some((_, v, u)) => Syllable { main: v, alt: u },
-        None => Syllable { main: plain, alt: "" },
+        None => Syllable {
+            main: plain,
+            alt: "",
+        },
     })
 }
 
@@ -253,7 +267,10 @@ pub fn sort_key(name: &str) -> String {
 /// The pinyin initials of a name (张三 → `zs`), surname readings applied; used e.g. to derive
 /// nicknames and ids.
 pub fn initials(name: &str) -> String {
-    syllables(&fold(name)).iter().filter_map(|s| s.main.chars().next()).collect()
+    syllables(&fold(name))
+        .iter()
+        .filter_map(|s| s.main.chars().next())
+        .collect()
 }
 
 /// The pinyin of a name without separators (张三 → `zhangsan`), surname readings applied.
@@ -300,7 +317,11 @@ fn spells(readings: &[u8], query: &[u8]) -> Option<usize> {
             let pos = from.trailing_zeros() as usize;
             from &= from - 1;
             for reading in syllable.split(|&b| b == b'|') {
-                let common = reading.iter().zip(&query[pos..]).take_while(|(a, b)| a == b).count();
+                let common = reading
+                    .iter()
+                    .zip(&query[pos..])
+                    .take_while(|(a, b)| a == b)
+                    .count();
                 // Positions pos+1 ..= pos+common.
                 next |= ((1u64 << common) - 1) << (pos + 1);
             }
@@ -357,7 +378,10 @@ struct Summary {
 
 impl Summary {
     fn of(text: &str) -> Summary {
-        let mut s = Summary { chars: char_mask(text), pairs: 0 };
+        let mut s = Summary {
+            chars: char_mask(text),
+            pairs: 0,
+        };
         let mut prev = None;
         for c in text.chars() {
             if let Some(p) = prev {
@@ -370,7 +394,10 @@ impl Summary {
 
     /// The summary of two texts together: a query inside either passes.
     fn with(self, other: Summary) -> Summary {
-        Summary { chars: self.chars | other.chars, pairs: self.pairs | other.pairs }
+        Summary {
+            chars: self.chars | other.chars,
+            pairs: self.pairs | other.pairs,
+        }
     }
 
     fn covers(self, q: Summary) -> bool {
@@ -385,7 +412,9 @@ fn pair_bit(a: char, b: char) -> u64 {
 
 /// The adjacent digit pairs of a run of digits, one bit for each of the 100 pairs.
 fn digit_pairs(digits: &[u8]) -> u128 {
-    digits.windows(2).fold(0, |m, w| m | 1 << (u32::from(w[0] - b'0') * 10 + u32::from(w[1] - b'0')))
+    digits.windows(2).fold(0, |m, w| {
+        m | 1 << (u32::from(w[0] - b'0') * 10 + u32::from(w[1] - b'0'))
+    })
 }
 
 /// The bit of a digit (the last digit of a phone number, for one-digit queries).
@@ -417,7 +446,11 @@ struct Masks {
 
 /// One bit per lowercase ASCII letter.
 fn letter_bit(b: u8) -> u32 {
-    if b.is_ascii_lowercase() { 1 << (b - b'a') } else { 0 }
+    if b.is_ascii_lowercase() {
+        1 << (b - b'a')
+    } else {
+        0
+    }
 }
 
 /// Digits typed before they are looked for inside phone numbers (fewer match only the end of
@@ -439,19 +472,28 @@ impl Masks {
     fn of(keys: &Keys, sort_key: &str) -> Masks {
         let readings = || keys.pinyin().split(|&b| b == b' ' || b == b'|');
         let initials = |syllable: &[u8]| {
-            syllable.split(|&b| b == b'|').fold(0, |m, r| m | r.first().map_or(0, |&b| letter_bit(b)))
+            syllable
+                .split(|&b| b == b'|')
+                .fold(0, |m, r| m | r.first().map_or(0, |&b| letter_bit(b)))
         };
         let mut syllables = keys.pinyin().split(|&b| b == b' ');
         let mut prefix = [0u8; 8];
         let n = sort_key.len().min(8);
         prefix[..n].copy_from_slice(&sort_key.as_bytes()[..n]);
-        let tags = keys.tags().map(|t| Summary::of(&String::from_utf8_lossy(t)));
-        let text = tags.fold(Summary::of(keys.name()).with(Summary::of(keys.wechat())), Summary::with);
+        let tags = keys
+            .tags()
+            .map(|t| Summary::of(&String::from_utf8_lossy(t)));
+        let text = tags.fold(
+            Summary::of(keys.name()).with(Summary::of(keys.wechat())),
+            Summary::with,
+        );
         Masks {
             text_chars: text.chars,
             text_pairs: text.pairs,
             phone_pairs: keys.phones().fold(0, |m, p| m | digit_pairs(p)),
-            phone_last: keys.phones().fold(0, |m, p| m | p.last().map_or(0, |&d| digit_bit(d))),
+            phone_last: keys
+                .phones()
+                .fold(0, |m, p| m | p.last().map_or(0, |&d| digit_bit(d))),
             pinyin: readings().flatten().fold(0, |m, &b| m | letter_bit(b)),
             first_initials: initials(syllables.next().unwrap_or_default()),
             later_initials: syllables.fold(0, |m, syllable| m | initials(syllable)),
@@ -462,7 +504,12 @@ impl Masks {
     /// The fields whose summary contains the query's.
     fn candidates(&self, q: &Query) -> u8 {
         let mut fields = 0;
-        if (Summary { chars: self.text_chars, pairs: self.text_pairs }).covers(q.text_summary) {
+        if (Summary {
+            chars: self.text_chars,
+            pairs: self.text_pairs,
+        })
+        .covers(q.text_summary)
+        {
             fields |= TEXT;
         }
         if q.pinyin && self.pinyin & q.letters == q.letters {
@@ -550,7 +597,11 @@ impl Keys {
         let syllables = self.syllables as usize;
         let (name, wechat) = (self.name().as_bytes(), self.wechat().as_bytes());
         if on(TEXT) && name.starts_with(text) {
-            let kind = if name.len() == text.len() { MatchKind::NameExact } else { MatchKind::NamePrefix };
+            let kind = if name.len() == text.len() {
+                MatchKind::NameExact
+            } else {
+                MatchKind::NamePrefix
+            };
             return Some((kind, slack(name)));
         }
         if on(PINYIN_START)
@@ -567,7 +618,11 @@ impl Keys {
             return Some((MatchKind::WechatPrefix, slack(wechat)));
         }
         if on(TEXT) {
-            if let Some(t) = self.tags().filter(|t| t.starts_with(text)).min_by_key(|t| t.len()) {
+            if let Some(t) = self
+                .tags()
+                .filter(|t| t.starts_with(text))
+                .min_by_key(|t| t.len())
+            {
                 return Some((MatchKind::TagPrefix, slack(t)));
             }
             if inside(&q.text_finder, name) {
@@ -576,8 +631,14 @@ impl Keys {
         }
         if on(PINYIN_LATER) {
             let pinyin = self.pinyin();
-            let starts = pinyin.iter().enumerate().filter(|(_, b)| **b == b' ').map(|(at, _)| at + 1);
-            let later = starts.enumerate().find_map(|(i, at)| spells(&pinyin[at..], compact).map(|used| i + 1 + used));
+            let starts = pinyin
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b' ')
+                .map(|(at, _)| at + 1);
+            let later = starts
+                .enumerate()
+                .find_map(|(i, at)| spells(&pinyin[at..], compact).map(|used| i + 1 + used));
             if let Some(end) = later {
                 return Some((MatchKind::NameInfix, syllables - end));
             }
@@ -592,7 +653,11 @@ impl Keys {
             if inside(&q.text_finder, wechat) {
                 return Some((MatchKind::WechatInfix, slack(wechat)));
             }
-            if let Some(t) = self.tags().filter(|t| inside(&q.text_finder, t)).min_by_key(|t| t.len()) {
+            if let Some(t) = self
+                .tags()
+                .filter(|t| inside(&q.text_finder, t))
+                .min_by_key(|t| t.len())
+            {
                 return Some((MatchKind::TagInfix, slack(t)));
             }
         }
@@ -629,15 +694,26 @@ impl Query {
         if text.is_empty() {
             return None;
         }
-        let compact: String =
-            text.chars().filter(|c| !is_separator(*c)).map(|c| if c == 'ü' { 'v' } else { c }).collect();
+        let compact: String = text
+            .chars()
+            .filter(|c| !is_separator(*c))
+            .map(|c| if c == 'ü' { 'v' } else { c })
+            .collect();
         let digits = !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit());
         Some(Query {
             text_chars: text.chars().count(),
             text_summary: Summary::of(&text),
             text_finder: Finder::new(&text).into_owned(),
-            digit_pairs: if digits { digit_pairs(compact.as_bytes()) } else { 0 },
-            last_digit: if digits && compact.len() == 1 { digit_bit(compact.as_bytes()[0]) } else { 0 },
+            digit_pairs: if digits {
+                digit_pairs(compact.as_bytes())
+            } else {
+                0
+            },
+            last_digit: if digits && compact.len() == 1 {
+                digit_bit(compact.as_bytes()[0])
+            } else {
+                0
+            },
             letters: compact.bytes().fold(0, |m, b| m | letter_bit(b)),
             first_letter: compact.bytes().next().map_or(0, letter_bit),
             compact_finder: Finder::new(&compact).into_owned(),
@@ -700,7 +776,10 @@ impl SearchIndex {
         };
         self.masks[slot] = masks;
         self.keys[slot] = keys;
-        self.entries[slot] = Some(Entry { id: id.clone(), sort_key: sort_key.into_boxed_str() });
+        self.entries[slot] = Some(Entry {
+            id: id.clone(),
+            sort_key: sort_key.into_boxed_str(),
+        });
     }
 
     /// Drops a customer from the index. Returns whether they were in it.
@@ -753,12 +832,17 @@ impl SearchIndex {
             }
             if let Some((kind, slack)) = self.keys[slot].best_match(&q, fields) {
                 let slack = slack.min(u32::MAX as usize) as u128;
-                found.push(((kind as u128) << 96 | slack << 64 | u128::from(masks.sort_prefix), slot));
+                found.push((
+                    (kind as u128) << 96 | slack << 64 | u128::from(masks.sort_prefix),
+                    slot,
+                ));
             }
         }
         let total = found.len();
         let entry = |slot: usize| self.entries[slot].as_ref().map(|e| (&e.sort_key, &e.id));
-        let order = |a: &(u128, usize), b: &(u128, usize)| a.0.cmp(&b.0).then_with(|| entry(a.1).cmp(&entry(b.1)));
+        let order = |a: &(u128, usize), b: &(u128, usize)| {
+            a.0.cmp(&b.0).then_with(|| entry(a.1).cmp(&entry(b.1)))
+        };
         if limit == 0 {
             found.clear();
         } else if found.len() > limit {
@@ -770,7 +854,10 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|(rank, slot)| {
                 let kind = MatchKind::ALL[(rank >> 96) as usize];
-                self.entries[slot].as_ref().map(|e| Hit { id: e.id.clone(), kind })
+                self.entries[slot].as_ref().map(|e| Hit {
+                    id: e.id.clone(),
+                    kind,
+                })
             })
             .collect();
         Results { hits, total }
@@ -804,7 +891,10 @@ mod tests {
         assert_eq!(spells(s.as_bytes(), "a".repeat(64).as_bytes()), None);
         let ix = {
             let mut ix = SearchIndex::new();
-            let c = Customer { name: name.clone(), ..Customer::default() };
+            let c = Customer {
+                name: name.clone(),
+                ..Customer::default()
+            };
             ix.upsert(&Id::parse("x").unwrap(), &c);
             ix
         };

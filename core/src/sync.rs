@@ -191,7 +191,11 @@ pub struct InFlight {
 impl SyncState {
     /// A device that has pushed nothing yet.
     pub fn new() -> Self {
-        SyncState { next_seq: 1, in_flight: None, cursor: Cursor::new() }
+        SyncState {
+            next_seq: 1,
+            in_flight: None,
+            cursor: Cursor::new(),
+        }
     }
 
     /// The batch to push now: the unacknowledged one if any, else a new one made of the first
@@ -200,7 +204,11 @@ impl SyncState {
         if self.in_flight.is_none() && !outbox.is_empty() {
             let take = outbox.len().min(MAX_BATCH_OPS);
             let ops = &outbox[..take];
-            let batch = PushBatch { seq: self.next_seq.max(1), ops: take as u32, payload: encode_payload(ops) };
+            let batch = PushBatch {
+                seq: self.next_seq.max(1),
+                ops: take as u32,
+                payload: encode_payload(ops),
+            };
             self.in_flight = Some(InFlight { batch, count: take });
         }
         self.in_flight.as_ref().map(|f| f.batch.clone())
@@ -223,7 +231,11 @@ impl SyncState {
     /// Takes pulled batches and returns the ops to apply, advancing the cursor only over
     /// contiguous batches of other devices (a gap waits for the next pull; own batches and
     /// ones already applied are skipped).
-    pub fn receive(&mut self, me: &str, batches: &[StoredBatch]) -> Result<Vec<Op>, serde_json::Error> {
+    pub fn receive(
+        &mut self,
+        me: &str,
+        batches: &[StoredBatch],
+    ) -> Result<Vec<Op>, serde_json::Error> {
         let mut ops = Vec::new();
         for b in batches {
             if b.device == me {
@@ -279,7 +291,11 @@ mod tests {
         let mut s = SyncState::new();
         let outbox: Vec<Op> = (1..=(MAX_BATCH_OPS as u64 + 5)).map(op).collect();
         assert_eq!(s.next_batch(&outbox).unwrap().ops as usize, MAX_BATCH_OPS);
-        assert_eq!(s.next_batch(&[]).unwrap().ops as usize, MAX_BATCH_OPS, "in flight survives");
+        assert_eq!(
+            s.next_batch(&[]).unwrap().ops as usize,
+            MAX_BATCH_OPS,
+            "in flight survives"
+        );
         assert!(SyncState::new().next_batch(&[]).is_none());
     }
 
@@ -292,13 +308,37 @@ mod tests {
             ops: 1,
             payload: encode_payload(&[op(seq)]),
         };
-        let ops = s.receive("me", &[b("me", 1), b("a", 1), b("a", 3), b("b", 1), b("b", 2), b("a", 1)]).unwrap();
-        assert_eq!(ops.len(), 3, "a1, b1, b2; a3 waits for a2; a1 again is skipped");
+        let ops = s
+            .receive(
+                "me",
+                &[
+                    b("me", 1),
+                    b("a", 1),
+                    b("a", 3),
+                    b("b", 1),
+                    b("b", 2),
+                    b("a", 1),
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            ops.len(),
+            3,
+            "a1, b1, b2; a3 waits for a2; a1 again is skipped"
+        );
         assert_eq!(s.cursor.get("a"), Some(&1));
         assert_eq!(s.cursor.get("b"), Some(&2));
         assert!(!s.cursor.contains_key("me"));
-        let bad = StoredBatch { device: "c".into(), seq: 1, ops: 1, payload: "not json".into() };
+        let bad = StoredBatch {
+            device: "c".into(),
+            seq: 1,
+            ops: 1,
+            payload: "not json".into(),
+        };
         assert!(s.receive("me", &[bad]).is_err());
-        assert!(!s.cursor.contains_key("c"), "a bad batch does not advance the cursor");
+        assert!(
+            !s.cursor.contains_key("c"),
+            "a bad batch does not advance the cursor"
+        );
     }
 }

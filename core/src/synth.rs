@@ -23,9 +23,10 @@
 mod vocab;
 
 use crate::domain::{
-    Child, Complaint, ComplaintStatus, Connection, Contact, ContactChannel, Customer, Device, Entry, Gender,
-    ImportantDate, Intent, LedgerEntry, LedgerKind, LineItem, Money, NotBoughtReason, Outcome, Purchase, PurchaseKind,
-    Purpose, Role, Rules, SaleChannel, Severity, Shop, Source, Visit,
+    Child, Complaint, ComplaintStatus, Connection, Contact, ContactChannel, Customer, Device,
+    Entry, Gender, ImportantDate, Intent, LedgerEntry, LedgerKind, LineItem, Money,
+    NotBoughtReason, Outcome, Purchase, PurchaseKind, Purpose, Role, Rules, SaleChannel, Severity,
+    Shop, Source, Visit,
 };
 use crate::hlc::Clock;
 use crate::id::Id;
@@ -59,7 +60,12 @@ pub struct Params {
 impl Params {
     /// Parameters with the default as-of date ([`default_as_of`]).
     pub fn new(seed: u64, customers: usize, purchases: usize) -> Self {
-        Params { seed, customers, purchases, as_of: default_as_of() }
+        Params {
+            seed,
+            customers,
+            purchases,
+            as_of: default_as_of(),
+        }
     }
 
     /// The shop as the ops its devices wrote, in stamp order.
@@ -161,7 +167,11 @@ struct Event {
 
 enum What {
     /// Fields of a record set at this time (a new record, or a later edit).
-    Fields { kind: RecordKind, id: Id, fields: Map<String, Value> },
+    Fields {
+        kind: RecordKind,
+        id: Id,
+        fields: Map<String, Value>,
+    },
     /// An entry appended.
     Entry { id: Id, entry: Entry },
 }
@@ -189,11 +199,13 @@ fn unix_ms(at: NaiveDateTime) -> u64 {
 }
 
 fn add_days(day: NaiveDate, days: u32) -> NaiveDate {
-    day.checked_add_days(Days::new(u64::from(days))).unwrap_or(day)
+    day.checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(day)
 }
 
 fn sub_days(day: NaiveDate, days: u32) -> NaiveDate {
-    day.checked_sub_days(Days::new(u64::from(days))).unwrap_or(day)
+    day.checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(day)
 }
 
 fn days_from(from: NaiveDate, to: NaiveDate) -> u32 {
@@ -217,7 +229,11 @@ impl<'a> Generator<'a> {
 
     /// A uniform integer in `lo..=hi`.
     fn int(&mut self, lo: u32, hi: u32) -> u32 {
-        if hi <= lo { lo } else { self.rng.random_range(lo..=hi) }
+        if hi <= lo {
+            lo
+        } else {
+            self.rng.random_range(lo..=hi)
+        }
     }
 
     /// True with probability `permille`/1000.
@@ -294,22 +310,57 @@ impl<'a> Generator<'a> {
     }
 
     fn open_shop(&mut self, at: NaiveDateTime) {
-        for (name, role) in [("王姐", Role::Owner), ("小李", Role::Clerk), ("小周", Role::Clerk)] {
+        for (name, role) in [
+            ("王姐", Role::Owner),
+            ("小李", Role::Clerk),
+            ("小周", Role::Clerk),
+        ] {
             let id = self.id(at);
-            let device = Device { display_name: name.into(), role, revoked: false };
+            let device = Device {
+                display_name: name.into(),
+                role,
+                revoked: false,
+            };
             self.devices.push(id.clone());
-            self.push(at, 0, What::Fields { kind: RecordKind::Device, id, fields: op::to_object(&device) });
+            self.push(
+                at,
+                0,
+                What::Fields {
+                    kind: RecordKind::Device,
+                    id,
+                    fields: op::to_object(&device),
+                },
+            );
         }
-        let shop =
-            Shop { name: "贝贝母婴生活馆".into(), time_zone: "Asia/Shanghai".into(), currency: "CNY".into() };
+        let shop = Shop {
+            name: "贝贝母婴生活馆".into(),
+            time_zone: "Asia/Shanghai".into(),
+            currency: "CNY".into(),
+        };
         let id = self.id(at);
-        self.push(at, 0, What::Fields { kind: RecordKind::Shop, id, fields: op::to_object(&shop) });
+        self.push(
+            at,
+            0,
+            What::Fields {
+                kind: RecordKind::Shop,
+                id,
+                fields: op::to_object(&shop),
+            },
+        );
         let mut rules = Rules::default();
         for c in CATALOG.iter().filter(|c| c.rebuy_days > 0) {
             rules.rebuy_days.insert(c.name.into(), c.rebuy_days);
         }
         let id = Id::parse("rules").expect("a valid id");
-        self.push(at, 0, What::Fields { kind: RecordKind::Rules, id, fields: op::to_object(&rules) });
+        self.push(
+            at,
+            0,
+            What::Fields {
+                kind: RecordKind::Rules,
+                id,
+                fields: op::to_object(&rules),
+            },
+        );
     }
 
     /// Lifecycles, creation times (in order) and purchase counts.
@@ -321,18 +372,27 @@ impl<'a> Generator<'a> {
                 let (lo, hi) = life.age_range();
                 // Customers who never came back are more often recent ones (a shop keeps growing).
                 let age = match life {
-                    Life::Lead | Life::Visitor | Life::OneTime => self.int(lo, hi).min(self.int(lo, hi)),
+                    Life::Lead | Life::Visitor | Life::OneTime => {
+                        self.int(lo, hi).min(self.int(lo, hi))
+                    }
                     _ => self.int(lo, hi),
                 };
                 let day = sub_days(as_of, age);
-                Plan { life, created: self.during_hours(day), purchases: 0 }
+                Plan {
+                    life,
+                    created: self.during_hours(day),
+                    purchases: 0,
+                }
             })
             .collect();
         plans.sort_by_key(|p| p.created);
         // Every buyer gets one sale, repeat buyers a second, then the rest by weight.
         let mut left = self.params.purchases;
         for round in 0..2 {
-            for p in plans.iter_mut().filter(|p| p.life.buys() && (round == 0 || p.life.purchase_weight() > 0)) {
+            for p in plans
+                .iter_mut()
+                .filter(|p| p.life.buys() && (round == 0 || p.life.purchase_weight() > 0))
+            {
                 if left > 0 {
                     p.purchases += 1;
                     left -= 1;
@@ -341,8 +401,10 @@ impl<'a> Generator<'a> {
         }
         // A skewed spread (1, 8, 27, … 216 times the lifecycle's weight): many repeat buyers
         // come back only once or twice, a few very often.
-        let weights: Vec<u64> =
-            plans.iter().map(|p| u64::from(p.life.purchase_weight()) * u64::from(self.int(1, 6)).pow(3)).collect();
+        let weights: Vec<u64> = plans
+            .iter()
+            .map(|p| u64::from(p.life.purchase_weight()) * u64::from(self.int(1, 6)).pow(3))
+            .collect();
         let total: u64 = weights.iter().sum();
         let extra = left as u64;
         for (p, w) in plans.iter_mut().zip(&weights) {
@@ -368,11 +430,17 @@ impl<'a> Generator<'a> {
         let device = self.staff();
         let favourite = self.category();
         let mut customer = self.profile(plan, device);
-        customer.interests.insert(CATALOG[favourite].name.to_owned());
+        customer
+            .interests
+            .insert(CATALOG[favourite].name.to_owned());
         self.push(
             at,
             device,
-            What::Fields { kind: RecordKind::Customer, id: id.clone(), fields: op::to_object(&customer) },
+            What::Fields {
+                kind: RecordKind::Customer,
+                id: id.clone(),
+                fields: op::to_object(&customer),
+            },
         );
         let bought = self.purchases(&id, plan, &customer, favourite);
         if let Some(&last) = bought.days.last()
@@ -381,13 +449,23 @@ impl<'a> Generator<'a> {
         {
             let next = add_days(last.date(), CATALOG[bought.favourite].rebuy_days.max(20));
             let fields = Map::from_iter([("next_purchase".to_owned(), serde_json::json!(next))]);
-            self.push(last, device, What::Fields { kind: RecordKind::Customer, id: id.clone(), fields });
+            self.push(
+                last,
+                device,
+                What::Fields {
+                    kind: RecordKind::Customer,
+                    id: id.clone(),
+                    fields,
+                },
+            );
         }
         self.visits(&id, plan, &bought);
         self.contacts(&id, plan);
         self.complaint(&id, &bought);
         self.ledger(&id, plan, &customer, &bought);
-        if matches!(plan.life, Life::Regular | Life::Loyal) || (customer.referrer.is_some() && self.chance(300)) {
+        if matches!(plan.life, Life::Regular | Life::Loyal)
+            || (customer.referrer.is_some() && self.chance(300))
+        {
             self.promoters.push(index);
         }
     }
@@ -397,13 +475,21 @@ impl<'a> Generator<'a> {
         let created = plan.created.date();
         let children = self.children(created);
         let mama_name = !children.is_empty() && self.chance(90);
-        let gender = if mama_name || self.chance(850) { Gender::Female } else { Gender::Male };
+        let gender = if mama_name || self.chance(850) {
+            Gender::Female
+        } else {
+            Gender::Male
+        };
         let name = match children.first() {
             Some(child) if mama_name => format!("{}妈妈", child.nickname),
             _ => self.name(gender),
         };
         let phones = self.phones();
-        let wechat = if self.chance(650) { self.wechat(&name) } else { String::new() };
+        let wechat = if self.chance(650) {
+            self.wechat(&name)
+        } else {
+            String::new()
+        };
         let source = match plan.life {
             Life::Lead => self.weighted(&[
                 (Source::Referral, 40),
@@ -423,7 +509,11 @@ impl<'a> Generator<'a> {
                 (Source::Other, 2),
             ]),
         };
-        let referrer = if source == Source::Referral { self.referrer() } else { None };
+        let referrer = if source == Source::Referral {
+            self.referrer()
+        } else {
+            None
+        };
         let tag_count = self.weighted(&[(0, 30), (1, 35), (2, 25), (3, 10)]);
         let mut tags = BTreeSet::new();
         for _ in 0..tag_count {
@@ -443,7 +533,11 @@ impl<'a> Generator<'a> {
             referrer,
             tags,
             children,
-            area: if self.chance(700) { self.pick(vocab::AREAS).to_owned() } else { String::new() },
+            area: if self.chance(700) {
+                self.pick(vocab::AREAS).to_owned()
+            } else {
+                String::new()
+            },
             vip: match plan.life {
                 Life::Loyal => self.chance(500),
                 Life::Regular => self.chance(30),
@@ -456,9 +550,11 @@ impl<'a> Generator<'a> {
                 (None, 10),
             ]),
             intent: match plan.life {
-                Life::Lead | Life::Visitor => {
-                    self.weighted(&[(Some(Intent::High), 20), (Some(Intent::Medium), 50), (Some(Intent::Low), 30)])
-                }
+                Life::Lead | Life::Visitor => self.weighted(&[
+                    (Some(Intent::High), 20),
+                    (Some(Intent::Medium), 50),
+                    (Some(Intent::Low), 30),
+                ]),
                 _ => None,
             },
             created_by: Some(self.devices[device].clone()),
@@ -479,11 +575,17 @@ impl<'a> Generator<'a> {
         }
         if self.chance(150) {
             let relation = self.pick(vocab::RELATIONS).to_owned();
-            c.connections.push(Connection { name: self.name(Gender::Female), relation });
+            c.connections.push(Connection {
+                name: self.name(Gender::Female),
+                relation,
+            });
         }
         if self.chance(100) {
             let date = sub_days(as_of, self.int(365, 365 * 12));
-            c.important_dates.push(ImportantDate { label: "结婚纪念日".into(), date: Some(date) });
+            c.important_dates.push(ImportantDate {
+                label: "结婚纪念日".into(),
+                date: Some(date),
+            });
         }
         if self.chance(100) {
             let min = i64::from(self.int(1, 5)) * 10_000;
@@ -494,8 +596,16 @@ impl<'a> Generator<'a> {
     }
 
     fn name(&mut self, gender: Gender) -> String {
-        let surname = if self.chance(5) { self.pick(vocab::COMPOUND_SURNAMES) } else { self.weighted(vocab::SURNAMES) };
-        let given = if gender == Gender::Female { vocab::GIVEN_FEMALE } else { vocab::GIVEN_MALE };
+        let surname = if self.chance(5) {
+            self.pick(vocab::COMPOUND_SURNAMES)
+        } else {
+            self.weighted(vocab::SURNAMES)
+        };
+        let given = if gender == Gender::Female {
+            vocab::GIVEN_FEMALE
+        } else {
+            vocab::GIVEN_MALE
+        };
         let mut name = surname.to_owned();
         name.push_str(self.pick(given));
         if self.chance(750) {
@@ -527,7 +637,11 @@ impl<'a> Generator<'a> {
             2 => format!("{}_{}", search::full_pinyin(name), self.int(1, 999)),
             _ => {
                 let tail: String = (0..10)
-                    .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[self.int(0, 35) as usize]))
+                    .map(|_| {
+                        char::from(
+                            b"abcdefghijklmnopqrstuvwxyz0123456789"[self.int(0, 35) as usize],
+                        )
+                    })
                     .collect();
                 format!("wxid_{tail}")
             }
@@ -551,7 +665,11 @@ impl<'a> Generator<'a> {
         let mut kids = Vec::new();
         if days_from(created, as_of) < 250 && self.chance(300) {
             let due = add_days(created, self.int(30, 280));
-            kids.push(Child { nickname: "宝宝".into(), due_date: Some(due), ..Child::default() });
+            kids.push(Child {
+                nickname: "宝宝".into(),
+                due_date: Some(due),
+                ..Child::default()
+            });
             return kids;
         }
         let count = self.weighted(&[(0, 10), (1, 70), (2, 20)]);
@@ -561,9 +679,18 @@ impl<'a> Generator<'a> {
             } else {
                 sub_days(as_of, self.int(0, 2190).min(self.int(0, 2190)))
             };
-            let gender = if self.chance(500) { Gender::Female } else { Gender::Male };
+            let gender = if self.chance(500) {
+                Gender::Female
+            } else {
+                Gender::Male
+            };
             let nickname = self.pick(vocab::CHILD_NICKNAMES).to_owned();
-            kids.push(Child { nickname, gender: Some(gender), birthday: Some(birthday), due_date: None });
+            kids.push(Child {
+                nickname,
+                gender: Some(gender),
+                birthday: Some(birthday),
+                due_date: None,
+            });
         }
         kids
     }
@@ -635,15 +762,27 @@ impl<'a> Generator<'a> {
 
     fn purchases(&mut self, id: &Id, plan: &Plan, customer: &Customer, favourite: usize) -> Bought {
         let delivers = customer.tags.contains("需要送货");
-        let mut bought = Bought { days: Vec::new(), totals: Vec::new(), favourite };
+        let mut bought = Bought {
+            days: Vec::new(),
+            totals: Vec::new(),
+            favourite,
+        };
         for day in self.purchase_days(plan) {
-            let at = if day == plan.created.date() { plan.created } else { self.during_hours(day) };
+            let at = if day == plan.created.date() {
+                plan.created
+            } else {
+                self.during_hours(day)
+            };
             let items = self.line_items(favourite);
             let total: Money = items.iter().map(|i| i.amount).sum();
             let channel = if delivers && self.chance(600) {
                 SaleChannel::Delivery
             } else {
-                self.weighted(&[(SaleChannel::Store, 88), (SaleChannel::Online, 7), (SaleChannel::Delivery, 5)])
+                self.weighted(&[
+                    (SaleChannel::Store, 88),
+                    (SaleChannel::Online, 7),
+                    (SaleChannel::Delivery, 5),
+                ])
             };
             let staff = self.staff();
             let sale_id = self.id(at);
@@ -660,7 +799,14 @@ impl<'a> Generator<'a> {
                 kind: PurchaseKind::Sale,
                 corrects: None,
             };
-            self.push(at, staff, What::Entry { id: sale_id, entry: Entry::Purchase(sale) });
+            self.push(
+                at,
+                staff,
+                What::Entry {
+                    id: sale_id,
+                    entry: Entry::Purchase(sale),
+                },
+            );
             bought.days.push(at);
             bought.totals.push(total);
         }
@@ -671,27 +817,48 @@ impl<'a> Generator<'a> {
         let count = self.weighted(&[(1, 55), (2, 30), (3, 15)]);
         (0..count)
             .map(|k| {
-                let cat: &Category = &CATALOG[if k == 0 && self.chance(600) { favourite } else { self.category() }];
+                let cat: &Category = &CATALOG[if k == 0 && self.chance(600) {
+                    favourite
+                } else {
+                    self.category()
+                }];
                 let product = self.pick(cat.products);
-                let quantity = self.int(1, cat.max_quantity).min(self.int(1, cat.max_quantity));
+                let quantity = self
+                    .int(1, cat.max_quantity)
+                    .min(self.int(1, cat.max_quantity));
                 let mut amount = product.price * i64::from(quantity);
                 if self.chance(80) {
                     amount -= amount / 10;
                 }
-                LineItem { product: product.name.into(), category: cat.name.into(), quantity, amount: Money(amount) }
+                LineItem {
+                    product: product.name.into(),
+                    category: cat.name.into(),
+                    quantity,
+                    amount: Money(amount),
+                }
             })
             .collect()
     }
 
     /// A refund of one line of a sale, a few days later (unless that is after the as-of date).
-    fn refund(&mut self, customer: &Id, sale: &Id, sold: NaiveDateTime, item: &LineItem, staff: usize) {
+    fn refund(
+        &mut self,
+        customer: &Id,
+        sale: &Id,
+        sold: NaiveDateTime,
+        item: &LineItem,
+        staff: usize,
+    ) {
         let day = add_days(sold.date(), self.int(1, 7));
         if day > self.params.as_of {
             return;
         }
         let at = self.during_hours(day);
         let id = self.id(at);
-        let line = LineItem { amount: -item.amount, ..item.clone() };
+        let line = LineItem {
+            amount: -item.amount,
+            ..item.clone()
+        };
         let refund = Purchase {
             customer: customer.clone(),
             at,
@@ -702,7 +869,14 @@ impl<'a> Generator<'a> {
             kind: PurchaseKind::Refund,
             corrects: Some(sale.clone()),
         };
-        self.push(at, staff, What::Entry { id, entry: Entry::Purchase(refund) });
+        self.push(
+            at,
+            staff,
+            What::Entry {
+                id,
+                entry: Entry::Purchase(refund),
+            },
+        );
     }
 
     // ---- visits, contacts, complaints, ledger ----
@@ -733,7 +907,14 @@ impl<'a> Generator<'a> {
                 staff: Some(self.devices[staff].clone()),
             };
             let entry_id = self.id(at);
-            self.push(at, staff, What::Entry { id: entry_id, entry: Entry::Visit(visit) });
+            self.push(
+                at,
+                staff,
+                What::Entry {
+                    id: entry_id,
+                    entry: Entry::Visit(visit),
+                },
+            );
         }
     }
 
@@ -773,8 +954,10 @@ impl<'a> Generator<'a> {
                 (Outcome::Negative, 24),
                 (Outcome::DoNotContact, 3),
             ]);
-            let follow_up =
-                matches!(outcome, Outcome::Reached | Outcome::NoAnswer | Outcome::Positive) && self.chance(300);
+            let follow_up = matches!(
+                outcome,
+                Outcome::Reached | Outcome::NoAnswer | Outcome::Positive
+            ) && self.chance(300);
             let channel = self.weighted(&[
                 (ContactChannel::Wechat, 50),
                 (ContactChannel::Phone, 30),
@@ -790,15 +973,34 @@ impl<'a> Generator<'a> {
                 purpose,
                 template: None,
                 outcome,
-                next_follow_up: if follow_up { Some(add_days(at.date(), self.int(3, 21))) } else { None },
+                next_follow_up: if follow_up {
+                    Some(add_days(at.date(), self.int(3, 21)))
+                } else {
+                    None
+                },
                 staff: Some(self.devices[staff].clone()),
                 note: String::new(),
             };
             let entry_id = self.id(at);
-            self.push(at, staff, What::Entry { id: entry_id, entry: Entry::Contact(contact) });
+            self.push(
+                at,
+                staff,
+                What::Entry {
+                    id: entry_id,
+                    entry: Entry::Contact(contact),
+                },
+            );
             if outcome == Outcome::DoNotContact {
                 let fields = Map::from_iter([("do_not_contact".to_owned(), Value::Bool(true))]);
-                self.push(at, staff, What::Fields { kind: RecordKind::Customer, id: id.clone(), fields });
+                self.push(
+                    at,
+                    staff,
+                    What::Fields {
+                        kind: RecordKind::Customer,
+                        id: id.clone(),
+                        fields,
+                    },
+                );
                 break;
             }
         }
@@ -819,14 +1021,31 @@ impl<'a> Generator<'a> {
             customer: Some(id.clone()),
             opened_at: Some(opened),
             description: self
-                .pick(&["奶粉罐有凹陷", "纸尿裤漏尿", "童装洗后褪色", "送货晚了两天", "店员态度不好"])
+                .pick(&[
+                    "奶粉罐有凹陷",
+                    "纸尿裤漏尿",
+                    "童装洗后褪色",
+                    "送货晚了两天",
+                    "店员态度不好",
+                ])
                 .into(),
-            severity: self.weighted(&[(Severity::Low, 40), (Severity::Medium, 45), (Severity::High, 15)]),
+            severity: self.weighted(&[
+                (Severity::Low, 40),
+                (Severity::Medium, 45),
+                (Severity::High, 15),
+            ]),
             ..Complaint::default()
         };
-        let record = |f| What::Fields { kind: RecordKind::Complaint, id: complaint_id.clone(), fields: f };
+        let record = |f| What::Fields {
+            kind: RecordKind::Complaint,
+            id: complaint_id.clone(),
+            fields: f,
+        };
         self.push(opened, device, record(op::to_object(&complaint)));
-        let end_of_day = self.params.as_of.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
+        let end_of_day = self
+            .params
+            .as_of
+            .and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
         if self.chance(100) {
             return;
         }
@@ -836,7 +1055,10 @@ impl<'a> Generator<'a> {
         }
         let mut answer = Map::new();
         answer.insert("first_response_at".into(), serde_json::json!(responded));
-        answer.insert("status".into(), serde_json::json!(ComplaintStatus::Responded));
+        answer.insert(
+            "status".into(),
+            serde_json::json!(ComplaintStatus::Responded),
+        );
         self.push(responded, device, record(answer));
         let resolved = responded + chrono::Duration::days(i64::from(self.int(1, 5)));
         if resolved > end_of_day || self.chance(100) {
@@ -844,9 +1066,15 @@ impl<'a> Generator<'a> {
         }
         let mut resolution = Map::new();
         resolution.insert("resolved_at".into(), serde_json::json!(resolved));
-        resolution.insert("status".into(), serde_json::json!(ComplaintStatus::Resolved));
+        resolution.insert(
+            "status".into(),
+            serde_json::json!(ComplaintStatus::Resolved),
+        );
         if self.chance(300) {
-            resolution.insert("compensation".into(), serde_json::json!(Money(i64::from(self.int(2, 10)) * 1000)));
+            resolution.insert(
+                "compensation".into(),
+                serde_json::json!(Money(i64::from(self.int(2, 10)) * 1000)),
+            );
         }
         self.push(resolved, device, record(resolution));
     }
@@ -856,22 +1084,47 @@ impl<'a> Generator<'a> {
     fn ledger(&mut self, id: &Id, plan: &Plan, customer: &Customer, bought: &Bought) {
         if customer.tags.contains("会员") {
             for (at, total) in bought.days.iter().zip(&bought.totals).take(30) {
-                self.ledger_entry(id, *at, LedgerKind::Points { delta: total.minor() / 100 }, "消费积分");
+                self.ledger_entry(
+                    id,
+                    *at,
+                    LedgerKind::Points {
+                        delta: total.minor() / 100,
+                    },
+                    "消费积分",
+                );
             }
         }
-        let saver = matches!(plan.life, Life::Regular | Life::Loyal) && bought.days.len() >= 2 && self.chance(40);
+        let saver = matches!(plan.life, Life::Regular | Life::Loyal)
+            && bought.days.len() >= 2
+            && self.chance(40);
         if !saver {
             return;
         }
         let first = self.int(0, u32::try_from(bought.days.len() - 2).unwrap_or(0)) as usize;
         let topped = bought.days[first];
         let mut balance = Money(50_000);
-        self.ledger_entry(id, topped, LedgerKind::StoredValue { delta: balance }, "充值");
-        for (at, total) in bought.days.iter().zip(&bought.totals).skip(first + 1).take(3) {
+        self.ledger_entry(
+            id,
+            topped,
+            LedgerKind::StoredValue { delta: balance },
+            "充值",
+        );
+        for (at, total) in bought
+            .days
+            .iter()
+            .zip(&bought.totals)
+            .skip(first + 1)
+            .take(3)
+        {
             let spend = (*total).min(balance);
             if spend > Money::ZERO {
                 balance = balance - spend;
-                self.ledger_entry(id, *at, LedgerKind::StoredValue { delta: -spend }, "储值消费");
+                self.ledger_entry(
+                    id,
+                    *at,
+                    LedgerKind::StoredValue { delta: -spend },
+                    "储值消费",
+                );
             }
         }
         if self.chance(330) {
@@ -881,19 +1134,34 @@ impl<'a> Generator<'a> {
                 amount: Money(5_000),
                 due: due.clone(),
             };
-            let reward_id = self.ledger_entry(id, topped + chrono::Duration::minutes(1), reward, "");
+            let reward_id =
+                self.ledger_entry(id, topped + chrono::Duration::minutes(1), reward, "");
             for day in due {
                 let taken = add_days(day, self.int(0, 3));
                 if taken <= self.params.as_of && self.chance(850) {
                     let at = self.during_hours(taken);
-                    self.ledger_entry(id, at, LedgerKind::Pickup { reward: reward_id.clone(), due: day }, "领取");
+                    self.ledger_entry(
+                        id,
+                        at,
+                        LedgerKind::Pickup {
+                            reward: reward_id.clone(),
+                            due: day,
+                        },
+                        "领取",
+                    );
                 }
             }
         }
     }
 
     /// Appends one ledger entry; returns its id.
-    fn ledger_entry(&mut self, customer: &Id, at: NaiveDateTime, kind: LedgerKind, note: &str) -> Id {
+    fn ledger_entry(
+        &mut self,
+        customer: &Id,
+        at: NaiveDateTime,
+        kind: LedgerKind,
+        note: &str,
+    ) -> Id {
         let staff = self.staff();
         let entry = LedgerEntry {
             customer: customer.clone(),
@@ -903,7 +1171,14 @@ impl<'a> Generator<'a> {
             staff: Some(self.devices[staff].clone()),
         };
         let id = self.id(at);
-        self.push(at, staff, What::Entry { id: id.clone(), entry: Entry::Ledger(entry) });
+        self.push(
+            at,
+            staff,
+            What::Entry {
+                id: id.clone(),
+                entry: Entry::Ledger(entry),
+            },
+        );
         id
     }
 
@@ -912,17 +1187,27 @@ impl<'a> Generator<'a> {
     /// Turns the events, in time order, into ops stamped by their devices' clocks.
     fn stamp(mut self) -> Vec<Op> {
         self.events.sort_by_key(|e| e.at);
-        let mut clocks: Vec<Clock> = (0..self.devices.len()).map(|_| Clock::new(self.rng.next_u64())).collect();
+        let mut clocks: Vec<Clock> = (0..self.devices.len())
+            .map(|_| Clock::new(self.rng.next_u64()))
+            .collect();
         let mut ops = Vec::with_capacity(self.events.len() * 4);
         for event in self.events {
             let ms = unix_ms(event.at);
             let clock = &mut clocks[event.device];
             match event.what {
                 What::Fields { kind, id, fields } => {
-                    let sets = if kind == RecordKind::Customer { Customer::SET_FIELDS } else { &[] };
+                    let sets = if kind == RecordKind::Customer {
+                        Customer::SET_FIELDS
+                    } else {
+                        &[]
+                    };
                     ops.extend(op::diff(clock, ms, kind, &id, &Map::new(), &fields, sets));
                 }
-                What::Entry { id, entry } => ops.push(Op::Append { at: clock.tick(ms), id, entry }),
+                What::Entry { id, entry } => ops.push(Op::Append {
+                    at: clock.tick(ms),
+                    id,
+                    entry,
+                }),
             }
         }
         ops

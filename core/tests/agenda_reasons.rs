@@ -22,7 +22,14 @@ type Item = (Id, Vec<Reason>);
 fn run(shop: &Shop, day: &str, rules: &Rules) -> Vec<Item> {
     let analysis = analyze(&shop.book, d(day), rules);
     let list = agenda(&analysis, rules);
-    list.items().map(|i| (Id::parse(analysis.history.id(i.customer)).unwrap(), i.reasons.to_vec())).collect()
+    list.items()
+        .map(|i| {
+            (
+                Id::parse(analysis.history.id(i.customer)).unwrap(),
+                i.reasons.to_vec(),
+            )
+        })
+        .collect()
 }
 
 fn today(shop: &Shop) -> Vec<Item> {
@@ -31,7 +38,11 @@ fn today(shop: &Shop) -> Vec<Item> {
 
 /// The reasons of one customer's item (empty when not listed).
 fn reasons_of(items: &[Item], id: &Id) -> Vec<Reason> {
-    items.iter().find(|(c, _)| c == id).map(|(_, r)| r.clone()).unwrap_or_default()
+    items
+        .iter()
+        .find(|(c, _)| c == id)
+        .map(|(_, r)| r.clone())
+        .unwrap_or_default()
 }
 
 fn keys(reasons: &[Reason]) -> Vec<&'static str> {
@@ -40,7 +51,10 @@ fn keys(reasons: &[Reason]) -> Vec<&'static str> {
 
 /// The reasons of one kind.
 fn of_kind(items: &[Item], id: &Id, key: &str) -> Vec<Reason> {
-    reasons_of(items, id).into_iter().filter(|r| r.key() == key).collect()
+    reasons_of(items, id)
+        .into_iter()
+        .filter(|r| r.key() == key)
+        .collect()
 }
 
 #[test]
@@ -58,8 +72,22 @@ fn birthday_within_the_next_seven_days() {
     let on_day = shop.customer("今天", json!({"birthday": "1990-03-10"}));
     let past = shop.customer("昨天", json!({"birthday": "1990-03-09"}));
     let items = today(&shop);
-    assert_eq!(reasons_of(&items, &in7), vec![Reason::Birthday { date: d("2026-03-17"), in_days: 7, age: 36 }]);
-    assert_eq!(reasons_of(&items, &on_day), vec![Reason::Birthday { date: d("2026-03-10"), in_days: 0, age: 36 }]);
+    assert_eq!(
+        reasons_of(&items, &in7),
+        vec![Reason::Birthday {
+            date: d("2026-03-17"),
+            in_days: 7,
+            age: 36
+        }]
+    );
+    assert_eq!(
+        reasons_of(&items, &on_day),
+        vec![Reason::Birthday {
+            date: d("2026-03-10"),
+            in_days: 0,
+            age: 36
+        }]
+    );
     assert!(reasons_of(&items, &in8).is_empty());
     assert!(reasons_of(&items, &past).is_empty());
 }
@@ -69,9 +97,23 @@ fn a_29_february_birthday_falls_on_28_february_in_other_years() {
     let mut shop = Shop::new();
     let c = shop.customer("闰日", json!({"birthday": "2000-02-29"}));
     let at = |day: &str| reasons_of(&run(&shop, day, &Rules::default()), &c);
-    assert_eq!(at("2026-02-21"), vec![Reason::Birthday { date: d("2026-02-28"), in_days: 7, age: 26 }]);
+    assert_eq!(
+        at("2026-02-21"),
+        vec![Reason::Birthday {
+            date: d("2026-02-28"),
+            in_days: 7,
+            age: 26
+        }]
+    );
     assert!(at("2026-02-20").is_empty());
-    assert_eq!(at("2028-02-22"), vec![Reason::Birthday { date: d("2028-02-29"), in_days: 7, age: 28 }]);
+    assert_eq!(
+        at("2028-02-22"),
+        vec![Reason::Birthday {
+            date: d("2028-02-29"),
+            in_days: 7,
+            age: 28
+        }]
+    );
     assert!(at("2026-03-01").is_empty());
 }
 
@@ -81,9 +123,27 @@ fn a_birthday_greeting_already_sent_settles_it_but_last_years_does_not() {
     let greeted = shop.customer("已祝福", json!({"birthday": "1990-03-15"}));
     let last_year = shop.customer("去年祝福", json!({"birthday": "1990-03-15"}));
     let other = shop.customer("别的事", json!({"birthday": "1990-03-15"}));
-    shop.contact(&greeted, "2026-03-08 10:00", Purpose::Birthday, Outcome::Reached, None);
-    shop.contact(&last_year, "2025-03-14 10:00", Purpose::Birthday, Outcome::Reached, None);
-    shop.contact(&other, "2026-03-09 10:00", Purpose::NewProduct, Outcome::Reached, None);
+    shop.contact(
+        &greeted,
+        "2026-03-08 10:00",
+        Purpose::Birthday,
+        Outcome::Reached,
+        None,
+    );
+    shop.contact(
+        &last_year,
+        "2025-03-14 10:00",
+        Purpose::Birthday,
+        Outcome::Reached,
+        None,
+    );
+    shop.contact(
+        &other,
+        "2026-03-09 10:00",
+        Purpose::NewProduct,
+        Outcome::Reached,
+        None,
+    );
     let items = today(&shop);
     assert!(reasons_of(&items, &greeted).is_empty());
     assert_eq!(keys(&reasons_of(&items, &last_year)), vec!["birthday"]);
@@ -91,7 +151,10 @@ fn a_birthday_greeting_already_sent_settles_it_but_last_years_does_not() {
 }
 
 fn milestone(shop: &mut Shop, born: &str) -> Id {
-    shop.customer("宝妈", json!({"children": [{"nickname": "豆豆", "birthday": born}]}))
+    shop.customer(
+        "宝妈",
+        json!({"children": [{"nickname": "豆豆", "birthday": born}]}),
+    )
 }
 
 #[test]
@@ -112,19 +175,39 @@ fn child_milestones_within_the_next_seven_days() {
         in_days,
     };
     let rules = Rules::default();
-    assert_eq!(reason(&run(&shop, "2026-02-21", &rules), &month), vec![ms(Milestone::FullMonth, "2026-02-28", 7)]);
+    assert_eq!(
+        reason(&run(&shop, "2026-02-21", &rules), &month),
+        vec![ms(Milestone::FullMonth, "2026-02-28", 7)]
+    );
     assert!(reason(&run(&shop, "2026-02-20", &rules), &month).is_empty());
-    assert_eq!(reason(&run(&shop, "2026-04-04", &rules), &hundred), vec![ms(Milestone::HundredDays, "2026-04-11", 7)]);
+    assert_eq!(
+        reason(&run(&shop, "2026-04-04", &rules), &hundred),
+        vec![ms(Milestone::HundredDays, "2026-04-11", 7)]
+    );
     assert!(reason(&run(&shop, "2026-04-03", &rules), &hundred).is_empty());
     let items = today(&shop);
-    assert_eq!(reason(&items, &half), vec![ms(Milestone::HalfYear, "2026-03-15", 5)]);
+    assert_eq!(
+        reason(&items, &half),
+        vec![ms(Milestone::HalfYear, "2026-03-15", 5)]
+    );
     // The first birthday is the 周岁 milestone, not also a birthday.
-    assert_eq!(reason(&items, &year), vec![ms(Milestone::OneYear, "2026-03-12", 2)]);
+    assert_eq!(
+        reason(&items, &year),
+        vec![ms(Milestone::OneYear, "2026-03-12", 2)]
+    );
     assert_eq!(
         reason(&items, &second),
-        vec![Reason::ChildBirthday { child: 0, date: d("2026-03-16"), in_days: 6, age: 2 }]
+        vec![Reason::ChildBirthday {
+            child: 0,
+            date: d("2026-03-16"),
+            in_days: 6,
+            age: 2
+        }]
     );
-    assert!(reason(&run(&shop, "2026-03-08", &rules), &second).is_empty(), "8 days ahead");
+    assert!(
+        reason(&run(&shop, "2026-03-08", &rules), &second).is_empty(),
+        "8 days ahead"
+    );
 }
 
 #[test]
@@ -148,8 +231,14 @@ fn due_date_within_fourteen_days_for_an_unborn_child_only() {
     let mut shop = Shop::new();
     let c14 = shop.customer("孕妈", json!({"children": [{"due_date": "2026-03-24"}]}));
     let c15 = shop.customer("孕妈2", json!({"children": [{"due_date": "2026-03-25"}]}));
-    let born = shop.customer("已生", json!({"children": [{"due_date": "2026-03-20", "birthday": "2026-03-01"}]}));
-    let overdue = shop.customer("过了预产期", json!({"children": [{"due_date": "2026-03-09"}]}));
+    let born = shop.customer(
+        "已生",
+        json!({"children": [{"due_date": "2026-03-20", "birthday": "2026-03-01"}]}),
+    );
+    let overdue = shop.customer(
+        "过了预产期",
+        json!({"children": [{"due_date": "2026-03-09"}]}),
+    );
     let second = shop.customer(
         "二胎",
         json!({"children": [{"nickname": "大宝", "birthday": "2020-06-01"}, {"nickname": "二宝", "due_date": "2026-03-10"}]}),
@@ -157,14 +246,22 @@ fn due_date_within_fourteen_days_for_an_unborn_child_only() {
     let items = today(&shop);
     assert_eq!(
         reasons_of(&items, &c14),
-        vec![Reason::DueDate { child: 0, due: d("2026-03-24"), in_days: 14 }]
+        vec![Reason::DueDate {
+            child: 0,
+            due: d("2026-03-24"),
+            in_days: 14
+        }]
     );
     assert!(reasons_of(&items, &c15).is_empty());
     assert!(of_kind(&items, &born, "due_date").is_empty());
     assert!(reasons_of(&items, &overdue).is_empty());
     assert_eq!(
         reasons_of(&items, &second),
-        vec![Reason::DueDate { child: 1, due: d("2026-03-10"), in_days: 0 }]
+        vec![Reason::DueDate {
+            child: 1,
+            due: d("2026-03-10"),
+            in_days: 0
+        }]
     );
 }
 
@@ -191,11 +288,21 @@ fn rebuy_due_within_three_days_either_side() {
     let rebuy = |id: &Id| of_kind(&items, id, "rebuy");
     assert_eq!(
         rebuy(&early),
-        vec![Reason::Rebuy { category: "奶粉".into(), last_bought: d("2026-02-05"), cycle_days: 30, due: d("2026-03-07") }]
+        vec![Reason::Rebuy {
+            category: "奶粉".into(),
+            last_bought: d("2026-02-05"),
+            cycle_days: 30,
+            due: d("2026-03-07")
+        }]
     );
     assert_eq!(
         rebuy(&late),
-        vec![Reason::Rebuy { category: "奶粉".into(), last_bought: d("2026-02-11"), cycle_days: 30, due: d("2026-03-13") }]
+        vec![Reason::Rebuy {
+            category: "奶粉".into(),
+            last_bought: d("2026-02-11"),
+            cycle_days: 30,
+            due: d("2026-03-13")
+        }]
     );
     for id in [&too_early, &too_late, &no_cycle, &rebought] {
         assert!(rebuy(id).is_empty(), "{id}");
@@ -212,8 +319,20 @@ fn a_rebuy_reminder_already_sent_settles_it() {
     for c in [&reminded, &earlier] {
         shop.sale_items(c, "2026-02-18", &[("纸尿裤L", "纸尿裤", 99)]); // due 10 March
     }
-    shop.contact(&reminded, "2026-03-07 10:00", Purpose::Rebuy, Outcome::Reached, None);
-    shop.contact(&earlier, "2026-03-06 10:00", Purpose::Rebuy, Outcome::Reached, None);
+    shop.contact(
+        &reminded,
+        "2026-03-07 10:00",
+        Purpose::Rebuy,
+        Outcome::Reached,
+        None,
+    );
+    shop.contact(
+        &earlier,
+        "2026-03-06 10:00",
+        Purpose::Rebuy,
+        Outcome::Reached,
+        None,
+    );
     let items = run(&shop, D, &rules);
     assert!(of_kind(&items, &reminded, "rebuy").is_empty());
     assert_eq!(of_kind(&items, &earlier, "rebuy").len(), 1);
@@ -230,16 +349,38 @@ fn cadence_from_the_last_contact_or_the_day_added() {
     for c in [&due, &not_yet, &added, &added_later] {
         shop.sale(c, "2026-03-01", 100);
     }
-    shop.contact(&due, "2026-01-09 10:00", Purpose::Other, Outcome::NoAnswer, None);
-    shop.contact(&not_yet, "2026-01-10 10:00", Purpose::Other, Outcome::Reached, None);
+    shop.contact(
+        &due,
+        "2026-01-09 10:00",
+        Purpose::Other,
+        Outcome::NoAnswer,
+        None,
+    );
+    shop.contact(
+        &not_yet,
+        "2026-01-10 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        None,
+    );
     let items = today(&shop);
     assert_eq!(
         reasons_of(&items, &due),
-        vec![Reason::Cadence { days: 60, base: CadenceBase::LastContact, since: d("2026-01-09"), due: d("2026-03-10") }]
+        vec![Reason::Cadence {
+            days: 60,
+            base: CadenceBase::LastContact,
+            since: d("2026-01-09"),
+            due: d("2026-03-10")
+        }]
     );
     assert_eq!(
         reasons_of(&items, &added),
-        vec![Reason::Cadence { days: 60, base: CadenceBase::Added, since: d("2026-01-09"), due: d("2026-03-10") }]
+        vec![Reason::Cadence {
+            days: 60,
+            base: CadenceBase::Added,
+            since: d("2026-01-09"),
+            due: d("2026-03-10")
+        }]
     );
     assert!(reasons_of(&items, &not_yet).is_empty());
     assert!(reasons_of(&items, &added_later).is_empty());
@@ -258,15 +399,38 @@ fn reactivation_for_declining_customers_not_contacted_in_fourteen_days() {
         shop.sale(c, "2026-01-01", 100);
     }
     shop.sale(&churned, "2025-08-01", 100);
-    shop.contact(&recent, "2026-02-25 10:00", Purpose::Other, Outcome::NoAnswer, None);
-    shop.contact(&boundary, "2026-02-24 10:00", Purpose::Other, Outcome::NoAnswer, None);
+    shop.contact(
+        &recent,
+        "2026-02-25 10:00",
+        Purpose::Other,
+        Outcome::NoAnswer,
+        None,
+    );
+    shop.contact(
+        &boundary,
+        "2026-02-24 10:00",
+        Purpose::Other,
+        Outcome::NoAnswer,
+        None,
+    );
     let items = today(&shop);
     let react = |id: &Id| of_kind(&items, id, "reactivation");
-    assert_eq!(react(&quiet), vec![Reason::Reactivation { since_days: 68, interval_days: 30.0, last_contact: None }]);
+    assert_eq!(
+        react(&quiet),
+        vec![Reason::Reactivation {
+            since_days: 68,
+            interval_days: 30.0,
+            last_contact: None
+        }]
+    );
     assert!(react(&recent).is_empty());
     assert_eq!(
         react(&boundary),
-        vec![Reason::Reactivation { since_days: 68, interval_days: 30.0, last_contact: Some(d("2026-02-24")) }]
+        vec![Reason::Reactivation {
+            since_days: 68,
+            interval_days: 30.0,
+            last_contact: Some(d("2026-02-24"))
+        }]
     );
     assert!(react(&churned).is_empty(), "churned is not decline");
 }
@@ -280,7 +444,10 @@ fn open_complaints_until_answered_and_resolved() {
     let marked = shop.customer("标记已解决", json!({}));
     let future = shop.customer("明天的投诉", json!({}));
     let gone = shop.customer("已删除", json!({}));
-    let k1 = shop.complaint(&unanswered, json!({"opened_at": "2026-03-10T09:00:00", "severity": "high"}));
+    let k1 = shop.complaint(
+        &unanswered,
+        json!({"opened_at": "2026-03-10T09:00:00", "severity": "high"}),
+    );
     let k2 = shop.complaint(
         &answered,
         json!({"opened_at": "2026-03-01T09:00:00", "first_response_at": "2026-03-01T09:30:00", "status": "responded"}),
@@ -290,18 +457,31 @@ fn open_complaints_until_answered_and_resolved() {
         json!({"opened_at": "2026-03-01T09:00:00", "first_response_at": "2026-03-01T09:30:00",
                "resolved_at": "2026-03-02T10:00:00", "status": "resolved"}),
     );
-    shop.complaint(&marked, json!({"opened_at": "2026-03-01T09:00:00", "status": "resolved"}));
+    shop.complaint(
+        &marked,
+        json!({"opened_at": "2026-03-01T09:00:00", "status": "resolved"}),
+    );
     shop.complaint(&future, json!({"opened_at": "2026-03-11T09:00:00"}));
     shop.complaint(&gone, json!({"opened_at": "2026-03-01T09:00:00"}));
     shop.delete(RecordKind::Customer, &gone);
     let items = today(&shop);
     assert_eq!(
         reasons_of(&items, &unanswered),
-        vec![Reason::Complaint { complaint: k1, opened_on: Some(d("2026-03-10")), severity: Severity::High, responded: false }]
+        vec![Reason::Complaint {
+            complaint: k1,
+            opened_on: Some(d("2026-03-10")),
+            severity: Severity::High,
+            responded: false
+        }]
     );
     assert_eq!(
         reasons_of(&items, &answered),
-        vec![Reason::Complaint { complaint: k2, opened_on: Some(d("2026-03-01")), severity: Severity::Medium, responded: true }]
+        vec![Reason::Complaint {
+            complaint: k2,
+            opened_on: Some(d("2026-03-01")),
+            severity: Severity::Medium,
+            responded: true
+        }]
     );
     assert_eq!(items.len(), 2);
 }
@@ -316,24 +496,55 @@ fn scheduled_reward_pickups_due_and_not_taken() {
     let reward = shop.ledger(
         &c,
         "2026-01-10",
-        LedgerKind::ScheduledReward { description: "每月领50元".into(), amount: yuan(50), due: due.clone() },
+        LedgerKind::ScheduledReward {
+            description: "每月领50元".into(),
+            amount: yuan(50),
+            due: due.clone(),
+        },
     );
-    shop.ledger(&c, "2026-02-12", LedgerKind::Pickup { reward: reward.clone(), due: d("2026-02-10") });
+    shop.ledger(
+        &c,
+        "2026-02-12",
+        LedgerKind::Pickup {
+            reward: reward.clone(),
+            due: d("2026-02-10"),
+        },
+    );
     let r2 = shop.ledger(
         &done,
         "2026-01-10",
-        LedgerKind::ScheduledReward { description: "每月领50元".into(), amount: yuan(50), due: vec![d("2026-03-01")] },
+        LedgerKind::ScheduledReward {
+            description: "每月领50元".into(),
+            amount: yuan(50),
+            due: vec![d("2026-03-01")],
+        },
     );
-    shop.ledger(&done, "2026-03-01", LedgerKind::Pickup { reward: r2, due: d("2026-03-01") });
+    shop.ledger(
+        &done,
+        "2026-03-01",
+        LedgerKind::Pickup {
+            reward: r2,
+            due: d("2026-03-01"),
+        },
+    );
     shop.ledger(
         &later,
         "2026-01-10",
-        LedgerKind::ScheduledReward { description: "x".into(), amount: yuan(50), due: vec![d("2026-03-11")] },
+        LedgerKind::ScheduledReward {
+            description: "x".into(),
+            amount: yuan(50),
+            due: vec![d("2026-03-11")],
+        },
     );
     let items = today(&shop);
     assert_eq!(
         reasons_of(&items, &c),
-        vec![Reason::Pickup { reward, description: "每月领50元".into(), amount: yuan(50), due: vec![d("2026-03-10")] }]
+        vec![Reason::Pickup {
+            reward,
+            description: "每月领50元".into(),
+            amount: yuan(50),
+            due: vec![d("2026-03-10")]
+        }]
     );
     assert_eq!(items.len(), 1);
 }
@@ -345,19 +556,57 @@ fn a_next_follow_up_date_is_due_until_a_later_contact() {
     let overdue = shop.customer("过期回访", json!({}));
     let tomorrow = shop.customer("明天回访", json!({}));
     let superseded = shop.customer("已再次联系", json!({}));
-    shop.contact(&due_today, "2026-03-03 10:00", Purpose::NewProduct, Outcome::Positive, Some("2026-03-10"));
-    shop.contact(&overdue, "2026-02-20 10:00", Purpose::AfterSale, Outcome::Reached, Some("2026-03-01"));
-    shop.contact(&tomorrow, "2026-03-03 10:00", Purpose::Other, Outcome::Reached, Some("2026-03-11"));
-    shop.contact(&superseded, "2026-02-20 10:00", Purpose::Other, Outcome::Reached, Some("2026-03-05"));
-    shop.contact(&superseded, "2026-03-06 10:00", Purpose::Other, Outcome::Reached, None);
+    shop.contact(
+        &due_today,
+        "2026-03-03 10:00",
+        Purpose::NewProduct,
+        Outcome::Positive,
+        Some("2026-03-10"),
+    );
+    shop.contact(
+        &overdue,
+        "2026-02-20 10:00",
+        Purpose::AfterSale,
+        Outcome::Reached,
+        Some("2026-03-01"),
+    );
+    shop.contact(
+        &tomorrow,
+        "2026-03-03 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        Some("2026-03-11"),
+    );
+    shop.contact(
+        &superseded,
+        "2026-02-20 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        Some("2026-03-05"),
+    );
+    shop.contact(
+        &superseded,
+        "2026-03-06 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        None,
+    );
     let items = today(&shop);
     assert_eq!(
         reasons_of(&items, &due_today),
-        vec![Reason::FollowUp { due: d("2026-03-10"), purpose: Purpose::NewProduct, overdue_days: 0 }]
+        vec![Reason::FollowUp {
+            due: d("2026-03-10"),
+            purpose: Purpose::NewProduct,
+            overdue_days: 0
+        }]
     );
     assert_eq!(
         reasons_of(&items, &overdue),
-        vec![Reason::FollowUp { due: d("2026-03-01"), purpose: Purpose::AfterSale, overdue_days: 9 }]
+        vec![Reason::FollowUp {
+            due: d("2026-03-01"),
+            purpose: Purpose::AfterSale,
+            overdue_days: 9
+        }]
     );
     assert!(reasons_of(&items, &tomorrow).is_empty());
     assert!(reasons_of(&items, &superseded).is_empty());
@@ -366,14 +615,41 @@ fn a_next_follow_up_date_is_due_until_a_later_contact() {
 #[test]
 fn do_not_contact_customers_never_appear() {
     let mut shop = Shop::new();
-    let flagged = shop.customer("勿扰", json!({"do_not_contact": true, "birthday": "1990-03-12"}));
+    let flagged = shop.customer(
+        "勿扰",
+        json!({"do_not_contact": true, "birthday": "1990-03-12"}),
+    );
     shop.complaint(&flagged, json!({"opened_at": "2026-03-09T10:00:00"}));
-    shop.contact(&flagged, "2026-03-01 10:00", Purpose::Other, Outcome::Reached, Some("2026-03-05"));
+    shop.contact(
+        &flagged,
+        "2026-03-01 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        Some("2026-03-05"),
+    );
     let asked = shop.customer("要求勿扰", json!({"birthday": "1990-03-12"}));
-    shop.contact(&asked, "2026-03-01 10:00", Purpose::Other, Outcome::DoNotContact, None);
+    shop.contact(
+        &asked,
+        "2026-03-01 10:00",
+        Purpose::Other,
+        Outcome::DoNotContact,
+        None,
+    );
     let changed_mind = shop.customer("又愿意了", json!({"birthday": "1990-03-12"}));
-    shop.contact(&changed_mind, "2026-03-01 10:00", Purpose::Other, Outcome::DoNotContact, None);
-    shop.contact(&changed_mind, "2026-03-02 10:00", Purpose::Other, Outcome::Positive, None);
+    shop.contact(
+        &changed_mind,
+        "2026-03-01 10:00",
+        Purpose::Other,
+        Outcome::DoNotContact,
+        None,
+    );
+    shop.contact(
+        &changed_mind,
+        "2026-03-02 10:00",
+        Purpose::Other,
+        Outcome::Positive,
+        None,
+    );
     let items = today(&shop);
     assert!(reasons_of(&items, &flagged).is_empty());
     assert!(reasons_of(&items, &asked).is_empty());
@@ -392,18 +668,36 @@ fn one_item_per_customer_listing_every_reason_in_priority_order() {
     shop.sale_items(&c, "2026-01-09", &[("金装奶粉", "奶粉", 300)]); // interval 30, 30 days since: growth
     shop.sale_items(&c, "2026-02-08", &[("纸尿裤", "纸尿裤", 99)]);
     shop.sale_items(&c, "2026-02-08", &[("金装奶粉", "奶粉", 300)]);
-    shop.contact(&c, "2026-01-01 10:00", Purpose::Other, Outcome::Reached, Some("2026-03-09"));
+    shop.contact(
+        &c,
+        "2026-01-01 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        Some("2026-03-09"),
+    );
     shop.complaint(&c, json!({"opened_at": "2026-03-09T10:00:00"}));
     let reward = shop.ledger(
         &c,
         "2026-01-01",
-        LedgerKind::ScheduledReward { description: "领50".into(), amount: yuan(50), due: vec![d("2026-03-01")] },
+        LedgerKind::ScheduledReward {
+            description: "领50".into(),
+            amount: yuan(50),
+            due: vec![d("2026-03-01")],
+        },
     );
     let items = run(&shop, D, &rules);
     assert_eq!(items.len(), 1);
     assert_eq!(
         keys(&items[0].1),
-        vec!["complaint", "follow_up", "pickup", "birthday", "child_milestone", "rebuy", "cadence"]
+        vec![
+            "complaint",
+            "follow_up",
+            "pickup",
+            "birthday",
+            "child_milestone",
+            "rebuy",
+            "cadence"
+        ]
     );
     assert!(matches!(&items[0].1[2], Reason::Pickup { reward: r, .. } if r == &reward));
 }
@@ -416,11 +710,20 @@ fn items_are_ordered_by_their_top_reason_then_its_date() {
     let birthday_later = shop.customer("生日晚", json!({"birthday": "1990-03-16"}));
     let birthday_sooner = shop.customer("生日早", json!({"birthday": "1990-03-11"}));
     let follow = shop.customer("回访", json!({}));
-    shop.contact(&follow, "2026-03-01 10:00", Purpose::Other, Outcome::Reached, Some("2026-03-10"));
+    shop.contact(
+        &follow,
+        "2026-03-01 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        Some("2026-03-10"),
+    );
     let complaint = shop.customer("投诉", json!({}));
     shop.complaint(&complaint, json!({"opened_at": "2026-03-10T08:00:00"}));
     let order: Vec<Id> = today(&shop).into_iter().map(|(id, _)| id).collect();
-    assert_eq!(order, vec![complaint, follow, birthday_sooner, birthday_later, cadence]);
+    assert_eq!(
+        order,
+        vec![complaint, follow, birthday_sooner, birthday_later, cadence]
+    );
 }
 
 #[test]
@@ -435,7 +738,10 @@ fn the_agenda_serialises_with_tagged_reasons() {
     assert_eq!((item.customer, item.top().key()), (0, "birthday"));
     assert_eq!(list.of_customer(0), Some(item));
     let v = serde_json::to_value(&list).unwrap();
-    assert_eq!(v["reasons"][0], json!({"kind": "birthday", "date": "2026-03-12", "in_days": 2, "age": 36}));
+    assert_eq!(
+        v["reasons"][0],
+        json!({"kind": "birthday", "date": "2026-03-12", "in_days": 2, "age": 36})
+    );
     let back: Agenda = serde_json::from_value(v).unwrap();
     assert_eq!(back, list);
 }

@@ -5,8 +5,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use huike_core::domain::{
-    Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, Money, Outcome, Purchase, PurchaseKind, Purpose, SaleChannel,
-    Visit,
+    Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, Money, Outcome, Purchase,
+    PurchaseKind, Purpose, SaleChannel, Visit,
 };
 use huike_core::hlc::{Clock, Hlc};
 use huike_core::id::Id;
@@ -18,10 +18,32 @@ use std::collections::BTreeMap;
 /// A compact description of one op, turned into a real op with a unique stamp per node.
 #[derive(Clone, Debug)]
 enum Spec {
-    Set { node: u8, ms: u16, rec: u8, field: u8, value: u8 },
-    Tag { node: u8, ms: u16, rec: u8, tag: u8, on: bool },
-    Delete { node: u8, ms: u16, rec: u8 },
-    Append { node: u8, ms: u16, rec: u8, entry: u8, amount: i16 },
+    Set {
+        node: u8,
+        ms: u16,
+        rec: u8,
+        field: u8,
+        value: u8,
+    },
+    Tag {
+        node: u8,
+        ms: u16,
+        rec: u8,
+        tag: u8,
+        on: bool,
+    },
+    Delete {
+        node: u8,
+        ms: u16,
+        rec: u8,
+    },
+    Append {
+        node: u8,
+        ms: u16,
+        rec: u8,
+        entry: u8,
+        amount: i16,
+    },
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -61,10 +83,20 @@ fn make_entry(entry: u8, rec: u8, amount: i16) -> Entry {
             items: vec![],
             staff: None,
             channel: SaleChannel::Store,
-            kind: if amount < 0 { PurchaseKind::Refund } else { PurchaseKind::Sale },
+            kind: if amount < 0 {
+                PurchaseKind::Refund
+            } else {
+                PurchaseKind::Sale
+            },
             corrects: None,
         }),
-        1 => Entry::Visit(Visit { customer, on: at.date(), note: format!("n{amount}"), reason: None, staff: None }),
+        1 => Entry::Visit(Visit {
+            customer,
+            on: at.date(),
+            note: format!("n{amount}"),
+            reason: None,
+            staff: None,
+        }),
         2 => Entry::Contact(Contact {
             customer,
             at,
@@ -79,7 +111,9 @@ fn make_entry(entry: u8, rec: u8, amount: i16) -> Entry {
         _ => Entry::Ledger(LedgerEntry {
             customer,
             at,
-            kind: LedgerKind::Points { delta: i64::from(amount) },
+            kind: LedgerKind::Points {
+                delta: i64::from(amount),
+            },
             note: String::new(),
             staff: None,
         }),
@@ -89,26 +123,53 @@ fn make_entry(entry: u8, rec: u8, amount: i16) -> Entry {
 /// Stamps every spec with its node's clock, as the devices would.
 fn realize(specs: &[Spec]) -> Vec<Op> {
     let mut clocks: BTreeMap<u8, Clock> = BTreeMap::new();
-    let mut tick = |node: u8, ms: u16| clocks.entry(node).or_insert_with(|| Clock::new(u64::from(node) + 1)).tick(u64::from(ms));
+    let mut tick = |node: u8, ms: u16| {
+        clocks
+            .entry(node)
+            .or_insert_with(|| Clock::new(u64::from(node) + 1))
+            .tick(u64::from(ms))
+    };
     specs
         .iter()
         .map(|s| match *s {
-            Spec::Set { node, ms, rec, field, value } => Op::Set {
+            Spec::Set {
+                node,
+                ms,
+                rec,
+                field,
+                value,
+            } => Op::Set {
                 at: tick(node, ms),
                 kind: kind(rec),
                 id: rid(rec),
                 field: ["name", "notes", "wechat"][field as usize].into(),
                 value: json!(format!("v{value}")),
             },
-            Spec::Tag { node, ms, rec, tag, on } => Op::Set {
+            Spec::Tag {
+                node,
+                ms,
+                rec,
+                tag,
+                on,
+            } => Op::Set {
                 at: tick(node, ms),
                 kind: RecordKind::Customer,
                 id: rid(rec),
                 field: format!("tags.{}", ["VIP", "奶粉", "二胎"][tag as usize]),
                 value: json!(on),
             },
-            Spec::Delete { node, ms, rec } => Op::Delete { at: tick(node, ms), kind: kind(rec), id: rid(rec) },
-            Spec::Append { node, ms, rec, entry, amount } => Op::Append {
+            Spec::Delete { node, ms, rec } => Op::Delete {
+                at: tick(node, ms),
+                kind: kind(rec),
+                id: rid(rec),
+            },
+            Spec::Append {
+                node,
+                ms,
+                rec,
+                entry,
+                amount,
+            } => Op::Append {
                 at: tick(node, ms),
                 id: Id::parse(&format!("entry-{entry}")).unwrap(),
                 entry: make_entry(entry, rec, amount),
@@ -127,7 +188,10 @@ fn book_of<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Book {
 
 /// A delivery schedule: each replica gets every op at least once, in its own order, with repeats.
 fn deliveries(n_ops: usize, replicas: usize) -> impl Strategy<Value = Vec<Vec<usize>>> {
-    let one = (Just((0..n_ops).collect::<Vec<_>>()).prop_shuffle(), proptest::collection::vec(0..n_ops.max(1), 0..8))
+    let one = (
+        Just((0..n_ops).collect::<Vec<_>>()).prop_shuffle(),
+        proptest::collection::vec(0..n_ops.max(1), 0..8),
+    )
         .prop_map(move |(mut order, dups)| {
             if n_ops > 0 {
                 order.extend(dups);
@@ -200,12 +264,36 @@ fn concurrent_edits_of_different_fields_both_survive_and_tags_merge() {
     let mut phone = Clock::new(1);
     let mut tablet = Clock::new(2);
     let a = [
-        Op::Set { at: phone.tick(100), kind: RecordKind::Customer, id: id.clone(), field: "notes".into(), value: json!("喜欢A2奶粉") },
-        Op::Set { at: phone.tick(100), kind: RecordKind::Customer, id: id.clone(), field: "tags.奶粉".into(), value: json!(true) },
+        Op::Set {
+            at: phone.tick(100),
+            kind: RecordKind::Customer,
+            id: id.clone(),
+            field: "notes".into(),
+            value: json!("喜欢A2奶粉"),
+        },
+        Op::Set {
+            at: phone.tick(100),
+            kind: RecordKind::Customer,
+            id: id.clone(),
+            field: "tags.奶粉".into(),
+            value: json!(true),
+        },
     ];
     let b = [
-        Op::Set { at: tablet.tick(90), kind: RecordKind::Customer, id: id.clone(), field: "wechat".into(), value: json!("zhangsan88") },
-        Op::Set { at: tablet.tick(90), kind: RecordKind::Customer, id: id.clone(), field: "tags.VIP".into(), value: json!(true) },
+        Op::Set {
+            at: tablet.tick(90),
+            kind: RecordKind::Customer,
+            id: id.clone(),
+            field: "wechat".into(),
+            value: json!("zhangsan88"),
+        },
+        Op::Set {
+            at: tablet.tick(90),
+            kind: RecordKind::Customer,
+            id: id.clone(),
+            field: "tags.VIP".into(),
+            value: json!(true),
+        },
     ];
     let on_phone = book_of(a.iter().chain(b.iter()));
     let on_tablet = book_of(b.iter().chain(a.iter()));
@@ -213,7 +301,10 @@ fn concurrent_edits_of_different_fields_both_survive_and_tags_merge() {
     let c: huike_core::domain::Customer = on_phone.get(RecordKind::Customer, &id).unwrap();
     assert_eq!(c.notes, "喜欢A2奶粉");
     assert_eq!(c.wechat, "zhangsan88");
-    assert_eq!(c.tags.iter().cloned().collect::<Vec<_>>(), vec!["VIP".to_string(), "奶粉".to_string()]);
+    assert_eq!(
+        c.tags.iter().cloned().collect::<Vec<_>>(),
+        vec!["VIP".to_string(), "奶粉".to_string()]
+    );
 }
 
 #[test]
@@ -222,16 +313,51 @@ fn diff_emits_one_op_per_changed_field_and_per_changed_tag() {
     use huike_core::op::{diff, to_object};
     let id = rid(2);
     let mut clock = Clock::new(9);
-    let before = Customer { name: "张三".into(), phones: vec!["13800138000".into()], tags: ["VIP".to_string()].into(), ..Customer::default() };
+    let before = Customer {
+        name: "张三".into(),
+        phones: vec!["13800138000".into()],
+        tags: ["VIP".to_string()].into(),
+        ..Customer::default()
+    };
     let mut after = before.clone();
     after.notes = "周末来".into();
     after.tags = ["奶粉".to_string()].into();
-    let mut book = book_of(&diff(&mut clock, 4, RecordKind::Customer, &id, &Default::default(), &to_object(&before), Customer::SET_FIELDS));
-    let ops = diff(&mut clock, 5, RecordKind::Customer, &id, &to_object(&before), &to_object(&after), Customer::SET_FIELDS);
-    let fields: Vec<String> = ops.iter().map(|o| match o { Op::Set { field, .. } => field.clone(), _ => unreachable!() }).collect();
+    let mut book = book_of(&diff(
+        &mut clock,
+        4,
+        RecordKind::Customer,
+        &id,
+        &Default::default(),
+        &to_object(&before),
+        Customer::SET_FIELDS,
+    ));
+    let ops = diff(
+        &mut clock,
+        5,
+        RecordKind::Customer,
+        &id,
+        &to_object(&before),
+        &to_object(&after),
+        Customer::SET_FIELDS,
+    );
+    let fields: Vec<String> = ops
+        .iter()
+        .map(|o| match o {
+            Op::Set { field, .. } => field.clone(),
+            _ => unreachable!(),
+        })
+        .collect();
     assert_eq!(fields, vec!["notes", "tags.奶粉", "tags.VIP"]);
-    for op in &ops { book.apply(op); }
-    assert_eq!(book.get::<Customer>(RecordKind::Customer, &id).unwrap(), after);
+    for op in &ops {
+        book.apply(op);
+    }
+    assert_eq!(
+        book.get::<Customer>(RecordKind::Customer, &id).unwrap(),
+        after
+    );
     let created = book.record_state(RecordKind::Customer, &id).unwrap();
-    assert!(!created.fields.contains_key("occupation"), "a new record's blank defaults are not written");
+    assert!(
+        !created.fields.contains_key("occupation"),
+        "a new record's blank defaults are not written"
+    );
 }

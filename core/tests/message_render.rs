@@ -7,7 +7,8 @@ mod support;
 use huike_core::agenda::{Reason, agenda};
 use huike_core::domain::{Customer, Gender, LedgerKind, Purpose, Rules, Template};
 use huike_core::message::{
-    Lang, Placeholder, Values, age_text, choose, chinese_surname, default_templates, fill, purpose_for, render, salutation,
+    Lang, Placeholder, Values, age_text, chinese_surname, choose, default_templates, fill,
+    purpose_for, render, salutation,
 };
 use huike_core::op::RecordKind;
 use huike_core::segment::analyze;
@@ -40,12 +41,26 @@ fn unknown_gender_nicknames_and_other_names_are_used_as_written() {
     let zh = |name: &str, g| salutation(name, g, Lang::ZhCn);
     assert_eq!(zh("李梅", None).as_deref(), Some("李梅"));
     assert_eq!(zh("欧阳娜娜", None).as_deref(), Some("欧阳娜娜"));
-    for nickname in ["豆豆妈", "小李", "阿芳", "老王", "王姐", "乐乐", "李老师", "张总", "豆包"] {
+    for nickname in [
+        "豆豆妈",
+        "小李",
+        "阿芳",
+        "老王",
+        "王姐",
+        "乐乐",
+        "李老师",
+        "张总",
+        "豆包",
+    ] {
         assert_eq!(zh(nickname, F).as_deref(), Some(nickname), "{nickname}");
     }
     assert_eq!(zh("Anna Smith", F).as_deref(), Some("Anna Smith"));
     assert_eq!(salutation("Anna", F, Lang::En).as_deref(), Some("Anna"));
-    assert_eq!(zh("爱新觉罗启星", F).as_deref(), Some("爱新觉罗启星"), "five or more characters");
+    assert_eq!(
+        zh("爱新觉罗启星", F).as_deref(),
+        Some("爱新觉罗启星"),
+        "five or more characters"
+    );
     assert_eq!(zh("   ", F), None);
     assert_eq!(zh("", None), None);
 }
@@ -55,7 +70,11 @@ fn chinese_surnames_compound_first() {
     assert_eq!(chinese_surname("欧阳修"), Some("欧阳"));
     assert_eq!(chinese_surname("欧明"), Some("欧"));
     assert_eq!(chinese_surname("司马"), Some("司马"));
-    assert_eq!(chinese_surname("单于洋"), Some("单"), "单 + 于洋, not the rare 单于");
+    assert_eq!(
+        chinese_surname("单于洋"),
+        Some("单"),
+        "单 + 于洋, not the rare 单于"
+    );
     assert_eq!(chinese_surname("李"), Some("李"));
     assert_eq!(chinese_surname("豆豆"), None);
     assert_eq!(chinese_surname("Li Mei"), None);
@@ -76,18 +95,27 @@ fn values() -> Values {
 
 #[test]
 fn every_placeholder_fills_in_both_spellings_of_the_salutation() {
-    let text = "{称呼}/{salutation}/{name}/{child}/{child_age}/{last_item}/{days_since}/{points}/{shop}";
+    let text =
+        "{称呼}/{salutation}/{name}/{child}/{child_age}/{last_item}/{days_since}/{points}/{shop}";
     let (out, missing, unknown) = fill(text, &values());
     assert_eq!(out, "李女士/李女士/李梅/豆豆/百天/奶粉/45/1280/小太阳母婴");
     assert!(missing.is_empty() && unknown.is_empty());
-    let names: Vec<_> = Placeholder::ALL.iter().map(|p| Placeholder::parse(p.name())).collect();
+    let names: Vec<_> = Placeholder::ALL
+        .iter()
+        .map(|p| Placeholder::parse(p.name()))
+        .collect();
     assert_eq!(names, Placeholder::ALL.map(Some).to_vec());
     assert_eq!(Placeholder::parse("称呼"), Some(Placeholder::Salutation));
     assert_eq!(Placeholder::parse("姓名"), None);
 }
 
 fn template(text: &str, fallback: &str) -> Template {
-    Template { purpose: Purpose::ChildMilestone, name: "t".into(), text: text.into(), fallback: fallback.into() }
+    Template {
+        purpose: Purpose::ChildMilestone,
+        name: "t".into(),
+        text: text.into(),
+        fallback: fallback.into(),
+    }
 }
 
 #[test]
@@ -95,12 +123,21 @@ fn a_missing_value_is_never_sent_blank() {
     let mut v = values();
     v.child = None;
     v.child_age = Some("  ".into()); // blank counts as missing
-    let t = template("{称呼}您好！{child}{child_age}快到啦，带{child}来玩～", "{称呼}您好！宝宝的好日子快到啦～");
+    let t = template(
+        "{称呼}您好！{child}{child_age}快到啦，带{child}来玩～",
+        "{称呼}您好！宝宝的好日子快到啦～",
+    );
     let r = render(&t, &v);
-    assert_eq!(r.text, "李女士您好！{child}{child_age}快到啦，带{child}来玩～");
+    assert_eq!(
+        r.text,
+        "李女士您好！{child}{child_age}快到啦，带{child}来玩～"
+    );
     assert_eq!(r.missing, vec![Placeholder::Child, Placeholder::ChildAge]);
     assert!(!r.is_complete());
-    assert_eq!(r.fallback.as_deref(), Some("李女士您好！宝宝的好日子快到啦～"));
+    assert_eq!(
+        r.fallback.as_deref(),
+        Some("李女士您好！宝宝的好日子快到啦～")
+    );
     assert_eq!(r.sendable(), Some("李女士您好！宝宝的好日子快到啦～"));
 }
 
@@ -118,7 +155,10 @@ fn a_fallback_that_is_itself_incomplete_is_not_offered() {
 
 #[test]
 fn a_complete_message_needs_no_fallback() {
-    let r = render(&template("{称呼}您好，{shop}祝{child}{child_age}快乐", "备用"), &values());
+    let r = render(
+        &template("{称呼}您好，{shop}祝{child}{child_age}快乐", "备用"),
+        &values(),
+    );
     assert_eq!(r.text, "李女士您好，小太阳母婴祝豆豆百天快乐");
     assert!(r.is_complete());
     assert_eq!(r.fallback, None);
@@ -154,13 +194,22 @@ fn default_templates_cover_every_purpose_in_both_languages() {
     for (lang, greeting) in [(Lang::ZhCn, "{称呼}"), (Lang::En, "{salutation}")] {
         let templates = default_templates(lang);
         for p in purposes {
-            let first = templates.iter().find(|t| t.purpose == p).unwrap_or_else(|| panic!("{lang:?} {p:?}"));
-            assert!(first.text.contains(greeting), "{lang:?} {p:?} greets by name");
+            let first = templates
+                .iter()
+                .find(|t| t.purpose == p)
+                .unwrap_or_else(|| panic!("{lang:?} {p:?}"));
+            assert!(
+                first.text.contains(greeting),
+                "{lang:?} {p:?} greets by name"
+            );
             let r = render(first, &values());
             assert!(r.is_complete(), "{lang:?} {p:?}: {r:?}");
             // A fallback needs no value at all, so it can always be offered.
             let (_, missing, unknown) = fill(&first.fallback, &Values::default());
-            assert!(missing.is_empty() && unknown.is_empty() && !first.fallback.is_empty(), "{lang:?} {p:?}");
+            assert!(
+                missing.is_empty() && unknown.is_empty() && !first.fallback.is_empty(),
+                "{lang:?} {p:?}"
+            );
         }
     }
 }
@@ -172,14 +221,27 @@ fn child_ages_in_words() {
     assert_eq!(zh("2026-03-01", "2026-03-10").as_deref(), Some("9天"));
     assert_eq!(en("2026-03-09", "2026-03-10").as_deref(), Some("1 day old"));
     assert_eq!(zh("2026-01-31", "2026-02-27").as_deref(), Some("27天"));
-    assert_eq!(zh("2026-01-31", "2026-02-28").as_deref(), Some("1个月"), "a month after 31 January is 28 February");
+    assert_eq!(
+        zh("2026-01-31", "2026-02-28").as_deref(),
+        Some("1个月"),
+        "a month after 31 January is 28 February"
+    );
     assert_eq!(zh("2025-12-11", "2026-03-10").as_deref(), Some("2个月"));
-    assert_eq!(en("2025-12-10", "2026-03-10").as_deref(), Some("3 months old"));
+    assert_eq!(
+        en("2025-12-10", "2026-03-10").as_deref(),
+        Some("3 months old")
+    );
     assert_eq!(zh("2025-03-10", "2026-03-10").as_deref(), Some("1岁"));
     assert_eq!(zh("2024-12-10", "2026-03-10").as_deref(), Some("1岁3个月"));
-    assert_eq!(en("2024-12-10", "2026-03-10").as_deref(), Some("1 year 3 months old"));
+    assert_eq!(
+        en("2024-12-10", "2026-03-10").as_deref(),
+        Some("1 year 3 months old")
+    );
     assert_eq!(zh("2022-03-11", "2026-03-10").as_deref(), Some("3岁"));
-    assert_eq!(en("2021-03-10", "2026-03-10").as_deref(), Some("5 years old"));
+    assert_eq!(
+        en("2021-03-10", "2026-03-10").as_deref(),
+        Some("5 years old")
+    );
     assert_eq!(zh("2026-03-11", "2026-03-10"), None);
 }
 
@@ -210,31 +272,60 @@ fn values_for_a_customer_follow_the_reason() {
     let index = analysis.index_of(&c).unwrap();
     let item = list.of_customer(index).unwrap();
     let keys: Vec<_> = item.reasons.iter().map(Reason::key).collect();
-    assert_eq!(keys, vec!["child_milestone", "child_birthday", "due_date", "rebuy", "cadence"]);
+    assert_eq!(
+        keys,
+        vec![
+            "child_milestone",
+            "child_birthday",
+            "due_date",
+            "rebuy",
+            "cadence"
+        ]
+    );
     let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
     let history = &analysis.history;
-    let v = |reason: Option<&Reason>, lang| Values::for_customer(&customer, history, index, reason, "小太阳母婴", today, lang);
+    let v = |reason: Option<&Reason>, lang| {
+        Values::for_customer(&customer, history, index, reason, "小太阳母婴", today, lang)
+    };
 
     // 百天 of 豆豆 (1 Dec + 100 days = 11 March).
     let hundred = v(Some(&item.reasons[0]), Lang::ZhCn);
-    assert_eq!((hundred.child.as_deref(), hundred.child_age.as_deref()), (Some("豆豆"), Some("百天")));
+    assert_eq!(
+        (hundred.child.as_deref(), hundred.child_age.as_deref()),
+        (Some("豆豆"), Some("百天"))
+    );
     assert_eq!(hundred.salutation.as_deref(), Some("李女士"));
     assert_eq!(hundred.last_item.as_deref(), Some("金装奶粉3段"));
     assert_eq!(hundred.days_since.as_deref(), Some("30"));
     assert_eq!(hundred.points.as_deref(), Some("300"));
     assert_eq!(hundred.shop.as_deref(), Some("小太阳母婴"));
-    assert_eq!(v(Some(&item.reasons[0]), Lang::En).child_age.as_deref(), Some("100 days old"));
+    assert_eq!(
+        v(Some(&item.reasons[0]), Lang::En).child_age.as_deref(),
+        Some("100 days old")
+    );
     // The elder child's 4th birthday; no nickname → 宝宝.
     let birthday = v(Some(&item.reasons[1]), Lang::ZhCn);
-    assert_eq!((birthday.child.as_deref(), birthday.child_age.as_deref()), (Some("宝宝"), Some("4岁")));
+    assert_eq!(
+        (birthday.child.as_deref(), birthday.child_age.as_deref()),
+        (Some("宝宝"), Some("4岁"))
+    );
     // Unborn: a child but no age.
     let due = v(Some(&item.reasons[2]), Lang::En);
-    assert_eq!((due.child.as_deref(), due.child_age), (Some("your little one"), None));
+    assert_eq!(
+        (due.child.as_deref(), due.child_age),
+        (Some("your little one"), None)
+    );
     // A re-buy names the category.
-    assert_eq!(v(Some(&item.reasons[3]), Lang::ZhCn).last_item.as_deref(), Some("奶粉"));
+    assert_eq!(
+        v(Some(&item.reasons[3]), Lang::ZhCn).last_item.as_deref(),
+        Some("奶粉")
+    );
     // Without a reason: the youngest child, today's age.
     let plain = v(None, Lang::ZhCn);
-    assert_eq!((plain.child.as_deref(), plain.child_age.as_deref()), (Some("豆豆"), Some("3个月")));
+    assert_eq!(
+        (plain.child.as_deref(), plain.child_age.as_deref()),
+        (Some("豆豆"), Some("3个月"))
+    );
 }
 
 #[test]
@@ -249,13 +340,25 @@ fn the_template_offered_for_an_item() {
     let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
     let templates = default_templates(Lang::ZhCn);
     let pick = |reason: &Reason| {
-        let v = Values::for_customer(&customer, &analysis.history, index, Some(reason), "小太阳母婴", today, Lang::ZhCn);
+        let v = Values::for_customer(
+            &customer,
+            &analysis.history,
+            index,
+            Some(reason),
+            "小太阳母婴",
+            today,
+            Lang::ZhCn,
+        );
         let t = choose(&templates, reason.purpose(), &v).unwrap();
         (t.name.clone(), render(t, &v))
     };
     let (name, r) = pick(&item.reasons[0]);
     assert_eq!(name, "宝宝成长节点");
-    assert!(r.text.starts_with("李女士您好！豆豆百天快到啦"), "{}", r.text);
+    assert!(
+        r.text.starts_with("李女士您好！豆豆百天快到啦"),
+        "{}",
+        r.text
+    );
     assert!(r.is_complete());
     // For the unborn child the milestone template lacks an age; the due-date one fits.
     let (name, r) = pick(&item.reasons[2]);
@@ -274,14 +377,29 @@ fn purpose_for_an_item_is_its_top_reasons() {
         severity: Default::default(),
         responded: false,
     };
-    let birthday = Reason::Birthday { date: d("2026-03-12"), in_days: 2, age: 30 };
-    assert_eq!(purpose_for(&[complaint, birthday.clone()]), Purpose::ComplaintFollowUp);
+    let birthday = Reason::Birthday {
+        date: d("2026-03-12"),
+        in_days: 2,
+        age: 30,
+    };
+    assert_eq!(
+        purpose_for(&[complaint, birthday.clone()]),
+        Purpose::ComplaintFollowUp
+    );
     assert_eq!(purpose_for(&[birthday]), Purpose::Birthday);
     assert_eq!(purpose_for(&[]), Purpose::Other);
-    let pickup =
-        Reason::Pickup { reward: huike_core::id::Id::parse("r").unwrap(), description: String::new(), amount: Default::default(), due: vec![] };
+    let pickup = Reason::Pickup {
+        reward: huike_core::id::Id::parse("r").unwrap(),
+        description: String::new(),
+        amount: Default::default(),
+        due: vec![],
+    };
     assert_eq!(purpose_for(&[pickup]), Purpose::Points);
-    let follow = Reason::FollowUp { due: d("2026-03-10"), purpose: Purpose::AfterSale, overdue_days: 0 };
+    let follow = Reason::FollowUp {
+        due: d("2026-03-10"),
+        purpose: Purpose::AfterSale,
+        overdue_days: 0,
+    };
     assert_eq!(purpose_for(&[follow]), Purpose::AfterSale);
 }
 
@@ -290,12 +408,34 @@ fn choose_prefers_a_complete_template_of_the_purpose() {
     let mut v = values();
     v.points = None;
     let ts = vec![
-        Template { purpose: Purpose::Points, name: "a".into(), text: "{points}分".into(), fallback: String::new() },
-        Template { purpose: Purpose::Points, name: "b".into(), text: "{称呼}有礼".into(), fallback: String::new() },
-        Template { purpose: Purpose::Birthday, name: "c".into(), text: "生日".into(), fallback: String::new() },
+        Template {
+            purpose: Purpose::Points,
+            name: "a".into(),
+            text: "{points}分".into(),
+            fallback: String::new(),
+        },
+        Template {
+            purpose: Purpose::Points,
+            name: "b".into(),
+            text: "{称呼}有礼".into(),
+            fallback: String::new(),
+        },
+        Template {
+            purpose: Purpose::Birthday,
+            name: "c".into(),
+            text: "生日".into(),
+            fallback: String::new(),
+        },
     ];
-    assert_eq!(choose(&ts, Purpose::Points, &v).map(|t| t.name.as_str()), Some("b"));
+    assert_eq!(
+        choose(&ts, Purpose::Points, &v).map(|t| t.name.as_str()),
+        Some("b")
+    );
     v.salutation = None;
-    assert_eq!(choose(&ts, Purpose::Points, &v).map(|t| t.name.as_str()), Some("a"), "none complete: the first");
+    assert_eq!(
+        choose(&ts, Purpose::Points, &v).map(|t| t.name.as_str()),
+        Some("a"),
+        "none complete: the first"
+    );
     assert_eq!(choose(&ts, Purpose::Rebuy, &v), None);
 }

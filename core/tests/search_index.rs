@@ -25,15 +25,30 @@ fn customer(name: &str, phones: &[&str], wechat: &str, tags: &[&str]) -> Custome
 fn index() -> SearchIndex {
     let mut ix = SearchIndex::new();
     for (key, c) in [
-        ("zhangsan", customer("张三", &["13800138000"], "", &["VIP群"])),
-        ("zhangsanfeng", customer("张三丰", &["13912345678"], "", &[])),
-        ("zhaoshun", customer("赵顺", &["13598000123"], "", &["宝宝过敏"])),
-        ("lizishan", customer("李子善", &["18600001111"], "zs1988", &[])),
+        (
+            "zhangsan",
+            customer("张三", &["13800138000"], "", &["VIP群"]),
+        ),
+        (
+            "zhangsanfeng",
+            customer("张三丰", &["13912345678"], "", &[]),
+        ),
+        (
+            "zhaoshun",
+            customer("赵顺", &["13598000123"], "", &["宝宝过敏"]),
+        ),
+        (
+            "lizishan",
+            customer("李子善", &["18600001111"], "zs1988", &[]),
+        ),
         ("xiaozhangsan", customer("小张三", &[], "", &[])),
         ("zeng", customer("曾小贤", &["15011112222"], "", &[])),
         ("shan", customer("单田芳", &[], "", &[])),
         ("lv", customer("吕布", &[], "", &[])),
-        ("amy", customer("Amy Wang", &["+86 137 0000 8000"], "Amy_8000", &["vip"])),
+        (
+            "amy",
+            customer("Amy Wang", &["+86 137 0000 8000"], "Amy_8000", &["vip"]),
+        ),
     ] {
         ix.upsert(&id(key), &c);
     }
@@ -45,18 +60,40 @@ fn ids(hits: &[Hit]) -> Vec<&str> {
 }
 
 fn find(ix: &SearchIndex, q: &str) -> Vec<(String, MatchKind)> {
-    ix.search(q, 100).hits.into_iter().map(|h| (h.id.as_str().to_owned(), h.kind)).collect()
+    ix.search(q, 100)
+        .hits
+        .into_iter()
+        .map(|h| (h.id.as_str().to_owned(), h.kind))
+        .collect()
 }
 
 #[test]
 fn pinyin_initials_full_and_mixed_find_the_name() {
     let ix = index();
-    for q in ["zs", "zhangsan", "zhang", "zhangs", "zsan", "ZS", "ｚｓ", "  zs  ", "zhang san", "Zhang-San"] {
+    for q in [
+        "zs",
+        "zhangsan",
+        "zhang",
+        "zhangs",
+        "zsan",
+        "ZS",
+        "ｚｓ",
+        "  zs  ",
+        "zhang san",
+        "Zhang-San",
+    ] {
         let hits = ix.search(q, 10).hits;
         let first = hits.iter().find(|h| h.id.as_str() == "zhangsan");
-        assert_eq!(first.map(|h| h.kind), Some(MatchKind::PinyinPrefix), "{q:?}");
+        assert_eq!(
+            first.map(|h| h.kind),
+            Some(MatchKind::PinyinPrefix),
+            "{q:?}"
+        );
     }
-    assert_eq!(find(&ix, "zsf")[0], ("zhangsanfeng".into(), MatchKind::PinyinPrefix));
+    assert_eq!(
+        find(&ix, "zsf")[0],
+        ("zhangsanfeng".into(), MatchKind::PinyinPrefix)
+    );
 }
 
 #[test]
@@ -82,11 +119,17 @@ fn phone_digits_match_anywhere_with_the_last_digits_first() {
             ("zhaoshun".into(), MatchKind::PhoneInfix),
         ]
     );
-    assert_eq!(find(&ix, "0013"), vec![("zhangsan".into(), MatchKind::PhoneInfix)]);
+    assert_eq!(
+        find(&ix, "0013"),
+        vec![("zhangsan".into(), MatchKind::PhoneInfix)]
+    );
     // One or two digits are in nearly every number: they only match the end of one.
     assert_eq!(
         find(&ix, "00"),
-        vec![("amy".into(), MatchKind::PhoneSuffix), ("zhangsan".into(), MatchKind::PhoneSuffix)]
+        vec![
+            ("amy".into(), MatchKind::PhoneSuffix),
+            ("zhangsan".into(), MatchKind::PhoneSuffix)
+        ]
     );
     assert_eq!(
         find(&ix, "000"),
@@ -97,10 +140,19 @@ fn phone_digits_match_anywhere_with_the_last_digits_first() {
             ("zhaoshun".into(), MatchKind::PhoneInfix),
         ]
     );
-    assert_eq!(find(&ix, "138-0013-8000"), vec![("zhangsan".into(), MatchKind::PhoneSuffix)]);
-    assert_eq!(find(&ix, "１２３４５"), vec![("zhangsanfeng".into(), MatchKind::PhoneInfix)]);
+    assert_eq!(
+        find(&ix, "138-0013-8000"),
+        vec![("zhangsan".into(), MatchKind::PhoneSuffix)]
+    );
+    assert_eq!(
+        find(&ix, "１２３４５"),
+        vec![("zhangsanfeng".into(), MatchKind::PhoneInfix)]
+    );
     // A number typed with the country code is stored as its 11 digits and still found.
-    assert_eq!(find(&ix, "13700008000"), vec![("amy".into(), MatchKind::PhoneSuffix)]);
+    assert_eq!(
+        find(&ix, "13700008000"),
+        vec![("amy".into(), MatchKind::PhoneSuffix)]
+    );
 }
 
 #[test]
@@ -131,14 +183,35 @@ fn results_are_ranked_exact_name_then_prefix_then_pinyin_then_the_rest() {
 #[test]
 fn wechat_ids_and_tags_are_searched_case_insensitively() {
     let ix = index();
-    assert_eq!(find(&ix, "AMY_8"), vec![("amy".into(), MatchKind::WechatPrefix)]);
-    assert_eq!(find(&ix, "1988"), vec![("lizishan".into(), MatchKind::WechatInfix)]);
+    assert_eq!(
+        find(&ix, "AMY_8"),
+        vec![("amy".into(), MatchKind::WechatPrefix)]
+    );
+    assert_eq!(
+        find(&ix, "1988"),
+        vec![("lizishan".into(), MatchKind::WechatInfix)]
+    );
     // One character only matches the start of an id: a single letter or digit is inside most.
     assert_eq!(find(&ix, "9"), vec![]);
-    assert_eq!(find(&ix, "98"), vec![("lizishan".into(), MatchKind::WechatInfix)]);
-    assert_eq!(find(&ix, "vip"), vec![("amy".into(), MatchKind::TagPrefix), ("zhangsan".into(), MatchKind::TagPrefix)]);
-    assert_eq!(find(&ix, "过敏"), vec![("zhaoshun".into(), MatchKind::TagInfix)]);
-    assert_eq!(find(&ix, "amy w"), vec![("amy".into(), MatchKind::NamePrefix)]);
+    assert_eq!(
+        find(&ix, "98"),
+        vec![("lizishan".into(), MatchKind::WechatInfix)]
+    );
+    assert_eq!(
+        find(&ix, "vip"),
+        vec![
+            ("amy".into(), MatchKind::TagPrefix),
+            ("zhangsan".into(), MatchKind::TagPrefix)
+        ]
+    );
+    assert_eq!(
+        find(&ix, "过敏"),
+        vec![("zhaoshun".into(), MatchKind::TagInfix)]
+    );
+    assert_eq!(
+        find(&ix, "amy w"),
+        vec![("amy".into(), MatchKind::NamePrefix)]
+    );
 }
 
 #[test]
@@ -160,10 +233,16 @@ fn a_blank_query_finds_nobody_and_limit_caps_the_hits_not_the_total() {
 fn updates_and_removals_take_effect_without_a_rebuild() {
     let mut ix = index();
     assert_eq!(ix.len(), 9);
-    ix.upsert(&id("zhangsan"), &customer("张珊", &["13800138000"], "", &[]));
+    ix.upsert(
+        &id("zhangsan"),
+        &customer("张珊", &["13800138000"], "", &[]),
+    );
     assert_eq!(ix.len(), 9);
     assert!(!ids(&ix.search("张三", 10).hits).contains(&"zhangsan"));
-    assert_eq!(find(&ix, "张珊"), vec![("zhangsan".into(), MatchKind::NameExact)]);
+    assert_eq!(
+        find(&ix, "张珊"),
+        vec![("zhangsan".into(), MatchKind::NameExact)]
+    );
     assert!(ix.remove(&id("zhangsan")));
     assert!(!ix.remove(&id("zhangsan")));
     assert_eq!(ix.len(), 8);
@@ -200,7 +279,11 @@ fn refresh_follows_the_book_through_edits_and_deletes() {
     ix.refresh(&book, &who);
     assert_eq!(find(&ix, "王芬"), vec![("c1".into(), MatchKind::NameExact)]);
     assert_eq!(find(&ix, "二胎"), vec![("c1".into(), MatchKind::TagPrefix)]);
-    book.apply(&Op::Delete { at: clock.tick(3_000), kind: RecordKind::Customer, id: who.clone() });
+    book.apply(&Op::Delete {
+        at: clock.tick(3_000),
+        kind: RecordKind::Customer,
+        id: who.clone(),
+    });
     ix.refresh(&book, &who);
     assert!(ix.is_empty());
     assert!(ix.search("2222", 5).hits.is_empty());
@@ -210,8 +293,10 @@ fn refresh_follows_the_book_through_edits_and_deletes() {
 fn an_index_built_piecemeal_answers_like_one_built_at_once() {
     let book = Params::new(11, 600, 3_000).book();
     let whole = SearchIndex::from_book(&book);
-    let customers: Vec<(Id, Customer)> =
-        book.records(RecordKind::Customer).map(|(id, s)| (id.clone(), s.decode().unwrap())).collect();
+    let customers: Vec<(Id, Customer)> = book
+        .records(RecordKind::Customer)
+        .map(|(id, s)| (id.clone(), s.decode().unwrap()))
+        .collect();
     let mut piecemeal = SearchIndex::new();
     // Reverse order, with some customers first indexed under a wrong profile, some removed
     // and re-added.
@@ -253,16 +338,38 @@ fn every_synthetic_customer_is_found_by_name_and_by_the_last_four_digits() {
     for (id, state) in book.records(RecordKind::Customer) {
         let c: Customer = state.decode().unwrap();
         let by_name = ix.search(&c.name, 50);
-        assert!(by_name.hits.iter().any(|h| &h.id == id && h.kind == MatchKind::NameExact), "{}", c.name);
+        assert!(
+            by_name
+                .hits
+                .iter()
+                .any(|h| &h.id == id && h.kind == MatchKind::NameExact),
+            "{}",
+            c.name
+        );
         if let Some(phone) = c.phone() {
             let r = ix.search(&phone[7..], 1_000);
-            let hit = r.hits.iter().find(|h| &h.id == id).expect("found by last 4");
+            let hit = r
+                .hits
+                .iter()
+                .find(|h| &h.id == id)
+                .expect("found by last 4");
             assert_eq!(hit.kind, MatchKind::PhoneSuffix);
-            assert_eq!(ix.search(phone, 5).hits[0].id, *id, "the full number finds exactly them first");
+            assert_eq!(
+                ix.search(phone, 5).hits[0].id,
+                *id,
+                "the full number finds exactly them first"
+            );
         }
         let initials = huike_core::search::initials(&c.name);
         if !initials.is_empty() {
-            assert!(ix.search(&initials, 20_000).hits.iter().any(|h| &h.id == id), "{} by {initials}", c.name);
+            assert!(
+                ix.search(&initials, 20_000)
+                    .hits
+                    .iter()
+                    .any(|h| &h.id == id),
+                "{} by {initials}",
+                c.name
+            );
         }
     }
 }

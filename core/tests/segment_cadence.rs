@@ -15,8 +15,23 @@ use support::{Shop, d};
 #[test]
 fn default_cadence_per_class_is_the_specs() {
     let rules = Rules::default();
-    let days: Vec<Option<u32>> = RfmClass::ALL.iter().map(|c| cadence_days(&rules, Some(*c), ShopClass::Bought)).collect();
-    assert_eq!(days, vec![Some(14), Some(21), Some(21), Some(21), Some(30), Some(30), Some(60), Some(60)]);
+    let days: Vec<Option<u32>> = RfmClass::ALL
+        .iter()
+        .map(|c| cadence_days(&rules, Some(*c), ShopClass::Bought))
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            Some(14),
+            Some(21),
+            Some(21),
+            Some(21),
+            Some(30),
+            Some(30),
+            Some(60),
+            Some(60)
+        ]
+    );
     // Unscored customers have none by default; a shop may set one for their shop class.
     assert_eq!(cadence_days(&rules, None, ShopClass::Visited), None);
     let mut rules = Rules::default();
@@ -33,15 +48,30 @@ fn cadence_counts_from_the_last_contact_else_the_day_added_else_the_first_entry(
     let imported = shop.customer("导入", json!({"created_at": null}));
     shop.sale(&added, "2026-02-01", 100);
     shop.sale(&contacted, "2026-02-01", 100);
-    shop.contact(&contacted, "2026-03-01 10:00", Purpose::Other, Outcome::Reached, None);
+    shop.contact(
+        &contacted,
+        "2026-03-01 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        None,
+    );
     shop.sale(&imported, "2026-02-01", 100);
     let a = analyze(&shop.book, d("2026-03-31"), &Rules::default());
     // Three identical buyers: all regular win back (equal to every mean), cadence 60.
     let c: Vec<_> = a.segments.iter().map(|s| s.cadence.unwrap()).collect();
     assert!(c.iter().all(|c| c.days == 60));
-    assert_eq!((c[0].base, c[0].since, c[0].due), (CadenceBase::Added, d("2026-01-01"), d("2026-03-02")));
-    assert_eq!((c[1].base, c[1].since, c[1].due), (CadenceBase::LastContact, d("2026-03-01"), d("2026-04-30")));
-    assert_eq!((c[2].base, c[2].since), (CadenceBase::FirstSeen, d("2026-02-01")));
+    assert_eq!(
+        (c[0].base, c[0].since, c[0].due),
+        (CadenceBase::Added, d("2026-01-01"), d("2026-03-02"))
+    );
+    assert_eq!(
+        (c[1].base, c[1].since, c[1].due),
+        (CadenceBase::LastContact, d("2026-03-01"), d("2026-04-30"))
+    );
+    assert_eq!(
+        (c[2].base, c[2].since),
+        (CadenceBase::FirstSeen, d("2026-02-01"))
+    );
 }
 
 #[test]
@@ -58,14 +88,23 @@ fn a_customer_without_a_class_cadence_has_none() {
 
 fn sample() -> Shop {
     let mut shop = Shop::new();
-    let a = shop.customer("李梅", json!({"gender": "female", "children": [{"nickname": "豆豆", "birthday": "2025-12-20"}]}));
+    let a = shop.customer(
+        "李梅",
+        json!({"gender": "female", "children": [{"nickname": "豆豆", "birthday": "2025-12-20"}]}),
+    );
     let b = shop.customer("王强", json!({"vip": true}));
     let s = shop.sale_items(&a, "2026-01-05", &[("金装奶粉", "奶粉", 300)]);
     shop.refund(&a, "2026-01-06", 50, Some(&s));
     shop.sale(&a, "2026-02-05", 80);
     shop.sale(&b, "2025-10-01", 2000);
     shop.visit(&b, "2026-03-01");
-    shop.contact(&b, "2026-03-02 10:00", Purpose::Reactivation, Outcome::Positive, Some("2026-03-20"));
+    shop.contact(
+        &b,
+        "2026-03-02 10:00",
+        Purpose::Reactivation,
+        Outcome::Positive,
+        Some("2026-03-20"),
+    );
     shop
 }
 
@@ -87,13 +126,23 @@ fn the_analysis_depends_on_the_book_not_on_the_order_ops_arrived_in() {
         for kind in [huike_core::op::RecordKind::Customer] {
             for (id, state) in shop.book.records(kind) {
                 for (field, reg) in &state.fields {
-                    ops.push(Op::Set { at: reg.at, kind, id: id.clone(), field: field.clone(), value: reg.value.clone() });
+                    ops.push(Op::Set {
+                        at: reg.at,
+                        kind,
+                        id: id.clone(),
+                        field: field.clone(),
+                        value: reg.value.clone(),
+                    });
                 }
             }
         }
         for (id, _) in shop.book.entries() {
             let e = shop.book.entry(id).unwrap();
-            ops.push(Op::Append { at: e.at, id: id.clone(), entry: e.entry.clone() });
+            ops.push(Op::Append {
+                at: e.at,
+                id: id.clone(),
+                entry: e.entry.clone(),
+            });
         }
         ops
     };

@@ -19,7 +19,10 @@ fn purchase_days_are_distinct_dates_with_their_spend_in_date_order() {
     shop.sale(&c, "2026-03-01", 50);
     shop.sale(&c, "2026-03-05 18:30", 20);
     let h = History::build(&shop.book, d("2026-03-31"));
-    assert_eq!(h.days(0), &[(d("2026-03-01"), yuan(50)), (d("2026-03-05"), yuan(120))]);
+    assert_eq!(
+        h.days(0),
+        &[(d("2026-03-01"), yuan(50)), (d("2026-03-05"), yuan(120))]
+    );
     let cust = &h.customers[0];
     assert_eq!(cust.purchase_days, 2);
     assert_eq!(cust.first_purchase, Some(d("2026-03-01")));
@@ -40,7 +43,10 @@ fn refunds_reduce_spend_never_frequency() {
     // An adjustment adds or takes spend the same way.
     shop.adjustment(&c, "2026-03-02", 5);
     let h = History::build(&shop.book, d("2026-03-31"));
-    assert_eq!(h.days(0), &[(d("2026-03-01"), yuan(225)), (d("2026-03-10"), yuan(70))]);
+    assert_eq!(
+        h.days(0),
+        &[(d("2026-03-01"), yuan(225)), (d("2026-03-10"), yuan(70))]
+    );
     assert_eq!(h.customers[0].purchase_days, 2);
     assert_eq!(h.customers[0].net_spend, yuan(295));
 }
@@ -70,7 +76,10 @@ fn a_refund_naming_another_customers_sale_falls_back_to_its_own_date() {
     shop.sale(&b, "2026-01-08", 100);
     shop.refund(&b, "2026-01-04", 10, Some(&other));
     let h = History::build(&shop.book, d("2026-02-01"));
-    assert_eq!(h.days(1), &[(d("2026-01-03"), yuan(90)), (d("2026-01-08"), yuan(100))]);
+    assert_eq!(
+        h.days(1),
+        &[(d("2026-01-03"), yuan(90)), (d("2026-01-08"), yuan(100))]
+    );
 }
 
 #[test]
@@ -81,7 +90,13 @@ fn entries_after_the_as_of_date_are_ignored() {
     let late = shop.sale_items(&c, "2026-04-01 00:00", &[("纸尿裤L", "纸尿裤", 99)]);
     shop.refund(&c, "2026-04-01 00:00", 200, Some(&late));
     shop.visit(&c, "2026-04-01");
-    shop.contact(&c, "2026-04-01 08:00", Purpose::Other, Outcome::Reached, None);
+    shop.contact(
+        &c,
+        "2026-04-01 08:00",
+        Purpose::Other,
+        Outcome::Reached,
+        None,
+    );
     shop.ledger(&c, "2026-04-01", LedgerKind::Points { delta: 50 });
     let h = History::build(&shop.book, d("2026-03-31"));
     let cust = &h.customers[0];
@@ -102,8 +117,16 @@ fn entries_after_the_as_of_date_are_ignored() {
 fn last_purchase_per_category_and_last_item() {
     let mut shop = Shop::new();
     let c = shop.customer("李梅", json!({}));
-    shop.sale_items(&c, "2026-01-10", &[("金装奶粉", "奶粉", 300), ("湿巾", "洗护", 20)]);
-    shop.sale_items(&c, "2026-02-10", &[("纸尿裤L", "纸尿裤", 99), ("", "洗护", 150)]);
+    shop.sale_items(
+        &c,
+        "2026-01-10",
+        &[("金装奶粉", "奶粉", 300), ("湿巾", "洗护", 20)],
+    );
+    shop.sale_items(
+        &c,
+        "2026-02-10",
+        &[("纸尿裤L", "纸尿裤", 99), ("", "洗护", 150)],
+    );
     shop.sale_items(&c, "2026-01-20", &[("金装奶粉", "奶粉", 300)]);
     let h = History::build(&shop.book, d("2026-03-01"));
     assert_eq!(h.last_bought_in(0, "奶粉"), Some(d("2026-01-20")));
@@ -121,13 +144,39 @@ fn visits_contacts_points_and_stored_value() {
     let c = shop.customer("李梅", json!({}));
     shop.visit(&c, "2026-02-01");
     shop.visit(&c, "2026-01-15");
-    shop.contact(&c, "2026-02-03 10:00", Purpose::Birthday, Outcome::Reached, Some("2026-02-20"));
-    shop.contact(&c, "2026-01-20 10:00", Purpose::Rebuy, Outcome::NoAnswer, None);
-    shop.contact(&c, "2026-02-05 09:00", Purpose::Rebuy, Outcome::Positive, None);
+    shop.contact(
+        &c,
+        "2026-02-03 10:00",
+        Purpose::Birthday,
+        Outcome::Reached,
+        Some("2026-02-20"),
+    );
+    shop.contact(
+        &c,
+        "2026-01-20 10:00",
+        Purpose::Rebuy,
+        Outcome::NoAnswer,
+        None,
+    );
+    shop.contact(
+        &c,
+        "2026-02-05 09:00",
+        Purpose::Rebuy,
+        Outcome::Positive,
+        None,
+    );
     shop.ledger(&c, "2026-01-01", LedgerKind::Points { delta: 120 });
     shop.ledger(&c, "2026-01-02", LedgerKind::Points { delta: -20 });
-    shop.ledger(&c, "2026-01-03", LedgerKind::StoredValue { delta: yuan(500) });
-    shop.ledger(&c, "2026-01-04", LedgerKind::StoredValue { delta: yuan(-120) });
+    shop.ledger(
+        &c,
+        "2026-01-03",
+        LedgerKind::StoredValue { delta: yuan(500) },
+    );
+    shop.ledger(
+        &c,
+        "2026-01-04",
+        LedgerKind::StoredValue { delta: yuan(-120) },
+    );
     let h = History::build(&shop.book, d("2026-03-01"));
     let cust = &h.customers[0];
     assert_eq!((cust.visits, cust.last_visit), (2, Some(d("2026-02-01"))));
@@ -135,8 +184,14 @@ fn visits_contacts_points_and_stored_value() {
     assert_eq!(cust.first_contact, Some(d("2026-01-20")));
     let last = cust.last_contact.as_ref().unwrap();
     assert_eq!((last.purpose, last.next_follow_up), (Purpose::Rebuy, None));
-    assert_eq!(cust.last_contacted_for(Purpose::Rebuy), Some(d("2026-02-05")));
-    assert_eq!(cust.last_contacted_for(Purpose::Birthday), Some(d("2026-02-03")));
+    assert_eq!(
+        cust.last_contacted_for(Purpose::Rebuy),
+        Some(d("2026-02-05"))
+    );
+    assert_eq!(
+        cust.last_contacted_for(Purpose::Birthday),
+        Some(d("2026-02-03"))
+    );
     assert_eq!(cust.last_contacted_for(Purpose::Points), None);
     assert_eq!(cust.points, Some(100));
     assert_eq!(cust.stored_value, yuan(380));
@@ -148,15 +203,38 @@ fn visits_contacts_points_and_stored_value() {
 fn scheduled_pickups_are_due_until_picked_up() {
     let mut shop = Shop::new();
     let c = shop.customer("李梅", json!({}));
-    let due = vec![d("2026-01-10"), d("2026-02-10"), d("2026-03-10"), d("2026-04-10")];
+    let due = vec![
+        d("2026-01-10"),
+        d("2026-02-10"),
+        d("2026-03-10"),
+        d("2026-04-10"),
+    ];
     let reward = shop.ledger(
         &c,
         "2026-01-01",
-        LedgerKind::ScheduledReward { description: "充500返500：每月领50元".into(), amount: yuan(50), due },
+        LedgerKind::ScheduledReward {
+            description: "充500返500：每月领50元".into(),
+            amount: yuan(50),
+            due,
+        },
     );
-    shop.ledger(&c, "2026-01-10", LedgerKind::Pickup { reward: reward.clone(), due: d("2026-01-10") });
+    shop.ledger(
+        &c,
+        "2026-01-10",
+        LedgerKind::Pickup {
+            reward: reward.clone(),
+            due: d("2026-01-10"),
+        },
+    );
     // A pickup recorded after the as-of date does not settle it yet.
-    shop.ledger(&c, "2026-03-12", LedgerKind::Pickup { reward: reward.clone(), due: d("2026-03-10") });
+    shop.ledger(
+        &c,
+        "2026-03-12",
+        LedgerKind::Pickup {
+            reward: reward.clone(),
+            due: d("2026-03-10"),
+        },
+    );
     let h = History::build(&shop.book, d("2026-03-10"));
     let rewards = h.rewards_due(0);
     assert_eq!(rewards.len(), 1);
@@ -180,7 +258,10 @@ fn only_live_customers_are_indexed_in_id_order_with_profile_fields() {
     shop.sale(&gone, "2026-01-01", 10);
     shop.delete(RecordKind::Customer, &gone);
     let h = History::build(&shop.book, d("2026-03-01"));
-    assert_eq!((h.customers.len(), h.id(0), h.id(1)), (2, a.as_str(), c.as_str()));
+    assert_eq!(
+        (h.customers.len(), h.id(0), h.id(1)),
+        (2, a.as_str(), c.as_str())
+    );
     assert_eq!(h.index_of(&c), Some(1));
     assert_eq!(h.index_of(&gone), None);
     let (pa, pc) = (&h.customers[0].profile, &h.customers[1].profile);

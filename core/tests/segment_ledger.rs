@@ -6,10 +6,12 @@ mod support;
 
 use chrono::NaiveDate;
 use huike_core::agenda::agenda;
-use huike_core::domain::{Entry, LedgerKind, Outcome, Purchase, PurchaseKind, Purpose, Rules, SaleChannel};
+use huike_core::domain::{
+    Entry, LedgerKind, Outcome, Purchase, PurchaseKind, Purpose, Rules, SaleChannel,
+};
 use huike_core::hlc::Hlc;
 use huike_core::id::Id;
-use huike_core::op::{Book, Op, RecordKind};
+use huike_core::op::{Book, Change, Op, RecordKind};
 use huike_core::segment::ledger::Ledger;
 use huike_core::segment::{analyze, analyze_ledger};
 use huike_core::synth::Params;
@@ -22,7 +24,9 @@ fn shuffled(ops: &[Op], seed: u64) -> Vec<Op> {
     let mut keyed: Vec<(u64, &Op)> = ops
         .iter()
         .map(|op| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 11, op)
         })
         .collect();
@@ -41,7 +45,10 @@ fn assert_follows(ops: &[Op], as_of: NaiveDate, rules: &Rules) {
     }
     let followed = analyze_ledger(&ledger, as_of, rules);
     let fresh = analyze(&book, as_of, rules);
-    assert_eq!(serde_json::to_value(&followed).unwrap(), serde_json::to_value(&fresh).unwrap());
+    assert_eq!(
+        serde_json::to_value(&followed).unwrap(),
+        serde_json::to_value(&fresh).unwrap()
+    );
     assert_eq!(agenda(&followed, rules), agenda(&fresh, rules));
 }
 
@@ -49,27 +56,62 @@ fn assert_follows(ops: &[Op], as_of: NaiveDate, rules: &Rules) {
 /// scheduled reward, contacts at the same minute, a complaint answered later, a deleted customer.
 fn tricky_shop() -> Shop {
     let mut shop = Shop::new();
-    let a = shop.customer("李梅", json!({"gender": "female", "birthday": "1990-03-12",
-        "children": [{"nickname": "豆豆", "birthday": "2025-12-01"}]}));
+    let a = shop.customer(
+        "李梅",
+        json!({"gender": "female", "birthday": "1990-03-12",
+        "children": [{"nickname": "豆豆", "birthday": "2025-12-01"}]}),
+    );
     let b = shop.customer("王强", json!({"vip": true}));
     let gone = shop.customer("已删", json!({}));
-    let sale = shop.sale_items(&a, "2026-01-05", &[("金装奶粉", "奶粉", 300), ("湿巾", "洗护", 20)]);
+    let sale = shop.sale_items(
+        &a,
+        "2026-01-05",
+        &[("金装奶粉", "奶粉", 300), ("湿巾", "洗护", 20)],
+    );
     shop.refund(&a, "2026-01-06", 50, Some(&sale));
     shop.sale_items(&a, "2026-02-05", &[("纸尿裤", "纸尿裤", 99)]);
     shop.sale(&b, "2025-10-01", 2000);
     shop.sale(&b, "2025-11-01", 1000);
     shop.visit(&b, "2026-03-01");
-    shop.contact(&b, "2026-03-02 10:00", Purpose::Reactivation, Outcome::Positive, Some("2026-03-09"));
-    shop.contact(&b, "2026-03-02 10:00", Purpose::Other, Outcome::Reached, None);
+    shop.contact(
+        &b,
+        "2026-03-02 10:00",
+        Purpose::Reactivation,
+        Outcome::Positive,
+        Some("2026-03-09"),
+    );
+    shop.contact(
+        &b,
+        "2026-03-02 10:00",
+        Purpose::Other,
+        Outcome::Reached,
+        None,
+    );
     let reward = shop.ledger(
         &a,
         "2026-01-01",
-        LedgerKind::ScheduledReward { description: "每月领50".into(), amount: yuan(50), due: vec![d("2026-02-01"), d("2026-03-01")] },
+        LedgerKind::ScheduledReward {
+            description: "每月领50".into(),
+            amount: yuan(50),
+            due: vec![d("2026-02-01"), d("2026-03-01")],
+        },
     );
-    shop.ledger(&a, "2026-02-02", LedgerKind::Pickup { reward, due: d("2026-02-01") });
+    shop.ledger(
+        &a,
+        "2026-02-02",
+        LedgerKind::Pickup {
+            reward,
+            due: d("2026-02-01"),
+        },
+    );
     shop.ledger(&a, "2026-02-02", LedgerKind::Points { delta: 120 });
     let k = shop.complaint(&a, json!({"opened_at": "2026-03-01T10:00:00"}));
-    shop.set(RecordKind::Complaint, &k, "first_response_at", json!("2026-03-01T10:30:00"));
+    shop.set(
+        RecordKind::Complaint,
+        &k,
+        "first_response_at",
+        json!("2026-03-01T10:30:00"),
+    );
     let done = shop.complaint(&b, json!({"opened_at": "2026-03-01T10:00:00"}));
     shop.set(RecordKind::Complaint, &done, "status", json!("resolved"));
     shop.sale(&gone, "2026-03-01", 10);
@@ -111,7 +153,10 @@ fn a_refund_that_arrives_before_its_sale_still_corrects_that_sale() {
         ledger.apply(&book, &change);
     }
     let a = analyze_ledger(&ledger, d("2026-03-01"), &Rules::default());
-    assert_eq!(a.history.days(0), &[(d("2026-01-05"), yuan(200)), (d("2026-02-05"), yuan(100))]);
+    assert_eq!(
+        a.history.days(0),
+        &[(d("2026-01-05"), yuan(200)), (d("2026-02-05"), yuan(100))]
+    );
 }
 
 #[test]
@@ -133,7 +178,22 @@ fn an_entry_replaced_by_a_conflicting_append_is_replaced_in_the_ledger() {
         kind: PurchaseKind::Sale,
         corrects: None,
     });
-    let change = book.apply(&Op::Append { at: Hlc { ms: u64::MAX / 2, c: 0, n: 9 }, id, entry });
+    let op = Op::Append {
+        at: Hlc {
+            ms: u64::MAX / 2,
+            c: 0,
+            n: 9,
+        },
+        id: id.clone(),
+        entry,
+    };
+    let change = book.apply(&op);
+    assert_eq!(change, Change::EntryReplaced(id));
+    assert_eq!(
+        book.apply(&op),
+        Change::None,
+        "the same append again changes nothing"
+    );
     ledger.apply(&book, &change);
     let followed = analyze_ledger(&ledger, d("2026-03-01"), &Rules::default());
     assert_eq!(followed, analyze(&book, d("2026-03-01"), &Rules::default()));
@@ -146,7 +206,10 @@ fn a_synthetic_shop_followed_in_random_order_equals_reading() {
     // Big enough that the ledger repacks several times on the way.
     let params = Params::new(11, 300, 4_000);
     let ops = params.ops();
-    let rules = Id::parse("rules").ok().and_then(|id| params.book().get(RecordKind::Rules, &id)).unwrap_or_default();
+    let rules = Id::parse("rules")
+        .ok()
+        .and_then(|id| params.book().get(RecordKind::Rules, &id))
+        .unwrap_or_default();
     assert_follows(&shuffled(&ops, 5), params.as_of, &rules);
     assert_eq!(Ledger::read(&params.book()).len(), 300);
 }

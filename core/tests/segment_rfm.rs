@@ -68,7 +68,10 @@ fn classes_compare_with_the_means() {
     let a = analyze(&five_customers().book, d(D), &Rules::default());
     let means = a.means.unwrap();
     assert_eq!(means.customers, 5);
-    assert_eq!((means.recency_days, means.frequency, means.monetary), (33.0, 1.6, 28200.0));
+    assert_eq!(
+        (means.recency_days, means.frequency, means.monetary),
+        (33.0, 1.6, 28200.0)
+    );
     let classes: Vec<Option<RfmClass>> = a.segments.iter().map(|s| s.class).collect();
     assert_eq!(
         classes,
@@ -101,9 +104,30 @@ fn a_value_equal_to_the_mean_is_not_high() {
     let a = analyze(&shop.book, d(D), &Rules::default());
     let means = a.means.unwrap();
     let high = |i: usize| means.high(a.segments[i].rfm.as_ref().unwrap());
-    assert_eq!(high(0), High { r: true, f: false, m: false });
-    assert_eq!(high(1), High { r: false, f: false, m: false });
-    assert_eq!(high(2), High { r: false, f: true, m: true });
+    assert_eq!(
+        high(0),
+        High {
+            r: true,
+            f: false,
+            m: false
+        }
+    );
+    assert_eq!(
+        high(1),
+        High {
+            r: false,
+            f: false,
+            m: false
+        }
+    );
+    assert_eq!(
+        high(2),
+        High {
+            r: false,
+            f: true,
+            m: true
+        }
+    );
     assert_eq!(a.segments[1].class, Some(RfmClass::RegularWinBack));
     assert_eq!(a.segments[2].class, Some(RfmClass::KeyKeep));
     assert_eq!(a.segments[0].class, Some(RfmClass::RegularDevelop));
@@ -164,7 +188,10 @@ fn the_analysis_window_limits_rfm_to_recent_purchase_days() {
     shop.sale(&a, "2026-01-01", 1000);
     shop.sale(&a, "2026-03-02", 100); // D − 29 days: inside a 30-day window
     shop.sale(&b, "2026-03-01", 100); // D − 30 days: outside
-    let rules = Rules { window_days: 30, ..Rules::default() };
+    let rules = Rules {
+        window_days: 30,
+        ..Rules::default()
+    };
     let an = analyze(&shop.book, d(D), &rules);
     assert_eq!(scores(&an, 0), (29, 1, yuan(100), 1, 1, 1));
     assert_eq!((an.segments[1].rfm, an.segments[1].class), (None, None));
@@ -183,7 +210,10 @@ fn shop_classes() {
     let mut shop = Shop::new();
     let v1 = shop.customer("V1", json!({}));
     let v2 = shop.customer("V2", json!({}));
-    let others: Vec<_> = ["o1", "o2", "o3"].iter().map(|n| shop.customer(n, json!({}))).collect();
+    let others: Vec<_> = ["o1", "o2", "o3"]
+        .iter()
+        .map(|n| shop.customer(n, json!({})))
+        .collect();
     let flagged = shop.customer("老板的朋友", json!({"vip": true}));
     let visitor = shop.customer("看看", json!({}));
     let lead = shop.customer("介绍来的", json!({}));
@@ -203,36 +233,102 @@ fn shop_classes() {
     assert_eq!((rfm(0), rfm(1)), (Some((5, 4)), Some((4, 5))));
     let classes: Vec<ShopClass> = a.segments.iter().map(|s| s.shop_class).collect();
     use ShopClass::*;
-    assert_eq!(classes, vec![Bought, Vip, Bought, Bought, Bought, Vip, Visited, Potential]);
+    assert_eq!(
+        classes,
+        vec![Bought, Vip, Bought, Bought, Bought, Vip, Visited, Potential]
+    );
     assert_eq!(a.index_of(&lead), Some(7));
     assert_eq!(a.index_of(&flagged), Some(5));
 }
 
 #[test]
 fn vip_needs_m_five_and_f_at_least_four() {
-    let rfm = |f: u8, m: u8| Rfm { recency_days: 1, frequency: 1, monetary: Money(1), r: 3, f, m };
+    let rfm = |f: u8, m: u8| Rfm {
+        recency_days: 1,
+        frequency: 1,
+        monetary: Money(1),
+        r: 3,
+        f,
+        m,
+    };
     assert_eq!(ShopClass::of(false, Some(&rfm(4, 5)), 1, 0), ShopClass::Vip);
     assert_eq!(ShopClass::of(false, Some(&rfm(5, 5)), 1, 0), ShopClass::Vip);
-    assert_eq!(ShopClass::of(false, Some(&rfm(3, 5)), 1, 0), ShopClass::Bought);
-    assert_eq!(ShopClass::of(false, Some(&rfm(5, 4)), 1, 0), ShopClass::Bought);
+    assert_eq!(
+        ShopClass::of(false, Some(&rfm(3, 5)), 1, 0),
+        ShopClass::Bought
+    );
+    assert_eq!(
+        ShopClass::of(false, Some(&rfm(5, 4)), 1, 0),
+        ShopClass::Bought
+    );
     assert_eq!(ShopClass::of(true, None, 0, 0), ShopClass::Vip);
     assert_eq!(ShopClass::of(false, None, 0, 3), ShopClass::Visited);
     assert_eq!(ShopClass::of(false, None, 0, 0), ShopClass::Potential);
     let names: Vec<_> = ShopClass::ALL.iter().map(|c| (c.key(), c.zh())).collect();
-    assert_eq!(names, vec![("vip", "VIP客户"), ("bought", "到店消费过"), ("visited", "到店未消费"), ("potential", "潜在客户")]);
+    assert_eq!(
+        names,
+        vec![
+            ("vip", "VIP客户"),
+            ("bought", "到店消费过"),
+            ("visited", "到店未消费"),
+            ("potential", "潜在客户")
+        ]
+    );
 }
 
 #[test]
 fn the_eight_classes_match_the_table() {
     let table = [
         (true, true, true, "key_value", "重要价值客户", "Key value"),
-        (true, false, true, "key_develop", "重要发展客户", "Key to develop"),
+        (
+            true,
+            false,
+            true,
+            "key_develop",
+            "重要发展客户",
+            "Key to develop",
+        ),
         (false, true, true, "key_keep", "重要保持客户", "Key to keep"),
-        (false, false, true, "key_win_back", "重要挽留客户", "Key to win back"),
-        (true, true, false, "regular_value", "一般价值客户", "Regular value"),
-        (true, false, false, "regular_develop", "一般发展客户", "Regular to develop"),
-        (false, true, false, "regular_keep", "一般保持客户", "Regular to keep"),
-        (false, false, false, "regular_win_back", "一般挽留客户", "Regular to win back"),
+        (
+            false,
+            false,
+            true,
+            "key_win_back",
+            "重要挽留客户",
+            "Key to win back",
+        ),
+        (
+            true,
+            true,
+            false,
+            "regular_value",
+            "一般价值客户",
+            "Regular value",
+        ),
+        (
+            true,
+            false,
+            false,
+            "regular_develop",
+            "一般发展客户",
+            "Regular to develop",
+        ),
+        (
+            false,
+            true,
+            false,
+            "regular_keep",
+            "一般保持客户",
+            "Regular to keep",
+        ),
+        (
+            false,
+            false,
+            false,
+            "regular_win_back",
+            "一般挽留客户",
+            "Regular to win back",
+        ),
     ];
     for (i, (r, f, m, key, zh, en)) in table.into_iter().enumerate() {
         let class = RfmClass::from_high(High { r, f, m });
@@ -245,6 +341,9 @@ fn the_eight_classes_match_the_table() {
 #[test]
 fn rank_scores_for_hand_computed_positions() {
     // n = 7, sorted 1 2 2 2 5 6 6: first positions 0, 1, 4, 5 → 1 + ⌊5i/7⌋ = 1, 1, 3, 4.
-    assert_eq!(rank_scores(&[6, 2, 1, 5, 2, 6, 2]), vec![4, 1, 1, 3, 1, 4, 1]);
+    assert_eq!(
+        rank_scores(&[6, 2, 1, 5, 2, 6, 2]),
+        vec![4, 1, 1, 3, 1, 4, 1]
+    );
     assert_eq!(rank_scores(&[]), Vec::<u8>::new());
 }

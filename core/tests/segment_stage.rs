@@ -30,31 +30,79 @@ fn lifecycles(histories: &[&[u64]], rules: &Rules) -> Vec<Lifecycle> {
     for h in histories {
         buyer(&mut shop, h);
     }
-    analyze(&shop.book, today(), rules).segments.into_iter().map(|s| s.lifecycle).collect()
+    analyze(&shop.book, today(), rules)
+        .segments
+        .into_iter()
+        .map(|s| s.lifecycle)
+        .collect()
 }
 
 fn stages(histories: &[&[u64]], rules: &Rules) -> Vec<Stage> {
-    lifecycles(histories, rules).into_iter().map(|l| l.stage).collect()
+    lifecycles(histories, rules)
+        .into_iter()
+        .map(|l| l.stage)
+        .collect()
 }
 
 #[test]
 fn stage_by_number_of_purchase_days() {
-    let s = stages(&[&[], &[1], &[2, 1], &[3, 2, 1], &[4, 3, 2, 1], &[5, 4, 3, 2, 1]], &Rules::default());
+    let s = stages(
+        &[
+            &[],
+            &[1],
+            &[2, 1],
+            &[3, 2, 1],
+            &[4, 3, 2, 1],
+            &[5, 4, 3, 2, 1],
+        ],
+        &Rules::default(),
+    );
     use Stage::*;
-    assert_eq!(s, vec![Introduction, Introduction, Growth, Growth, Maturity, Maturity]);
+    assert_eq!(
+        s,
+        vec![
+            Introduction,
+            Introduction,
+            Growth,
+            Growth,
+            Maturity,
+            Maturity
+        ]
+    );
 }
 
 #[test]
 fn decline_is_strictly_more_than_twice_the_interval() {
     // Own interval 10 days: decline after 20 days.
-    let s = stages(&[&[30, 20], &[31, 21], &[50, 40, 30, 20], &[51, 41, 31, 21]], &Rules::default());
-    assert_eq!(s, vec![Stage::Growth, Stage::Decline, Stage::Maturity, Stage::Decline]);
+    let s = stages(
+        &[&[30, 20], &[31, 21], &[50, 40, 30, 20], &[51, 41, 31, 21]],
+        &Rules::default(),
+    );
+    assert_eq!(
+        s,
+        vec![
+            Stage::Growth,
+            Stage::Decline,
+            Stage::Maturity,
+            Stage::Decline
+        ]
+    );
 }
 
 #[test]
 fn churn_is_strictly_more_than_max_of_180_and_four_intervals() {
     // Interval 10: max(180, 40) = 180. Interval 50: max(180, 200) = 200 (decline after 100).
-    let s = stages(&[&[190, 180], &[191, 181], &[250, 200], &[251, 201], &[200, 150, 100], &[201, 151, 101]], &Rules::default());
+    let s = stages(
+        &[
+            &[190, 180],
+            &[191, 181],
+            &[250, 200],
+            &[251, 201],
+            &[200, 150, 100],
+            &[201, 151, 101],
+        ],
+        &Rules::default(),
+    );
     use Stage::*;
     assert_eq!(s, vec![Decline, Churned, Decline, Churned, Growth, Decline]);
 }
@@ -62,8 +110,14 @@ fn churn_is_strictly_more_than_max_of_180_and_four_intervals() {
 #[test]
 fn median_gap_with_odd_and_even_counts() {
     // Gaps 1, 7, 100 → 7. Gaps 3, 6 → 4.5 (decline after 9 days: 9 is not, 10 is).
-    let l = lifecycles(&[&[118, 18, 11, 10], &[18, 15, 9], &[19, 16, 10]], &Rules::default());
-    assert_eq!((l[0].interval_days, l[0].interval_source), (7.0, IntervalSource::Own));
+    let l = lifecycles(
+        &[&[118, 18, 11, 10], &[18, 15, 9], &[19, 16, 10]],
+        &Rules::default(),
+    );
+    assert_eq!(
+        (l[0].interval_days, l[0].interval_source),
+        (7.0, IntervalSource::Own)
+    );
     assert_eq!(l[0].since_days, Some(10));
     assert_eq!(l[0].stage, Stage::Maturity);
     assert_eq!(l[1].interval_days, 4.5);
@@ -74,21 +128,44 @@ fn median_gap_with_odd_and_even_counts() {
 #[test]
 fn one_purchase_day_takes_the_shop_wide_median_of_medians() {
     // Own intervals 10, 20, 40 → shop interval 20; single-day customers decline after 40 days.
-    let l = lifecycles(&[&[110, 100], &[120, 100], &[140, 100], &[40], &[41]], &Rules::default());
-    assert_eq!((l[3].interval_days, l[3].interval_source), (20.0, IntervalSource::Shop));
-    assert_eq!((l[3].stage, l[4].stage), (Stage::Introduction, Stage::Decline));
+    let l = lifecycles(
+        &[&[110, 100], &[120, 100], &[140, 100], &[40], &[41]],
+        &Rules::default(),
+    );
+    assert_eq!(
+        (l[3].interval_days, l[3].interval_source),
+        (20.0, IntervalSource::Shop)
+    );
+    assert_eq!(
+        (l[3].stage, l[4].stage),
+        (Stage::Introduction, Stage::Decline)
+    );
     // An even number of own intervals: 10 and 20 → 15.
     let l = lifecycles(&[&[110, 100], &[120, 100], &[30], &[31]], &Rules::default());
     assert_eq!(l[2].interval_days, 15.0);
-    assert_eq!((l[2].stage, l[3].stage), (Stage::Introduction, Stage::Decline));
+    assert_eq!(
+        (l[2].stage, l[3].stage),
+        (Stage::Introduction, Stage::Decline)
+    );
 }
 
 #[test]
 fn without_any_repeat_customer_the_interval_is_30_days() {
     let l = lifecycles(&[&[60], &[61], &[180], &[181]], &Rules::default());
-    assert_eq!((l[0].interval_days, l[0].interval_source), (30.0, IntervalSource::Default));
+    assert_eq!(
+        (l[0].interval_days, l[0].interval_source),
+        (30.0, IntervalSource::Default)
+    );
     let s: Vec<Stage> = l.iter().map(|l| l.stage).collect();
-    assert_eq!(s, vec![Stage::Introduction, Stage::Decline, Stage::Decline, Stage::Churned]);
+    assert_eq!(
+        s,
+        vec![
+            Stage::Introduction,
+            Stage::Decline,
+            Stage::Decline,
+            Stage::Churned
+        ]
+    );
 }
 
 #[test]
@@ -102,15 +179,31 @@ fn a_customer_without_purchases_is_introduction_whatever_else_they_did() {
 
 #[test]
 fn multipliers_and_the_minimum_are_shop_rules() {
-    let rules = Rules { decline_multiplier: 3.0, churn_multiplier: 5.0, churn_min_days: 100, ..Rules::default() };
+    let rules = Rules {
+        decline_multiplier: 3.0,
+        churn_multiplier: 5.0,
+        churn_min_days: 100,
+        ..Rules::default()
+    };
     // Interval 10: decline after 30, churn after max(100, 50) = 100.
     let s = stages(&[&[40, 30], &[41, 31], &[110, 100], &[111, 101]], &rules);
-    assert_eq!(s, vec![Stage::Growth, Stage::Decline, Stage::Decline, Stage::Churned]);
+    assert_eq!(
+        s,
+        vec![
+            Stage::Growth,
+            Stage::Decline,
+            Stage::Decline,
+            Stage::Churned
+        ]
+    );
 }
 
 #[test]
 fn stage_names() {
-    let names: Vec<_> = Stage::ALL.iter().map(|s| (s.key(), s.zh(), s.en())).collect();
+    let names: Vec<_> = Stage::ALL
+        .iter()
+        .map(|s| (s.key(), s.zh(), s.en()))
+        .collect();
     assert_eq!(
         names,
         vec![

@@ -5,7 +5,9 @@ mod server_support;
 use huike_core::domain::Role;
 use huike_core::server::store::{self, ShopIndex};
 use huike_core::server::{PULL_KV_BUDGET, PULL_MAX_BYTES, Request};
-use huike_core::sync::{self, MAX_BATCH_OPS, MAX_BODY_BYTES, MAX_PULL_BATCHES, PushAck, PushBatch, SyncState};
+use huike_core::sync::{
+    self, MAX_BATCH_OPS, MAX_BODY_BYTES, MAX_PULL_BATCHES, PushAck, PushBatch, SyncState,
+};
 use server_support::{Server, assert_error, block_on};
 
 /// A shop with an owner and a clerk: (server, owner token, owner id, clerk token, clerk id).
@@ -13,7 +15,13 @@ fn shop() -> (Server, String, String, String, String) {
     let mut s = Server::new();
     let owner = s.create_shop("A");
     let clerk = s.add_device(&owner.token, Role::Clerk, "小王");
-    (s, owner.token, owner.device_id, clerk.token, clerk.device_id)
+    (
+        s,
+        owner.token,
+        owner.device_id,
+        clerk.token,
+        clerk.device_id,
+    )
 }
 
 #[test]
@@ -29,22 +37,46 @@ fn a_pushed_batch_reaches_the_other_device() {
     let batch = state.next_batch(std::slice::from_ref(&op)).unwrap();
     let r = s.call(&Request::json("PUT", "/v1/log/1", Some(&clerk), &batch));
     assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(r.parse::<PushAck>().unwrap(), PushAck { seq: 1, stored: true });
-    assert!(s.kv.entry(&store::log_key(&s_shop(&s, &owner), &clerk_id, 1)).is_some());
+    assert_eq!(
+        r.parse::<PushAck>().unwrap(),
+        PushAck {
+            seq: 1,
+            stored: true
+        }
+    );
+    assert!(
+        s.kv.entry(&store::log_key(&s_shop(&s, &owner), &clerk_id, 1))
+            .is_some()
+    );
 
     let pulled = s.pull(&owner, &[]);
     assert!(!pulled.more);
     assert_eq!(pulled.batches.len(), 1);
     let mut owner_state = SyncState::new();
-    assert_eq!(owner_state.receive(&owner_id, &pulled.batches).unwrap(), vec![op]);
+    assert_eq!(
+        owner_state.receive(&owner_id, &pulled.batches).unwrap(),
+        vec![op]
+    );
     assert_eq!(owner_state.cursor.get(&clerk_id), Some(&1));
-    assert!(s.pull(&owner, &[(&clerk_id, 1)]).batches.is_empty(), "nothing after the cursor");
-    assert!(s.pull(&clerk, &[]).batches.is_empty(), "a device's own stream is not sent back");
+    assert!(
+        s.pull(&owner, &[(&clerk_id, 1)]).batches.is_empty(),
+        "nothing after the cursor"
+    );
+    assert!(
+        s.pull(&clerk, &[]).batches.is_empty(),
+        "a device's own stream is not sent back"
+    );
 }
 
 /// The shop id of a token's device, read from the store.
 fn s_shop(s: &Server, token: &str) -> String {
-    let record: store::TokenRecord = serde_json::from_str(&s.kv.entry(&store::token_key(&huike_core::auth::hash_secret(token))).unwrap().value).unwrap();
+    let record: store::TokenRecord = serde_json::from_str(
+        &s.kv
+            .entry(&store::token_key(&huike_core::auth::hash_secret(token)))
+            .unwrap()
+            .value,
+    )
+    .unwrap();
     record.shop_id
 }
 
@@ -55,14 +87,32 @@ fn a_retried_push_is_acknowledged_without_a_write_and_different_content_is_refus
     let writes = s.kv.counts().writes;
     let r = s.push(&clerk, 1, "same");
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.parse::<PushAck>().unwrap(), PushAck { seq: 1, stored: false });
+    assert_eq!(
+        r.parse::<PushAck>().unwrap(),
+        PushAck {
+            seq: 1,
+            stored: false
+        }
+    );
     assert_eq!(s.kv.counts().writes, writes);
     assert_error(&s.push(&clerk, 1, "different"), 409, "conflict");
-    let batch = PushBatch { seq: 1, ops: 2, payload: "same".into() };
-    assert_error(&s.call(&Request::json("PUT", "/v1/log/1", Some(&clerk), &batch)), 409, "conflict");
+    let batch = PushBatch {
+        seq: 1,
+        ops: 2,
+        payload: "same".into(),
+    };
+    assert_error(
+        &s.call(&Request::json("PUT", "/v1/log/1", Some(&clerk), &batch)),
+        409,
+        "conflict",
+    );
     let pulled = s.pull(&owner, &[]);
     assert_eq!(pulled.batches.len(), 1);
-    assert_eq!((pulled.batches[0].payload.as_str(), pulled.batches[0].ops), ("same", 1), "the stored batch never changed");
+    assert_eq!(
+        (pulled.batches[0].payload.as_str(), pulled.batches[0].ops),
+        ("same", 1),
+        "the stored batch never changed"
+    );
 }
 
 #[test]
@@ -80,42 +130,132 @@ fn streams_have_no_gaps() {
 fn each_device_has_its_own_stream() {
     let (mut s, owner, owner_id, clerk, clerk_id) = shop();
     assert_eq!(s.push(&owner, 1, "owner-1").status, 201);
-    assert_eq!(s.push(&clerk, 1, "clerk-1").status, 201, "the same seq in another stream");
+    assert_eq!(
+        s.push(&clerk, 1, "clerk-1").status,
+        201,
+        "the same seq in another stream"
+    );
     let to_clerk = s.pull(&clerk, &[]);
-    assert_eq!(to_clerk.batches.iter().map(|b| (b.device.as_str(), b.payload.as_str())).collect::<Vec<_>>(), [(owner_id.as_str(), "owner-1")]);
+    assert_eq!(
+        to_clerk
+            .batches
+            .iter()
+            .map(|b| (b.device.as_str(), b.payload.as_str()))
+            .collect::<Vec<_>>(),
+        [(owner_id.as_str(), "owner-1")]
+    );
     let to_owner = s.pull(&owner, &[]);
-    assert_eq!(to_owner.batches.iter().map(|b| (b.device.as_str(), b.payload.as_str())).collect::<Vec<_>>(), [(clerk_id.as_str(), "clerk-1")]);
+    assert_eq!(
+        to_owner
+            .batches
+            .iter()
+            .map(|b| (b.device.as_str(), b.payload.as_str()))
+            .collect::<Vec<_>>(),
+        [(clerk_id.as_str(), "clerk-1")]
+    );
 }
 
 #[test]
 fn bad_seqs_are_refused() {
     let (mut s, _, _, clerk, _) = shop();
-    let put = |path: &str, seq: u64| Request::json("PUT", path, Some(&clerk), &PushBatch { seq, ops: 1, payload: "x".into() });
+    let put = |path: &str, seq: u64| {
+        Request::json(
+            "PUT",
+            path,
+            Some(&clerk),
+            &PushBatch {
+                seq,
+                ops: 1,
+                payload: "x".into(),
+            },
+        )
+    };
     assert_error(&s.call(&put("/v1/log/0", 0)), 400, "invalid_seq");
     assert_error(&s.call(&put("/v1/log/one", 1)), 400, "invalid_seq");
     assert_error(&s.call(&put("/v1/log/-1", 1)), 400, "invalid_seq");
-    assert_error(&s.call(&put("/v1/log/99999999999999999999999", 1)), 400, "invalid_seq");
+    assert_error(
+        &s.call(&put("/v1/log/99999999999999999999999", 1)),
+        400,
+        "invalid_seq",
+    );
     let e = assert_error(&s.call(&put("/v1/log/1", 2)), 400, "seq_mismatch");
     assert!(e.message.contains('1') && e.message.contains('2'));
-    let e = assert_error(&s.call(&Request::json("PUT", "/v1/log/1", Some(&clerk), &serde_json::json!({"seq": 1, "ops": 1}))), 400, "invalid_json");
+    let e = assert_error(
+        &s.call(&Request::json(
+            "PUT",
+            "/v1/log/1",
+            Some(&clerk),
+            &serde_json::json!({"seq": 1, "ops": 1}),
+        )),
+        400,
+        "invalid_json",
+    );
     assert!(e.message.contains("payload"), "{}", e.message);
-    assert_error(&s.call(&Request::json("PUT", "/v1/log/1", Some(&clerk), &serde_json::json!({"seq": 1, "ops": -1, "payload": ""}))), 400, "invalid_json");
-    assert!(s.kv.keys().iter().all(|k| !k.contains("/log/")), "nothing written");
+    assert_error(
+        &s.call(&Request::json(
+            "PUT",
+            "/v1/log/1",
+            Some(&clerk),
+            &serde_json::json!({"seq": 1, "ops": -1, "payload": ""}),
+        )),
+        400,
+        "invalid_json",
+    );
+    assert!(
+        s.kv.keys().iter().all(|k| !k.contains("/log/")),
+        "nothing written"
+    );
 }
 
 #[test]
 fn batch_and_body_limits_are_enforced() {
     let (mut s, _, _, clerk, _) = shop();
-    let batch = |ops: u32, payload: String| Request::json("PUT", "/v1/log/1", Some(&clerk), &PushBatch { seq: 1, ops, payload });
-    let e = assert_error(&s.call(&batch(MAX_BATCH_OPS as u32 + 1, "x".into())), 413, "too_many_ops");
+    let batch = |ops: u32, payload: String| {
+        Request::json(
+            "PUT",
+            "/v1/log/1",
+            Some(&clerk),
+            &PushBatch {
+                seq: 1,
+                ops,
+                payload,
+            },
+        )
+    };
+    let e = assert_error(
+        &s.call(&batch(MAX_BATCH_OPS as u32 + 1, "x".into())),
+        413,
+        "too_many_ops",
+    );
     assert!(e.message.contains("1001"));
     assert_error(&s.call(&batch(0, "x".into())), 400, "invalid_field");
-    let e = assert_error(&s.call(&batch(1, "x".repeat(MAX_BODY_BYTES))), 413, "body_too_large");
+    let e = assert_error(
+        &s.call(&batch(1, "x".repeat(MAX_BODY_BYTES))),
+        413,
+        "body_too_large",
+    );
     assert!(e.message.contains(&MAX_BODY_BYTES.to_string()));
-    assert!(s.kv.keys().iter().all(|k| !k.contains("/log/")), "nothing written");
-    let envelope = serde_json::to_vec(&PushBatch { seq: 1, ops: 1000, payload: String::new() }).unwrap().len();
-    let r = s.call(&batch(MAX_BATCH_OPS as u32, "y".repeat(MAX_BODY_BYTES - envelope)));
-    assert_eq!(r.status, 201, "exactly at both limits is fine: {}", &r.body[..r.body.len().min(200)]);
+    assert!(
+        s.kv.keys().iter().all(|k| !k.contains("/log/")),
+        "nothing written"
+    );
+    let envelope = serde_json::to_vec(&PushBatch {
+        seq: 1,
+        ops: 1000,
+        payload: String::new(),
+    })
+    .unwrap()
+    .len();
+    let r = s.call(&batch(
+        MAX_BATCH_OPS as u32,
+        "y".repeat(MAX_BODY_BYTES - envelope),
+    ));
+    assert_eq!(
+        r.status,
+        201,
+        "exactly at both limits is fine: {}",
+        &r.body[..r.body.len().min(200)]
+    );
 }
 
 #[test]
@@ -128,10 +268,20 @@ fn a_pull_stops_at_the_batch_limit_and_resumes_from_the_cursor() {
     let first = s.pull(&owner, &[]);
     assert!(first.more);
     assert_eq!(first.batches.len(), MAX_PULL_BATCHES);
-    assert!(first.batches.iter().enumerate().all(|(i, b)| b.seq == i as u64 + 1 && b.payload == format!("b{}", i + 1)), "in seq order");
+    assert!(
+        first
+            .batches
+            .iter()
+            .enumerate()
+            .all(|(i, b)| b.seq == i as u64 + 1 && b.payload == format!("b{}", i + 1)),
+        "in seq order"
+    );
     let second = s.pull(&owner, &[(&clerk_id, MAX_PULL_BATCHES as u64)]);
     assert!(!second.more);
-    assert_eq!(second.batches.iter().map(|b| b.seq).collect::<Vec<_>>(), (MAX_PULL_BATCHES as u64 + 1..=total).collect::<Vec<_>>());
+    assert_eq!(
+        second.batches.iter().map(|b| b.seq).collect::<Vec<_>>(),
+        (MAX_PULL_BATCHES as u64 + 1..=total).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -155,7 +305,8 @@ fn a_pull_keeps_within_its_storage_budget() {
     // An index far larger than joins allow (as concurrent self-repairs could in theory make).
     let shop_id = s_shop(&s, &owner);
     let index_key = store::index_key(&shop_id);
-    let mut index: ShopIndex = serde_json::from_str(&s.kv.entry(&index_key).unwrap().value).unwrap();
+    let mut index: ShopIndex =
+        serde_json::from_str(&s.kv.entry(&index_key).unwrap().value).unwrap();
     index.devices.extend((0..2000).map(|i| format!("ghost{i}")));
     block_on(store::save(&s.kv, &index_key, &index, None)).unwrap();
     let before = s.kv.counts().total();
@@ -191,9 +342,22 @@ fn cursor_entries_for_unknown_devices_and_huge_seqs_are_harmless() {
     assert_eq!(s.push(&clerk, 1, "a").status, 201);
     let pulled = s.pull(&owner, &[("someone-else", 7), (&clerk_id, u64::MAX)]);
     assert!(pulled.batches.is_empty() && !pulled.more);
-    let e = assert_error(&s.call(&Request::json("POST", "/v1/pull", Some(&owner), &serde_json::json!({"cursor": {"x": "one"}}))), 400, "invalid_json");
+    let e = assert_error(
+        &s.call(&Request::json(
+            "POST",
+            "/v1/pull",
+            Some(&owner),
+            &serde_json::json!({"cursor": {"x": "one"}}),
+        )),
+        400,
+        "invalid_json",
+    );
     assert!(e.message.contains("invalid type"));
-    assert_eq!(s.pull(&owner, &[]).batches.len(), 1, "an empty cursor is everything");
+    assert_eq!(
+        s.pull(&owner, &[]).batches.len(),
+        1,
+        "an empty cursor is everything"
+    );
 }
 
 #[test]
@@ -201,9 +365,17 @@ fn the_pull_answer_is_the_wire_type() {
     let (mut s, owner, _, clerk, _) = shop();
     let tricky = "\"quotes\", \\backslashes\\, 中文, \n newlines, </script>";
     assert_eq!(s.push(&clerk, 1, tricky).status, 201);
-    let r = s.call(&Request::json("POST", "/v1/pull", Some(&owner), &sync::PullRequest::default()));
+    let r = s.call(&Request::json(
+        "POST",
+        "/v1/pull",
+        Some(&owner),
+        &sync::PullRequest::default(),
+    ));
     let parsed: sync::PullResponse = r.parse().unwrap();
     assert_eq!(parsed.batches[0].payload, tricky);
     let value: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    assert_eq!(value.as_object().unwrap().keys().collect::<Vec<_>>(), ["batches", "more"]);
+    assert_eq!(
+        value.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["batches", "more"]
+    );
 }

@@ -19,9 +19,15 @@ fn creating_a_shop_returns_owner_credentials_and_stores_only_the_token_hash() {
     assert_ne!(owner.shop_id, owner.device_id);
     for key in s.kv.keys() {
         let value = s.kv.entry(&key).unwrap().value;
-        assert!(!key.contains(&owner.token) && !value.contains(&owner.token), "token in clear at {key}");
+        assert!(
+            !key.contains(&owner.token) && !value.contains(&owner.token),
+            "token in clear at {key}"
+        );
     }
-    assert!(s.kv.entry(&store::token_key(&auth::hash_secret(&owner.token))).is_some());
+    assert!(
+        s.kv.entry(&store::token_key(&auth::hash_secret(&owner.token)))
+            .is_some()
+    );
     let other = s.create_shop("小熊母婴");
     assert_ne!(other.shop_id, owner.shop_id);
     assert_ne!(other.token, owner.token);
@@ -30,17 +36,35 @@ fn creating_a_shop_returns_owner_credentials_and_stores_only_the_token_hash() {
 #[test]
 fn create_shop_names_the_problem_with_bad_bodies() {
     let mut s = Server::new();
-    let post = |body: &str| Request { body: body.as_bytes().to_vec(), content_type: Some("application/json".into()), ..Request::empty("POST", "/v1/shops", None) };
+    let post = |body: &str| Request {
+        body: body.as_bytes().to_vec(),
+        content_type: Some("application/json".into()),
+        ..Request::empty("POST", "/v1/shops", None)
+    };
     let e = assert_error(&s.call(&post(r#"{"shop_name":"A"}"#)), 400, "invalid_json");
     assert!(e.message.contains("owner_name"), "{}", e.message);
-    let e = assert_error(&s.call(&post(r#"{"shop_name":1,"owner_name":"B"}"#)), 400, "invalid_json");
+    let e = assert_error(
+        &s.call(&post(r#"{"shop_name":1,"owner_name":"B"}"#)),
+        400,
+        "invalid_json",
+    );
     assert!(e.message.contains("invalid type"), "{}", e.message);
     assert_error(&s.call(&post(r#"{"shop_name":"A","#)), 400, "invalid_json");
     assert_error(&s.call(&post("")), 400, "invalid_json");
-    let e = assert_error(&s.call(&post(r#"{"shop_name":"  ","owner_name":"B"}"#)), 400, "invalid_field");
+    let e = assert_error(
+        &s.call(&post(r#"{"shop_name":"  ","owner_name":"B"}"#)),
+        400,
+        "invalid_field",
+    );
     assert!(e.message.contains("shop_name"));
     let long = "店".repeat(101);
-    let e = assert_error(&s.call(&post(&format!(r#"{{"shop_name":"A","owner_name":"{long}"}}"#))), 400, "invalid_field");
+    let e = assert_error(
+        &s.call(&post(&format!(
+            r#"{{"shop_name":"A","owner_name":"{long}"}}"#
+        ))),
+        400,
+        "invalid_field",
+    );
     assert!(e.message.contains("owner_name") && e.message.contains("101"));
     let mut form = post("shop_name=A&owner_name=B");
     form.content_type = Some("application/x-www-form-urlencoded".into());
@@ -50,7 +74,11 @@ fn create_shop_names_the_problem_with_bad_bodies() {
     let mut charset = post(r#"{"shop_name":"A","owner_name":"B"}"#);
     charset.content_type = Some("Application/JSON; charset=utf-8".into());
     assert_eq!(s.call(&charset).status, 201);
-    assert_eq!(s.kv.keys().len(), 3, "only the good request wrote: device, token, index");
+    assert_eq!(
+        s.kv.keys().len(),
+        3,
+        "only the good request wrote: device, token, index"
+    );
 }
 
 #[test]
@@ -68,17 +96,37 @@ fn only_owners_invite_and_invites_expire_in_kv_too() {
     let invite = s.invite(&owner.token, Role::Clerk);
     assert_eq!(invite.role, Role::Clerk);
     assert_eq!(invite.expires_at, s.now_ms + auth::INVITE_TTL_MS);
-    assert_eq!(auth::parse_invite_code(&invite.code), Ok(invite.code.clone()));
-    let entry = s.kv.entry(&store::invite_key(&auth::hash_secret(&invite.code))).expect("stored under the code's hash");
+    assert_eq!(
+        auth::parse_invite_code(&invite.code),
+        Ok(invite.code.clone())
+    );
+    let entry =
+        s.kv.entry(&store::invite_key(&auth::hash_secret(&invite.code)))
+            .expect("stored under the code's hash");
     assert_eq!(entry.expires_at_s, Some(invite.expires_at / 1000));
     assert!(!entry.value.contains(&invite.code));
 
     let clerk = s.add_device(&owner.token, Role::Clerk, "小王");
-    let r = s.call(&Request::json("POST", "/v1/invites", Some(&clerk.token), &serde_json::json!({"role": "clerk"})));
+    let r = s.call(&Request::json(
+        "POST",
+        "/v1/invites",
+        Some(&clerk.token),
+        &serde_json::json!({"role": "clerk"}),
+    ));
     assert_error(&r, 403, "forbidden");
-    let r = s.call(&Request::json("POST", "/v1/invites", None, &serde_json::json!({"role": "clerk"})));
+    let r = s.call(&Request::json(
+        "POST",
+        "/v1/invites",
+        None,
+        &serde_json::json!({"role": "clerk"}),
+    ));
     assert_error(&r, 401, "unauthorized");
-    let r = s.call(&Request::json("POST", "/v1/invites", Some(&owner.token), &serde_json::json!({"role": "boss"})));
+    let r = s.call(&Request::json(
+        "POST",
+        "/v1/invites",
+        Some(&owner.token),
+        &serde_json::json!({"role": "boss"}),
+    ));
     let e = assert_error(&r, 400, "invalid_json");
     assert!(e.message.contains("boss"), "{}", e.message);
 }
@@ -92,7 +140,14 @@ fn joining_gives_the_invited_role_and_the_code_works_once() {
     let r = s.join_raw(&sloppy, "老板娘");
     assert_eq!(r.status, 201, "{}", r.body);
     let joined: huike_core::sync::DeviceCredentials = r.parse().unwrap();
-    assert_eq!((joined.shop_id.as_str(), joined.shop_name.as_str(), joined.role), (owner.shop_id.as_str(), "A", Role::Owner));
+    assert_eq!(
+        (
+            joined.shop_id.as_str(),
+            joined.shop_name.as_str(),
+            joined.role
+        ),
+        (owner.shop_id.as_str(), "A", Role::Owner)
+    );
     assert_ne!(joined.device_id, owner.device_id);
     assert_error(&s.join_raw(&invite.code, "again"), 404, "invite_not_found");
     assert_error(&s.join_raw("ZZZZ-ZZZZ", "x"), 404, "invite_not_found");
@@ -101,7 +156,11 @@ fn joining_gives_the_invited_role_and_the_code_works_once() {
     assert_error(&s.join_raw("ABC", "x"), 400, "invalid_code");
     let fresh = s.invite(&owner.token, Role::Clerk);
     assert_error(&s.join_raw(&fresh.code, " "), 400, "invalid_field");
-    assert_eq!(s.join_raw(&fresh.code, "小李").status, 201, "a refused join does not use up the code");
+    assert_eq!(
+        s.join_raw(&fresh.code, "小李").status,
+        201,
+        "a refused join does not use up the code"
+    );
 }
 
 #[test]
@@ -121,12 +180,23 @@ fn a_shop_holds_at_most_max_devices() {
     let mut s = Server::new();
     let owner = s.create_shop("A");
     let index_key = store::index_key(&owner.shop_id);
-    let mut index: ShopIndex = serde_json::from_str(&s.kv.entry(&index_key).unwrap().value).unwrap();
-    index.devices.extend((1..huike_core::server::MAX_DEVICES).map(|i| format!("d{i}")));
+    let mut index: ShopIndex =
+        serde_json::from_str(&s.kv.entry(&index_key).unwrap().value).unwrap();
+    index
+        .devices
+        .extend((1..huike_core::server::MAX_DEVICES).map(|i| format!("d{i}")));
     block_on(store::save(&s.kv, &index_key, &index, None)).unwrap();
     let invite = s.invite(&owner.token, Role::Clerk);
-    assert_error(&s.join_raw(&invite.code, "one too many"), 409, "too_many_devices");
-    assert!(s.kv.entry(&store::invite_key(&auth::hash_secret(&invite.code))).is_some(), "a refused join keeps the code");
+    assert_error(
+        &s.join_raw(&invite.code, "one too many"),
+        409,
+        "too_many_devices",
+    );
+    assert!(
+        s.kv.entry(&store::invite_key(&auth::hash_secret(&invite.code)))
+            .is_some(),
+        "a refused join keeps the code"
+    );
 }
 
 #[test]
@@ -137,8 +207,15 @@ fn devices_are_listed_in_joining_order() {
     let r = s.call(&Request::empty("GET", "/v1/devices", Some(&clerk.token)));
     assert_eq!(r.status, 200, "{}", r.body);
     let list: DeviceList = r.parse().unwrap();
-    let names: Vec<(&str, Role, bool)> = list.devices.iter().map(|d| (d.display_name.as_str(), d.role, d.revoked)).collect();
-    assert_eq!(names, [("店主", Role::Owner, false), ("小王", Role::Clerk, false)]);
+    let names: Vec<(&str, Role, bool)> = list
+        .devices
+        .iter()
+        .map(|d| (d.display_name.as_str(), d.role, d.revoked))
+        .collect();
+    assert_eq!(
+        names,
+        [("店主", Role::Owner, false), ("小王", Role::Clerk, false)]
+    );
     assert_eq!(list.devices[1].device_id, clerk.device_id);
     assert_eq!(list.devices[1].joined_at, s.now_ms);
 }
@@ -150,22 +227,51 @@ fn a_revoked_device_is_refused_at_once_everywhere() {
     let clerk = s.add_device(&owner.token, Role::Clerk, "小王");
     assert_eq!(s.push(&clerk.token, 1, "before").status, 201);
     let path = format!("/v1/devices/{}/revoke", clerk.device_id);
-    assert_error(&s.call(&Request::empty("POST", &path, Some(&clerk.token))), 403, "forbidden");
+    assert_error(
+        &s.call(&Request::empty("POST", &path, Some(&clerk.token))),
+        403,
+        "forbidden",
+    );
     let r = s.call(&Request::empty("POST", &path, Some(&owner.token)));
     assert_eq!(r.status, 200, "{}", r.body);
     let info: DeviceInfo = r.parse().unwrap();
     assert!(info.revoked);
     let writes = s.kv.counts().writes;
-    assert_eq!(s.call(&Request::empty("POST", &path, Some(&owner.token))).status, 200, "revoking again is fine");
+    assert_eq!(
+        s.call(&Request::empty("POST", &path, Some(&owner.token)))
+            .status,
+        200,
+        "revoking again is fine"
+    );
     assert_eq!(s.kv.counts().writes, writes, "and writes nothing");
 
     assert_error(&s.push(&clerk.token, 2, "after"), 401, "revoked");
-    assert_error(&s.call(&Request::empty("GET", "/v1/devices", Some(&clerk.token))), 401, "revoked");
-    assert_error(&s.call(&Request::json("POST", "/v1/pull", Some(&clerk.token), &serde_json::json!({}))), 401, "revoked");
+    assert_error(
+        &s.call(&Request::empty("GET", "/v1/devices", Some(&clerk.token))),
+        401,
+        "revoked",
+    );
+    assert_error(
+        &s.call(&Request::json(
+            "POST",
+            "/v1/pull",
+            Some(&clerk.token),
+            &serde_json::json!({}),
+        )),
+        401,
+        "revoked",
+    );
     let pulled = s.pull(&owner.token, &[]);
     assert_eq!(pulled.batches.len(), 1, "what it pushed before stays");
-    let list: DeviceList = s.call(&Request::empty("GET", "/v1/devices", Some(&owner.token))).parse().unwrap();
-    assert!(list.devices.iter().any(|d| d.device_id == clerk.device_id && d.revoked));
+    let list: DeviceList = s
+        .call(&Request::empty("GET", "/v1/devices", Some(&owner.token)))
+        .parse()
+        .unwrap();
+    assert!(
+        list.devices
+            .iter()
+            .any(|d| d.device_id == clerk.device_id && d.revoked)
+    );
 }
 
 #[test]
@@ -173,11 +279,25 @@ fn revoke_refuses_self_unknown_devices_and_other_shops_devices() {
     let mut s = Server::new();
     let owner = s.create_shop("A");
     let other = s.create_shop("B");
-    let revoke = |id: &str| Request::empty("POST", &format!("/v1/devices/{id}/revoke"), Some(&owner.token));
-    assert_error(&s.call(&revoke(&owner.device_id)), 400, "cannot_revoke_self");
+    let revoke = |id: &str| {
+        Request::empty(
+            "POST",
+            &format!("/v1/devices/{id}/revoke"),
+            Some(&owner.token),
+        )
+    };
+    assert_error(
+        &s.call(&revoke(&owner.device_id)),
+        400,
+        "cannot_revoke_self",
+    );
     assert_error(&s.call(&revoke("no-such-device")), 404, "device_not_found");
     assert_error(&s.call(&revoke(&other.device_id)), 404, "device_not_found");
-    assert_eq!(s.pull(&other.token, &[]).batches.len(), 0, "B's owner still works");
+    assert_eq!(
+        s.pull(&other.token, &[]).batches.len(),
+        0,
+        "B's owner still works"
+    );
 }
 
 #[test]
@@ -193,12 +313,25 @@ fn shops_are_isolated() {
     let seen = s.pull(&b.token, &cursor_naming_a2);
     assert_eq!(seen.batches.len(), 1);
     assert_eq!(seen.batches[0].payload, "b-secret");
-    let list: DeviceList = s.call(&Request::empty("GET", "/v1/devices", Some(&b.token))).parse().unwrap();
-    assert!(list.devices.iter().all(|d| d.device_id != a.device_id && d.device_id != a2.device_id));
+    let list: DeviceList = s
+        .call(&Request::empty("GET", "/v1/devices", Some(&b.token)))
+        .parse()
+        .unwrap();
+    assert!(
+        list.devices
+            .iter()
+            .all(|d| d.device_id != a.device_id && d.device_id != a2.device_id)
+    );
     let invite = s.invite(&a.token, Role::Owner);
     let joined = s.add_device(&b.token, Role::Clerk, "b3");
     assert_eq!(joined.shop_id, b.shop_id);
-    assert_eq!(s.join_raw(&invite.code, "a3").parse::<huike_core::sync::DeviceCredentials>().unwrap().shop_id, a.shop_id);
+    assert_eq!(
+        s.join_raw(&invite.code, "a3")
+            .parse::<huike_core::sync::DeviceCredentials>()
+            .unwrap()
+            .shop_id,
+        a.shop_id
+    );
 }
 
 #[test]
@@ -209,10 +342,19 @@ fn a_device_lost_from_the_index_by_a_concurrent_join_adds_itself_back() {
     assert_eq!(s.push(&clerk.token, 1, "hello").status, 201);
     // Simulate the lost update: the index is overwritten by a write that never saw the clerk.
     let index_key = store::index_key(&owner.shop_id);
-    let mut index: ShopIndex = serde_json::from_str(&s.kv.entry(&index_key).unwrap().value).unwrap();
+    let mut index: ShopIndex =
+        serde_json::from_str(&s.kv.entry(&index_key).unwrap().value).unwrap();
     index.devices.retain(|d| *d != clerk.device_id);
     block_on(store::save(&s.kv, &index_key, &index, None)).unwrap();
-    assert_eq!(s.pull(&owner.token, &[]).batches.len(), 0, "the owner cannot see the clerk's stream");
+    assert_eq!(
+        s.pull(&owner.token, &[]).batches.len(),
+        0,
+        "the owner cannot see the clerk's stream"
+    );
     assert_eq!(s.pull(&clerk.token, &[]).batches.len(), 0);
-    assert_eq!(s.pull(&owner.token, &[]).batches.len(), 1, "after the clerk's pull it is back");
+    assert_eq!(
+        s.pull(&owner.token, &[]).batches.len(),
+        1,
+        "after the clerk's pull it is back"
+    );
 }

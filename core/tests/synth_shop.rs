@@ -1,7 +1,9 @@
 //! The synthetic shop generator: deterministic, the requested sizes, and a realistic shop.
 
 use chrono::{Datelike, NaiveDate};
-use huike_core::domain::{Complaint, ComplaintStatus, Customer, Entry, LedgerKind, Outcome, PurchaseKind};
+use huike_core::domain::{
+    Complaint, ComplaintStatus, Customer, Entry, LedgerKind, Outcome, PurchaseKind,
+};
 use huike_core::id::Id;
 use huike_core::op::{Book, Op, RecordKind};
 use huike_core::synth::{self, Params};
@@ -23,7 +25,9 @@ fn shop() -> &'static (Params, Vec<Op>, Book) {
 }
 
 fn customers(book: &Book) -> BTreeMap<Id, Customer> {
-    book.records(RecordKind::Customer).map(|(id, s)| (id.clone(), s.decode().expect("decodes"))).collect()
+    book.records(RecordKind::Customer)
+        .map(|(id, s)| (id.clone(), s.decode().expect("decodes")))
+        .collect()
 }
 
 /// Per customer: the distinct days of their sales.
@@ -33,7 +37,9 @@ fn sale_days(book: &Book) -> HashMap<Id, BTreeSet<NaiveDate>> {
         if let Entry::Purchase(p) = e
             && p.kind == PurchaseKind::Sale
         {
-            days.entry(p.customer.clone()).or_default().insert(p.at.date());
+            days.entry(p.customer.clone())
+                .or_default()
+                .insert(p.at.date());
         }
     }
     days
@@ -44,9 +50,18 @@ fn the_same_seed_gives_the_same_ops_and_another_seed_does_not() {
     let a = Params::new(7, 150, 1_200).ops();
     let b = Params::new(7, 150, 1_200).ops();
     let c = Params::new(8, 150, 1_200).ops();
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
-    assert_ne!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&c).unwrap());
-    assert_eq!(synth::generate(7, 150, 1_200), Params::new(7, 150, 1_200).book());
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    assert_ne!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&c).unwrap()
+    );
+    assert_eq!(
+        synth::generate(7, 150, 1_200),
+        Params::new(7, 150, 1_200).book()
+    );
 }
 
 #[test]
@@ -64,7 +79,10 @@ fn the_book_has_the_requested_customers_and_sales() {
         }
     }
     assert_eq!(sales, params.purchases);
-    assert!((50..=400).contains(&refunds), "about 1% refunds, got {refunds}");
+    assert!(
+        (50..=400).contains(&refunds),
+        "about 1% refunds, got {refunds}"
+    );
 }
 
 #[test]
@@ -72,9 +90,14 @@ fn sizes_that_do_not_divide_evenly_and_tiny_shops_still_get_exact_counts() {
     for (customers, purchases) in [(37, 211), (5, 0), (0, 0), (300, 10)] {
         let book = Params::new(3, customers, purchases).book();
         assert_eq!(book.records(RecordKind::Customer).count(), customers);
-        let sales =
-            book.entries().filter(|(_, e)| matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale)).count();
-        assert_eq!(sales, purchases, "{customers} customers, {purchases} purchases");
+        let sales = book
+            .entries()
+            .filter(|(_, e)| matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale))
+            .count();
+        assert_eq!(
+            sales, purchases,
+            "{customers} customers, {purchases} purchases"
+        );
     }
 }
 
@@ -87,10 +110,16 @@ fn phone_numbers_are_unique_mainland_mobiles() {
     assert_eq!(unique.len(), phones.len(), "no number is shared");
     for p in &phones {
         assert_eq!(p.len(), 11, "{p}");
-        assert!(p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit()), "{p}");
+        assert!(
+            p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit()),
+            "{p}"
+        );
     }
     let with_phone = all.values().filter(|c| !c.phones.is_empty()).count();
-    assert!(with_phone * 100 >= all.len() * 90, "most customers left a number");
+    assert!(
+        with_phone * 100 >= all.len() * 90,
+        "most customers left a number"
+    );
     assert!(all.values().any(|c| c.phones.len() == 2), "some left two");
 }
 
@@ -106,10 +135,17 @@ fn entries_are_consistent_with_the_customers_and_the_as_of_date() {
         })
         .collect();
     for (_, e) in book.entries() {
-        assert!(all.contains_key(e.customer()), "entry of an unknown customer");
+        assert!(
+            all.contains_key(e.customer()),
+            "entry of an unknown customer"
+        );
         let day = match e {
             Entry::Purchase(p) => {
-                assert_eq!(p.total, p.items.iter().map(|i| i.amount).sum(), "total is the sum of the lines");
+                assert_eq!(
+                    p.total,
+                    p.items.iter().map(|i| i.amount).sum(),
+                    "total is the sum of the lines"
+                );
                 match p.kind {
                     PurchaseKind::Sale => assert!(p.total.minor() > 0 && !p.items.is_empty()),
                     _ => {
@@ -127,7 +163,10 @@ fn entries_are_consistent_with_the_customers_and_the_as_of_date() {
         };
         assert!(day <= params.as_of, "nothing happens after the as-of date");
         let created = all[e.customer()].created_at.expect("created_at").date();
-        assert!(day >= created, "nothing happens before the customer was added");
+        assert!(
+            day >= created,
+            "nothing happens before the customer was added"
+        );
     }
 }
 
@@ -136,11 +175,18 @@ fn the_lifecycle_mix_has_every_kind_of_customer() {
     let (params, _, book) = shop();
     let all = customers(book);
     let days = sale_days(book);
-    let visited: HashSet<&Id> =
-        book.entries().filter(|(_, e)| matches!(e, Entry::Visit(_))).map(|(_, e)| e.customer()).collect();
+    let visited: HashSet<&Id> = book
+        .entries()
+        .filter(|(_, e)| matches!(e, Entry::Visit(_)))
+        .map(|(_, e)| e.customer())
+        .collect();
     let count = |f: &dyn Fn(&Id) -> bool| all.keys().filter(|id| f(id)).count();
     let n_days = |id: &Id| days.get(id).map_or(0, BTreeSet::len);
-    let since = |id: &Id| days.get(id).and_then(|d| d.last()).map(|last| (params.as_of - *last).num_days());
+    let since = |id: &Id| {
+        days.get(id)
+            .and_then(|d| d.last())
+            .map(|last| (params.as_of - *last).num_days())
+    };
     let leads = count(&|id| n_days(id) == 0 && !visited.contains(id));
     let visitors = count(&|id| n_days(id) == 0 && visited.contains(id));
     let one_time = count(&|id| n_days(id) == 1);
@@ -154,7 +200,10 @@ fn the_lifecycle_mix_has_every_kind_of_customer() {
         ("recent regulars", regulars, 15, 45),
         ("churned repeat buyers", churned, 5, 25),
     ] {
-        assert!(got * 100 >= n * lo && got * 100 <= n * hi, "{what}: {got} of {n}");
+        assert!(
+            got * 100 >= n * lo && got * 100 <= n * hi,
+            "{what}: {got} of {n}"
+        );
     }
 }
 
@@ -162,23 +211,54 @@ fn the_lifecycle_mix_has_every_kind_of_customer() {
 fn profiles_look_like_a_mother_and_baby_shops() {
     let (params, _, book) = shop();
     let all = customers(book);
-    assert!(all.values().all(|c| !c.name.is_empty() && c.created_at.is_some() && c.created_by.is_some()));
-    assert!(all.values().any(|c| c.name.ends_with("妈妈")), "some are recorded as X妈妈");
-    let compound = ["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙"];
-    assert!(all.values().any(|c| compound.iter().any(|s| c.name.starts_with(s))), "compound surnames");
-    assert!(all.values().any(|c| c.name.starts_with('曾')), "polyphonic surnames");
-    let women = all.values().filter(|c| c.gender == Some(huike_core::domain::Gender::Female)).count();
+    assert!(
+        all.values()
+            .all(|c| !c.name.is_empty() && c.created_at.is_some() && c.created_by.is_some())
+    );
+    assert!(
+        all.values().any(|c| c.name.ends_with("妈妈")),
+        "some are recorded as X妈妈"
+    );
+    let compound = [
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙",
+    ];
+    assert!(
+        all.values()
+            .any(|c| compound.iter().any(|s| c.name.starts_with(s))),
+        "compound surnames"
+    );
+    assert!(
+        all.values().any(|c| c.name.starts_with('曾')),
+        "polyphonic surnames"
+    );
+    let women = all
+        .values()
+        .filter(|c| c.gender == Some(huike_core::domain::Gender::Female))
+        .count();
     assert!(women * 100 > all.len() * 75, "mostly mothers: {women}");
-    assert!(all.values().any(|c| c.birthday.is_some_and(|b| b.month() == 2 && b.day() == 29)), "leap-day birthdays");
+    assert!(
+        all.values()
+            .any(|c| c.birthday.is_some_and(|b| b.month() == 2 && b.day() == 29)),
+        "leap-day birthdays"
+    );
     let kids = all.values().flat_map(|c| &c.children);
     let (mut born, mut due) = (0, 0);
     for k in kids {
         born += usize::from(k.birthday.is_some());
         due += usize::from(k.due_date.is_some_and(|d| d > params.as_of));
     }
-    assert!(born > all.len() / 2 && due > 0, "children born {born}, expected {due}");
-    assert!(all.values().filter(|c| !c.wechat.is_empty()).count() * 2 > all.len(), "most have WeChat");
-    assert!(all.values().filter(|c| !c.tags.is_empty()).count() * 2 > all.len(), "most are tagged");
+    assert!(
+        born > all.len() / 2 && due > 0,
+        "children born {born}, expected {due}"
+    );
+    assert!(
+        all.values().filter(|c| !c.wechat.is_empty()).count() * 2 > all.len(),
+        "most have WeChat"
+    );
+    assert!(
+        all.values().filter(|c| !c.tags.is_empty()).count() * 2 > all.len(),
+        "most are tagged"
+    );
     assert!(all.values().any(|c| c.vip));
 }
 
@@ -190,11 +270,18 @@ fn referrers_were_added_earlier_and_form_chains() {
     for c in all.values() {
         if let Some(r) = &c.referrer {
             referred += 1;
-            assert!(all[r].created_at <= c.created_at, "a referrer was a customer first");
+            assert!(
+                all[r].created_at <= c.created_at,
+                "a referrer was a customer first"
+            );
         }
     }
     assert!(referred * 100 > all.len() * 8, "referrals: {referred}");
-    let chain = all.values().any(|c| c.referrer.as_ref().is_some_and(|r| all[r].referrer.is_some()));
+    let chain = all.values().any(|c| {
+        c.referrer
+            .as_ref()
+            .is_some_and(|r| all[r].referrer.is_some())
+    });
     assert!(chain, "someone referred was referred");
 }
 
@@ -207,20 +294,33 @@ fn do_not_contact_customers_asked_for_it_and_follow_ups_are_scheduled() {
         .filter(|(_, e)| matches!(e, Entry::Contact(c) if c.outcome == Outcome::DoNotContact))
         .map(|(_, e)| e.customer())
         .collect();
-    let dnc: HashSet<&Id> = all.iter().filter(|(_, c)| c.do_not_contact).map(|(id, _)| id).collect();
+    let dnc: HashSet<&Id> = all
+        .iter()
+        .filter(|(_, c)| c.do_not_contact)
+        .map(|(id, _)| id)
+        .collect();
     assert!(!dnc.is_empty());
     assert_eq!(dnc, asked);
-    let follow_ups =
-        book.entries().filter(|(_, e)| matches!(e, Entry::Contact(c) if c.next_follow_up.is_some())).count();
+    let follow_ups = book
+        .entries()
+        .filter(|(_, e)| matches!(e, Entry::Contact(c) if c.next_follow_up.is_some()))
+        .count();
     assert!(follow_ups > 0);
 }
 
 #[test]
 fn complaints_and_ledger_entries_are_there_and_consistent() {
     let (_, _, book) = shop();
-    let complaints: Vec<Complaint> = book.records(RecordKind::Complaint).map(|(_, s)| s.decode().unwrap()).collect();
+    let complaints: Vec<Complaint> = book
+        .records(RecordKind::Complaint)
+        .map(|(_, s)| s.decode().unwrap())
+        .collect();
     assert!(!complaints.is_empty());
-    assert!(complaints.iter().any(|c| c.status == ComplaintStatus::Resolved && c.resolved_at.is_some()));
+    assert!(
+        complaints
+            .iter()
+            .any(|c| c.status == ComplaintStatus::Resolved && c.resolved_at.is_some())
+    );
     for c in &complaints {
         if let (Some(opened), Some(first)) = (c.opened_at, c.first_response_at) {
             assert!(first > opened);

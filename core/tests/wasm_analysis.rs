@@ -46,7 +46,10 @@ fn shop() -> Params {
 }
 
 fn rules(book: &Book) -> Rules {
-    Id::parse("rules").ok().and_then(|id| book.get(RecordKind::Rules, &id)).unwrap_or_default()
+    Id::parse("rules")
+        .ok()
+        .and_then(|id| book.get(RecordKind::Rules, &id))
+        .unwrap_or_default()
 }
 
 /// The full analysis: segments and today's follow-ups.
@@ -78,26 +81,40 @@ fn the_analysis_matches_the_golden_digests() {
     let (analysis, items) = analyse(&book, &params);
     assert_eq!(analysis.segments.len(), params.customers);
     assert!(!items.is_empty(), "a shop this size has follow-ups today");
-    let ops_digest = sha256_hex(serde_json::to_string(&ops).expect("ops serialize").as_bytes());
-    let analysis_json = serde_json::to_string(&(&analysis, &items)).expect("the analysis serializes");
+    let ops_digest = sha256_hex(
+        serde_json::to_string(&ops)
+            .expect("ops serialize")
+            .as_bytes(),
+    );
+    let analysis_json =
+        serde_json::to_string(&(&analysis, &items)).expect("the analysis serializes");
     let got = golden_text(&ops_digest, &sha256_hex(analysis_json.as_bytes()));
     #[cfg(not(target_arch = "wasm32"))]
     if std::env::var_os("HUIKE_BLESS").is_some() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wasm_analysis.golden");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/wasm_analysis.golden");
         std::fs::write(&path, &got).expect("write the golden digests");
         return;
     }
-    assert_eq!(got, GOLDEN, "regenerate with HUIKE_BLESS=1 after an intended change (see the file's docs)");
+    assert_eq!(
+        got, GOLDEN,
+        "regenerate with HUIKE_BLESS=1 after an intended change (see the file's docs)"
+    );
 }
 
 /// Milliseconds from the browser's `performance.now()` (microsecond-ish resolution).
 #[cfg(target_arch = "wasm32")]
 fn now_ms() -> f64 {
     use wasm_bindgen::{JsCast, JsValue};
-    let performance = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).expect("performance");
-    let now: js_sys::Function =
-        js_sys::Reflect::get(&performance, &JsValue::from_str("now")).expect("performance.now").unchecked_into();
-    now.call0(&performance).ok().and_then(|v| v.as_f64()).expect("a time")
+    let performance = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .expect("performance");
+    let now: js_sys::Function = js_sys::Reflect::get(&performance, &JsValue::from_str("now"))
+        .expect("performance.now")
+        .unchecked_into();
+    now.call0(&performance)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .expect("a time")
 }
 
 /// Times the analysis and search keystrokes in the browser and logs them; a release build
@@ -107,7 +124,11 @@ fn now_ms() -> f64 {
 fn timings_in_the_browser() {
     use huike_core::search::{MatchKind, SearchIndex};
     use huike_core::segment::{analyze_ledger, ledger::Ledger};
-    let (customers, purchases) = if cfg!(debug_assertions) { (2_000, 20_000) } else { (20_000, 200_000) };
+    let (customers, purchases) = if cfg!(debug_assertions) {
+        (2_000, 20_000)
+    } else {
+        (20_000, 200_000)
+    };
     let params = Params::new(1, customers, purchases);
     let start = now_ms();
     let book = params.book();
@@ -136,12 +157,17 @@ fn timings_in_the_browser() {
     let before_index = now_ms();
     let index = SearchIndex::from_book(&book);
     let indexed = now_ms();
-    let (id, state) = book.records(RecordKind::Customer).nth(customers / 2).expect("a customer");
+    let (id, state) = book
+        .records(RecordKind::Customer)
+        .nth(customers / 2)
+        .expect("a customer");
     let profile: huike_core::domain::Customer = state.decode().expect("decodes");
     let phone = profile.phone().unwrap_or("13800138000").to_owned();
     let typed = ["zhangli", "王芳", &phone[phone.len() - 4..], "wxid_a"];
-    let keystrokes: Vec<&str> =
-        typed.iter().flat_map(|w| w.char_indices().map(move |(i, c)| &w[..i + c.len_utf8()])).collect();
+    let keystrokes: Vec<&str> = typed
+        .iter()
+        .flat_map(|w| w.char_indices().map(move |(i, c)| &w[..i + c.len_utf8()]))
+        .collect();
     let rounds = 20;
     let mut took = vec![0.0f64; keystrokes.len()];
     for _ in 0..rounds {
@@ -162,14 +188,21 @@ fn timings_in_the_browser() {
         .expect("keystrokes");
     if profile.phone().is_some() {
         let hits = index.search(&phone[phone.len() - 4..], 1_000).hits;
-        assert!(hits.iter().any(|h| &h.id == id && h.kind == MatchKind::PhoneSuffix));
+        assert!(
+            hits.iter()
+                .any(|h| &h.id == id && h.kind == MatchKind::PhoneSuffix)
+        );
     }
     console_log!(
         "wasm timings, {customers} customers / {purchases} purchases ({}): generate {:.0} ms; \
          analysis + agenda from the book {:.1} ms (mean of {runs}), of which reading the ledger \
          {read_ms:.1} ms, from the kept ledger {warm_ms:.1} ms; index {:.0} ms; search keystroke {:.3} ms mean, \
          slowest keystroke {slowest:.2} ms ({slowest_query:?}, mean of {rounds})",
-        if cfg!(debug_assertions) { "debug build" } else { "release build" },
+        if cfg!(debug_assertions) {
+            "debug build"
+        } else {
+            "release build"
+        },
         built - start,
         analysis_ms,
         indexed - before_index,

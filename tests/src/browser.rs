@@ -24,7 +24,10 @@ impl Driver {
     /// Starts chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`).
     pub fn start() -> Driver {
         let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
         let child = Command::new(&bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -80,9 +83,16 @@ struct NetworkConditions {
 }
 
 impl WebDriverCompatibleCommand for NetworkConditions {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         let base = base.as_str().trim_end_matches('/');
-        url::Url::parse(&format!("{base}/session/{}/chromium/network_conditions", session.unwrap_or_default()))
+        url::Url::parse(&format!(
+            "{base}/session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
@@ -96,7 +106,10 @@ impl WebDriverCompatibleCommand for NetworkConditions {
 /// Takes the whole browser off the network (or back on): every request fails, as in a shop
 /// with no signal, and `navigator.onLine` turns false.
 pub async fn set_offline(client: &Client, offline: bool) {
-    client.issue_cmd(NetworkConditions { offline }).await.expect("chromedriver network conditions");
+    client
+        .issue_cmd(NetworkConditions { offline })
+        .await
+        .expect("chromedriver network conditions");
 }
 
 /// XPath string literal for any text (handles both quote kinds).
@@ -129,12 +142,14 @@ impl Page<'_> {
 
     /// The button named `name`.
     pub async fn button(&self, name: &str) -> Element {
-        self.wait_for(&format!("//button[normalize-space()={}]", lit(name))).await
+        self.wait_for(&format!("//button[normalize-space()={}]", lit(name)))
+            .await
     }
 
     /// The link named `name`.
     pub async fn link(&self, name: &str) -> Element {
-        self.wait_for(&format!("//a[normalize-space()={}]", lit(name))).await
+        self.wait_for(&format!("//a[normalize-space()={}]", lit(name)))
+            .await
     }
 
     /// The input labelled `label` inside the form that has a button named `form_button`
@@ -157,10 +172,15 @@ impl Page<'_> {
     pub async fn tap(&self, el: Element, what: &str) {
         let arg = serde_json::to_value(&el).expect("an element reference");
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", vec![arg])
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![arg],
+            )
             .await
             .unwrap_or_else(|e| panic!("{}: scroll to {what}: {e}", self.name));
-        el.click().await.unwrap_or_else(|e| panic!("{}: tap {what}: {e}", self.name));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("{}: tap {what}: {e}", self.name));
     }
 
     /// Clicks the button named `name`.
@@ -178,13 +198,21 @@ impl Page<'_> {
     /// Replaces the text of the field labelled `label` (in the form with button `form_button`).
     pub async fn fill(&self, form_button: &str, label: &str, text: &str) {
         let f = self.field(form_button, label).await;
-        f.clear().await.unwrap_or_else(|e| panic!("{}: clear {label}: {e}", self.name));
-        f.send_keys(text).await.unwrap_or_else(|e| panic!("{}: type into {label}: {e}", self.name));
+        f.clear()
+            .await
+            .unwrap_or_else(|e| panic!("{}: clear {label}: {e}", self.name));
+        f.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("{}: type into {label}: {e}", self.name));
     }
 
     /// Waits until the page's visible text contains `text`.
     pub async fn sees(&self, text: &str) {
-        self.wait_for(&format!("//body[contains(normalize-space(.), {})]", lit(text))).await;
+        self.wait_for(&format!(
+            "//body[contains(normalize-space(.), {})]",
+            lit(text)
+        ))
+        .await;
     }
 
     /// Waits until the element at `xpath` has exactly the text `text`.
@@ -225,11 +253,14 @@ impl Page<'_> {
 
     /// Saves a screenshot as `<HUIKE_E2E_SCREENSHOTS or target/e2e>/<step>-<page name>.png`.
     pub async fn screenshot(&self, step: &str) {
-        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("../target/e2e"));
+        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from("../target/e2e"));
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         // Let the last render and fonts settle.
         tokio::time::sleep(Duration::from_millis(300)).await;
         let png = self.client.screenshot().await.expect("a screenshot");
-        std::fs::write(dir.join(format!("{step}-{}.png", self.name)), png).expect("write screenshot");
+        std::fs::write(dir.join(format!("{step}-{}.png", self.name)), png)
+            .expect("write screenshot");
     }
 }

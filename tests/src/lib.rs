@@ -17,6 +17,8 @@ pub fn app_url() -> String {
 fn env_url(name: &str) -> String {
     match std::env::var(name) {
         Ok(url) if !url.is_empty() => url.trim_end_matches('/').to_owned(),
-        _ => panic!("{name} is not set: run these tests with `cargo xtask test`, which starts the worker and the app"),
+        _ => panic!(
+            "{name} is not set: run these tests with `cargo xtask test`, which starts the worker and the app"
+        ),
     }
 }

@@ -51,7 +51,9 @@ impl Drop for Proxy {
 }
 
 async fn forward(mut client: TcpStream, upstream: Arc<str>, mut online: watch::Receiver<bool>) {
-    let Ok(mut server) = TcpStream::connect(&*upstream).await else { return };
+    let Ok(mut server) = TcpStream::connect(&*upstream).await else {
+        return;
+    };
     tokio::select! {
         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
         _ = online.wait_for(|up| !*up) => {}

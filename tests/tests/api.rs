@@ -3,13 +3,13 @@
 
 use huike_core::domain::Role;
 use huike_core::sync::{
-    ApiError, DeviceCredentials, DeviceInfo, DeviceList, Invite, MAX_BATCH_OPS, MAX_BODY_BYTES, PullResponse, PushAck, PushBatch,
+    ApiError, DeviceCredentials, DeviceInfo, DeviceList, Invite, MAX_BATCH_OPS, MAX_BODY_BYTES,
+    PullResponse, PushAck, PushBatch,
 };
 use huike_tests::worker_url;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
 
 struct Api {
     client: Client,
@@ -18,7 +18,10 @@ struct Api {
 
 impl Api {
     fn new() -> Self {
-        Api { client: Client::new(), base: worker_url() }
+        Api {
+            client: Client::new(),
+            base: worker_url(),
+        }
     }
 
     fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
@@ -29,21 +32,54 @@ impl Api {
         }
     }
 
-    async fn send(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(method, path, token).json(body).send().await.expect("the worker answers")
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        self.request(method, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("the worker answers")
     }
 
     async fn create_shop(&self, name: &str) -> DeviceCredentials {
-        let r = self.send(Method::POST, "/v1/shops", None, &json!({"shop_name": name, "owner_name": "店主"})).await;
+        let r = self
+            .send(
+                Method::POST,
+                "/v1/shops",
+                None,
+                &json!({"shop_name": name, "owner_name": "店主"}),
+            )
+            .await;
         ok(r, StatusCode::CREATED).await
     }
 
     async fn invite(&self, token: &str, role: Role) -> Invite {
-        ok(self.send(Method::POST, "/v1/invites", Some(token), &json!({ "role": role })).await, StatusCode::CREATED).await
+        ok(
+            self.send(
+                Method::POST,
+                "/v1/invites",
+                Some(token),
+                &json!({ "role": role }),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await
     }
 
     async fn join(&self, code: &str, name: &str) -> Response {
-        self.send(Method::POST, "/v1/join", None, &json!({"code": code, "display_name": name})).await
+        self.send(
+            Method::POST,
+            "/v1/join",
+            None,
+            &json!({"code": code, "display_name": name}),
+        )
+        .await
     }
 
     async fn add_clerk(&self, owner: &str, name: &str) -> DeviceCredentials {
@@ -52,12 +88,30 @@ impl Api {
     }
 
     async fn push(&self, token: &str, seq: u64, ops: u32, payload: &str) -> Response {
-        let batch = PushBatch { seq, ops, payload: payload.into() };
-        self.request(Method::PUT, &format!("/v1/log/{seq}"), Some(token)).json(&batch).send().await.unwrap()
+        let batch = PushBatch {
+            seq,
+            ops,
+            payload: payload.into(),
+        };
+        self.request(Method::PUT, &format!("/v1/log/{seq}"), Some(token))
+            .json(&batch)
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn pull(&self, token: &str, cursor: Value) -> PullResponse {
-        ok(self.send(Method::POST, "/v1/pull", Some(token), &json!({ "cursor": cursor })).await, StatusCode::OK).await
+        ok(
+            self.send(
+                Method::POST,
+                "/v1/pull",
+                Some(token),
+                &json!({ "cursor": cursor }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
     }
 }
 
@@ -71,8 +125,16 @@ async fn ok<T: DeserializeOwned>(r: Response, status: StatusCode) -> T {
 
 /// Asserts an error answer: status, JSON content type and error code.
 async fn error(r: Response, status: StatusCode, code: &str) -> ApiError {
-    let content_type = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
-    assert!(content_type.as_deref().is_some_and(|c| c.starts_with("application/json")), "{content_type:?}");
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert!(
+        content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("application/json")),
+        "{content_type:?}"
+    );
     let e: ApiError = ok(r, status).await;
     assert_eq!(e.error, code, "{}", e.message);
     e
@@ -82,22 +144,60 @@ async fn error(r: Response, status: StatusCode, code: &str) -> ApiError {
 async fn two_devices_sync_through_the_worker() {
     let api = Api::new();
     let owner = api.create_shop("小熊母婴").await;
-    assert_eq!((owner.shop_name.as_str(), owner.role), ("小熊母婴", Role::Owner));
+    assert_eq!(
+        (owner.shop_name.as_str(), owner.role),
+        ("小熊母婴", Role::Owner)
+    );
     let clerk = api.add_clerk(&owner.token, "小王").await;
-    assert_eq!((clerk.shop_id.as_str(), clerk.role), (owner.shop_id.as_str(), Role::Clerk));
+    assert_eq!(
+        (clerk.shop_id.as_str(), clerk.role),
+        (owner.shop_id.as_str(), Role::Clerk)
+    );
 
-    let ack: PushAck = ok(api.push(&clerk.token, 1, 2, "[\"first\",\"second\"]").await, StatusCode::CREATED).await;
-    assert_eq!(ack, PushAck { seq: 1, stored: true });
+    let ack: PushAck = ok(
+        api.push(&clerk.token, 1, 2, "[\"first\",\"second\"]").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        ack,
+        PushAck {
+            seq: 1,
+            stored: true
+        }
+    );
     let pulled = api.pull(&owner.token, json!({})).await;
     assert!(!pulled.more);
     assert_eq!(pulled.batches.len(), 1);
     let b = &pulled.batches[0];
-    assert_eq!((b.device.as_str(), b.seq, b.ops, b.payload.as_str()), (clerk.device_id.as_str(), 1, 2, "[\"first\",\"second\"]"));
-    assert!(api.pull(&owner.token, json!({ &clerk.device_id: 1 })).await.batches.is_empty());
-    assert!(api.pull(&clerk.token, json!({})).await.batches.is_empty(), "own stream not sent back");
+    assert_eq!(
+        (b.device.as_str(), b.seq, b.ops, b.payload.as_str()),
+        (clerk.device_id.as_str(), 1, 2, "[\"first\",\"second\"]")
+    );
+    assert!(
+        api.pull(&owner.token, json!({ &clerk.device_id: 1 }))
+            .await
+            .batches
+            .is_empty()
+    );
+    assert!(
+        api.pull(&clerk.token, json!({})).await.batches.is_empty(),
+        "own stream not sent back"
+    );
 
-    let list: DeviceList = ok(api.request(Method::GET, "/v1/devices", Some(&clerk.token)).send().await.unwrap(), StatusCode::OK).await;
-    let names: Vec<&str> = list.devices.iter().map(|d| d.display_name.as_str()).collect();
+    let list: DeviceList = ok(
+        api.request(Method::GET, "/v1/devices", Some(&clerk.token))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<&str> = list
+        .devices
+        .iter()
+        .map(|d| d.display_name.as_str())
+        .collect();
     assert_eq!(names, ["店主", "小王"]);
 }
 
@@ -105,27 +205,68 @@ async fn two_devices_sync_through_the_worker() {
 async fn a_retried_push_is_idempotent_and_different_content_conflicts() {
     let api = Api::new();
     let owner = api.create_shop("A").await;
-    let ack: PushAck = ok(api.push(&owner.token, 1, 1, "same").await, StatusCode::CREATED).await;
+    let ack: PushAck = ok(
+        api.push(&owner.token, 1, 1, "same").await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert!(ack.stored);
     let again: PushAck = ok(api.push(&owner.token, 1, 1, "same").await, StatusCode::OK).await;
-    assert_eq!(again, PushAck { seq: 1, stored: false });
-    error(api.push(&owner.token, 1, 1, "different").await, StatusCode::CONFLICT, "conflict").await;
+    assert_eq!(
+        again,
+        PushAck {
+            seq: 1,
+            stored: false
+        }
+    );
+    error(
+        api.push(&owner.token, 1, 1, "different").await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
     let clerk = api.add_clerk(&owner.token, "c").await;
     let pulled = api.pull(&clerk.token, json!({})).await;
-    assert_eq!(pulled.batches.iter().map(|b| b.payload.as_str()).collect::<Vec<_>>(), ["same"]);
+    assert_eq!(
+        pulled
+            .batches
+            .iter()
+            .map(|b| b.payload.as_str())
+            .collect::<Vec<_>>(),
+        ["same"]
+    );
 }
 
 #[tokio::test]
 async fn a_gap_in_the_stream_is_refused() {
     let api = Api::new();
     let owner = api.create_shop("A").await;
-    let e = error(api.push(&owner.token, 2, 1, "x").await, StatusCode::CONFLICT, "gap").await;
+    let e = error(
+        api.push(&owner.token, 2, 1, "x").await,
+        StatusCode::CONFLICT,
+        "gap",
+    )
+    .await;
     assert!(e.message.contains("batch 1"));
     ok::<PushAck>(api.push(&owner.token, 1, 1, "a").await, StatusCode::CREATED).await;
     ok::<PushAck>(api.push(&owner.token, 2, 1, "b").await, StatusCode::CREATED).await;
-    error(api.push(&owner.token, 0, 1, "x").await, StatusCode::BAD_REQUEST, "invalid_seq").await;
-    let batch = PushBatch { seq: 4, ops: 1, payload: "x".into() };
-    let r = api.request(Method::PUT, "/v1/log/3", Some(&owner.token)).json(&batch).send().await.unwrap();
+    error(
+        api.push(&owner.token, 0, 1, "x").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_seq",
+    )
+    .await;
+    let batch = PushBatch {
+        seq: 4,
+        ops: 1,
+        payload: "x".into(),
+    };
+    let r = api
+        .request(Method::PUT, "/v1/log/3", Some(&owner.token))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
     error(r, StatusCode::BAD_REQUEST, "seq_mismatch").await;
 }
 
@@ -134,35 +275,128 @@ async fn oversized_bodies_and_batches_are_refused_and_nothing_is_stored() {
     let api = Api::new();
     let owner = api.create_shop("A").await;
     let clerk = api.add_clerk(&owner.token, "c").await;
-    error(api.push(&clerk.token, 1, 1, &"x".repeat(MAX_BODY_BYTES)).await, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large").await;
-    let e = error(api.push(&clerk.token, 1, MAX_BATCH_OPS as u32 + 1, "x").await, StatusCode::PAYLOAD_TOO_LARGE, "too_many_ops").await;
+    error(
+        api.push(&clerk.token, 1, 1, &"x".repeat(MAX_BODY_BYTES))
+            .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+    )
+    .await;
+    let e = error(
+        api.push(&clerk.token, 1, MAX_BATCH_OPS as u32 + 1, "x")
+            .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_ops",
+    )
+    .await;
     assert!(e.message.contains("1000"));
     assert!(api.pull(&owner.token, json!({})).await.batches.is_empty());
-    let envelope = serde_json::to_vec(&PushBatch { seq: 1, ops: 1000, payload: String::new() }).unwrap().len();
+    let envelope = serde_json::to_vec(&PushBatch {
+        seq: 1,
+        ops: 1000,
+        payload: String::new(),
+    })
+    .unwrap()
+    .len();
     let full = "y".repeat(MAX_BODY_BYTES - envelope);
-    ok::<PushAck>(api.push(&clerk.token, 1, MAX_BATCH_OPS as u32, &full).await, StatusCode::CREATED).await;
-    assert_eq!(api.pull(&owner.token, json!({})).await.batches[0].payload.len(), full.len());
+    ok::<PushAck>(
+        api.push(&clerk.token, 1, MAX_BATCH_OPS as u32, &full).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        api.pull(&owner.token, json!({})).await.batches[0]
+            .payload
+            .len(),
+        full.len()
+    );
 }
 
 #[tokio::test]
 async fn malformed_requests_get_a_4xx_naming_the_problem() {
     let api = Api::new();
     let post = |body: &'static str, content_type: &'static str| {
-        api.request(Method::POST, "/v1/shops", None).header("content-type", content_type).body(body).send()
+        api.request(Method::POST, "/v1/shops", None)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
-    let e = error(post("{\"shop_name\": \"A\"", "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_json").await;
+    let e = error(
+        post("{\"shop_name\": \"A\"", "application/json")
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
+    )
+    .await;
     assert!(e.message.contains("EOF"), "{}", e.message);
-    let e = error(post("{\"shop_name\": \"A\"}", "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_json").await;
+    let e = error(
+        post("{\"shop_name\": \"A\"}", "application/json")
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
+    )
+    .await;
     assert!(e.message.contains("owner_name"), "{}", e.message);
-    let e = error(post("{\"shop_name\": 7, \"owner_name\": \"b\"}", "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_json").await;
+    let e = error(
+        post(
+            "{\"shop_name\": 7, \"owner_name\": \"b\"}",
+            "application/json",
+        )
+        .await
+        .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
+    )
+    .await;
     assert!(e.message.contains("invalid type"), "{}", e.message);
-    error(post("{\"shop_name\": \" \", \"owner_name\": \"b\"}", "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_field").await;
-    error(post("shop_name=A&owner_name=B", "application/x-www-form-urlencoded").await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    error(api.request(Method::GET, "/v1/nothing", None).send().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
-    let r = api.request(Method::DELETE, "/v1/devices", None).send().await.unwrap();
+    error(
+        post(
+            "{\"shop_name\": \" \", \"owner_name\": \"b\"}",
+            "application/json",
+        )
+        .await
+        .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    error(
+        post(
+            "shop_name=A&owner_name=B",
+            "application/x-www-form-urlencoded",
+        )
+        .await
+        .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    error(
+        api.request(Method::GET, "/v1/nothing", None)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let r = api
+        .request(Method::DELETE, "/v1/devices", None)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers().get("allow").unwrap(), "GET");
     error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
-    let health: Value = ok(api.request(Method::GET, "/v1/health", None).send().await.unwrap(), StatusCode::OK).await;
+    let health: Value = ok(
+        api.request(Method::GET, "/v1/health", None)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(health, json!({"status": "ok", "api": "v1"}));
 }
 
@@ -173,17 +407,54 @@ async fn tokens_roles_and_invite_codes_are_checked() {
     let r = api.send(Method::POST, "/v1/pull", None, &json!({})).await;
     assert_eq!(r.headers().get("www-authenticate").unwrap(), "Bearer");
     error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    error(api.send(Method::POST, "/v1/pull", Some(&"0".repeat(64)), &json!({})).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    error(api.send(Method::POST, "/v1/pull", Some("not-a-token"), &json!({})).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    error(
+        api.send(Method::POST, "/v1/pull", Some(&"0".repeat(64)), &json!({}))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    error(
+        api.send(Method::POST, "/v1/pull", Some("not-a-token"), &json!({}))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     let clerk = api.add_clerk(&owner.token, "c").await;
-    error(api.send(Method::POST, "/v1/invites", Some(&clerk.token), &json!({"role": "clerk"})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    error(
+        api.send(
+            Method::POST,
+            "/v1/invites",
+            Some(&clerk.token),
+            &json!({"role": "clerk"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     let invite = api.invite(&owner.token, Role::Owner).await;
     assert!(invite.expires_at > 0);
-    let joined: DeviceCredentials = ok(api.join(&invite.code.to_lowercase(), "second owner").await, StatusCode::CREATED).await;
+    let joined: DeviceCredentials = ok(
+        api.join(&invite.code.to_lowercase(), "second owner").await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(joined.role, Role::Owner);
-    error(api.join(&invite.code, "again").await, StatusCode::NOT_FOUND, "invite_not_found").await;
-    error(api.join("not a code!", "x").await, StatusCode::BAD_REQUEST, "invalid_code").await;
+    error(
+        api.join(&invite.code, "again").await,
+        StatusCode::NOT_FOUND,
+        "invite_not_found",
+    )
+    .await;
+    error(
+        api.join("not a code!", "x").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_code",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -191,17 +462,62 @@ async fn a_revoked_device_is_refused_at_once() {
     let api = Api::new();
     let owner = api.create_shop("A").await;
     let clerk = api.add_clerk(&owner.token, "c").await;
-    ok::<PushAck>(api.push(&clerk.token, 1, 1, "before").await, StatusCode::CREATED).await;
+    ok::<PushAck>(
+        api.push(&clerk.token, 1, 1, "before").await,
+        StatusCode::CREATED,
+    )
+    .await;
     let path = format!("/v1/devices/{}/revoke", clerk.device_id);
-    error(api.request(Method::POST, &path, Some(&clerk.token)).send().await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
-    let info: DeviceInfo = ok(api.request(Method::POST, &path, Some(&owner.token)).send().await.unwrap(), StatusCode::OK).await;
+    error(
+        api.request(Method::POST, &path, Some(&clerk.token))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let info: DeviceInfo = ok(
+        api.request(Method::POST, &path, Some(&owner.token))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
     assert!(info.revoked);
-    error(api.push(&clerk.token, 2, 1, "after").await, StatusCode::UNAUTHORIZED, "revoked").await;
-    error(api.send(Method::POST, "/v1/pull", Some(&clerk.token), &json!({})).await, StatusCode::UNAUTHORIZED, "revoked").await;
+    error(
+        api.push(&clerk.token, 2, 1, "after").await,
+        StatusCode::UNAUTHORIZED,
+        "revoked",
+    )
+    .await;
+    error(
+        api.send(Method::POST, "/v1/pull", Some(&clerk.token), &json!({}))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "revoked",
+    )
+    .await;
     let own = format!("/v1/devices/{}/revoke", owner.device_id);
-    error(api.request(Method::POST, &own, Some(&owner.token)).send().await.unwrap(), StatusCode::BAD_REQUEST, "cannot_revoke_self").await;
+    error(
+        api.request(Method::POST, &own, Some(&owner.token))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "cannot_revoke_self",
+    )
+    .await;
     let pulled = api.pull(&owner.token, json!({})).await;
-    assert_eq!(pulled.batches.iter().map(|b| b.payload.as_str()).collect::<Vec<_>>(), ["before"]);
+    assert_eq!(
+        pulled
+            .batches
+            .iter()
+            .map(|b| b.payload.as_str())
+            .collect::<Vec<_>>(),
+        ["before"]
+    );
 }
 
 #[tokio::test]
@@ -209,17 +525,53 @@ async fn shops_are_isolated() {
     let api = Api::new();
     let a = api.create_shop("A").await;
     let b = api.create_shop("B").await;
-    ok::<PushAck>(api.push(&a.token, 1, 1, "a's secret").await, StatusCode::CREATED).await;
+    ok::<PushAck>(
+        api.push(&a.token, 1, 1, "a's secret").await,
+        StatusCode::CREATED,
+    )
+    .await;
     let seen = api.pull(&b.token, json!({ &a.device_id: 0 })).await;
     assert!(seen.batches.is_empty(), "{seen:?}");
     let revoke_a = format!("/v1/devices/{}/revoke", a.device_id);
-    error(api.request(Method::POST, &revoke_a, Some(&b.token)).send().await.unwrap(), StatusCode::NOT_FOUND, "device_not_found").await;
-    let list: DeviceList = ok(api.request(Method::GET, "/v1/devices", Some(&b.token)).send().await.unwrap(), StatusCode::OK).await;
-    assert_eq!(list.devices.iter().map(|d| d.device_id.as_str()).collect::<Vec<_>>(), [b.device_id.as_str()]);
-    ok::<PushAck>(api.push(&b.token, 1, 1, "b's own").await, StatusCode::CREATED).await;
+    error(
+        api.request(Method::POST, &revoke_a, Some(&b.token))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+        "device_not_found",
+    )
+    .await;
+    let list: DeviceList = ok(
+        api.request(Method::GET, "/v1/devices", Some(&b.token))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        list.devices
+            .iter()
+            .map(|d| d.device_id.as_str())
+            .collect::<Vec<_>>(),
+        [b.device_id.as_str()]
+    );
+    ok::<PushAck>(
+        api.push(&b.token, 1, 1, "b's own").await,
+        StatusCode::CREATED,
+    )
+    .await;
     let b_clerk = api.add_clerk(&b.token, "bc").await;
     let pulled = api.pull(&b_clerk.token, json!({})).await;
-    assert_eq!(pulled.batches.iter().map(|b| b.payload.as_str()).collect::<Vec<_>>(), ["b's own"]);
+    assert_eq!(
+        pulled
+            .batches
+            .iter()
+            .map(|b| b.payload.as_str())
+            .collect::<Vec<_>>(),
+        ["b's own"]
+    );
 }
 
 #[tokio::test]
@@ -232,21 +584,65 @@ async fn cors_answers_allowed_origins_only() {
         api.request(Method::OPTIONS, "/v1/pull", None)
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "authorization, content-type")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
             .send()
     };
     let allowed = preflight(allowed_origin).await.unwrap();
     assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
     let h = allowed.headers();
-    assert_eq!(h.get("access-control-allow-origin").unwrap(), allowed_origin);
-    assert!(h.get("access-control-allow-headers").unwrap().to_str().unwrap().contains("Authorization"));
-    assert!(h.get("access-control-allow-methods").unwrap().to_str().unwrap().contains("PUT"));
+    assert_eq!(
+        h.get("access-control-allow-origin").unwrap(),
+        allowed_origin
+    );
+    assert!(
+        h.get("access-control-allow-headers")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Authorization")
+    );
+    assert!(
+        h.get("access-control-allow-methods")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("PUT")
+    );
 
     let other = preflight("https://evil.example").await.unwrap();
     assert_eq!(other.status(), StatusCode::NO_CONTENT);
-    assert!(other.headers().keys().all(|k| !k.as_str().starts_with("access-control-")), "{:?}", other.headers());
+    assert!(
+        other
+            .headers()
+            .keys()
+            .all(|k| !k.as_str().starts_with("access-control-")),
+        "{:?}",
+        other.headers()
+    );
 
-    let get = |origin: &str| api.request(Method::GET, "/v1/health", None).header("origin", origin).send();
-    assert_eq!(get(allowed_origin).await.unwrap().headers().get("access-control-allow-origin").unwrap(), allowed_origin);
-    assert!(get("https://evil.example").await.unwrap().headers().get("access-control-allow-origin").is_none());
+    let get = |origin: &str| {
+        api.request(Method::GET, "/v1/health", None)
+            .header("origin", origin)
+            .send()
+    };
+    assert_eq!(
+        get(allowed_origin)
+            .await
+            .unwrap()
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        allowed_origin
+    );
+    assert!(
+        get("https://evil.example")
+            .await
+            .unwrap()
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }

@@ -6,7 +6,7 @@
 //! (service worker). Screenshots of every step go to target/e2e/.
 
 use fantoccini::Client;
-use huike_tests::browser::{set_offline, Driver, Page};
+use huike_tests::browser::{Driver, Page, set_offline};
 use huike_tests::proxy::Proxy;
 use huike_tests::{app_url, worker_url};
 
@@ -31,8 +31,18 @@ async fn a_customer_added_offline_on_a_phone_reaches_the_tablet_and_concurrent_e
     let outcome = tokio::spawn(async move { scenario(&t, &p, &app, &upstream).await }).await;
     if outcome.is_err() {
         // Show what each screen looked like when the test failed.
-        Page { client: &tablet, name: "tablet" }.screenshot("failure").await;
-        Page { client: &phone, name: "phone" }.screenshot("failure").await;
+        Page {
+            client: &tablet,
+            name: "tablet",
+        }
+        .screenshot("failure")
+        .await;
+        Page {
+            client: &phone,
+            name: "phone",
+        }
+        .screenshot("failure")
+        .await;
     }
     // Close the browsers whatever happened, then report the failure if any.
     let _ = tablet.close().await;
@@ -52,11 +62,21 @@ async fn open_zhangsan(page: &Page<'_>, tab: &str) {
 async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upstream: &str) {
     let tablet_net = Proxy::start(upstream).await.expect("proxy");
     let phone_net = Proxy::start(upstream).await.expect("proxy");
-    let tablet = Page { client: tablet_client, name: "tablet" };
-    let phone = Page { client: phone_client, name: "phone" };
+    let tablet = Page {
+        client: tablet_client,
+        name: "tablet",
+    };
+    let phone = Page {
+        client: phone_client,
+        name: "phone",
+    };
 
     // The owner creates the shop on the tablet (default language: 简体中文).
-    tablet.client.goto(&format!("{app}/?server={}", tablet_net.url())).await.expect("open app");
+    tablet
+        .client
+        .goto(&format!("{app}/?server={}", tablet_net.url()))
+        .await
+        .expect("open app");
     tablet.fill("创建店铺", "店铺名称", "好孩子母婴店").await;
     tablet.fill("创建店铺", "你的名字", "王店长").await;
     tablet.screenshot("01-welcome").await;
@@ -68,11 +88,18 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     tablet.follow("设置").await;
     tablet.click("邀请设备").await;
     let code = tablet.wait_for_text("//p[contains(@class,'code')]").await;
-    assert!(huike_core::auth::parse_invite_code(&code).is_ok(), "an invite code is shown: {code:?}");
+    assert!(
+        huike_core::auth::parse_invite_code(&code).is_ok(),
+        "an invite code is shown: {code:?}"
+    );
     tablet.screenshot("03-invite").await;
 
     // The clerk joins on the phone, in English.
-    phone.client.goto(&format!("{app}/?lang=en&server={}", phone_net.url())).await.expect("open app");
+    phone
+        .client
+        .goto(&format!("{app}/?lang=en&server={}", phone_net.url()))
+        .await
+        .expect("open app");
     phone.fill("Join shop", "Invite code", &code).await;
     phone.fill("Join shop", "Your name", "小李").await;
     phone.screenshot("04-join").await;
@@ -90,7 +117,9 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     phone.fill("Save", "Phone", "138 0013 8000").await;
     phone.screenshot("06-add-offline").await;
     phone.click("Save").await;
-    phone.sees_at("//*[@role='status'][contains(@class,'ok')]", "Saved").await;
+    phone
+        .sees_at("//*[@role='status'][contains(@class,'ok')]", "Saved")
+        .await;
     phone.sees_at(CUSTOMER_NAME, "张三").await;
     phone.sees_at(PHONE, "13800138000").await;
     phone.screenshot("07-saved-offline").await;
@@ -100,9 +129,15 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     phone.sees_at(CUSTOMER_NAME, "张三").await;
     phone.follow("Settings").await;
     let pending = phone.text_at(PENDING).await;
-    assert_ne!(pending.trim(), "0", "the offline change waits in the outbox");
+    assert_ne!(
+        pending.trim(),
+        "0",
+        "the offline change waits in the outbox"
+    );
     phone.click("Sync now").await;
-    phone.wait_for_text("//dd[contains(@class,'last-error')]").await;
+    phone
+        .wait_for_text("//dd[contains(@class,'last-error')]")
+        .await;
     phone.screenshot("08-pending-offline").await;
 
     // Back online: Sync now sends it.

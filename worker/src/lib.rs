@@ -18,7 +18,10 @@ const ORIGINS_VAR: &str = "ALLOWED_ORIGINS";
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let origins = env.var(ORIGINS_VAR).map(|v| v.to_string()).unwrap_or_default();
+    let origins = env
+        .var(ORIGINS_VAR)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     let store = WorkersKv(env.kv(KV_BINDING)?);
     let request = server::Request {
         method: req.method().to_string(),
@@ -28,8 +31,17 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         origin: req.headers().get("Origin")?,
         body: read_body(&mut req).await?,
     };
-    let mut random = |buf: &mut [u8]| getrandom::getrandom(buf).expect("the runtime's crypto.getRandomValues is available");
-    let response = server::serve(&request, &Cors::new(&origins), &store, Date::now().as_millis(), &mut random).await;
+    let mut random = |buf: &mut [u8]| {
+        getrandom::getrandom(buf).expect("the runtime's crypto.getRandomValues is available")
+    };
+    let response = server::serve(
+        &request,
+        &Cors::new(&origins),
+        &store,
+        Date::now().as_millis(),
+        &mut random,
+    )
+    .await;
     into_worker(response)
 }
 

@@ -1,6 +1,6 @@
 //! One customer's card, with editing.
 
-use super::customer_form::{source_name, CustomerEditor};
+use super::customer_form::{CustomerEditor, source_name};
 use crate::i18n::Lang;
 use crate::state::use_app;
 use huike_core::domain::Customer;
@@ -17,10 +17,15 @@ pub fn CustomerDetail() -> impl IntoView {
     let t = move || app.t();
     let params = use_params_map();
     let query = use_query_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| Id::parse(&s).ok()));
+    let id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| Id::parse(&s).ok())
+    });
     let customer = Memo::new(move |_| {
         let id = id.get()?;
-        app.replica.with(|r| r.as_ref()?.book.get::<Customer>(RecordKind::Customer, &id))
+        app.replica
+            .with(|r| r.as_ref()?.book.get::<Customer>(RecordKind::Customer, &id))
     });
     let editing = RwSignal::new(false);
     // A different customer opens as a card, not in the editor.
@@ -57,10 +62,14 @@ fn Card(c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) -> impl 
     let tel = format!("tel:{phone}");
     let source = c.source;
     let tags: Vec<String> = c.tags.iter().cloned().collect();
-    let created = c.created_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let created = c
+        .created_at
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
     let has_phone = !phone.is_empty();
     let (wechat, notes) = (c.wechat.clone(), c.notes.clone());
-    let (has_wechat, has_notes, has_birthday) = (!wechat.is_empty(), !notes.is_empty(), c.birthday.is_some());
+    let (has_wechat, has_notes, has_birthday) =
+        (!wechat.is_empty(), !notes.is_empty(), c.birthday.is_some());
     let birthday = c.birthday.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <article class="card customer-card">

@@ -4,7 +4,7 @@ use super::widgets::TextField;
 use crate::i18n::Lang;
 use crate::platform::{local_now, new_id, now_ms};
 use crate::state::use_app;
-use huike_core::domain::{normalize_phone, validate_phone, Customer, Source};
+use huike_core::domain::{Customer, Source, normalize_phone, validate_phone};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use leptos::prelude::*;
@@ -35,7 +35,10 @@ pub fn source_name(source: Source, en: bool) -> &'static str {
 }
 
 fn source_key(source: Source) -> String {
-    serde_json::to_value(source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// A form over a customer's fields. `id: None` adds a new customer; `full` shows every field
@@ -75,13 +78,19 @@ pub fn CustomerEditor(
             return None;
         }
         app.replica.with(|r| {
-            r.as_ref()?.book.records(RecordKind::Customer).find_map(|(cid, s)| {
-                if Some(cid) == this_id.as_ref() {
-                    return None;
-                }
-                let c: Customer = s.decode().ok()?;
-                c.phones.iter().any(|x| normalize_phone(x) == p).then(|| (cid.clone(), c.name))
-            })
+            r.as_ref()?
+                .book
+                .records(RecordKind::Customer)
+                .find_map(|(cid, s)| {
+                    if Some(cid) == this_id.as_ref() {
+                        return None;
+                    }
+                    let c: Customer = s.decode().ok()?;
+                    c.phones
+                        .iter()
+                        .any(|x| normalize_phone(x) == p)
+                        .then(|| (cid.clone(), c.name))
+                })
         })
     });
 
@@ -107,7 +116,12 @@ pub fn CustomerEditor(
                 }
             }
         };
-        c.tags = tags.get().split([' ', ',', '，', '、']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        c.tags = tags
+            .get()
+            .split([' ', ',', '，', '、'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
         c.source = serde_json::from_value(serde_json::Value::String(source.get())).ok();
         if full {
             c.wechat = wechat.get().trim().to_owned();
@@ -118,7 +132,10 @@ pub fn CustomerEditor(
             Some(id) => (id.clone(), Some(before.clone())),
             None => {
                 c.created_at = Some(local_now());
-                c.created_by = app.session.with_untracked(|s| s.as_ref().and_then(|s| Id::parse(&s.credentials.device_id).ok()));
+                c.created_by = app.session.with_untracked(|s| {
+                    s.as_ref()
+                        .and_then(|s| Id::parse(&s.credentials.device_id).ok())
+                });
                 (new_id(), None)
             }
         };
@@ -127,7 +144,19 @@ pub fn CustomerEditor(
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = app
-                .change(|r| ((), r.edit(now_ms(), RecordKind::Customer, &record, old.as_ref(), &c, Customer::SET_FIELDS)))
+                .change(|r| {
+                    (
+                        (),
+                        r.edit(
+                            now_ms(),
+                            RecordKind::Customer,
+                            &record,
+                            old.as_ref(),
+                            &c,
+                            Customer::SET_FIELDS,
+                        ),
+                    )
+                })
                 .await;
             busy.set(false);
             match result {

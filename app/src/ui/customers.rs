@@ -5,7 +5,7 @@ use huike_core::domain::Customer;
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 
 /// Height of one list row in CSS pixels (the virtual list positions rows by it).
@@ -91,7 +91,11 @@ fn CustomerList() -> impl IntoView {
                 rows.clone()
             } else {
                 rows.iter()
-                    .filter(|r| r.name.to_lowercase().contains(&q) || r.phone.contains(&q) || r.tags.to_lowercase().contains(&q))
+                    .filter(|r| {
+                        r.name.to_lowercase().contains(&q)
+                            || r.phone.contains(&q)
+                            || r.tags.to_lowercase().contains(&q)
+                    })
                     .cloned()
                     .collect()
             }
@@ -110,7 +114,9 @@ fn CustomerList() -> impl IntoView {
     });
     let window = move || {
         let n = filtered.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(n);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(n);
         let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
         let last = (first + count).min(n);
         (first, last, n)

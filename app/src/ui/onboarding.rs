@@ -4,7 +4,7 @@ use super::widgets::TextField;
 use crate::api::{Api, CallError};
 use crate::platform::{new_id, now_ms};
 use crate::session::{self, Session};
-use crate::state::{use_app, AppState};
+use crate::state::{AppState, use_app};
 use huike_core::auth::parse_invite_code;
 use huike_core::domain::{Device, Shop};
 use huike_core::id::Id;
@@ -28,9 +28,17 @@ pub fn Onboarding() -> impl IntoView {
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (shop, owner) = (shop_name.get().trim().to_owned(), owner_name.get().trim().to_owned());
+        let (shop, owner) = (
+            shop_name.get().trim().to_owned(),
+            owner_name.get().trim().to_owned(),
+        );
         if shop.is_empty() || owner.is_empty() {
-            error.set(Some(format!("{} / {}: {}", t().shop_name, t().your_name, t().required)));
+            error.set(Some(format!(
+                "{} / {}: {}",
+                t().shop_name,
+                t().your_name,
+                t().required
+            )));
             return;
         }
         busy.set(true);
@@ -120,7 +128,10 @@ async fn finish(
         }
     };
     session::set_server(&app.server.get_untracked());
-    let s = Session { credentials: creds.clone(), display_name: display_name.clone() };
+    let s = Session {
+        credentials: creds.clone(),
+        display_name: display_name.clone(),
+    };
     if let Err(e) = session::store(&s) {
         error.set(Some(format!("{} {e}", app.t().storage_error)));
         return;
@@ -130,9 +141,17 @@ async fn finish(
         return;
     }
     let device_id = Id::parse(&creds.device_id).unwrap_or_else(|_| new_id());
-    let me = Device { display_name, role: creds.role, revoked: false };
+    let me = Device {
+        display_name,
+        role: creds.role,
+        revoked: false,
+    };
     let shop_id = Id::parse(&creds.shop_id).unwrap_or_else(|_| new_id());
-    let shop = new_shop.map(|name| Shop { name, time_zone: "Asia/Shanghai".into(), currency: "CNY".into() });
+    let shop = new_shop.map(|name| Shop {
+        name,
+        time_zone: "Asia/Shanghai".into(),
+        currency: "CNY".into(),
+    });
     let saved = app
         .change(|r| {
             let mut d = r.edit(now_ms(), RecordKind::Device, &device_id, None, &me, &[]);

@@ -3,22 +3,37 @@
 use crate::api::Api;
 use crate::i18n::Lang;
 use crate::platform::format_time;
-use crate::state::{use_app, AppState};
+use crate::state::{AppState, use_app};
 use huike_core::domain::Role;
 use huike_core::sync::{DeviceInfo, Invite};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qrcode::render::svg;
 use qrcode::QrCode;
+use qrcode::render::svg;
 
 /// Settings.
 #[component]
 pub fn Settings() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let is_owner = move || app.session.with(|s| s.as_ref().is_some_and(|s| s.role() == Role::Owner));
-    let shop = move || app.session.with(|s| s.as_ref().map(|s| s.credentials.shop_name.clone()).unwrap_or_default());
-    let me = move || app.session.with(|s| s.as_ref().map(|s| s.display_name.clone()).unwrap_or_default());
+    let is_owner = move || {
+        app.session
+            .with(|s| s.as_ref().is_some_and(|s| s.role() == Role::Owner))
+    };
+    let shop = move || {
+        app.session.with(|s| {
+            s.as_ref()
+                .map(|s| s.credentials.shop_name.clone())
+                .unwrap_or_default()
+        })
+    };
+    let me = move || {
+        app.session.with(|s| {
+            s.as_ref()
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default()
+        })
+    };
     let set_lang = move |ev: leptos::ev::Event| {
         if let Some(l) = Lang::parse(&event_target_value(&ev)) {
             crate::session::set_lang(l);
@@ -54,8 +69,15 @@ pub fn Settings() -> impl IntoView {
 fn SyncPanel() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let pending = move || app.replica.with(|r| r.as_ref().map(|r| r.pending()).unwrap_or(0));
-    let last = move || app.sync.with(|s| s.last_ok.map(format_time)).unwrap_or_else(|| t().never.to_owned());
+    let pending = move || {
+        app.replica
+            .with(|r| r.as_ref().map(|r| r.pending()).unwrap_or(0))
+    };
+    let last = move || {
+        app.sync
+            .with(|s| s.last_ok.map(format_time))
+            .unwrap_or_else(|| t().never.to_owned())
+    };
     view! {
         <div class="card sync-panel">
             <h2>{move || t().sync}</h2>
@@ -91,7 +113,11 @@ fn SyncPanel() -> impl IntoView {
 }
 
 fn api(app: AppState) -> Api {
-    Api::new(&app.server.get_untracked(), app.session.with_untracked(|s| s.as_ref().map(|s| s.credentials.token.clone())))
+    Api::new(
+        &app.server.get_untracked(),
+        app.session
+            .with_untracked(|s| s.as_ref().map(|s| s.credentials.token.clone())),
+    )
 }
 
 /// **Invite device**: a one-time code and its QR code.
@@ -114,11 +140,18 @@ fn InvitePanel() -> impl IntoView {
     };
     let qr = move || {
         invite.get().map(|i| {
-            let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+            let origin = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
             let server = js_sys::encode_uri_component(&app.server.get_untracked());
             let url = format!("{origin}/?join={}&server={server}", i.code);
             QrCode::new(url.as_bytes())
-                .map(|q| q.render::<svg::Color>().min_dimensions(180, 180).quiet_zone(true).build())
+                .map(|q| {
+                    q.render::<svg::Color>()
+                        .min_dimensions(180, 180)
+                        .quiet_zone(true)
+                        .build()
+                })
                 .unwrap_or_default()
         })
     };
@@ -160,7 +193,10 @@ fn DevicesPanel() -> impl IntoView {
     let t = move || app.t();
     let devices = RwSignal::new(Vec::<DeviceInfo>::new());
     let error = RwSignal::new(None::<String>);
-    let me = app.session.with_untracked(|s| s.as_ref().map(|s| s.credentials.device_id.clone())).unwrap_or_default();
+    let me = app
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.credentials.device_id.clone()))
+        .unwrap_or_default();
     let load = move || {
         spawn_local(async move {
             match api(app).devices().await {

@@ -5,7 +5,7 @@ use super::{customer_detail, customer_form, customers, settings, stats, today};
 use crate::state::use_app;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A};
+use leptos_router::components::{A, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 /// The app once this device belongs to a shop.
@@ -15,7 +15,9 @@ pub fn Shell() -> impl IntoView {
     let load_error = RwSignal::new(None::<String>);
     if app.replica.with_untracked(Option::is_none) {
         spawn_local(async move {
-            let Some(session) = app.session.get_untracked() else { return };
+            let Some(session) = app.session.get_untracked() else {
+                return;
+            };
             match app.open_book(&session).await {
                 Ok(()) => crate::sync::start(app),
                 Err(e) => load_error.set(Some(e.to_string())),

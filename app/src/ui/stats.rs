@@ -28,9 +28,14 @@ pub fn Stats() -> impl IntoView {
             let mut c = Counts::default();
             let mut sources: BTreeMap<Option<Source>, usize> = BTreeMap::new();
             for (_, s) in r.book.records(RecordKind::Customer) {
-                let Ok(cu) = s.decode::<Customer>() else { continue };
+                let Ok(cu) = s.decode::<Customer>() else {
+                    continue;
+                };
                 c.total += 1;
-                if cu.created_at.is_some_and(|d| (today - d.date()).num_days() < 30) {
+                if cu
+                    .created_at
+                    .is_some_and(|d| (today - d.date()).num_days() < 30)
+                {
                     c.new_30 += 1;
                 }
                 *sources.entry(cu.source).or_default() += 1;

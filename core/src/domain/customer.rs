@@ -215,8 +215,14 @@ pub fn validate_phone(text: &str) -> Result<String, PhoneError> {
     } else {
         n.starts_with('0') && (10..=12).contains(&n.len())
     };
-    let stray = text.chars().any(|c| !(c.is_ascii_digit() || " -+()".contains(c)));
-    if ok && !stray { Ok(n) } else { Err(PhoneError(text.chars().take(40).collect())) }
+    let stray = text
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " -+()".contains(c)));
+    if ok && !stray {
+        Ok(n)
+    } else {
+        Err(PhoneError(text.chars().take(40).collect()))
+    }
 }
 
 /// A text that is not a phone number.
@@ -232,8 +238,18 @@ mod tests {
     fn phones_validate() {
         assert_eq!(validate_phone("138 0013 8000"), Ok("13800138000".into()));
         assert_eq!(validate_phone("010-88886666"), Ok("01088886666".into()));
-        assert_eq!(validate_phone("+1 (415) 555-0100"), Ok("+14155550100".into()));
-        for bad in ["1380013800", "138001380001", "abc", "12345", "1380013800x", ""] {
+        assert_eq!(
+            validate_phone("+1 (415) 555-0100"),
+            Ok("+14155550100".into())
+        );
+        for bad in [
+            "1380013800",
+            "138001380001",
+            "abc",
+            "12345",
+            "1380013800x",
+            "",
+        ] {
             assert!(validate_phone(bad).is_err(), "{bad}");
         }
     }

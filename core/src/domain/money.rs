@@ -6,7 +6,9 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub};
 
 /// An amount in minor units (分). Negative for refunds and spends.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(pub i64);
 
@@ -22,7 +24,11 @@ impl Money {
     /// Parses a decimal amount in major units (`12`, `12.3`, `-0.05`, `1,234.50`) exactly,
     /// without going through a float. At most two decimal places.
     pub fn parse_major(text: &str) -> Result<Money, MoneyError> {
-        let t: String = text.trim().chars().filter(|c| *c != ',' && *c != '¥' && *c != '￥').collect();
+        let t: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '¥' && *c != '￥')
+            .collect();
         let (neg, digits) = match t.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, t.strip_prefix('+').unwrap_or(&t)),
@@ -32,9 +38,18 @@ impl Money {
         if (whole.is_empty() && frac.is_empty()) || !ok(whole) || !ok(frac) || frac.len() > 2 {
             return Err(MoneyError(text.chars().take(40).collect()));
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError(text.into()))? };
-        let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| MoneyError(text.into()))?;
-        let minor = whole.checked_mul(100).and_then(|w| w.checked_add(frac)).ok_or_else(|| MoneyError(text.into()))?;
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError(text.into()))?
+        };
+        let frac: i64 = format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| MoneyError(text.into()))?;
+        let minor = whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac))
+            .ok_or_else(|| MoneyError(text.into()))?;
         Ok(Money(if neg { -minor } else { minor }))
     }
 }
@@ -97,7 +112,15 @@ mod tests {
         assert_eq!(Money::parse_major("-0.05"), Ok(Money(-5)));
         assert_eq!(Money::parse_major("1,234.50"), Ok(Money(123450)));
         assert_eq!(Money::parse_major("¥0.1"), Ok(Money(10)));
-        for bad in ["", "abc", "1.234", "1e3", "--1", ".", "99999999999999999999"] {
+        for bad in [
+            "",
+            "abc",
+            "1.234",
+            "1e3",
+            "--1",
+            ".",
+            "99999999999999999999",
+        ] {
             assert!(Money::parse_major(bad).is_err(), "{bad}");
         }
     }

@@ -42,7 +42,9 @@ pub struct Device {
 }
 
 /// How bad a complaint is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// 轻微
@@ -146,7 +148,12 @@ pub struct Template {
 
 impl Default for Template {
     fn default() -> Self {
-        Template { purpose: Purpose::Other, name: String::new(), text: String::new(), fallback: String::new() }
+        Template {
+            purpose: Purpose::Other,
+            name: String::new(),
+            text: String::new(),
+            fallback: String::new(),
+        }
     }
 }
 

@@ -37,14 +37,19 @@ impl BgNbdParams {
     /// after the last purchase (`x ≥ 1`).
     fn log_odds_dead(&self, x: u32, t_x: f64, t: f64) -> f64 {
         let rx = self.r + f64::from(x);
-        self.a.ln() - (self.b + f64::from(x) - 1.0).ln() + rx * ((t - t_x) / (self.alpha + t_x)).ln_1p()
+        self.a.ln() - (self.b + f64::from(x) - 1.0).ln()
+            + rx * ((t - t_x) / (self.alpha + t_x)).ln_1p()
     }
 
     /// Probability that a customer with `x` repeat purchases, the last at `t_x`, is still alive
     /// at `T` (times in the fit's unit). Exactly 1 for `x = 0`, as the model lets customers
     /// drop out only right after a purchase.
     pub fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
-        if x == 0 { 1.0 } else { 1.0 / (1.0 + self.log_odds_dead(x, t_x, t).exp()) }
+        if x == 0 {
+            1.0
+        } else {
+            1.0 / (1.0 + self.log_odds_dead(x, t_x, t).exp())
+        }
     }
 
     /// Expected purchases in `(T, T + horizon]` for a customer with `x`, `t_x`, `T` (all in the
@@ -55,8 +60,15 @@ impl BgNbdParams {
     /// Evaluated through Euler's transformation, `(1−z)^{r+x} ₂F₁(r+x, b+x; c; z) =
     /// (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; c; z)`, whose series does not lengthen with `x`, and
     /// with the division by `a − 1` done exactly, so `a` at or near 1 is fine.
-    pub fn expected_purchases(&self, x: u32, t_x: f64, t: f64, horizon: f64) -> Result<f64, PredictError> {
-        self.expected_purchases_by(x, t_x, t, [horizon]).map(|[e]| e)
+    pub fn expected_purchases(
+        &self,
+        x: u32,
+        t_x: f64,
+        t: f64,
+        horizon: f64,
+    ) -> Result<f64, PredictError> {
+        self.expected_purchases_by(x, t_x, t, [horizon])
+            .map(|[e]| e)
     }
 
     /// [`Self::expected_purchases`] for several horizons at once, sharing one series pass.
@@ -74,12 +86,17 @@ impl BgNbdParams {
         let c = a + b + f64::from(x) - 1.0;
         let zs = horizons.map(|h| h / (alpha + t + h));
         let am1 = a - 1.0;
-        let excess = hyp2f1_excess_at(a + b - 1.0 - r, am1, c, zs).ok_or(PredictError::SeriesNotConverged)?;
+        let excess = hyp2f1_excess_at(a + b - 1.0 - r, am1, c, zs)
+            .ok_or(PredictError::SeriesNotConverged)?;
         let scale = c * self.p_alive(x, t_x, t);
         Ok(std::array::from_fn(|k| {
             let ln_rest = (-zs[k]).ln_1p(); // ln(1 − z)
             // [1 − (1−z)^{a−1}] / (a − 1), → −ln(1 − z) as a → 1.
-            let first = if am1 == 0.0 { -ln_rest } else { -(am1 * ln_rest).exp_m1() / am1 };
+            let first = if am1 == 0.0 {
+                -ln_rest
+            } else {
+                -(am1 * ln_rest).exp_m1() / am1
+            };
             scale * (first - (am1 * ln_rest).exp() * excess[k])
         }))
     }
@@ -95,7 +112,8 @@ pub fn fit(customers: &[CustomerSummary], unit: TimeUnit) -> Result<BgNbdFit, Pr
     }
     require_repeat_customers(customers.iter().filter(|c| c.x() > 0).count())?;
     let data = Rows::new(customers, unit);
-    let found = newton::maximize(&data, data.start()).ok_or(PredictError::NotConverged("BG/NBD"))?;
+    let found =
+        newton::maximize(&data, data.start()).ok_or(PredictError::NotConverged("BG/NBD"))?;
     let [r, alpha, a, b] = found.params;
     Ok(BgNbdFit {
         params: BgNbdParams { r, alpha, a, b },
@@ -120,26 +138,36 @@ struct Row {
 
 impl Rows {
     fn new(customers: &[CustomerSummary], unit: TimeUnit) -> Self {
-        let mut keys: Vec<(u32, u32, u32)> = customers.iter().map(|c| (c.x(), c.t_x_days(), c.t_days())).collect();
+        let mut keys: Vec<(u32, u32, u32)> = customers
+            .iter()
+            .map(|c| (c.x(), c.t_x_days(), c.t_days()))
+            .collect();
         keys.sort_unstable();
         let mut rows: Vec<Row> = Vec::with_capacity(keys.len());
         for (x, t_x, t) in keys {
             let (t_x, t) = (unit.from_days(f64::from(t_x)), unit.from_days(f64::from(t)));
             match rows.last_mut() {
                 Some(last) if (last.x, last.t_x, last.t) == (x, t_x, t) => last.weight += 1.0,
-                _ => rows.push(Row { x, t_x, t, weight: 1.0 }),
+                _ => rows.push(Row {
+                    x,
+                    t_x,
+                    t,
+                    weight: 1.0,
+                }),
             }
         }
-        Rows { rows, customers: customers.len() as f64 }
+        Rows {
+            rows,
+            customers: customers.len() as f64,
+        }
     }
 
     /// Starting values: `r = 1` with `α` matching the mean purchase rate (so the start scales
     /// with the unit), and a flat drop-out prior.
     fn start(&self) -> [f64; 4] {
-        let (time, purchases) = self
-            .rows
-            .iter()
-            .fold((0.0, 0.0), |(t, n), row| (t + row.weight * row.t, n + row.weight * f64::from(row.x)));
+        let (time, purchases) = self.rows.iter().fold((0.0, 0.0), |(t, n), row| {
+            (t + row.weight * row.t, n + row.weight * f64::from(row.x))
+        });
         [1.0, (time / purchases.max(1.0)).max(1e-3), 1.0, 1.0]
     }
 }
@@ -198,8 +226,12 @@ impl LogLikelihood<4> for Rows {
             e.value += w * (cx - rx * ln_t + softplus);
             let i_tx = 1.0 / (alpha + row.t_x);
             let dd = [ln_t - ln_tx, rx * (i_t - i_tx), 1.0 / a, -1.0 / bx1];
-            let g =
-                [dr - ln_t + sigma * dd[0], -rx * i_t + sigma * dd[1], dab + sigma * dd[2], db + dab + sigma * dd[3]];
+            let g = [
+                dr - ln_t + sigma * dd[0],
+                -rx * i_t + sigma * dd[1],
+                dab + sigma * dd[2],
+                db + dab + sigma * dd[3],
+            ];
             let curvature = sigma * (1.0 - sigma);
             for i in 0..4 {
                 e.gradient[i] += w * g[i];
@@ -236,7 +268,12 @@ mod tests {
     use crate::domain::Money;
     use crate::predict::special::hyp2f1;
 
-    const CDNOW: BgNbdParams = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    const CDNOW: BgNbdParams = BgNbdParams {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
 
     /// FHL 2005 eq. 10 as printed, with ₂F₁ evaluated directly.
     fn expected_as_printed(p: &BgNbdParams, x: u32, t_x: f64, t: f64, h: f64) -> f64 {
@@ -244,15 +281,22 @@ mod tests {
         let z = h / (p.alpha + t + h);
         let f = hyp2f1(p.r + x, p.b + x, p.a + p.b + x - 1.0, z).unwrap();
         let bracket = 1.0 - ((p.alpha + t) / (p.alpha + t + h)).powf(p.r + x) * f;
-        let dead = if x > 0.0 { p.a / (p.b + x - 1.0) * ((p.alpha + t) / (p.alpha + t_x)).powf(p.r + x) } else { 0.0 };
+        let dead = if x > 0.0 {
+            p.a / (p.b + x - 1.0) * ((p.alpha + t) / (p.alpha + t_x)).powf(p.r + x)
+        } else {
+            0.0
+        };
         (p.a + p.b + x - 1.0) / (p.a - 1.0) * bracket / (1.0 + dead)
     }
 
     #[test]
     fn euler_transformed_forecast_equals_the_printed_formula() {
-        for (x, t_x, t, h) in
-            [(0, 0.0, 38.86, 39.0), (2, 30.43, 38.86, 39.0), (7, 29.43, 38.86, 10.0), (1, 1.71, 20.0, 52.0)]
-        {
+        for (x, t_x, t, h) in [
+            (0, 0.0, 38.86, 39.0),
+            (2, 30.43, 38.86, 39.0),
+            (7, 29.43, 38.86, 10.0),
+            (1, 1.71, 20.0, 52.0),
+        ] {
             let got = CDNOW.expected_purchases(x, t_x, t, h).unwrap();
             let want = expected_as_printed(&CDNOW, x, t_x, t, h);
             assert!((got - want).abs() < 1e-12 * want, "x={x}: {got} vs {want}");
@@ -261,7 +305,11 @@ mod tests {
 
     #[test]
     fn forecast_is_continuous_through_a_equal_one() {
-        let at = |a| BgNbdParams { a, ..CDNOW }.expected_purchases(3, 20.0, 38.0, 26.0).unwrap();
+        let at = |a| {
+            BgNbdParams { a, ..CDNOW }
+                .expected_purchases(3, 20.0, 38.0, 26.0)
+                .unwrap()
+        };
         let (below, exact, above) = (at(1.0 - 1e-7), at(1.0), at(1.0 + 1e-7));
         assert!(exact.is_finite() && exact > 0.0);
         assert!((below - exact).abs() < 1e-6 * exact && (above - exact).abs() < 1e-6 * exact);
@@ -277,11 +325,17 @@ mod tests {
         let mut previous = fresh;
         for t in [25.0, 30.0, 40.0, 80.0] {
             let p = CDNOW.p_alive(3, 20.0, t);
-            assert!(p < previous, "P(alive) falls with time since the last purchase");
+            assert!(
+                p < previous,
+                "P(alive) falls with time since the last purchase"
+            );
             previous = p;
         }
         assert!(CDNOW.p_alive(3, 20.0, 1e7) < 1e-6);
-        assert!(CDNOW.p_alive(3, 35.0, 40.0) > CDNOW.p_alive(3, 20.0, 40.0), "later last purchase, more alive");
+        assert!(
+            CDNOW.p_alive(3, 35.0, 40.0) > CDNOW.p_alive(3, 20.0, 40.0),
+            "later last purchase, more alive"
+        );
     }
 
     #[test]
@@ -297,8 +351,13 @@ mod tests {
         // Over a short horizon a live customer buys at the posterior mean rate (r+x)/(α+T).
         let h = 1e-4;
         let rate = (CDNOW.r + 2.0) / (CDNOW.alpha + c.2) * CDNOW.p_alive(c.0, c.1, c.2);
-        assert!((CDNOW.expected_purchases(c.0, c.1, c.2, h).unwrap() / h - rate).abs() < 1e-4 * rate);
-        assert_eq!(CDNOW.expected_purchases(1, 2.0, 3.0, -1.0), Err(PredictError::InvalidHorizon(-1.0)));
+        assert!(
+            (CDNOW.expected_purchases(c.0, c.1, c.2, h).unwrap() / h - rate).abs() < 1e-4 * rate
+        );
+        assert_eq!(
+            CDNOW.expected_purchases(1, 2.0, 3.0, -1.0),
+            Err(PredictError::InvalidHorizon(-1.0))
+        );
         assert!(CDNOW.expected_purchases(1, 2.0, 3.0, f64::NAN).is_err());
     }
 
@@ -328,7 +387,12 @@ mod tests {
         let days = fit(&customers, TimeUnit::Days).unwrap();
         let (pw, pd) = (weeks.params, days.params);
         let close = |u: f64, v: f64| (u - v).abs() < 1e-6 * v;
-        assert!(close(pd.alpha, 7.0 * pw.alpha) && close(pd.r, pw.r) && close(pd.a, pw.a) && close(pd.b, pw.b));
+        assert!(
+            close(pd.alpha, 7.0 * pw.alpha)
+                && close(pd.r, pw.r)
+                && close(pd.a, pw.a)
+                && close(pd.b, pw.b)
+        );
         let rows = Rows::new(&customers, TimeUnit::Weeks);
         let at = |p: [f64; 4]| rows.eval(&p).value;
         let best = [pw.r, pw.alpha, pw.a, pw.b];
@@ -345,13 +409,24 @@ mod tests {
     #[test]
     fn refuses_too_little_data() {
         assert_eq!(fit(&[], TimeUnit::Days), Err(PredictError::NoCustomers));
-        let one_timers: Vec<_> = (1..100).map(|t| CustomerSummary::new(0, 0, t, Money(0)).unwrap()).collect();
+        let one_timers: Vec<_> = (1..100)
+            .map(|t| CustomerSummary::new(0, 0, t, Money(0)).unwrap())
+            .collect();
         assert_eq!(
             fit(&one_timers, TimeUnit::Days),
-            Err(PredictError::TooLittleData { repeat_customers: 0, needed: 30 })
+            Err(PredictError::TooLittleData {
+                repeat_customers: 0,
+                needed: 30
+            })
         );
         let mut few = one_timers;
         few.extend((0..29).map(|i| CustomerSummary::new(1, 5 + i, 90, Money(0)).unwrap()));
-        assert_eq!(fit(&few, TimeUnit::Days), Err(PredictError::TooLittleData { repeat_customers: 29, needed: 30 }));
+        assert_eq!(
+            fit(&few, TimeUnit::Days),
+            Err(PredictError::TooLittleData {
+                repeat_customers: 29,
+                needed: 30
+            })
+        );
     }
 }

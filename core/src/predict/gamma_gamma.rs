@@ -59,7 +59,8 @@ pub fn fit(customers: &[CustomerSummary]) -> Result<GammaGammaFit, PredictError>
     }
     let data = Groups::new(customers);
     require_repeat_customers(data.totals.len())?;
-    let found = newton::maximize(&data, data.start()).ok_or(PredictError::NotConverged("Gamma-Gamma"))?;
+    let found =
+        newton::maximize(&data, data.start()).ok_or(PredictError::NotConverged("Gamma-Gamma"))?;
     let [p, q, v] = found.params;
     Ok(GammaGammaFit {
         params: GammaGammaParams { p, q, v },
@@ -103,7 +104,14 @@ impl Groups {
         for (i, &(x, total)) in rows.iter().enumerate() {
             let x = f64::from(x);
             if groups.last().is_none_or(|g| g.x != x) {
-                groups.push(Group { x, customers: 0.0, start: i, end: i, sum_ln_total: 0.0, sum_ln_mean: 0.0 });
+                groups.push(Group {
+                    x,
+                    customers: 0.0,
+                    start: i,
+                    end: i,
+                    sum_ln_total: 0.0,
+                    sum_ln_mean: 0.0,
+                });
             }
             let g = groups.last_mut().expect("pushed above");
             g.customers += 1.0;
@@ -111,14 +119,21 @@ impl Groups {
             g.sum_ln_total += total.ln();
             g.sum_ln_mean += (total / x).ln();
         }
-        Groups { totals: rows.into_iter().map(|(_, total)| total).collect(), groups }
+        Groups {
+            totals: rows.into_iter().map(|(_, total)| total).collect(),
+            groups,
+        }
     }
 
     /// Starting values: `p = 1`, `q = 2` and `v` the mean of the customers' mean spends, which
     /// makes the starting population mean `p v / (q − 1)` match the data (and scale with the
     /// currency unit).
     fn start(&self) -> [f64; 3] {
-        let sum: f64 = self.groups.iter().map(|g| self.totals[g.start..g.end].iter().sum::<f64>() / g.x).sum();
+        let sum: f64 = self
+            .groups
+            .iter()
+            .map(|g| self.totals[g.start..g.end].iter().sum::<f64>() / g.x)
+            .sum();
         [1.0, 2.0, sum / self.totals.len() as f64]
     }
 }
@@ -143,7 +158,8 @@ impl LogLikelihood<3> for Groups {
                 sum_inv += inv;
                 sum_inv2 += inv * inv;
             }
-            e.value += n * (ln_gamma(shape) - ln_gamma(px) - ln_gamma_q + q * ln_v) + px * g.sum_ln_total
+            e.value += n * (ln_gamma(shape) - ln_gamma(px) - ln_gamma_q + q * ln_v)
+                + px * g.sum_ln_total
                 - g.sum_ln_mean
                 - shape * sum_ln;
             let (digamma_shape, trigamma_shape) = (shape.digamma(), shape.trigamma());
@@ -182,7 +198,8 @@ mod tests {
                 CustomerSummary::new(x, 10 * x, 400, Money(total)).unwrap()
             })
             .collect();
-        customers.extend((0..50).map(|t| CustomerSummary::new(0, 0, 100 + t, Money::ZERO).unwrap()));
+        customers
+            .extend((0..50).map(|t| CustomerSummary::new(0, 0, 100 + t, Money::ZERO).unwrap()));
         customers.push(CustomerSummary::new(2, 30, 90, Money::ZERO).unwrap());
         customers
     }
@@ -202,7 +219,14 @@ mod tests {
         assert_eq!(found.customers, 120);
         let groups = Groups::new(&customers);
         let GammaGammaParams { p, q, v } = found.params;
-        for (i, f) in [(0, 0.99), (0, 1.01), (1, 0.99), (1, 1.01), (2, 0.99), (2, 1.01)] {
+        for (i, f) in [
+            (0, 0.99),
+            (0, 1.01),
+            (1, 0.99),
+            (1, 1.01),
+            (2, 0.99),
+            (2, 1.01),
+        ] {
             let mut at = [p, q, v];
             at[i] *= f;
             assert!(groups.eval(&at).value < found.log_likelihood);
@@ -212,7 +236,13 @@ mod tests {
         let scaled: Vec<_> = customers
             .iter()
             .map(|c| {
-                CustomerSummary::new(c.x(), c.t_x_days(), c.t_days(), Money(c.repeat_spend().minor() / 100)).unwrap()
+                CustomerSummary::new(
+                    c.x(),
+                    c.t_x_days(),
+                    c.t_days(),
+                    Money(c.repeat_spend().minor() / 100),
+                )
+                .unwrap()
             })
             .collect();
         let coarse = fit(&scaled).unwrap().params;
@@ -221,21 +251,47 @@ mod tests {
 
     #[test]
     fn expected_spend_shrinks_towards_the_population_mean() {
-        let gg = GammaGammaParams { p: 6.25, q: 3.74, v: 15.44 };
+        let gg = GammaGammaParams {
+            p: 6.25,
+            q: 3.74,
+            v: 15.44,
+        };
         let population = gg.mean_spend().unwrap();
         assert!((population - 6.25 * 15.44 / 2.74).abs() < 1e-12);
         assert_eq!(gg.expected_spend(0, 123.0), Some(population));
-        let (one, many) = (gg.expected_spend(1, 100.0).unwrap(), gg.expected_spend(50, 100.0).unwrap());
-        assert!(population < one && one < many && many < 100.0, "more purchases, closer to the customer's own mean");
+        let (one, many) = (
+            gg.expected_spend(1, 100.0).unwrap(),
+            gg.expected_spend(50, 100.0).unwrap(),
+        );
+        assert!(
+            population < one && one < many && many < 100.0,
+            "more purchases, closer to the customer's own mean"
+        );
         assert_eq!(GammaGammaParams { q: 0.9, ..gg }.mean_spend(), None);
     }
 
     #[test]
     fn refuses_too_little_data() {
         assert_eq!(fit(&[]), Err(PredictError::NoCustomers));
-        let one_timers: Vec<_> = (1..60).map(|t| CustomerSummary::new(0, 0, t, Money::ZERO).unwrap()).collect();
-        assert_eq!(fit(&one_timers), Err(PredictError::TooLittleData { repeat_customers: 0, needed: 30 }));
-        let free_repeats: Vec<_> = (0..40).map(|_| CustomerSummary::new(1, 3, 9, Money::ZERO).unwrap()).collect();
-        assert_eq!(fit(&free_repeats), Err(PredictError::TooLittleData { repeat_customers: 0, needed: 30 }));
+        let one_timers: Vec<_> = (1..60)
+            .map(|t| CustomerSummary::new(0, 0, t, Money::ZERO).unwrap())
+            .collect();
+        assert_eq!(
+            fit(&one_timers),
+            Err(PredictError::TooLittleData {
+                repeat_customers: 0,
+                needed: 30
+            })
+        );
+        let free_repeats: Vec<_> = (0..40)
+            .map(|_| CustomerSummary::new(1, 3, 9, Money::ZERO).unwrap())
+            .collect();
+        assert_eq!(
+            fit(&free_repeats),
+            Err(PredictError::TooLittleData {
+                repeat_customers: 0,
+                needed: 30
+            })
+        );
     }
 }

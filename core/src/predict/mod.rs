@@ -40,7 +40,9 @@ pub const MIN_REPEAT_CUSTOMERS: usize = 30;
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PredictError {
     /// A customer's purchase days are not strictly increasing (at this index).
-    #[error("purchase days must be distinct and sorted by date (day {index} is not after the one before)")]
+    #[error(
+        "purchase days must be distinct and sorted by date (day {index} is not after the one before)"
+    )]
     UnsortedDays {
         /// Index of the first day that is not after its predecessor.
         index: usize,
@@ -89,7 +91,10 @@ pub enum PredictError {
 /// The too-little-data rule: `Ok` with at least [`MIN_REPEAT_CUSTOMERS`] repeat customers.
 fn require_repeat_customers(repeat_customers: usize) -> Result<(), PredictError> {
     if repeat_customers < MIN_REPEAT_CUSTOMERS {
-        Err(PredictError::TooLittleData { repeat_customers, needed: MIN_REPEAT_CUSTOMERS })
+        Err(PredictError::TooLittleData {
+            repeat_customers,
+            needed: MIN_REPEAT_CUSTOMERS,
+        })
     } else {
         Ok(())
     }

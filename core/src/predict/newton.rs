@@ -18,7 +18,11 @@ pub(crate) struct Eval<const N: usize> {
 impl<const N: usize> Eval<N> {
     /// All zero, ready to accumulate into.
     pub(crate) fn zero() -> Self {
-        Eval { value: 0.0, gradient: [0.0; N], hessian: [[0.0; N]; N] }
+        Eval {
+            value: 0.0,
+            gradient: [0.0; N],
+            hessian: [[0.0; N]; N],
+        }
     }
 }
 
@@ -40,7 +44,10 @@ const MAX_STEP: f64 = 2.0;
 
 /// Maximises `ll` over positive parameters from `start`, working in `θ = ln(params)` so every
 /// trial point is positive. `None` when it does not converge or the likelihood is not finite.
-pub(crate) fn maximize<const N: usize>(ll: &impl LogLikelihood<N>, start: [f64; N]) -> Option<Maximum<N>> {
+pub(crate) fn maximize<const N: usize>(
+    ll: &impl LogLikelihood<N>,
+    start: [f64; N],
+) -> Option<Maximum<N>> {
     let mut theta = start.map(f64::ln);
     let mut here = negated_in_logs(ll, &theta);
     if !here.value.is_finite() {
@@ -52,7 +59,11 @@ pub(crate) fn maximize<const N: usize>(ll: &impl LogLikelihood<N>, start: [f64; 
             return None;
         }
         if gradient_norm <= GRADIENT_TOLERANCE * (1.0 + here.value.abs()) {
-            return Some(Maximum { params: theta.map(f64::exp), log_likelihood: -here.value, iterations: iteration });
+            return Some(Maximum {
+                params: theta.map(f64::exp),
+                log_likelihood: -here.value,
+                iterations: iteration,
+            });
         }
         let mut step = newton_step(&here.hessian, &here.gradient)?;
         let longest = step.iter().fold(0.0_f64, |m, s| m.max(s.abs()));
@@ -103,7 +114,9 @@ fn negated_in_logs<const N: usize>(ll: &impl LogLikelihood<N>, theta: &[f64; N])
 /// The descent step `−(H + μI)⁻¹ g`, with the smallest shift `μ ≥ 0` tried (doubling from a
 /// small multiple of the diagonal) that makes `H + μI` positive definite.
 fn newton_step<const N: usize>(hessian: &[[f64; N]; N], gradient: &[f64; N]) -> Option<[f64; N]> {
-    let scale = (0..N).fold(0.0_f64, |m, i| m.max(hessian[i][i].abs())).max(1e-12);
+    let scale = (0..N)
+        .fold(0.0_f64, |m, i| m.max(hessian[i][i].abs()))
+        .max(1e-12);
     let mut shift = 0.0;
     for _ in 0..80 {
         let mut shifted = *hessian;
@@ -113,7 +126,11 @@ fn newton_step<const N: usize>(hessian: &[[f64; N]; N], gradient: &[f64; N]) -> 
         if let Some(solution) = cholesky_solve(shifted, gradient) {
             return Some(solution.map(|s| -s));
         }
-        shift = if shift == 0.0 { 1e-8 * scale } else { shift * 4.0 };
+        shift = if shift == 0.0 {
+            1e-8 * scale
+        } else {
+            shift * 4.0
+        };
     }
     None
 }
@@ -156,7 +173,11 @@ pub(crate) fn assert_derivatives_match<const N: usize>(ll: &impl LogLikelihood<N
         let (up, down) = (shifted(i, h), shifted(i, -h));
         let numeric = (up.value - down.value) / (2.0 * h);
         let tol = 1e-6 * (1.0 + analytic.gradient[i].abs());
-        assert!((numeric - analytic.gradient[i]).abs() < tol, "∂{i}: {numeric} vs {}", analytic.gradient[i]);
+        assert!(
+            (numeric - analytic.gradient[i]).abs() < tol,
+            "∂{i}: {numeric} vs {}",
+            analytic.gradient[i]
+        );
         for j in 0..N {
             let numeric = (up.gradient[j] - down.gradient[j]) / (2.0 * h);
             let tol = 1e-5 * (1.0 + analytic.hessian[i][j].abs());
@@ -182,11 +203,17 @@ mod tests {
             use special::Gamma;
             let [k, rate] = *p;
             let n = self.0.len() as f64;
-            let (sum, sum_ln) = self.0.iter().fold((0.0, 0.0), |(s, l), x| (s + x, l + x.ln()));
+            let (sum, sum_ln) = self
+                .0
+                .iter()
+                .fold((0.0, 0.0), |(s, l), x| (s + x, l + x.ln()));
             let mut e = Eval::zero();
             e.value = n * (k * rate.ln() - Gamma::ln_gamma(k).0) + (k - 1.0) * sum_ln - rate * sum;
             e.gradient = [n * (rate.ln() - k.digamma()) + sum_ln, n * k / rate - sum];
-            e.hessian = [[-n * k.trigamma(), n / rate], [n / rate, -n * k / (rate * rate)]];
+            e.hessian = [
+                [-n * k.trigamma(), n / rate],
+                [n / rate, -n * k / (rate * rate)],
+            ];
             e
         }
     }
@@ -198,7 +225,11 @@ mod tests {
         let found = maximize(&sample, [1.0, 1.0]).expect("converges");
         let [k, rate] = found.params;
         let mean = sample.0.iter().sum::<f64>() / sample.0.len() as f64;
-        assert!((rate - k / mean).abs() < 1e-9, "rate {rate}, k/mean {}", k / mean);
+        assert!(
+            (rate - k / mean).abs() < 1e-9,
+            "rate {rate}, k/mean {}",
+            k / mean
+        );
         let grad = sample.eval(&found.params).gradient;
         assert!(grad.iter().all(|g| g.abs() < 1e-7), "{grad:?}");
         // Nearby points are worse.
@@ -227,7 +258,11 @@ mod tests {
         impl LogLikelihood<1> for Unbounded {
             fn eval(&self, p: &[f64; 1]) -> Eval<1> {
                 // ln p: grows without bound.
-                Eval { value: p[0].ln(), gradient: [1.0 / p[0]], hessian: [[-1.0 / (p[0] * p[0])]] }
+                Eval {
+                    value: p[0].ln(),
+                    gradient: [1.0 / p[0]],
+                    hessian: [[-1.0 / (p[0] * p[0])]],
+                }
             }
         }
         assert!(maximize(&Unbounded, [1.0]).is_none());

@@ -52,8 +52,11 @@ pub fn hyp2f1_excess_at<const K: usize>(a: f64, b: f64, c: f64, zs: [f64; K]) ->
             }
             // Neumaier's compensated summation.
             let next = sum[k] + term[k];
-            compensation[k] +=
-                if sum[k].abs() >= term[k].abs() { (sum[k] - next) + term[k] } else { (term[k] - next) + sum[k] };
+            compensation[k] += if sum[k].abs() >= term[k].abs() {
+                (sum[k] - next) + term[k]
+            } else {
+                (term[k] - next) + sum[k]
+            };
             sum[k] = next;
             if !next.is_finite() {
                 return None;
@@ -65,7 +68,8 @@ pub fn hyp2f1_excess_at<const K: usize>(a: f64, b: f64, c: f64, zs: [f64; K]) ->
             // series.
             let bound = ratio.abs().max(zs[k].abs());
             let settled = bound < 1.0 && nf > largest;
-            done[k] = term[k] == 0.0 || (settled && term[k].abs() / (1.0 - bound) <= f64::EPSILON * 0.5 * sum[k].abs());
+            done[k] = term[k] == 0.0
+                || (settled && term[k].abs() / (1.0 - bound) <= f64::EPSILON * 0.5 * sum[k].abs());
             all_done &= done[k];
         }
         if all_done {
@@ -81,7 +85,10 @@ mod tests {
     use super::*;
 
     fn close(got: f64, want: f64, rel: f64) {
-        assert!((got - want).abs() <= rel * want.abs(), "got {got:e}, want {want:e}");
+        assert!(
+            (got - want).abs() <= rel * want.abs(),
+            "got {got:e}, want {want:e}"
+        );
     }
 
     #[test]
@@ -90,10 +97,18 @@ mod tests {
             // ₂F₁(1, 1; 2; z) = −ln(1 − z) / z
             close(hyp2f1(1.0, 1.0, 2.0, z).unwrap(), -(-z).ln_1p() / z, 1e-14);
             // ₂F₁(a, b; b; z) = (1 − z)^(−a)
-            close(hyp2f1(0.37, 2.5, 2.5, z).unwrap(), (1.0 - z).powf(-0.37), 1e-14);
+            close(
+                hyp2f1(0.37, 2.5, 2.5, z).unwrap(),
+                (1.0 - z).powf(-0.37),
+                1e-14,
+            );
             // ₂F₁(1/2, 1; 3/2; −s²) = atan(s) / s with s² = |z|
             let s = z.abs().sqrt();
-            close(hyp2f1(0.5, 1.0, 1.5, -z.abs()).unwrap(), s.atan() / s, 1e-14);
+            close(
+                hyp2f1(0.5, 1.0, 1.5, -z.abs()).unwrap(),
+                s.atan() / s,
+                1e-14,
+            );
             // ₂F₁(1/2, 1/2; 3/2; s²) = asin(s) / s
             close(hyp2f1(0.5, 0.5, 1.5, z.abs()).unwrap(), s.asin() / s, 1e-13);
         }
@@ -128,11 +143,19 @@ mod tests {
     fn excess_is_the_difference_quotient_and_finite_at_b_zero() {
         let (a, c, z) = (1.3, 2.1, 0.8);
         for b in [0.5, -0.25, 1e-3] {
-            close(hyp2f1_excess(a, b, c, z).unwrap(), (hyp2f1(a, b, c, z).unwrap() - 1.0) / b, 1e-10);
+            close(
+                hyp2f1_excess(a, b, c, z).unwrap(),
+                (hyp2f1(a, b, c, z).unwrap() - 1.0) / b,
+                1e-10,
+            );
         }
         // As b → 0 the quotient tends to Σ (a)_n (n−1)! / ((c)_n n!) zⁿ, here with a = c:
         // Σ zⁿ / n = −ln(1 − z).
-        close(hyp2f1_excess(2.0, 0.0, 2.0, z).unwrap(), -(-z).ln_1p(), 1e-14);
+        close(
+            hyp2f1_excess(2.0, 0.0, 2.0, z).unwrap(),
+            -(-z).ln_1p(),
+            1e-14,
+        );
     }
 
     #[test]

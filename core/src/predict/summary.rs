@@ -47,12 +47,30 @@ impl CustomerSummary {
     /// A summary from its parts: `x` repeat purchase days, `t_x_days` from the first to the
     /// last purchase day, `t_days` from the first purchase day to the as-of date, and the total
     /// spend on the repeat purchase days.
-    pub fn new(x: u32, t_x_days: u32, t_days: u32, repeat_spend: Money) -> Result<Self, PredictError> {
-        let consistent = if x == 0 { t_x_days == 0 && repeat_spend == Money::ZERO } else { x <= t_x_days };
+    pub fn new(
+        x: u32,
+        t_x_days: u32,
+        t_days: u32,
+        repeat_spend: Money,
+    ) -> Result<Self, PredictError> {
+        let consistent = if x == 0 {
+            t_x_days == 0 && repeat_spend == Money::ZERO
+        } else {
+            x <= t_x_days
+        };
         if !consistent || t_x_days > t_days {
-            return Err(PredictError::InconsistentSummary { x, t_x_days, t_days });
+            return Err(PredictError::InconsistentSummary {
+                x,
+                t_x_days,
+                t_days,
+            });
         }
-        Ok(CustomerSummary { x, t_x_days, t_days, repeat_spend })
+        Ok(CustomerSummary {
+            x,
+            t_x_days,
+            t_days,
+            repeat_spend,
+        })
     }
 
     /// The summary at `as_of` of a customer's purchase days: each distinct day with that day's
@@ -72,7 +90,12 @@ impl CustomerSummary {
         // range spans fewer than 2³² days.
         let span = |from, to| days_between(from, to) as u32;
         let repeat_spend = counted[1..].iter().map(|(_, spend)| *spend).sum();
-        CustomerSummary::new(counted.len() as u32 - 1, span(first.0, last.0), span(first.0, as_of), repeat_spend)
+        CustomerSummary::new(
+            counted.len() as u32 - 1,
+            span(first.0, last.0),
+            span(first.0, as_of),
+            repeat_spend,
+        )
     }
 
     /// Repeat purchase days: purchase days − 1.
@@ -129,20 +152,42 @@ mod tests {
             (d("2026-03-01"), Money(900)),
         ];
         let s = CustomerSummary::from_days(&days, d("2026-02-10")).unwrap();
-        assert_eq!((s.x(), s.t_x_days(), s.t_days(), s.repeat_spend()), (2, 31, 40, Money(400)));
+        assert_eq!(
+            (s.x(), s.t_x_days(), s.t_days(), s.repeat_spend()),
+            (2, 31, 40, Money(400))
+        );
         assert_eq!(s.mean_repeat_spend(), Some(200.0));
         assert_eq!(s.t(TimeUnit::Weeks), 40.0 / 7.0);
         let first_day_only = CustomerSummary::from_days(&days, d("2026-01-01")).unwrap();
-        assert_eq!((first_day_only.x(), first_day_only.t_days(), first_day_only.mean_repeat_spend()), (0, 0, None));
+        assert_eq!(
+            (
+                first_day_only.x(),
+                first_day_only.t_days(),
+                first_day_only.mean_repeat_spend()
+            ),
+            (0, 0, None)
+        );
     }
 
     #[test]
     fn rejects_bad_histories() {
         let (a, b) = ((d("2026-01-05"), Money(1)), (d("2026-01-02"), Money(1)));
-        assert_eq!(CustomerSummary::from_days(&[a, b], d("2026-02-01")), Err(PredictError::UnsortedDays { index: 1 }));
-        assert_eq!(CustomerSummary::from_days(&[a, a], d("2026-02-01")), Err(PredictError::UnsortedDays { index: 1 }));
-        assert_eq!(CustomerSummary::from_days(&[], d("2026-02-01")), Err(PredictError::NoPurchaseDays));
-        assert_eq!(CustomerSummary::from_days(&[a], d("2026-01-04")), Err(PredictError::NoPurchaseDays));
+        assert_eq!(
+            CustomerSummary::from_days(&[a, b], d("2026-02-01")),
+            Err(PredictError::UnsortedDays { index: 1 })
+        );
+        assert_eq!(
+            CustomerSummary::from_days(&[a, a], d("2026-02-01")),
+            Err(PredictError::UnsortedDays { index: 1 })
+        );
+        assert_eq!(
+            CustomerSummary::from_days(&[], d("2026-02-01")),
+            Err(PredictError::NoPurchaseDays)
+        );
+        assert_eq!(
+            CustomerSummary::from_days(&[a], d("2026-01-04")),
+            Err(PredictError::NoPurchaseDays)
+        );
         assert!(CustomerSummary::new(0, 3, 10, Money::ZERO).is_err());
         assert!(CustomerSummary::new(0, 0, 10, Money(5)).is_err());
         assert!(CustomerSummary::new(4, 3, 10, Money(5)).is_err());

@@ -47,12 +47,21 @@ pub fn cadence_days(rules: &Rules, class: Option<RfmClass>, shop_class: ShopClas
 /// The customer's cadence, when they have one and a day to count from.
 pub fn cadence(history: &CustomerHistory, days: Option<u32>) -> Option<Cadence> {
     let days = days?;
-    let (base, since) = match (history.last_contact_on(), history.profile.created_on, history.first_seen) {
+    let (base, since) = match (
+        history.last_contact_on(),
+        history.profile.created_on,
+        history.first_seen,
+    ) {
         (Some(day), _, _) => (CadenceBase::LastContact, day),
         (None, Some(day), _) => (CadenceBase::Added, day),
         (None, None, Some(day)) => (CadenceBase::FirstSeen, day),
         (None, None, None) => return None,
     };
     let due = since.checked_add_days(Days::new(u64::from(days)))?;
-    Some(Cadence { days, base, since, due })
+    Some(Cadence {
+        days,
+        base,
+        since,
+        due,
+    })
 }

@@ -111,7 +111,12 @@ pub enum ShopClass {
 
 impl ShopClass {
     /// Every class, in display order.
-    pub const ALL: [ShopClass; 4] = [ShopClass::Vip, ShopClass::Bought, ShopClass::Visited, ShopClass::Potential];
+    pub const ALL: [ShopClass; 4] = [
+        ShopClass::Vip,
+        ShopClass::Bought,
+        ShopClass::Visited,
+        ShopClass::Potential,
+    ];
 
     /// The class of a customer: `vip_flag` from the profile, `rfm` when scored.
     pub fn of(vip_flag: bool, rfm: Option<&Rfm>, purchase_days: u32, visits: u32) -> ShopClass {

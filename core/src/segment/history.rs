@@ -17,6 +17,7 @@
 //! large buffers rather than a few per customer. The result depends only on the book's content
 //! (categories are numbered in name order), not on the order the ledger learnt it in.
 
+use super::id_list::IdList;
 use super::ledger::{Account, Fact, Ledger, NONE, RewardTerms, What};
 use super::profile::{ChildDates, Profile};
 use crate::domain::{Money, Outcome, Purpose, Severity};
@@ -189,10 +190,8 @@ pub struct History {
     pub as_of: NaiveDate,
     /// Live customers in id order; a customer's position is its dense index.
     pub customers: Vec<CustomerHistory>,
-    /// The customers' ids, one after another (see [`History::id`]).
-    ids: String,
-    /// Where each customer's id ends in `ids`.
-    id_ends: Vec<u32>,
+    /// The customers' ids (see [`History::id`]).
+    ids: IdList,
     /// Product categories seen in sales, in name order.
     pub categories: Vec<String>,
     /// Names of the items customers bought last ([`CustomerHistory::last_item`]), in name order.
@@ -220,25 +219,45 @@ impl History {
         let mut history = History {
             as_of,
             customers: Vec::with_capacity(ledger.len()),
-            ids: ledger.packed_ids().0.clone(),
-            id_ends: ledger.packed_ids().1.clone(),
+            ids: ledger.live_ids().clone(),
             categories,
             products,
             rewards_due: Vec::new(),
             complaints: Vec::new(),
-            days: Vec::with_capacity(ledger.live().map(|a| a.fact_ids.len()).sum()),
+            days: Vec::with_capacity(ledger.live().map(Account::fact_count).sum()),
             category_last: Vec::new(),
             children: Vec::with_capacity(ledger.live().map(|a| a.children.len()).sum()),
         };
-        let ranks = Ranks { category: &category_rank, product: &product_rank };
+        let ranks = Ranks {
+            category: &category_rank,
+            product: &product_rank,
+        };
         let mut scratch = Scratch::default();
         for (c, account) in ledger.live().enumerate() {
-            history.customers.push(CustomerHistory::new(account.profile));
-            let History { customers, days, category_last, children, rewards_due, .. } = &mut history;
-            let out = Out { cust: &mut customers[c], days, category_last, children, rewards_due };
+            history
+                .customers
+                .push(CustomerHistory::new(account.profile));
+            let History {
+                customers,
+                days,
+                category_last,
+                children,
+                rewards_due,
+                ..
+            } = &mut history;
+            let out = Out {
+                cust: &mut customers[c],
+                days,
+                category_last,
+                children,
+                rewards_due,
+            };
             scratch.walk(ledger, account, as_of, &ranks, c as u32, out);
         }
-        let open = ledger.open_complaints().iter().filter(|(_, k)| k.opened_on.is_none_or(|d| d <= as_of));
+        let open = ledger
+            .open_complaints()
+            .iter()
+            .filter(|(_, k)| k.opened_on.is_none_or(|d| d <= as_of));
         let mut complaints: Vec<ComplaintDue> = open
             .filter_map(|(id, k)| {
                 Some(ComplaintDue {
@@ -257,22 +276,12 @@ impl History {
 
     /// The dense index of a customer, if live.
     pub fn index_of(&self, id: &Id) -> Option<usize> {
-        let (mut lo, mut hi) = (0, self.customers.len());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.id(mid).cmp(id.as_str()) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.ids.search_sorted(id.as_str())
     }
 
     /// The id of the customer at a dense index.
     pub fn id(&self, customer: usize) -> &str {
-        let start = if customer == 0 { 0 } else { self.id_ends[customer - 1] as usize };
-        &self.ids[start..self.id_ends[customer] as usize]
+        self.ids.get(customer)
     }
 
     /// A customer's purchase days with each day's spend, earliest first.
@@ -288,7 +297,9 @@ impl History {
 
     /// The name of what a customer bought last.
     pub fn last_item(&self, customer: usize) -> Option<&str> {
-        self.customers[customer].last_item.map(|p| self.products[p as usize].as_str())
+        self.customers[customer]
+            .last_item
+            .map(|p| self.products[p as usize].as_str())
     }
 
     /// A customer's children's dates, at their positions in the profile's list of children.
@@ -300,7 +311,9 @@ impl History {
     pub fn last_bought_in(&self, customer: usize, category: &str) -> Option<NaiveDate> {
         let cat = self.categories.iter().position(|c| c == category)? as u32;
         let own = self.last_bought(customer);
-        own.binary_search_by_key(&cat, |&(c, _)| c).ok().map(|i| own[i].1)
+        own.binary_search_by_key(&cat, |&(c, _)| c)
+            .ok()
+            .map(|i| own[i].1)
     }
 
     /// A customer's rewards with pickups due.
@@ -320,7 +333,10 @@ fn in_name_order(names: &[String]) -> (Vec<String>, Vec<u32>) {
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = r as u32;
     }
-    (order.iter().map(|&i| names[i as usize].clone()).collect(), rank)
+    (
+        order.iter().map(|&i| names[i as usize].clone()).collect(),
+        rank,
+    )
 }
 
 /// New positions of the ledger's category and product indices.
@@ -344,13 +360,21 @@ struct Scratch<'a> {
     days: Vec<(NaiveDate, Money)>,
     corrections: Vec<(NaiveDate, Money, u32)>,
     bought: Vec<(u32, NaiveDate)>,
-    rewards: Vec<(&'a Id, &'a RewardTerms)>,
+    rewards: Vec<&'a RewardTerms>,
     pickups: Vec<(&'a Id, NaiveDate)>,
 }
 
 impl<'a> Scratch<'a> {
     /// Walks one customer's facts dated ≤ `as_of` into their history and the flat lists.
-    fn walk(&mut self, ledger: &'a Ledger, account: &'a Account, as_of: NaiveDate, ranks: &Ranks, c: u32, out: Out) {
+    fn walk(
+        &mut self,
+        ledger: &'a Ledger,
+        account: &'a Account,
+        as_of: NaiveDate,
+        ranks: &Ranks,
+        c: u32,
+        out: Out,
+    ) {
         self.days.clear();
         self.corrections.clear();
         self.bought.clear();
@@ -359,7 +383,10 @@ impl<'a> Scratch<'a> {
         let cust = out.cust;
         let children = out.children.len() as u32;
         out.children.extend_from_slice(&account.children);
-        cust.children = Span { start: children, len: account.children.len() as u32 };
+        cust.children = Span {
+            start: children,
+            len: account.children.len() as u32,
+        };
         let (mut last_sale, mut last_contact): (Option<usize>, Option<usize>) = (None, None);
         let (packed, recent) = ledger.facts_of(account);
         let fact_at = |i: usize| ledger.fact(account, i);
@@ -367,7 +394,8 @@ impl<'a> Scratch<'a> {
         let later = |i: usize, than: Option<usize>| {
             than.is_none_or(|j| {
                 let (a, b) = (fact_at(i), fact_at(j));
-                a.at > b.at || (a.at == b.at && account.fact_ids[i] > account.fact_ids[j])
+                a.at > b.at
+                    || (a.at == b.at && ledger.fact_id(account, i) > ledger.fact_id(account, j))
             })
         };
         let reference = |r: u32| account.refs.get(r as usize);
@@ -378,14 +406,20 @@ impl<'a> Scratch<'a> {
             }
             cust.seen(day);
             match fact.what {
-                What::Sale { total, categories, lines, .. } => {
+                What::Sale {
+                    total,
+                    categories,
+                    lines,
+                    ..
+                } => {
                     cust.net_spend += total;
                     self.days.push((day, total));
                     if later(i, last_sale) {
                         last_sale = Some(i);
                     }
                     let cats = ledger.sale_categories(categories, lines);
-                    self.bought.extend(cats.iter().map(|&cat| (ranks.category[cat as usize], day)));
+                    self.bought
+                        .extend(cats.iter().map(|&cat| (ranks.category[cat as usize], day)));
                 }
                 What::Correction { total, sale, .. } => {
                     cust.net_spend += total;
@@ -414,7 +448,7 @@ impl<'a> Scratch<'a> {
                 What::StoredValue(delta) => cust.stored_value += delta,
                 What::Reward(r) => {
                     if let Some(terms) = account.rewards.get(r as usize) {
-                        self.rewards.push((&account.fact_ids[i], terms));
+                        self.rewards.push(terms);
                     }
                 }
                 What::Pickup { reward, due } => {
@@ -428,14 +462,28 @@ impl<'a> Scratch<'a> {
         if let Some(What::Sale { item, .. }) = last_sale.map(|i| &fact_at(i).what) {
             cust.last_item = (*item != NONE).then(|| ranks.product[*item as usize]);
         }
-        if let Some(Fact { at, what: What::Contact { purpose, outcome, next_follow_up } }) =
-            last_contact.map(fact_at)
+        if let Some(Fact {
+            at,
+            what:
+                What::Contact {
+                    purpose,
+                    outcome,
+                    next_follow_up,
+                },
+        }) = last_contact.map(fact_at)
         {
-            cust.last_contact =
-                Some(LastContact { at: *at, purpose: *purpose, outcome: *outcome, next_follow_up: *next_follow_up });
+            cust.last_contact = Some(LastContact {
+                at: *at,
+                purpose: *purpose,
+                outcome: *outcome,
+                next_follow_up: *next_follow_up,
+            });
         }
         cust.days = self.lay_out_days(ledger, account, as_of, out.days);
-        if let (Some(first), Some(last)) = (out.days[cust.days.range()].first(), out.days[cust.days.range()].last()) {
+        if let (Some(first), Some(last)) = (
+            out.days[cust.days.range()].first(),
+            out.days[cust.days.range()].last(),
+        ) {
             cust.purchase_days = cust.days.len;
             cust.first_purchase = Some(first.0);
             cust.last_purchase = Some(last.0);
@@ -445,7 +493,13 @@ impl<'a> Scratch<'a> {
     }
 
     /// Merges the sales into distinct days with their spend, then places the corrections.
-    fn lay_out_days(&mut self, ledger: &Ledger, account: &Account, as_of: NaiveDate, days: &mut Vec<(NaiveDate, Money)>) -> Span {
+    fn lay_out_days(
+        &mut self,
+        ledger: &Ledger,
+        account: &Account,
+        as_of: NaiveDate,
+        days: &mut Vec<(NaiveDate, Money)>,
+    ) -> Span {
         // Facts mostly arrive in time order: sort only when they did not.
         if !self.days.is_sorted_by_key(|&(day, _)| day) {
             self.days.sort_unstable_by_key(|&(day, _)| day);
@@ -465,7 +519,10 @@ impl<'a> Scratch<'a> {
                 own[at.saturating_sub(1)].1 += amount;
             }
         }
-        Span { start: start as u32, len: (days.len() - start) as u32 }
+        Span {
+            start: start as u32,
+            len: (days.len() - start) as u32,
+        }
     }
 
     /// The last day of each category bought, by category rank.
@@ -479,14 +536,18 @@ impl<'a> Scratch<'a> {
                 _ => out.push((cat, day)),
             }
         }
-        Span { start: start as u32, len: (out.len() - start) as u32 }
+        Span {
+            start: start as u32,
+            len: (out.len() - start) as u32,
+        }
     }
 
     /// The customer's scheduled rewards with due dates ≤ `as_of` not settled by a pickup,
     /// in reward id order.
     fn rewards_due(&mut self, as_of: NaiveDate, c: u32, out: &mut Vec<RewardDue>) {
-        self.rewards.sort_by(|a, b| a.0.cmp(b.0));
-        for &(id, terms) in &self.rewards {
+        self.rewards.sort_by(|a, b| a.id.cmp(&b.id));
+        for &terms in &self.rewards {
+            let id = &terms.id;
             let mut open: Vec<NaiveDate> = terms
                 .due
                 .iter()
@@ -510,8 +571,13 @@ impl<'a> Scratch<'a> {
 
 /// The day of the sale a correction names (its fact index in the account), when that is a sale
 /// dated ≤ `as_of`.
-fn corrected_sale_day(ledger: &Ledger, account: &Account, sale: u32, as_of: NaiveDate) -> Option<NaiveDate> {
-    if sale == NONE || sale as usize >= account.fact_ids.len() {
+fn corrected_sale_day(
+    ledger: &Ledger,
+    account: &Account,
+    sale: u32,
+    as_of: NaiveDate,
+) -> Option<NaiveDate> {
+    if sale == NONE || sale as usize >= account.fact_count() {
         return None;
     }
     let fact = ledger.fact(account, sale as usize);

@@ -5,20 +5,29 @@
 //! is read from the book once ([`Ledger::read`], one pass over records and entries) and then
 //! follows it op by op ([`Ledger::apply`] with the [`Change`] that [`Book::apply`] returned).
 //! It keeps each entry as a compact fact, all customers' facts packed in one list in customer
-//! order, so an analysis for any as-of date ([`super::history::History::from_ledger`]) walks
-//! memory in order. Facts that arrive later wait in a short per-customer list until the next
-//! repacking (when they reach a quarter of the packed ones).
+//! order (their entry ids in one [`IdList`] beside it), so an analysis for any as-of date
+//! ([`super::history::History::from_ledger`]) walks memory in order. Facts that arrive later
+//! wait in a short per-customer list until the next repacking (when they reach a quarter of
+//! the packed ones).
+//!
+//! Reading allocates a few large buffers, not a few per entry: each entry becomes a fact in
+//! one staging list (in the book's order), and one counting sort by customer lays them out.
 //!
 //! Entries may arrive before their customer's record (sync order is free): they wait in an
 //! account that is not live until the record appears. A deleted customer's account stops
 //! being live and their entries are ignored. The ledger also keeps the complaints that are
 //! still open (few), so the agenda never walks the book's records.
 
+use super::id_list::IdList;
 use super::profile::{ChildDates, Profile};
-use crate::domain::{Complaint, ComplaintStatus, Entry, LedgerKind, LineItem, Money, Outcome, PurchaseKind, Purpose, Severity};
+use crate::domain::{
+    Complaint, ComplaintStatus, Entry, LedgerKind, LineItem, Money, Outcome, PurchaseKind, Purpose,
+    Severity,
+};
 use crate::id::Id;
 use crate::op::{Book, Change, RecordKind};
 use chrono::{NaiveDate, NaiveDateTime};
+use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
@@ -26,8 +35,9 @@ use std::collections::BTreeMap;
 /// "None" for the `u32` indices inside a [`What`] (kept small so a fact stays 40 bytes).
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// One entry, reduced: 40 bytes, so walking 200,000 of them reads little memory. Its id and
-/// any text or list it carries live in side lists of the [`Account`].
+/// One entry, reduced: 40 bytes, so walking 200,000 of them reads little memory. Its id lives
+/// in the ledger's [`IdList`] (or the account's recent ids), any text or list it carries in side
+/// lists of the ledger or the [`Account`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Fact {
     /// When (a visit: its day at midnight).
@@ -42,14 +52,27 @@ pub(crate) enum What {
     /// A sale: its total, its largest line's name (an index into the ledger's product names,
     /// or [`NONE`]), and its `lines` categories starting at `categories` in the ledger's list
     /// of sale categories.
-    Sale { total: Money, item: u32, categories: u32, lines: u16 },
+    Sale {
+        total: Money,
+        item: u32,
+        categories: u32,
+        lines: u16,
+    },
     /// A refund or adjustment, the sale it corrects (an index into [`Account::refs`], or
     /// [`NONE`]) and that sale's fact in this account once known (or [`NONE`]).
-    Correction { total: Money, corrects: u32, sale: u32 },
+    Correction {
+        total: Money,
+        corrects: u32,
+        sale: u32,
+    },
     /// A visit without a purchase.
     Visit,
     /// A contact.
-    Contact { purpose: Purpose, outcome: Outcome, next_follow_up: Option<NaiveDate> },
+    Contact {
+        purpose: Purpose,
+        outcome: Outcome,
+        next_follow_up: Option<NaiveDate>,
+    },
     /// Points earned or spent.
     Points(i64),
     /// Stored value topped up or spent.
@@ -65,6 +88,8 @@ pub(crate) enum What {
 /// A scheduled reward's terms.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RewardTerms {
+    /// The scheduled reward entry.
+    pub id: Id,
     /// What is picked up.
     pub description: String,
     /// The value of one pickup.
@@ -73,11 +98,9 @@ pub(crate) struct RewardTerms {
     pub due: Vec<NaiveDate>,
 }
 
-/// One customer id's profile and facts.
+/// One customer id's profile and facts (the id is the ledger's [`Ledger::account_id`]).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Account {
-    /// The customer's id.
-    pub id: Id,
     /// Whether the customer record exists and is not deleted.
     pub live: bool,
     /// Profile fields.
@@ -88,37 +111,59 @@ pub(crate) struct Account {
     pub packed: (u32, u32),
     /// Facts that arrived since the last repacking.
     pub recent: Vec<Fact>,
-    /// The entries' ids: those of the packed facts, then those of the recent ones.
-    pub fact_ids: Vec<Id>,
+    /// The recent facts' entry ids.
+    recent_ids: Vec<Id>,
     /// Entry ids that facts refer to (corrected sales, picked-up rewards).
     pub refs: Vec<Id>,
     /// Terms of the scheduled rewards.
     pub rewards: Vec<RewardTerms>,
 }
 
+impl Account {
+    fn new() -> Account {
+        Account {
+            live: false,
+            profile: Profile::default(),
+            children: Vec::new(),
+            packed: (0, 0),
+            recent: Vec::new(),
+            recent_ids: Vec::new(),
+            refs: Vec::new(),
+            rewards: Vec::new(),
+        }
+    }
+
+    /// Number of facts, packed and recent.
+    pub fn fact_count(&self) -> usize {
+        self.packed.1 as usize + self.recent.len()
+    }
+}
+
 /// The analytics' compact copy of the book (see the module doc).
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     accounts: Vec<Account>,
-    by_id: FxHashMap<Id, u32>,
+    /// The accounts' customer ids, by account number.
+    account_ids: IdList,
+    /// Account numbers found by the hash of their customer id.
+    by_id: HashTable<u32>,
     /// Live accounts in customer-id order.
     order: Vec<u32>,
     categories: Names,
     products: Names,
     /// Every account's packed facts, account after account.
     facts: Vec<Fact>,
+    /// The packed facts' entry ids, parallel to `facts`.
+    fact_ids: IdList,
     /// Category indices of sale lines (ranges referenced by sale facts).
     sale_categories: Vec<u32>,
     /// Facts waiting in accounts' `recent` lists.
     recent: usize,
-    /// The live customers' ids one after another, and where each ends (built when first
-    /// needed after the set of live customers changed).
-    ids: OnceCell<(String, Vec<u32>)>,
+    /// The live customers' ids in id order (built when first needed after the set of live
+    /// customers changed).
+    ids: OnceCell<IdList>,
     /// Complaints not yet resolved, by complaint id.
     complaints: BTreeMap<Id, OpenComplaint>,
-    /// The account holding each entry, by a hash of the entry's id (verified against the
-    /// account's ids), to find an entry the book replaced.
-    entries: FxHashMap<u64, u32>,
 }
 
 /// A complaint that is not resolved yet.
@@ -138,8 +183,10 @@ impl OpenComplaint {
     /// The complaint's open part: `None` when resolved or without a customer. A complaint is
     /// open while it has no first response, or is unresolved.
     fn of(complaint: Complaint) -> Option<OpenComplaint> {
-        let responded = complaint.first_response_at.is_some() || complaint.status != ComplaintStatus::Open;
-        let resolved = complaint.resolved_at.is_some() || complaint.status == ComplaintStatus::Resolved;
+        let responded =
+            complaint.first_response_at.is_some() || complaint.status != ComplaintStatus::Open;
+        let resolved =
+            complaint.resolved_at.is_some() || complaint.status == ComplaintStatus::Resolved;
         (!responded || !resolved).then_some(())?;
         Some(OpenComplaint {
             customer: complaint.customer?,
@@ -169,6 +216,36 @@ impl Names {
     }
 }
 
+/// Facts on their way into the packed list, with their accounts and entry ids.
+struct Staged {
+    facts: Vec<(u32, Fact)>,
+    ids: IdList,
+}
+
+impl Staged {
+    fn with_capacity(facts: usize) -> Staged {
+        // Ids are mostly UUIDs: 36 bytes.
+        Staged {
+            facts: Vec::with_capacity(facts),
+            ids: IdList::with_capacity(facts, facts * 36),
+        }
+    }
+
+    fn push(&mut self, account: u32, fact: Fact, id: &str) {
+        self.facts.push((account, fact));
+        self.ids.push(id);
+    }
+}
+
+/// The packed list a repacking lays out.
+struct Packed {
+    facts: Vec<Fact>,
+    fact_ids: IdList,
+    sale_categories: Vec<u32>,
+    /// Each account's (start, length) in `facts`, by account index.
+    ranges: Vec<(u32, u32)>,
+}
+
 impl Ledger {
     /// Reads the whole book: every customer record and every entry, once.
     pub fn read(book: &Book) -> Ledger {
@@ -178,18 +255,28 @@ impl Ledger {
             let account = &mut ledger.accounts[a as usize];
             account.live = true;
             (account.profile, account.children) = Profile::read(state);
+            // Records come in id order.
             ledger.order.push(a);
-            ledger.ids = OnceCell::new();
         }
         for (id, state) in book.records(RecordKind::Complaint) {
             if let Some(open) = state.decode().ok().and_then(OpenComplaint::of) {
                 ledger.complaints.insert(id.clone(), open);
             }
         }
-        for (id, entry) in book.entries() {
-            ledger.add(id, entry);
+        let entries = book.entries();
+        let mut staged = Staged::with_capacity(entries.size_hint().0);
+        for (id, entry) in entries {
+            let account = ledger.account(entry.customer());
+            let fact = ledger.reduce(account, id, entry);
+            staged.push(account, fact, id.as_str());
         }
-        ledger.pack();
+        let packed = pack(
+            &ledger.accounts,
+            &ledger.order,
+            staged,
+            &ledger.sale_categories,
+        );
+        ledger.install(packed);
         ledger
     }
 
@@ -198,17 +285,22 @@ impl Ledger {
         match change {
             Change::Record(RecordKind::Customer, id) => self.refresh_customer(book, id),
             Change::Record(RecordKind::Complaint, id) => {
-                match book.get::<Complaint>(RecordKind::Complaint, id).and_then(OpenComplaint::of) {
+                match book
+                    .get::<Complaint>(RecordKind::Complaint, id)
+                    .and_then(OpenComplaint::of)
+                {
                     Some(open) => self.complaints.insert(id.clone(), open),
                     None => self.complaints.remove(id),
                 };
             }
-            Change::Entry(id) => {
+            Change::Entry(id) | Change::EntryReplaced(id) => {
                 if let Some(stamped) = book.entry(id) {
-                    self.remove_fact(id);
+                    if matches!(change, Change::EntryReplaced(_)) {
+                        self.remove_fact(id);
+                    }
                     self.add(id, &stamped.entry);
                     if self.recent > self.facts.len() / 4 + 1024 {
-                        self.pack();
+                        self.repack();
                     }
                 }
             }
@@ -231,25 +323,22 @@ impl Ledger {
         self.order.iter().map(|&a| &self.accounts[a as usize])
     }
 
-    /// An account's facts: the packed ones, then the recent ones (together in the order of
-    /// [`Account::fact_ids`]).
+    /// An account's facts: the packed ones, then the recent ones (fact `i` of the account is
+    /// the `i`-th of the two in turn).
     pub(crate) fn facts_of<'a>(&'a self, account: &'a Account) -> (&'a [Fact], &'a [Fact]) {
         let (start, len) = (account.packed.0 as usize, account.packed.1 as usize);
         (&self.facts[start..start + len], &account.recent)
     }
 
-    /// The live customers' ids one after another (in id order), and where each ends.
-    pub(crate) fn packed_ids(&self) -> &(String, Vec<u32>) {
+    /// The live customers' ids in id order.
+    pub(crate) fn live_ids(&self) -> &IdList {
         self.ids.get_or_init(|| {
-            let mut text = String::with_capacity(self.live().map(|a| a.id.as_str().len()).sum());
-            let ends = self
-                .live()
-                .map(|a| {
-                    text.push_str(a.id.as_str());
-                    text.len() as u32
-                })
-                .collect();
-            (text, ends)
+            let ids = self.order.iter().map(|&a| self.account_ids.get(a as usize));
+            let mut list = IdList::with_capacity(self.order.len(), ids.clone().map(str::len).sum());
+            for id in ids {
+                list.push(id);
+            }
+            list
         })
     }
 
@@ -258,10 +347,24 @@ impl Ledger {
         &self.complaints
     }
 
-    /// An account's `i`-th fact (in the order of [`Account::fact_ids`]).
+    /// An account's `i`-th fact.
     pub(crate) fn fact<'a>(&'a self, account: &'a Account, i: usize) -> &'a Fact {
         let (packed, recent) = self.facts_of(account);
-        if i < packed.len() { &packed[i] } else { &recent[i - packed.len()] }
+        if i < packed.len() {
+            &packed[i]
+        } else {
+            &recent[i - packed.len()]
+        }
+    }
+
+    /// The entry id of an account's `i`-th fact.
+    pub(crate) fn fact_id<'a>(&'a self, account: &'a Account, i: usize) -> &'a str {
+        let (start, len) = (account.packed.0 as usize, account.packed.1 as usize);
+        if i < len {
+            self.fact_ids.get(start + i)
+        } else {
+            account.recent_ids[i - len].as_str()
+        }
     }
 
     /// The categories of a sale fact's lines.
@@ -279,31 +382,31 @@ impl Ledger {
         &self.products.names
     }
 
+    /// The account number of a customer id, a new account if there is none yet.
     fn account(&mut self, id: &Id) -> u32 {
-        if let Some(&a) = self.by_id.get(id) {
+        let (hash, id) = (id_hash(id.as_str()), id.as_str());
+        let ids = &self.account_ids;
+        if let Some(&a) = self.by_id.find(hash, |&a| ids.get(a as usize) == id) {
             return a;
         }
         let a = self.accounts.len() as u32;
-        self.accounts.push(Account {
-            id: id.clone(),
-            live: false,
-            profile: Profile::default(),
-            children: Vec::new(),
-            packed: (0, 0),
-            recent: Vec::new(),
-            fact_ids: Vec::new(),
-            refs: Vec::new(),
-            rewards: Vec::new(),
-        });
-        self.by_id.insert(id.clone(), a);
+        self.accounts.push(Account::new());
+        self.account_ids.push(id);
+        let ids = &self.account_ids;
+        self.by_id
+            .insert_unique(hash, a, |&a| id_hash(ids.get(a as usize)));
         a
     }
 
     fn refresh_customer(&mut self, book: &Book, id: &Id) {
         let a = self.account(id);
-        let state = book.record_state(RecordKind::Customer, id).filter(|s| s.deleted.is_none());
-        let accounts = &self.accounts;
-        let pos = self.order.binary_search_by(|&o| accounts[o as usize].id.cmp(id));
+        let state = book
+            .record_state(RecordKind::Customer, id)
+            .filter(|s| s.deleted.is_none());
+        let ids = &self.account_ids;
+        let pos = self
+            .order
+            .binary_search_by(|&o| ids.get(o as usize).cmp(id.as_str()));
         let account = &mut self.accounts[a as usize];
         account.live = state.is_some();
         (account.profile, account.children) = state.map(Profile::read).unwrap_or_default();
@@ -317,75 +420,97 @@ impl Ledger {
         self.ids = OnceCell::new();
     }
 
+    /// The position of an entry id among an account's facts (not removed ones).
+    fn position(&self, account: &Account, entry: &str) -> Option<usize> {
+        (0..account.fact_count()).find(|&i| {
+            self.fact_id(account, i) == entry && self.fact(account, i).what != What::Removed
+        })
+    }
+
     /// Marks the fact of an entry that the book replaced as removed (only conflicting appends
-    /// under one id replace an entry; the new one may even belong to another customer).
+    /// under one id replace an entry, so this rare case may look through every account; the
+    /// new entry may even belong to another customer).
     fn remove_fact(&mut self, entry: &Id) {
-        let Some(&hinted) = self.entries.get(&entry_key(entry)) else { return };
-        let holds = |account: &Account| account.fact_ids.iter().position(|f| f == entry);
-        // The hint is right unless two entry ids share a hash; then look everywhere.
-        let found = std::iter::once(hinted as usize)
-            .chain(0..self.accounts.len())
-            .find_map(|a| holds(&self.accounts[a]).map(|i| (a, i)));
+        let found = (0..self.accounts.len())
+            .find_map(|a| Some((a, self.position(&self.accounts[a], entry.as_str())?)));
         let Some((a, i)) = found else { return };
         let account = &mut self.accounts[a];
         let (start, len) = (account.packed.0 as usize, account.packed.1 as usize);
-        let fact = if i < len { &mut self.facts[start + i] } else { &mut account.recent[i - len] };
+        let fact = if i < len {
+            &mut self.facts[start + i]
+        } else {
+            &mut account.recent[i - len]
+        };
         fact.what = What::Removed;
     }
 
-    /// Packs every account's facts into one list, live customers first in id order, dropping
-    /// removed ones.
-    fn pack(&mut self) {
-        let live = self.order.iter().copied();
-        let rest = (0..self.accounts.len() as u32).filter(|&a| !self.accounts[a as usize].live);
-        let visit: Vec<u32> = live.chain(rest).collect();
-        let mut facts = Vec::with_capacity(self.facts.len() + self.recent);
-        let mut categories = Vec::with_capacity(self.sale_categories.len());
-        let mut moved: Vec<u32> = Vec::new();
-        for a in visit {
-            let account = &mut self.accounts[a as usize];
+    /// Packs every account's facts into one list again, dropping removed ones.
+    fn repack(&mut self) {
+        let mut staged = Staged::with_capacity(self.facts.len() + self.recent);
+        for (a, account) in self.accounts.iter().enumerate() {
             let (start, len) = (account.packed.0 as usize, account.packed.1 as usize);
-            let old_ids = std::mem::take(&mut account.fact_ids);
-            let first = facts.len();
-            // Where each old fact lands (NONE: removed), to follow corrections to their sales.
-            moved.clear();
-            let all = self.facts[start..start + len].iter().chain(&account.recent);
-            for (fact, id) in all.zip(old_ids) {
-                let mut fact = *fact;
-                match &mut fact.what {
-                    What::Removed => {
-                        moved.push(NONE);
-                        continue;
-                    }
-                    What::Sale { categories: at, lines, .. } => {
-                        let from = *at as usize;
-                        *at = categories.len() as u32;
-                        categories.extend_from_slice(&self.sale_categories[from..from + usize::from(*lines)]);
-                    }
-                    _ => {}
-                }
-                moved.push((facts.len() - first) as u32);
-                facts.push(fact);
-                account.fact_ids.push(id);
+            let packed = (start..start + len).map(|i| (self.facts[i], self.fact_ids.get(i)));
+            let recent = account
+                .recent
+                .iter()
+                .zip(&account.recent_ids)
+                .map(|(f, id)| (*f, id.as_str()));
+            for (fact, id) in packed
+                .chain(recent)
+                .filter(|(fact, _)| fact.what != What::Removed)
+            {
+                staged.push(a as u32, fact, id);
             }
-            for fact in &mut facts[first..] {
-                if let What::Correction { corrects, sale, .. } = &mut fact.what {
-                    let landed = moved.get(*sale as usize).copied().unwrap_or(NONE);
-                    *sale = if landed != NONE { landed } else { position(&account.fact_ids, account.refs.get(*corrects as usize)) };
-                }
-            }
-            account.packed = (first as u32, (facts.len() - first) as u32);
-            account.recent = Vec::new();
         }
-        self.facts = facts;
-        self.sale_categories = categories;
+        let packed = pack(&self.accounts, &self.order, staged, &self.sale_categories);
+        self.install(packed);
+    }
+
+    /// Takes a packed list as the ledger's, every recent fact now in it.
+    fn install(&mut self, packed: Packed) {
+        for (account, range) in self.accounts.iter_mut().zip(packed.ranges) {
+            account.packed = range;
+            account.recent = Vec::new();
+            account.recent_ids = Vec::new();
+        }
+        self.facts = packed.facts;
+        self.fact_ids = packed.fact_ids;
+        self.sale_categories = packed.sale_categories;
         self.recent = 0;
     }
 
+    /// Adds an entry that arrived after the read as a recent fact of its customer.
     fn add(&mut self, id: &Id, entry: &Entry) {
-        let a = self.account(entry.customer()) as usize;
-        let (categories, products, sale_categories) = (&mut self.categories, &mut self.products, &mut self.sale_categories);
-        let account = &mut self.accounts[a];
+        let a = self.account(entry.customer());
+        let mut fact = self.reduce(a, id, entry);
+        let account = &self.accounts[a as usize];
+        let index = account.fact_count() as u32;
+        if let What::Correction { corrects, sale, .. } = &mut fact.what
+            && let Some(sold) = account.refs.get(*corrects as usize)
+        {
+            *sale = self
+                .position(account, sold.as_str())
+                .map_or(NONE, |i| i as u32);
+        }
+        let account = &mut self.accounts[a as usize];
+        account.recent.push(fact);
+        account.recent_ids.push(id.clone());
+        self.recent += 1;
+        if matches!(fact.what, What::Sale { .. }) && account.refs.contains(id) {
+            self.link_corrections(a as usize, id, index);
+        }
+    }
+
+    /// Reduces an entry of account `a` to its fact, interning its names and keeping its
+    /// references and reward terms (a correction's sale is left [`NONE`]: it is found once the
+    /// fact has its place).
+    fn reduce(&mut self, a: u32, id: &Id, entry: &Entry) -> Fact {
+        let (categories, products, sale_categories) = (
+            &mut self.categories,
+            &mut self.products,
+            &mut self.sale_categories,
+        );
+        let account = &mut self.accounts[a as usize];
         let refer = |refs: &mut Vec<Id>, id: &Id| {
             refs.push(id.clone());
             refs.len() as u32 - 1
@@ -393,45 +518,76 @@ impl Ledger {
         let (at, what) = match entry {
             Entry::Purchase(p) if p.kind == PurchaseKind::Sale => {
                 let start = sale_categories.len();
-                for line in p.items.iter().filter(|l| !l.category.is_empty()).take(usize::from(u16::MAX)) {
+                for line in p
+                    .items
+                    .iter()
+                    .filter(|l| !l.category.is_empty())
+                    .take(usize::from(u16::MAX))
+                {
                     sale_categories.push(categories.intern(&line.category));
                 }
                 let lines = (sale_categories.len() - start) as u16;
                 let item = item_name(&p.items).map_or(NONE, |name| products.intern(name));
-                (p.at, What::Sale { total: p.total, item, categories: start as u32, lines })
+                (
+                    p.at,
+                    What::Sale {
+                        total: p.total,
+                        item,
+                        categories: start as u32,
+                        lines,
+                    },
+                )
             }
             Entry::Purchase(p) => {
-                let corrects = p.corrects.as_ref().map_or(NONE, |c| refer(&mut account.refs, c));
-                let sale = position(&account.fact_ids, p.corrects.as_ref());
-                (p.at, What::Correction { total: p.total, corrects, sale })
+                let corrects = p
+                    .corrects
+                    .as_ref()
+                    .map_or(NONE, |c| refer(&mut account.refs, c));
+                (
+                    p.at,
+                    What::Correction {
+                        total: p.total,
+                        corrects,
+                        sale: NONE,
+                    },
+                )
             }
             Entry::Visit(v) => (v.on.and_time(chrono::NaiveTime::MIN), What::Visit),
-            Entry::Contact(c) => {
-                (c.at, What::Contact { purpose: c.purpose, outcome: c.outcome, next_follow_up: c.next_follow_up })
-            }
+            Entry::Contact(c) => (
+                c.at,
+                What::Contact {
+                    purpose: c.purpose,
+                    outcome: c.outcome,
+                    next_follow_up: c.next_follow_up,
+                },
+            ),
             Entry::Ledger(l) => (
                 l.at,
                 match &l.kind {
                     LedgerKind::Points { delta } => What::Points(*delta),
                     LedgerKind::StoredValue { delta } => What::StoredValue(*delta),
-                    LedgerKind::ScheduledReward { description, amount, due } => {
-                        let terms = RewardTerms { description: description.clone(), amount: *amount, due: due.clone() };
+                    LedgerKind::ScheduledReward {
+                        description,
+                        amount,
+                        due,
+                    } => {
+                        let terms = RewardTerms {
+                            id: id.clone(),
+                            description: description.clone(),
+                            amount: *amount,
+                            due: due.clone(),
+                        };
                         account.rewards.push(terms);
                         What::Reward(account.rewards.len() as u32 - 1)
                     }
-                    LedgerKind::Pickup { reward, due } => What::Pickup { reward: refer(&mut account.refs, reward), due: *due },
+                    LedgerKind::Pickup { reward, due } => What::Pickup {
+                        reward: refer(&mut account.refs, reward),
+                        due: *due,
+                    },
                 },
             ),
         };
-        let index = account.fact_ids.len() as u32;
-        let is_sale = matches!(what, What::Sale { .. });
-        account.recent.push(Fact { at, what });
-        account.fact_ids.push(id.clone());
-        self.recent += 1;
-        self.entries.insert(entry_key(id), a as u32);
-        if is_sale && account.refs.contains(id) {
-            self.link_corrections(a, id, index);
-        }
+        Fact { at, what }
     }
 
     /// Points the corrections that name a sale which arrived after them at its fact.
@@ -439,7 +595,10 @@ impl Ledger {
         let account = &mut self.accounts[a];
         let (start, len) = (account.packed.0 as usize, account.packed.1 as usize);
         let refs = &account.refs;
-        for fact in self.facts[start..start + len].iter_mut().chain(account.recent.iter_mut()) {
+        for fact in self.facts[start..start + len]
+            .iter_mut()
+            .chain(account.recent.iter_mut())
+        {
             if let What::Correction { corrects, sale, .. } = &mut fact.what
                 && refs.get(*corrects as usize) == Some(sale_id)
             {
@@ -449,15 +608,113 @@ impl Ledger {
     }
 }
 
-/// The key of an entry id in [`Ledger::entries`].
-fn entry_key(id: &Id) -> u64 {
+/// The hash a customer id is found by in [`Ledger::by_id`].
+fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(id.as_str())
+    rustc_hash::FxBuildHasher.hash_one(id)
 }
 
-/// The position of an entry id among an account's fact ids ([`NONE`] when absent).
-fn position(ids: &[Id], id: Option<&Id>) -> u32 {
-    id.and_then(|id| ids.iter().position(|f| f == id)).map_or(NONE, |i| i as u32)
+/// Lays staged facts out account after account (live customers first, in id order, then the
+/// others), keeping each account's facts in staging order; copies the sales' category ranges
+/// and points each correction at its sale's new place.
+///
+/// A counting sort that scatters: the staged facts are read in order and written to their
+/// places (reading them in their new order instead would wait on memory at every fact).
+fn pack(accounts: &[Account], order: &[u32], staged: Staged, sale_categories: &[u32]) -> Packed {
+    // Each account's place in the layout.
+    let mut rank = vec![NONE; accounts.len()];
+    let live = order.iter().copied();
+    let rest = (0..accounts.len() as u32).filter(|&a| !accounts[a as usize].live);
+    let by_rank: Vec<u32> = live.chain(rest).collect();
+    for (r, &a) in by_rank.iter().enumerate() {
+        rank[a as usize] = r as u32;
+    }
+    let lines = |fact: &Fact| match fact.what {
+        What::Sale { lines, .. } => usize::from(lines),
+        _ => 0,
+    };
+    // Where each rank's facts, id bytes and sale categories start.
+    let mut starts = vec![Cursor::default(); accounts.len() + 1];
+    for (i, (a, fact)) in staged.facts.iter().enumerate() {
+        let next = &mut starts[rank[*a as usize] as usize + 1];
+        next.fact += 1;
+        next.byte += staged.ids.get(i).len();
+        next.category += lines(fact);
+    }
+    for r in 1..starts.len() {
+        let before = starts[r - 1];
+        let here = &mut starts[r];
+        (here.fact, here.byte, here.category) = (
+            here.fact + before.fact,
+            here.byte + before.byte,
+            here.category + before.category,
+        );
+    }
+    let total = starts[accounts.len()];
+    let mut facts = vec![
+        Fact {
+            at: NaiveDateTime::MIN,
+            what: What::Removed
+        };
+        total.fact
+    ];
+    let mut text = vec![0u8; total.byte];
+    let mut ends = vec![0u32; total.fact];
+    let mut categories = vec![0u32; total.category];
+    let mut next = starts.clone();
+    for (i, &(a, mut fact)) in staged.facts.iter().enumerate() {
+        let at = &mut next[rank[a as usize] as usize];
+        if let What::Sale {
+            categories: start,
+            lines,
+            ..
+        } = &mut fact.what
+        {
+            let (from, n) = (*start as usize, usize::from(*lines));
+            categories[at.category..at.category + n]
+                .copy_from_slice(&sale_categories[from..from + n]);
+            *start = at.category as u32;
+            at.category += n;
+        }
+        let id = staged.ids.get(i).as_bytes();
+        text[at.byte..at.byte + id.len()].copy_from_slice(id);
+        at.byte += id.len();
+        ends[at.fact] = at.byte as u32;
+        facts[at.fact] = fact;
+        at.fact += 1;
+    }
+    let text = String::from_utf8(text).expect("whole ids laid end to end are UTF-8");
+    let mut out = Packed {
+        facts,
+        fact_ids: IdList::from_parts(text, ends),
+        sale_categories: categories,
+        ranges: vec![(0, 0); accounts.len()],
+    };
+    for (r, &a) in by_rank.iter().enumerate() {
+        let own = starts[r].fact..starts[r + 1].fact;
+        out.ranges[a as usize] = (own.start as u32, own.len() as u32);
+        let account = &accounts[a as usize];
+        if account.refs.is_empty() {
+            continue;
+        }
+        for i in own.clone() {
+            if let What::Correction { corrects, sale, .. } = &mut out.facts[i].what {
+                let sold = account.refs.get(*corrects as usize);
+                let found =
+                    sold.and_then(|sold| out.fact_ids.position_in(own.clone(), sold.as_str()));
+                *sale = found.map_or(NONE, |at| (at - own.start) as u32);
+            }
+        }
+    }
+    out
+}
+
+/// Positions in the three lists [`pack`] fills.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cursor {
+    fact: usize,
+    byte: usize,
+    category: usize,
 }
 
 /// The name of a sale's largest line (the first of equal lines): its product, or its category
@@ -467,5 +724,9 @@ fn item_name(lines: &[LineItem]) -> Option<&str> {
         .iter()
         .filter(|l| !l.product.is_empty() || !l.category.is_empty())
         .reduce(|best, l| if l.amount > best.amount { l } else { best })?;
-    Some(if best.product.is_empty() { &best.category } else { &best.product })
+    Some(if best.product.is_empty() {
+        &best.category
+    } else {
+        &best.product
+    })
 }

@@ -9,6 +9,7 @@
 pub mod cadence;
 pub mod class;
 pub mod history;
+pub mod id_list;
 pub mod ledger;
 pub mod profile;
 pub mod rfm;
@@ -95,11 +96,14 @@ pub fn analyze(book: &Book, as_of: NaiveDate, rules: &Rules) -> Analysis {
 pub fn analyze_ledger(ledger: &Ledger, as_of: NaiveDate, rules: &Rules) -> Analysis {
     let history = History::from_ledger(ledger, as_of);
     let n = history.customers.len();
-    let metrics: Vec<Option<Metrics>> =
-        (0..n).map(|c| Metrics::from_days(history.days(c), as_of, rules.window_days)).collect();
+    let metrics: Vec<Option<Metrics>> = (0..n)
+        .map(|c| Metrics::from_days(history.days(c), as_of, rules.window_days))
+        .collect();
     let (rfm, means) = rfm::score(&metrics);
     let mut scratch = Vec::new();
-    let own: Vec<Option<f64>> = (0..n).map(|c| stage::median_gap(history.days(c), &mut scratch)).collect();
+    let own: Vec<Option<f64>> = (0..n)
+        .map(|c| stage::median_gap(history.days(c), &mut scratch))
+        .collect();
     let shop_interval_days = stage::shop_interval(&own);
     let segments = history
         .customers
@@ -107,13 +111,38 @@ pub fn analyze_ledger(ledger: &Ledger, as_of: NaiveDate, rules: &Rules) -> Analy
         .zip(rfm)
         .zip(own)
         .map(|((cust, rfm), own)| {
-            let class = rfm.as_ref().zip(means.as_ref()).map(|(r, means)| RfmClass::from_high(means.high(r)));
-            let shop_class = ShopClass::of(cust.profile.vip, rfm.as_ref(), cust.purchase_days, cust.visits);
-            let lifecycle =
-                stage::lifecycle(cust.purchase_days, cust.last_purchase, own, shop_interval_days, as_of, rules);
+            let class = rfm
+                .as_ref()
+                .zip(means.as_ref())
+                .map(|(r, means)| RfmClass::from_high(means.high(r)));
+            let shop_class = ShopClass::of(
+                cust.profile.vip,
+                rfm.as_ref(),
+                cust.purchase_days,
+                cust.visits,
+            );
+            let lifecycle = stage::lifecycle(
+                cust.purchase_days,
+                cust.last_purchase,
+                own,
+                shop_interval_days,
+                as_of,
+                rules,
+            );
             let cadence = cadence::cadence(cust, cadence::cadence_days(rules, class, shop_class));
-            Segment { rfm, class, shop_class, lifecycle, cadence }
+            Segment {
+                rfm,
+                class,
+                shop_class,
+                lifecycle,
+                cadence,
+            }
         })
         .collect();
-    Analysis { history, segments, means, shop_interval_days }
+    Analysis {
+        history,
+        segments,
+        means,
+        shop_interval_days,
+    }
 }

@@ -44,8 +44,13 @@ pub struct Metrics {
 impl Metrics {
     /// The metrics from a customer's purchase days (sorted, with each day's spend), counting
     /// only days within the window (`window_days` = 0: all). `None` without a purchase day.
-    pub fn from_days(days: &[(NaiveDate, Money)], as_of: NaiveDate, window_days: u32) -> Option<Metrics> {
-        let in_window = |day: NaiveDate| window_days == 0 || (as_of - day).num_days() < i64::from(window_days);
+    pub fn from_days(
+        days: &[(NaiveDate, Money)],
+        as_of: NaiveDate,
+        window_days: u32,
+    ) -> Option<Metrics> {
+        let in_window =
+            |day: NaiveDate| window_days == 0 || (as_of - day).num_days() < i64::from(window_days);
         let first = days.partition_point(|&(day, _)| !in_window(day));
         let days = &days[first..];
         let (last, _) = days.last()?;
@@ -120,9 +125,24 @@ pub fn score(metrics: &[Option<Metrics>]) -> (Vec<Option<Rfm>>, Option<RfmMeans>
         return (vec![None; metrics.len()], None);
     }
     // Worst first: the most days since the last purchase, the fewest days, the least spend.
-    let r = rank_scores(&scored.iter().map(|m| -i64::from(m.recency_days)).collect::<Vec<_>>());
-    let f = rank_scores(&scored.iter().map(|m| i64::from(m.frequency)).collect::<Vec<_>>());
-    let m = rank_scores(&scored.iter().map(|m| m.monetary.minor()).collect::<Vec<_>>());
+    let r = rank_scores(
+        &scored
+            .iter()
+            .map(|m| -i64::from(m.recency_days))
+            .collect::<Vec<_>>(),
+    );
+    let f = rank_scores(
+        &scored
+            .iter()
+            .map(|m| i64::from(m.frequency))
+            .collect::<Vec<_>>(),
+    );
+    let m = rank_scores(
+        &scored
+            .iter()
+            .map(|m| m.monetary.minor())
+            .collect::<Vec<_>>(),
+    );
     let mut next = 0;
     let rfm = metrics
         .iter()
@@ -130,7 +150,14 @@ pub fn score(metrics: &[Option<Metrics>]) -> (Vec<Option<Rfm>>, Option<RfmMeans>
             x.map(|x| {
                 let i = next;
                 next += 1;
-                Rfm { recency_days: x.recency_days, frequency: x.frequency, monetary: x.monetary, r: r[i], f: f[i], m: m[i] }
+                Rfm {
+                    recency_days: x.recency_days,
+                    frequency: x.frequency,
+                    monetary: x.monetary,
+                    r: r[i],
+                    f: f[i],
+                    m: m[i],
+                }
             })
         })
         .collect();

@@ -32,7 +32,13 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in lifecycle order.
-    pub const ALL: [Stage; 5] = [Stage::Introduction, Stage::Growth, Stage::Maturity, Stage::Decline, Stage::Churned];
+    pub const ALL: [Stage; 5] = [
+        Stage::Introduction,
+        Stage::Growth,
+        Stage::Maturity,
+        Stage::Decline,
+        Stage::Churned,
+    ];
 
     /// The stable key (`introduction`, …).
     pub fn key(self) -> &'static str {
@@ -135,20 +141,29 @@ pub fn lifecycle(
         (None, Some(shop)) => (shop, IntervalSource::Shop),
         (None, None) => (DEFAULT_INTERVAL_DAYS, IntervalSource::Default),
     };
-    let since_days = last_purchase.map(|last| u32::try_from((as_of - last).num_days()).unwrap_or(0));
+    let since_days =
+        last_purchase.map(|last| u32::try_from((as_of - last).num_days()).unwrap_or(0));
     let by_count = match purchase_days {
         0 | 1 => Stage::Introduction,
         2 | 3 => Stage::Growth,
         _ => Stage::Maturity,
     };
     let stage = match since_days.map(f64::from) {
-        Some(since) if since > f64::from(rules.churn_min_days).max(rules.churn_multiplier * interval_days) => {
+        Some(since)
+            if since
+                > f64::from(rules.churn_min_days).max(rules.churn_multiplier * interval_days) =>
+        {
             Stage::Churned
         }
         Some(since) if since > rules.decline_multiplier * interval_days => Stage::Decline,
         _ => by_count,
     };
-    Lifecycle { stage, interval_days, interval_source, since_days }
+    Lifecycle {
+        stage,
+        interval_days,
+        interval_source,
+        since_days,
+    }
 }
 
 #[cfg(test)]

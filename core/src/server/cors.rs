@@ -20,7 +20,12 @@ impl Cors {
     /// From a comma-separated list such as `https://huike.example, http://127.0.0.1:8080`
     /// (spaces and trailing slashes ignored; an origin must match exactly, no wildcards).
     pub fn new(list: &str) -> Self {
-        let origins = list.split(',').map(|o| o.trim().trim_end_matches('/')).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+        let origins = list
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/'))
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect();
         Cors { origins }
     }
 
@@ -31,9 +36,17 @@ impl Cors {
 
     /// The answer to an `OPTIONS` preflight: 204, with the CORS headers for an allowed origin.
     pub fn preflight(&self, origin: Option<&str>) -> Response {
-        let mut response = Response { status: 204, body: String::new(), headers: Vec::new() };
+        let mut response = Response {
+            status: 204,
+            body: String::new(),
+            headers: Vec::new(),
+        };
         if self.apply(origin, &mut response) {
-            for (name, value) in [("Access-Control-Allow-Methods", METHODS), ("Access-Control-Allow-Headers", HEADERS), ("Access-Control-Max-Age", MAX_AGE_S)] {
+            for (name, value) in [
+                ("Access-Control-Allow-Methods", METHODS),
+                ("Access-Control-Allow-Headers", HEADERS),
+                ("Access-Control-Max-Age", MAX_AGE_S),
+            ] {
                 response.headers.push((name.to_owned(), value.to_owned()));
             }
         }
@@ -43,10 +56,14 @@ impl Cors {
     /// Adds `Vary: Origin` and, for an allowed origin, `Access-Control-Allow-Origin` to an
     /// answer. Returns whether the origin is allowed.
     pub fn apply(&self, origin: Option<&str>, response: &mut Response) -> bool {
-        response.headers.push(("Vary".to_owned(), "Origin".to_owned()));
+        response
+            .headers
+            .push(("Vary".to_owned(), "Origin".to_owned()));
         match origin {
             Some(origin) if self.allows(origin) => {
-                response.headers.push(("Access-Control-Allow-Origin".to_owned(), origin.to_owned()));
+                response
+                    .headers
+                    .push(("Access-Control-Allow-Origin".to_owned(), origin.to_owned()));
                 true
             }
             _ => false,

@@ -64,14 +64,23 @@ impl Response {
     /// A JSON answer.
     pub fn json(status: u16, body: &impl Serialize) -> Self {
         match serde_json::to_string(body) {
-            Ok(body) => Response { status, body, headers: Vec::new() },
-            Err(e) => Failure::new(500, "internal", format!("could not encode the answer: {e}")).into(),
+            Ok(body) => Response {
+                status,
+                body,
+                headers: Vec::new(),
+            },
+            Err(e) => {
+                Failure::new(500, "internal", format!("could not encode the answer: {e}")).into()
+            }
         }
     }
 
     /// The value of the header `name` (case-insensitive), if set.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Parses the body as `T` (for tests and clients).
@@ -97,7 +106,12 @@ pub struct Failure {
 impl Failure {
     /// A failure without extra headers.
     pub fn new(status: u16, error: &'static str, message: impl Into<String>) -> Self {
-        Failure { status, error, message: message.into(), headers: Vec::new() }
+        Failure {
+            status,
+            error,
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     /// 400 with the given code.
@@ -114,7 +128,10 @@ impl Failure {
 
 impl From<Failure> for Response {
     fn from(f: Failure) -> Self {
-        let body = ApiError { error: f.error.to_owned(), message: f.message };
+        let body = ApiError {
+            error: f.error.to_owned(),
+            message: f.message,
+        };
         let mut r = Response::json(f.status, &body);
         r.headers = f.headers;
         r
@@ -123,7 +140,11 @@ impl From<Failure> for Response {
 
 impl From<KvError> for Failure {
     fn from(e: KvError) -> Self {
-        Failure::new(503, "storage_unavailable", format!("{e}; nothing was changed, try again"))
+        Failure::new(
+            503,
+            "storage_unavailable",
+            format!("{e}; nothing was changed, try again"),
+        )
     }
 }
 
@@ -137,10 +158,19 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Failure> {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
     if !is_json {
         let got = req.content_type.as_deref().unwrap_or("none");
-        return Err(Failure::new(415, "unsupported_media_type", format!("send the body as JSON with Content-Type: application/json (got {got})")));
+        return Err(Failure::new(
+            415,
+            "unsupported_media_type",
+            format!("send the body as JSON with Content-Type: application/json (got {got})"),
+        ));
     }
     if req.body.len() > MAX_BODY_BYTES {
-        return Err(Failure::new(413, "body_too_large", format!("the body is larger than the limit of {MAX_BODY_BYTES} bytes")));
+        return Err(Failure::new(
+            413,
+            "body_too_large",
+            format!("the body is larger than the limit of {MAX_BODY_BYTES} bytes"),
+        ));
     }
-    serde_json::from_slice(&req.body).map_err(|e| Failure::bad_request("invalid_json", format!("the body is not valid: {e}")))
+    serde_json::from_slice(&req.body)
+        .map_err(|e| Failure::bad_request("invalid_json", format!("the body is not valid: {e}")))
 }

@@ -106,7 +106,10 @@ impl Kv for MemoryKv {
 
     async fn put(&self, key: &str, value: &str, expires_at_s: Option<u64>) -> Result<(), KvError> {
         self.count(|c| c.writes += 1)?;
-        let entry = MemoryEntry { value: value.to_owned(), expires_at_s };
+        let entry = MemoryEntry {
+            value: value.to_owned(),
+            expires_at_s,
+        };
         self.entries.borrow_mut().insert(key.to_owned(), entry);
         Ok(())
     }
@@ -129,7 +132,10 @@ pub struct Metered<'a, K> {
 impl<'a, K: Kv> Metered<'a, K> {
     /// Wraps `inner`, starting from zero.
     pub fn new(inner: &'a K) -> Self {
-        Metered { inner, ops: Cell::new(0) }
+        Metered {
+            inner,
+            ops: Cell::new(0),
+        }
     }
 
     /// Operations made so far.

@@ -141,7 +141,13 @@ pub async fn handle(req: &Request, kv: &impl Kv, now_ms: u64, random: Random<'_>
 
 /// [`handle`] behind CORS: answers `OPTIONS` preflights for any path and marks every answer
 /// readable by an allowed `Origin` only.
-pub async fn serve(req: &Request, cors: &Cors, kv: &impl Kv, now_ms: u64, random: Random<'_>) -> Response {
+pub async fn serve(
+    req: &Request,
+    cors: &Cors,
+    kv: &impl Kv,
+    now_ms: u64,
+    random: Random<'_>,
+) -> Response {
     let origin = req.origin.as_deref();
     if req.method == "OPTIONS" {
         return cors.preflight(origin);
@@ -151,17 +157,48 @@ pub async fn serve(req: &Request, cors: &Cors, kv: &impl Kv, now_ms: u64, random
     response
 }
 
-async fn route(req: &Request, kv: &Metered<'_, impl Kv>, now_ms: u64, random: Random<'_>) -> Result<Response, Failure> {
-    let route = Route::parse(&req.path).ok_or_else(|| Failure::new(404, "not_found", format!("no route {:?}; see docs/openapi.yaml", req.path)))?;
+async fn route(
+    req: &Request,
+    kv: &Metered<'_, impl Kv>,
+    now_ms: u64,
+    random: Random<'_>,
+) -> Result<Response, Failure> {
+    let route = Route::parse(&req.path).ok_or_else(|| {
+        Failure::new(
+            404,
+            "not_found",
+            format!("no route {:?}; see docs/openapi.yaml", req.path),
+        )
+    })?;
     let method = route.method();
     if req.method != method {
-        return Err(Failure::new(405, "method_not_allowed", format!("{} answers {method} only, not {}", req.path, req.method)).with_header("Allow", method));
+        return Err(Failure::new(
+            405,
+            "method_not_allowed",
+            format!("{} answers {method} only, not {}", req.path, req.method),
+        )
+        .with_header("Allow", method));
     }
     match route {
-        Route::Health => Ok(Response::json(200, &Health { status: "ok", api: "v1" })),
+        Route::Health => Ok(Response::json(
+            200,
+            &Health {
+                status: "ok",
+                api: "v1",
+            },
+        )),
         Route::Shops => shops::create_shop(req, kv, now_ms, random).await,
         Route::Join => shops::join(req, kv, now_ms, random).await,
-        Route::Invites => shops::create_invite(req, kv, &session::authenticate(req, kv).await?, now_ms, random).await,
+        Route::Invites => {
+            shops::create_invite(
+                req,
+                kv,
+                &session::authenticate(req, kv).await?,
+                now_ms,
+                random,
+            )
+            .await
+        }
         Route::Log(seq) => log::push(req, kv, &session::authenticate(req, kv).await?, seq).await,
         Route::Pull => log::pull(req, kv, &session::authenticate(req, kv).await?).await,
         Route::Devices => shops::list_devices(kv, &session::authenticate(req, kv).await?).await,

@@ -21,7 +21,11 @@ impl Session {
     pub fn require_owner(&self, action: &str) -> Result<(), Failure> {
         match self.device.role {
             Role::Owner => Ok(()),
-            Role::Clerk => Err(Failure::new(403, "forbidden", format!("only the shop owner can {action}"))),
+            Role::Clerk => Err(Failure::new(
+                403,
+                "forbidden",
+                format!("only the shop owner can {action}"),
+            )),
         }
     }
 }
@@ -33,15 +37,25 @@ pub async fn authenticate(req: &Request, kv: &impl Kv) -> Result<Session, Failur
     let token = bearer_token(req)?;
     let record: TokenRecord = store::load(kv, &store::token_key(&auth::hash_secret(&token)))
         .await?
-        .ok_or_else(|| unauthorized("this token is not known; join the shop again with an invite code"))?;
-    let device: DeviceInfo = store::load(kv, &store::device_key(&record.shop_id, &record.device_id))
-        .await?
-        .ok_or_else(|| unauthorized("this token's device is not known"))?;
+        .ok_or_else(|| {
+            unauthorized("this token is not known; join the shop again with an invite code")
+        })?;
+    let device: DeviceInfo =
+        store::load(kv, &store::device_key(&record.shop_id, &record.device_id))
+            .await?
+            .ok_or_else(|| unauthorized("this token's device is not known"))?;
     if device.revoked {
-        return Err(Failure::new(401, "revoked", "this device was removed from the shop by its owner")
-            .with_header("WWW-Authenticate", "Bearer error=\"invalid_token\""));
+        return Err(Failure::new(
+            401,
+            "revoked",
+            "this device was removed from the shop by its owner",
+        )
+        .with_header("WWW-Authenticate", "Bearer error=\"invalid_token\""));
     }
-    Ok(Session { shop_id: record.shop_id, device })
+    Ok(Session {
+        shop_id: record.shop_id,
+        device,
+    })
 }
 
 fn bearer_token(req: &Request) -> Result<String, Failure> {
@@ -52,7 +66,9 @@ fn bearer_token(req: &Request) -> Result<String, Failure> {
     let (scheme, token) = header.trim().split_once(' ').unwrap_or((header, ""));
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || !auth::is_token_shaped(token) {
-        return Err(unauthorized("the Authorization header must be Bearer followed by a 64-character token"));
+        return Err(unauthorized(
+            "the Authorization header must be Bearer followed by a 64-character token",
+        ));
     }
     Ok(token.to_ascii_lowercase())
 }

@@ -73,15 +73,25 @@ pub fn log_key(shop: &str, device: &str, seq: u64) -> String {
 pub async fn load<T: DeserializeOwned>(kv: &impl Kv, key: &str) -> Result<Option<T>, Failure> {
     match kv.get(key).await? {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| Failure::new(500, "internal", format!("stored record {key} is unreadable: {e}"))),
+        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            Failure::new(
+                500,
+                "internal",
+                format!("stored record {key} is unreadable: {e}"),
+            )
+        }),
     }
 }
 
 /// Encodes and stores a record.
-pub async fn save<T: Serialize>(kv: &impl Kv, key: &str, value: &T, expires_at_s: Option<u64>) -> Result<(), Failure> {
-    let text = serde_json::to_string(value).map_err(|e| Failure::new(500, "internal", format!("could not encode {key}: {e}")))?;
+pub async fn save<T: Serialize>(
+    kv: &impl Kv,
+    key: &str,
+    value: &T,
+    expires_at_s: Option<u64>,
+) -> Result<(), Failure> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Failure::new(500, "internal", format!("could not encode {key}: {e}")))?;
     kv.put(key, &text, expires_at_s).await?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use huike_core::domain::{
-    ContactChannel, Contact, Entry, LedgerEntry, LedgerKind, LineItem, Money, Outcome, Purchase, PurchaseKind, Purpose,
-    SaleChannel, Visit,
+    Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, LineItem, Money, Outcome, Purchase,
+    PurchaseKind, Purpose, SaleChannel, Visit,
 };
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
@@ -52,7 +52,13 @@ impl Default for Shop {
 impl Shop {
     /// An empty shop.
     pub fn new() -> Self {
-        Shop { book: Book::new(), ops: Vec::new(), clock: Clock::new(7), ms: 1_700_000_000_000, customers: 0 }
+        Shop {
+            book: Book::new(),
+            ops: Vec::new(),
+            clock: Clock::new(7),
+            ms: 1_700_000_000_000,
+            customers: 0,
+        }
     }
 
     fn next_ms(&mut self) -> u64 {
@@ -64,7 +70,13 @@ impl Shop {
     pub fn set(&mut self, kind: RecordKind, id: &Id, field: &str, value: Value) {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
-        self.apply(Op::Set { at, kind, id: id.clone(), field: field.into(), value });
+        self.apply(Op::Set {
+            at,
+            kind,
+            id: id.clone(),
+            field: field.into(),
+            value,
+        });
     }
 
     /// Applies an op to the book and records it.
@@ -80,7 +92,9 @@ impl Shop {
         let id = Id::parse(&format!("c{:04}", self.customers)).unwrap();
         self.set(RecordKind::Customer, &id, "name", json!(name));
         let mut fields = fields.as_object().cloned().unwrap_or_default();
-        fields.entry("created_at").or_insert(json!("2025-01-01T09:00:00"));
+        fields
+            .entry("created_at")
+            .or_insert(json!("2025-01-01T09:00:00"));
         for (field, value) in fields {
             if !value.is_null() {
                 self.set(RecordKind::Customer, &id, &field, value);
@@ -94,7 +108,11 @@ impl Shop {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
         let id = Id::v7(ms, [0; 10]);
-        self.apply(Op::Append { at, id: id.clone(), entry });
+        self.apply(Op::Append {
+            at,
+            id: id.clone(),
+            entry,
+        });
         id
     }
 
@@ -120,7 +138,14 @@ impl Shop {
 
     /// A refund of `amount` yuan (stored negative), optionally naming the sale it corrects.
     pub fn refund(&mut self, c: &Id, at: &str, amount: i64, corrects: Option<&Id>) -> Id {
-        self.purchase(c, at, yuan(-amount), PurchaseKind::Refund, vec![], corrects.cloned())
+        self.purchase(
+            c,
+            at,
+            yuan(-amount),
+            PurchaseKind::Refund,
+            vec![],
+            corrects.cloned(),
+        )
     }
 
     /// An adjustment of `amount` yuan (either sign).
@@ -151,11 +176,24 @@ impl Shop {
 
     /// A visit without a purchase.
     pub fn visit(&mut self, c: &Id, on: &str) -> Id {
-        self.append(Entry::Visit(Visit { customer: c.clone(), on: d(on), note: String::new(), reason: None, staff: None }))
+        self.append(Entry::Visit(Visit {
+            customer: c.clone(),
+            on: d(on),
+            note: String::new(),
+            reason: None,
+            staff: None,
+        }))
     }
 
     /// A contact.
-    pub fn contact(&mut self, c: &Id, at: &str, purpose: Purpose, outcome: Outcome, next: Option<&str>) -> Id {
+    pub fn contact(
+        &mut self,
+        c: &Id,
+        at: &str,
+        purpose: Purpose,
+        outcome: Outcome,
+        next: Option<&str>,
+    ) -> Id {
         self.append(Entry::Contact(Contact {
             customer: c.clone(),
             at: t(at),
@@ -171,7 +209,13 @@ impl Shop {
 
     /// A ledger entry.
     pub fn ledger(&mut self, c: &Id, at: &str, kind: LedgerKind) -> Id {
-        self.append(Entry::Ledger(LedgerEntry { customer: c.clone(), at: t(at), kind, note: String::new(), staff: None }))
+        self.append(Entry::Ledger(LedgerEntry {
+            customer: c.clone(),
+            at: t(at),
+            kind,
+            note: String::new(),
+            staff: None,
+        }))
     }
 
     /// A complaint with the given fields.
@@ -188,6 +232,10 @@ impl Shop {
     pub fn delete(&mut self, kind: RecordKind, id: &Id) {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
-        self.apply(Op::Delete { at, kind, id: id.clone() });
+        self.apply(Op::Delete {
+            at,
+            kind,
+            id: id.clone(),
+        });
     }
 }

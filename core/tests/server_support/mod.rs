@@ -5,7 +5,10 @@
 
 use huike_core::domain::Role;
 use huike_core::server::{Cors, MemoryKv, Request, Response, handle, serve};
-use huike_core::sync::{ApiError, DeviceCredentials, Invite, InviteRequest, JoinRequest, PullRequest, PullResponse, PushBatch};
+use huike_core::sync::{
+    ApiError, DeviceCredentials, Invite, InviteRequest, JoinRequest, PullRequest, PullResponse,
+    PushBatch,
+};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -31,7 +34,11 @@ pub struct Server {
 impl Server {
     /// A server at a fixed time.
     pub fn new() -> Self {
-        Server { kv: MemoryKv::new(), now_ms: 1_700_000_000_000, rng: 0x9e37_79b9_7f4a_7c15 }
+        Server {
+            kv: MemoryKv::new(),
+            now_ms: 1_700_000_000_000,
+            rng: 0x9e37_79b9_7f4a_7c15,
+        }
     }
 
     /// Sends one request through [`handle`].
@@ -60,14 +67,22 @@ impl Server {
 
     /// Invites a device as `inviter`.
     pub fn invite(&mut self, inviter: &str, role: Role) -> Invite {
-        let r = self.call(&Request::json("POST", "/v1/invites", Some(inviter), &InviteRequest { role }));
+        let r = self.call(&Request::json(
+            "POST",
+            "/v1/invites",
+            Some(inviter),
+            &InviteRequest { role },
+        ));
         assert_eq!(r.status, 201, "{}", r.body);
         r.parse().unwrap()
     }
 
     /// Redeems `code`.
     pub fn join_raw(&mut self, code: &str, name: &str) -> Response {
-        let body = JoinRequest { code: code.into(), display_name: name.into() };
+        let body = JoinRequest {
+            code: code.into(),
+            display_name: name.into(),
+        };
         self.call(&Request::json("POST", "/v1/join", None, &body))
     }
 
@@ -81,13 +96,24 @@ impl Server {
 
     /// Pushes a batch at `seq` with `payload`.
     pub fn push(&mut self, token: &str, seq: u64, payload: &str) -> Response {
-        let batch = PushBatch { seq, ops: 1, payload: payload.into() };
-        self.call(&Request::json("PUT", &format!("/v1/log/{seq}"), Some(token), &batch))
+        let batch = PushBatch {
+            seq,
+            ops: 1,
+            payload: payload.into(),
+        };
+        self.call(&Request::json(
+            "PUT",
+            &format!("/v1/log/{seq}"),
+            Some(token),
+            &batch,
+        ))
     }
 
     /// Pulls after `cursor`; asserts success.
     pub fn pull(&mut self, token: &str, cursor: &[(&str, u64)]) -> PullResponse {
-        let body = PullRequest { cursor: cursor.iter().map(|(d, s)| (d.to_string(), *s)).collect() };
+        let body = PullRequest {
+            cursor: cursor.iter().map(|(d, s)| (d.to_string(), *s)).collect(),
+        };
         let r = self.call(&Request::json("POST", "/v1/pull", Some(token), &body));
         assert_eq!(r.status, 200, "{}", r.body);
         r.parse().unwrap()
@@ -97,7 +123,9 @@ impl Server {
 /// Asserts an error answer: status, error code, and that the body is an [`ApiError`].
 pub fn assert_error(r: &Response, status: u16, code: &str) -> ApiError {
     assert_eq!(r.status, status, "{}", r.body);
-    let e: ApiError = r.parse().unwrap_or_else(|err| panic!("not an ApiError ({err}): {}", r.body));
+    let e: ApiError = r
+        .parse()
+        .unwrap_or_else(|err| panic!("not an ApiError ({err}): {}", r.body));
     assert_eq!(e.error, code, "{}", e.message);
     assert!(!e.message.is_empty());
     e
