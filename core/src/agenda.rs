@@ -35,6 +35,7 @@
 use crate::date::{anniversary, days_between, next_anniversary};
 use crate::domain::{Money, Outcome, Purpose, Rules, Severity};
 use crate::id::Id;
+use crate::message::Lang;
 use crate::segment::cadence::CadenceBase;
 use crate::segment::history::{CustomerHistory, History, RewardDue};
 use crate::segment::stage::Stage;
@@ -288,6 +289,65 @@ impl Reason {
         }
     }
 
+    /// One line saying why, for the follow-up list: 生日 · 3天后 / Birthday in 3 days.
+    pub fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::ZhCn;
+        let pick = |zh_text: String, en_text: String| if zh { zh_text } else { en_text };
+        match self {
+            Reason::Complaint {
+                responded: false, ..
+            } => pick("投诉待回应".into(), "Complaint awaiting a reply".into()),
+            Reason::Complaint { .. } => pick("投诉未解决".into(), "Complaint not resolved".into()),
+            Reason::FollowUp {
+                overdue_days: 0, ..
+            } => pick("约定今天回访".into(), "Follow-up due today".into()),
+            Reason::FollowUp { overdue_days, .. } => pick(
+                format!("约定回访 · 已过{overdue_days}天"),
+                format!("Follow-up {overdue_days} days overdue"),
+            ),
+            Reason::Pickup {
+                description, due, ..
+            } => pick(
+                format!("待领取：{description}（{}次）", due.len()),
+                format!("To pick up: {description} ({}×)", due.len()),
+            ),
+            Reason::Birthday { in_days, .. } => pick(
+                format!("生日 · {}", when(*in_days, lang)),
+                format!("Birthday {}", when(*in_days, lang)),
+            ),
+            Reason::ChildMilestone {
+                milestone, in_days, ..
+            } => pick(
+                format!("宝宝{} · {}", milestone.zh(), when(*in_days, lang)),
+                format!("Child {} {}", milestone.en(), when(*in_days, lang)),
+            ),
+            Reason::ChildBirthday { age, in_days, .. } => pick(
+                format!("宝宝{age}岁生日 · {}", when(*in_days, lang)),
+                format!("Child turns {age} {}", when(*in_days, lang)),
+            ),
+            Reason::DueDate { in_days, .. } => pick(
+                format!("预产期 · {}", when(*in_days, lang)),
+                format!("Due date {}", when(*in_days, lang)),
+            ),
+            Reason::Rebuy {
+                category,
+                last_bought,
+                ..
+            } => pick(
+                format!("{category}该补货了（上次 {last_bought}）"),
+                format!("Time to rebuy {category} (last {last_bought})"),
+            ),
+            Reason::Reactivation { since_days, .. } => pick(
+                format!("{since_days}天未购买，该唤回了"),
+                format!("No purchase for {since_days} days"),
+            ),
+            Reason::Cadence { days, .. } => pick(
+                format!("定期联系（每{days}天）"),
+                format!("Regular contact (every {days} days)"),
+            ),
+        }
+    }
+
     /// The child the reason is about, if any.
     pub fn child(&self) -> Option<usize> {
         match self {
@@ -296,6 +356,18 @@ impl Reason {
             | Reason::DueDate { child, .. } => Some(*child as usize),
             _ => None,
         }
+    }
+}
+
+/// "today", "tomorrow", "in 3 days" (今天, 明天, 3天后).
+fn when(in_days: u32, lang: Lang) -> String {
+    match (lang, in_days) {
+        (Lang::ZhCn, 0) => "今天".into(),
+        (Lang::ZhCn, 1) => "明天".into(),
+        (Lang::ZhCn, n) => format!("{n}天后"),
+        (Lang::En, 0) => "today".into(),
+        (Lang::En, 1) => "tomorrow".into(),
+        (Lang::En, n) => format!("in {n} days"),
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
 //! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
+//! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
 pub mod agenda;
@@ -18,6 +19,7 @@ pub mod date;
 pub mod domain;
 pub mod hlc;
 pub mod id;
+pub mod insights;
 pub mod message;
 pub mod op;
 pub mod predict;

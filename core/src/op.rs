@@ -111,7 +111,10 @@ pub struct Register {
 
 /// True when `(at, value)` should replace `reg` (later stamp wins; an equal stamp, which only a
 /// corrupted replica could produce, is broken by the value's text so every replica agrees).
-#[allow(clippy::cmp_owned, reason = "the values' text order, the same in every version, breaks the tie")]
+#[allow(
+    clippy::cmp_owned,
+    reason = "the values' text order, the same in every version, breaks the tie"
+)]
 fn wins(at: Hlc, value: &Value, reg: &Register) -> bool {
     at > reg.at || (at == reg.at && value.to_string() > reg.value.to_string())
 }

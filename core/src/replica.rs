@@ -32,6 +32,8 @@ pub struct Delta {
     pub records: BTreeSet<(RecordKind, Id)>,
     /// Entries added or replaced.
     pub entries: BTreeSet<Id>,
+    /// Those of `entries` that replaced an earlier entry under the same id.
+    pub replaced: BTreeSet<Id>,
     /// Ops added to the end of the outbox.
     pub outbox_added: Vec<Op>,
     /// Ops removed from the front of the outbox (acknowledged by the server).
@@ -54,6 +56,7 @@ impl Delta {
     pub fn absorb(&mut self, later: Delta) {
         self.records.extend(later.records);
         self.entries.extend(later.entries);
+        self.replaced.extend(later.replaced);
         self.outbox_added.extend(later.outbox_added);
         self.outbox_removed.extend(later.outbox_removed);
         self.sync_changed |= later.sync_changed;
@@ -65,8 +68,12 @@ impl Delta {
             Change::Record(kind, id) => {
                 self.records.insert((kind, id));
             }
-            Change::Entry(id) | Change::EntryReplaced(id) => {
+            Change::Entry(id) => {
                 self.entries.insert(id);
+            }
+            Change::EntryReplaced(id) => {
+                self.entries.insert(id.clone());
+                self.replaced.insert(id);
             }
         }
     }

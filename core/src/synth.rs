@@ -351,7 +351,7 @@ impl<'a> Generator<'a> {
         for c in CATALOG.iter().filter(|c| c.rebuy_days > 0) {
             rules.rebuy_days.insert(c.name.into(), c.rebuy_days);
         }
-        let id = Id::parse("rules").expect("a valid id");
+        let id = Id::parse(Rules::ID).expect("a valid id");
         self.push(
             at,
             0,

@@ -745,3 +745,144 @@ fn the_agenda_serialises_with_tagged_reasons() {
     let back: Agenda = serde_json::from_value(v).unwrap();
     assert_eq!(back, list);
 }
+
+#[test]
+fn every_reason_reads_as_one_line_in_both_languages() {
+    use huike_core::message::Lang;
+    let id = Id::parse("x").unwrap();
+    let cases = [
+        (
+            Reason::Complaint {
+                complaint: id.clone(),
+                opened_on: None,
+                severity: Severity::High,
+                responded: false,
+            },
+            "投诉待回应",
+            "Complaint awaiting a reply",
+        ),
+        (
+            Reason::Complaint {
+                complaint: id.clone(),
+                opened_on: None,
+                severity: Severity::Low,
+                responded: true,
+            },
+            "投诉未解决",
+            "Complaint not resolved",
+        ),
+        (
+            Reason::FollowUp {
+                due: d("2026-03-01"),
+                purpose: Purpose::Other,
+                overdue_days: 0,
+            },
+            "约定今天回访",
+            "Follow-up due today",
+        ),
+        (
+            Reason::FollowUp {
+                due: d("2026-03-01"),
+                purpose: Purpose::Other,
+                overdue_days: 4,
+            },
+            "约定回访 · 已过4天",
+            "Follow-up 4 days overdue",
+        ),
+        (
+            Reason::Pickup {
+                reward: id.clone(),
+                description: "奶粉一罐".into(),
+                amount: yuan(50),
+                due: vec![d("2026-02-01"), d("2026-03-01")],
+            },
+            "待领取：奶粉一罐（2次）",
+            "To pick up: 奶粉一罐 (2×)",
+        ),
+        (
+            Reason::Birthday {
+                date: d("2026-03-01"),
+                in_days: 0,
+                age: 36,
+            },
+            "生日 · 今天",
+            "Birthday today",
+        ),
+        (
+            Reason::Birthday {
+                date: d("2026-03-02"),
+                in_days: 1,
+                age: 36,
+            },
+            "生日 · 明天",
+            "Birthday tomorrow",
+        ),
+        (
+            Reason::ChildMilestone {
+                child: 0,
+                milestone: Milestone::HundredDays,
+                date: d("2026-03-04"),
+                in_days: 3,
+            },
+            "宝宝百天 · 3天后",
+            "Child 100 days old in 3 days",
+        ),
+        (
+            Reason::ChildBirthday {
+                child: 1,
+                date: d("2026-03-05"),
+                in_days: 4,
+                age: 3,
+            },
+            "宝宝3岁生日 · 4天后",
+            "Child turns 3 in 4 days",
+        ),
+        (
+            Reason::DueDate {
+                child: 0,
+                due: d("2026-03-11"),
+                in_days: 10,
+            },
+            "预产期 · 10天后",
+            "Due date in 10 days",
+        ),
+        (
+            Reason::Rebuy {
+                category: "纸尿裤".into(),
+                last_bought: d("2026-02-01"),
+                cycle_days: 30,
+                due: d("2026-03-03"),
+            },
+            "纸尿裤该补货了（上次 2026-02-01）",
+            "Time to rebuy 纸尿裤 (last 2026-02-01)",
+        ),
+        (
+            Reason::Reactivation {
+                since_days: 95,
+                interval_days: 30.0,
+                last_contact: None,
+            },
+            "95天未购买，该唤回了",
+            "No purchase for 95 days",
+        ),
+        (
+            Reason::Cadence {
+                days: 14,
+                base: CadenceBase::LastContact,
+                since: d("2026-02-10"),
+                due: d("2026-02-24"),
+            },
+            "定期联系（每14天）",
+            "Regular contact (every 14 days)",
+        ),
+    ];
+    for (reason, zh, en) in cases {
+        assert_eq!(
+            (
+                reason.describe(Lang::ZhCn).as_str(),
+                reason.describe(Lang::En).as_str()
+            ),
+            (zh, en)
+        );
+    }
+}

@@ -10,7 +10,6 @@ use huike_core::domain::{
     Entry, LedgerKind, Outcome, Purchase, PurchaseKind, Purpose, Rules, SaleChannel,
 };
 use huike_core::hlc::Hlc;
-use huike_core::id::Id;
 use huike_core::op::{Book, Change, Op, RecordKind};
 use huike_core::segment::ledger::Ledger;
 use huike_core::segment::{analyze, analyze_ledger};
@@ -206,10 +205,7 @@ fn a_synthetic_shop_followed_in_random_order_equals_reading() {
     // Big enough that the ledger repacks several times on the way.
     let params = Params::new(11, 300, 4_000);
     let ops = params.ops();
-    let rules = Id::parse("rules")
-        .ok()
-        .and_then(|id| params.book().get(RecordKind::Rules, &id))
-        .unwrap_or_default();
+    let rules = Rules::of(&params.book());
     assert_follows(&shuffled(&ops, 5), params.as_of, &rules);
     assert_eq!(Ledger::read(&params.book()).len(), 300);
 }

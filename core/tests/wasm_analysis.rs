@@ -26,8 +26,7 @@
 
 use huike_core::agenda::{Agenda, agenda};
 use huike_core::domain::Rules;
-use huike_core::id::Id;
-use huike_core::op::{Book, RecordKind};
+use huike_core::op::Book;
 use huike_core::segment::{self, Analysis};
 use huike_core::synth::Params;
 use sha2::{Digest, Sha256};
@@ -46,10 +45,7 @@ fn shop() -> Params {
 }
 
 fn rules(book: &Book) -> Rules {
-    Id::parse("rules")
-        .ok()
-        .and_then(|id| book.get(RecordKind::Rules, &id))
-        .unwrap_or_default()
+    Rules::of(book)
 }
 
 /// The full analysis: segments and today's follow-ups.
@@ -122,6 +118,7 @@ fn now_ms() -> f64 {
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
 fn timings_in_the_browser() {
+    use huike_core::op::RecordKind;
     use huike_core::search::{MatchKind, SearchIndex};
     use huike_core::segment::{analyze_ledger, ledger::Ledger};
     let (customers, purchases) = if cfg!(debug_assertions) {

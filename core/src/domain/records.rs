@@ -175,6 +175,19 @@ pub struct Rules {
     pub window_days: u32,
 }
 
+impl Rules {
+    /// The id of the rules record.
+    pub const ID: &'static str = "rules";
+
+    /// The shop's rules from the book; SPEC's defaults when the shop has not set any.
+    pub fn of(book: &crate::op::Book) -> Rules {
+        Id::parse(Rules::ID)
+            .ok()
+            .and_then(|id| book.get(crate::op::RecordKind::Rules, &id))
+            .unwrap_or_default()
+    }
+}
+
 impl Default for Rules {
     fn default() -> Self {
         let cadence = [

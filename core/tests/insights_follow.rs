@@ -1,0 +1,130 @@
+//! What the app keeps beside the book (ledger and search index), following the replica's
+//! deltas one change at a time, answers exactly as a fresh read of the final book does: the
+//! same analysis, the same follow-ups, the same search results.
+
+use chrono::NaiveDate;
+use huike_core::domain::{Customer, Entry, Purchase, PurchaseKind, SaleChannel};
+use huike_core::hlc::Hlc;
+use huike_core::id::Id;
+use huike_core::insights::Insights;
+use huike_core::op::{Op, RecordKind};
+use huike_core::replica::Replica;
+use huike_core::synth::Params;
+
+const QUERIES: [&str; 8] = ["z", "zhang", "王", "wf", "138", "0", "wxid", "奶粉"];
+
+fn assert_same(followed: &Insights, replica: &Replica, day: NaiveDate) {
+    let fresh = Insights::read(&replica.book);
+    let (a, b) = (
+        followed.today(&replica.book, day),
+        fresh.today(&replica.book, day),
+    );
+    assert_eq!(
+        serde_json::to_value(&a.analysis).unwrap(),
+        serde_json::to_value(&b.analysis).unwrap()
+    );
+    assert_eq!(a.agenda, b.agenda);
+    assert!(!a.agenda.is_empty(), "a shop this size has follow-ups");
+    for q in QUERIES {
+        assert_eq!(followed.search(q, 50), fresh.search(q, 50), "query {q:?}");
+    }
+}
+
+#[test]
+fn following_every_delta_equals_reading_the_final_book() {
+    let params = Params::new(5, 400, 4_000);
+    let mut replica = Replica::new("device-a".into());
+    let ops = params.ops();
+    let (first, rest) = ops.split_at(ops.len() / 2);
+    // Half the shop already on the device when it opens, the rest arriving change by change.
+    replica.local(first.to_vec());
+    let mut insights = Insights::read(&replica.book);
+    for op in rest {
+        let delta = replica.local(vec![op.clone()]);
+        insights.follow(&replica.book, &delta);
+    }
+    assert_same(&insights, &replica, params.as_of);
+
+    // A renamed customer is found by the new name only; a deleted one disappears.
+    let (id, state) = replica
+        .book
+        .records(RecordKind::Customer)
+        .nth(3)
+        .expect("a customer");
+    let (id, mut customer): (Id, Customer) = (id.clone(), state.decode().expect("decodes"));
+    let before = customer.clone();
+    customer.name = "欧阳娜娜".into();
+    let delta = replica.edit(
+        1_800_000_000_000,
+        RecordKind::Customer,
+        &id,
+        Some(&before),
+        &customer,
+        Customer::SET_FIELDS,
+    );
+    insights.follow(&replica.book, &delta);
+    assert_eq!(
+        insights.search("oyn", 5).hits.first().map(|h| &h.id),
+        Some(&id)
+    );
+    let gone = replica
+        .book
+        .records(RecordKind::Customer)
+        .nth(7)
+        .map(|(id, _)| id.clone())
+        .expect("a customer");
+    let delta = replica.delete(1_800_000_000_001, RecordKind::Customer, gone.clone());
+    insights.follow(&replica.book, &delta);
+    assert!(
+        insights
+            .today(&replica.book, params.as_of)
+            .analysis
+            .index_of(&gone)
+            .is_none()
+    );
+    assert_same(&insights, &replica, params.as_of);
+}
+
+#[test]
+fn an_entry_replaced_under_its_id_is_followed_as_a_replacement() {
+    let params = Params::new(9, 200, 2_000);
+    let mut replica = Replica::new("device-b".into());
+    replica.local(params.ops());
+    let mut insights = Insights::read(&replica.book);
+    let (entry_id, customer) = replica
+        .book
+        .entries()
+        .find_map(|(id, e)| {
+            matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale)
+                .then(|| (id.clone(), e.customer().clone()))
+        })
+        .expect("a sale");
+    let other = replica
+        .book
+        .records(RecordKind::Customer)
+        .map(|(id, _)| id.clone())
+        .find(|id| *id != customer)
+        .expect("another customer");
+    let entry = Entry::Purchase(Purchase {
+        customer: other,
+        at: params.as_of.and_hms_opt(10, 0, 0).expect("a time"),
+        total: huike_core::domain::Money(12_300),
+        items: vec![],
+        staff: None,
+        channel: SaleChannel::Store,
+        kind: PurchaseKind::Sale,
+        corrects: None,
+    });
+    let delta = replica.local(vec![Op::Append {
+        at: Hlc {
+            ms: u64::MAX / 2,
+            c: 0,
+            n: 1,
+        },
+        id: entry_id.clone(),
+        entry,
+    }]);
+    assert!(delta.replaced.contains(&entry_id));
+    insights.follow(&replica.book, &delta);
+    assert_same(&insights, &replica, params.as_of);
+}
