@@ -39,6 +39,14 @@ impl Lang {
         }
     }
 
+    /// The same language for core's texts (messages, follow-up reasons).
+    pub fn core(self) -> huike_core::message::Lang {
+        match self {
+            Lang::Zh => huike_core::message::Lang::ZhCn,
+            Lang::En => huike_core::message::Lang::En,
+        }
+    }
+
     /// The language's strings.
     pub fn t(self) -> &'static Texts {
         match self {
@@ -124,6 +132,12 @@ pub struct Texts {
     pub added_on: &'static str,
     pub today_empty: &'static str,
     pub today_hint: &'static str,
+    pub to_contact: &'static str,
+    pub to_contact_today: &'static str,
+    pub rfm_class: &'static str,
+    pub shop_class: &'static str,
+    pub stage: &'static str,
+    pub more_to_contact: &'static str,
     pub stats_total: &'static str,
     pub stats_new_30: &'static str,
     pub stats_by_source: &'static str,
@@ -211,6 +225,12 @@ pub static ZH: Texts = Texts {
     added_on: "建档",
     today_empty: "今天没有需要跟进的顾客",
     today_hint: "生日、复购、回访提醒会出现在这里。",
+    to_contact: "位顾客待联系",
+    to_contact_today: "今日跟进",
+    rfm_class: "RFM 分类",
+    shop_class: "顾客类型",
+    stage: "生命周期",
+    more_to_contact: "另有 {n} 位待联系，优先级较低。",
     stats_total: "顾客总数",
     stats_new_30: "近 30 天新增",
     stats_by_source: "顾客来源",
@@ -298,6 +318,12 @@ pub static EN: Texts = Texts {
     added_on: "Added",
     today_empty: "No follow-ups today",
     today_hint: "Birthdays, re-buy reminders and check-ins appear here.",
+    to_contact: "customers to contact",
+    to_contact_today: "Contact today",
+    rfm_class: "RFM class",
+    shop_class: "Customer type",
+    stage: "Lifecycle",
+    more_to_contact: "{n} more to contact, lower in priority.",
     stats_total: "Customers",
     stats_new_30: "New in 30 days",
     stats_by_source: "Sources",

@@ -4,9 +4,11 @@
 use crate::i18n::{Lang, Texts};
 use crate::session::Session;
 use crate::store::{Rows, Store, StoreError};
+use huike_core::insights::{Insights, Today};
 use huike_core::replica::{Delta, Replica};
 use leptos::prelude::*;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// What the sync status line shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,6 +30,10 @@ pub struct AppState {
     pub session: RwSignal<Option<Session>>,
     /// The book and outbox (None until loaded from the device database).
     pub replica: RwSignal<Option<Replica>>,
+    /// The analytics ledger and search index, following the book (None until it is loaded).
+    pub insights: RwSignal<Option<Insights>, LocalStorage>,
+    /// Today's analysis and follow-ups, recomputed after every change (None until loaded).
+    pub today: Memo<Option<Arc<Today>>>,
     /// The sync server's base URL.
     pub server: RwSignal<String>,
     /// Sync status.
@@ -45,10 +51,21 @@ pub struct AppState {
 impl AppState {
     /// Fresh state.
     pub fn new(lang: Lang, session: Option<Session>, server: String) -> Self {
+        let replica = RwSignal::new(None::<Replica>);
+        let insights = RwSignal::new_local(None::<Insights>);
+        let today = Memo::new(move |_| {
+            let day = crate::platform::today();
+            replica.with(|r| {
+                let book = &r.as_ref()?.book;
+                insights.with(|i| Some(Arc::new(i.as_ref()?.today(book, day))))
+            })
+        });
         AppState {
             lang: RwSignal::new(lang),
             session: RwSignal::new(session),
-            replica: RwSignal::new(None),
+            replica,
+            insights,
+            today,
             server: RwSignal::new(server),
             sync: RwSignal::new(SyncStatus {
                 last_ok: crate::session::last_sync(),
@@ -72,6 +89,7 @@ impl AppState {
         let store = Rc::new(Store::open(&session.database()).await?);
         let replica = store.load(session.credentials.device_id.clone()).await?;
         self.db.set_value(Some(store));
+        self.insights.set(Some(Insights::read(&replica.book)));
         self.replica.set(Some(replica));
         Ok(())
     }
@@ -91,6 +109,15 @@ impl AppState {
             }
         });
         let (result, delta) = out.ok_or_else(|| StoreError("the book is not open yet".into()))?;
+        self.replica.with_untracked(|r| {
+            if let Some(r) = r {
+                self.insights.update(|i| {
+                    if let Some(i) = i {
+                        i.follow(&r.book, &delta);
+                    }
+                });
+            }
+        });
         self.persist(delta).await?;
         Ok(result)
     }

@@ -206,6 +206,36 @@ impl Page<'_> {
             .unwrap_or_else(|e| panic!("{}: type into {label}: {e}", self.name));
     }
 
+    /// Picks a day in the date field labelled `label`, as the date picker would (a date input
+    /// is not typed into): sets `YYYY-MM-DD` and fires the input and change events.
+    pub async fn pick_date(&self, form_button: &str, label: &str, date: &str) {
+        let f = self.field(form_button, label).await;
+        let arg = serde_json::to_value(&f).expect("an element reference");
+        self.client
+            .execute(
+                "const el = arguments[0]; el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', {bubbles: true}));
+                 el.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![arg, serde_json::Value::from(date)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: pick {date} in {label}: {e}", self.name));
+    }
+
+    /// The browser's local date `days` from today, as (month, day).
+    pub async fn month_day_in(&self, days: u32) -> (u32, u32) {
+        let v = self
+            .client
+            .execute(
+                "const d = new Date(); d.setDate(d.getDate() + arguments[0]); return [d.getMonth() + 1, d.getDate()];",
+                vec![serde_json::Value::from(days)],
+            )
+            .await
+            .expect("the browser's date");
+        let part = |i: usize| v[i].as_u64().expect("a number") as u32;
+        (part(0), part(1))
+    }
+
     /// Waits until the page's visible text contains `text`.
     pub async fn sees(&self, text: &str) {
         self.wait_for(&format!(

@@ -2,8 +2,10 @@
 //! an owner's tablet (1280×800, 简体中文) creates the shop and invites a clerk; the clerk's phone
 //! (360×740, English) joins, adds 张三 while its network to the worker is cut, syncs once it is
 //! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
-//! syncing both edits are on both devices, and the phone reopens the app with no network at all
-//! (service worker). Screenshots of every step go to target/e2e/.
+//! syncing both edits are on both devices. The owner adds a customer whose birthday is near and
+//! finds her on Today with that reason; search finds customers by pinyin initials and phone
+//! digits. Finally the phone reopens the app with no network at all (service worker).
+//! Screenshots of every step go to target/e2e/.
 
 use fantoccini::Client;
 use huike_tests::browser::{Driver, Page, set_offline};
@@ -11,6 +13,8 @@ use huike_tests::proxy::Proxy;
 use huike_tests::{app_url, worker_url};
 
 const ROW_ZHANGSAN: &str = "//a[contains(@class,'row-link')][.//span[normalize-space()='张三']]";
+const FIRST_ROW_NAME: &str =
+    "(//a[contains(@class,'row-link')]//span[contains(@class,'row-name')])[1]";
 const PENDING: &str = "//dd[contains(@class,'pending-count')]";
 const CUSTOMER_NAME: &str = "//h2[contains(@class,'customer-name')]";
 const PHONE: &str = "//dd[contains(@class,'phone')]";
@@ -187,12 +191,48 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     phone.sees_at(&fact("WeChat ID"), "zhangsan88").await;
     phone.screenshot("14-phone-has-both-edits").await;
 
+    // The owner adds 李梅, whose birthday is in three days: Today lists her with that reason.
+    let (month, day) = tablet.month_day_in(3).await;
+    tablet.follow("顾客").await;
+    tablet.follow("新增顾客").await;
+    tablet.fill("保存", "姓名", "李梅").await;
+    tablet.fill("保存", "手机号", "139 1234 5678").await;
+    tablet.click("保存").await;
+    tablet.sees_at(CUSTOMER_NAME, "李梅").await;
+    // The birthday is on the full profile (quick add keeps to name, phone, tags and source).
+    // 1992 is a leap year, so 29 February is a valid birthday too.
+    let birthday = format!("1992-{month:02}-{day:02}");
+    tablet.click("编辑").await;
+    tablet.pick_date("保存", "生日", &birthday).await;
+    tablet.click("保存").await;
+    tablet.sees_at(&fact("生日"), &birthday).await;
+    // Her card shows what the analysis says: no purchase yet, a birthday to greet.
+    tablet.sees_at(&fact("顾客类型"), "潜在客户").await;
+    tablet
+        .wait_for("//div[contains(@class,'today-reasons')]//span[starts-with(normalize-space(),'生日 · ')]")
+        .await;
+    tablet.screenshot("15-tablet-card-grades").await;
+    tablet.follow("今日").await;
+    // "生日 · 3天后" (the prefix only: the day may turn over between the two clocks' reads).
+    tablet
+        .wait_for("//li[contains(@class,'follow-up')][.//span[normalize-space()='李梅']]//span[contains(@class,'reason')][starts-with(normalize-space(),'生日 · ')]")
+        .await;
+    tablet.screenshot("16-tablet-today").await;
+
+    // Search finds customers by pinyin initials and by the last digits of their phone.
+    tablet.follow("顾客").await;
+    tablet.fill("", "搜索", "lm").await;
+    tablet.sees_at(FIRST_ROW_NAME, "李梅").await;
+    tablet.fill("", "搜索", "8000").await;
+    tablet.sees_at(FIRST_ROW_NAME, "张三").await;
+    tablet.screenshot("17-tablet-search").await;
+
     // No network at all: the installed app still opens (service worker) with its data.
     set_offline(phone.client, true).await;
     phone.client.refresh().await.expect("reload offline");
     phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
     phone.follow("Settings").await;
     phone.sees("Offline").await;
-    phone.screenshot("15-phone-reloaded-without-network").await;
+    phone.screenshot("18-phone-reloaded-without-network").await;
     set_offline(phone.client, false).await;
 }

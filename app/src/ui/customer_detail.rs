@@ -40,7 +40,10 @@ pub fn CustomerDetail() -> impl IntoView {
         <Show when=move || customer.with(Option::is_some) fallback=not_found>
             <Show
                 when=move || editing.get()
-                fallback=move || customer.get().map(|c| view! { <Card c=c editing=editing just_added=just_added /> })
+                fallback=move || {
+                    let id = id.get()?;
+                    customer.get().map(|c| view! { <Card id=id c=c editing=editing just_added=just_added /> })
+                }
             >
                 // The editor starts from the record as it is now and is not rebuilt when a
                 // sync changes the record meanwhile: saving writes only the fields edited here.
@@ -54,7 +57,7 @@ pub fn CustomerDetail() -> impl IntoView {
 }
 
 #[component]
-fn Card(c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) -> impl IntoView {
+fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let en = move || app.lang.get() == Lang::En;
@@ -96,6 +99,7 @@ fn Card(c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) -> impl 
                 <dt>{move || t().added_on}</dt>
                 <dd>{created}</dd>
             </dl>
+            <Grades id=id />
             <div class="tags" aria-label=move || t().tags>
                 {tags.into_iter().map(|tag| view! { <span class="tag">{tag}</span> }).collect_view()}
             </div>
@@ -109,5 +113,63 @@ fn Card(c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) -> impl 
                 <button type="button" class="button secondary" on:click=move |_| editing.set(true)>{move || t().edit}</button>
             </div>
         </article>
+    }
+}
+
+/// What the analysis says about one customer today: RFM class and scores, customer type,
+/// lifecycle stage, and why to contact them today (if they are on the list).
+#[derive(Clone, Debug, PartialEq)]
+struct Grading {
+    class: &'static str,
+    shop_class: &'static str,
+    stage: &'static str,
+    rfm: Option<String>,
+    reasons: Vec<String>,
+}
+
+#[component]
+fn Grades(id: Id) -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
+    let grading = Memo::new(move |_| {
+        let lang = app.lang.get();
+        let pick = |zh: &'static str, en: &'static str| if lang == Lang::En { en } else { zh };
+        app.today.with(|today| {
+            let today = today.as_ref()?;
+            let c = today.analysis.index_of(&id)?;
+            let seg = &today.analysis.segments[c];
+            let item = today.agenda.of_customer(c);
+            Some(Grading {
+                class: seg.class.map_or("—", |k| pick(k.zh(), k.en())),
+                shop_class: pick(seg.shop_class.zh(), seg.shop_class.en()),
+                stage: pick(seg.lifecycle.stage.zh(), seg.lifecycle.stage.en()),
+                rfm: seg.rfm.map(|r| format!("R{} F{} M{}", r.r, r.f, r.m)),
+                reasons: item
+                    .map(|i| i.reasons.iter().map(|r| r.describe(lang.core())).collect())
+                    .unwrap_or_default(),
+            })
+        })
+    });
+    move || {
+        grading.get().map(|g| {
+            let has_reasons = !g.reasons.is_empty();
+            view! {
+                <dl class="facts grades">
+                    <dt>{move || t().rfm_class}</dt>
+                    <dd class="rfm-class">{g.class}</dd>
+                    <dt>{move || t().shop_class}</dt>
+                    <dd class="shop-class">{g.shop_class}</dd>
+                    <dt>{move || t().stage}</dt>
+                    <dd class="stage">{g.stage}</dd>
+                    {g.rfm.map(|rfm| view! { <dt>"RFM"</dt><dd class="rfm">{rfm}</dd> })}
+                </dl>
+                <Show when=move || has_reasons>
+                    <p class="small muted">{move || t().to_contact_today}</p>
+                    <div class="reasons today-reasons">
+                        {g.reasons.iter().enumerate().map(|(i, r)| view! { <span class="reason" class:top=i == 0>{r.clone()}</span> }).collect_view()}
+                    </div>
+                </Show>
+            }
+        })
     }
 }

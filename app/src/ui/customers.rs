@@ -4,14 +4,18 @@ use crate::state::use_app;
 use huike_core::domain::Customer;
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
+use huike_core::search::{fold, sort_key};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
+use std::collections::HashMap;
 
 /// Height of one list row in CSS pixels (the virtual list positions rows by it).
 const ROW_HEIGHT: f64 = 64.0;
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 8;
+/// At most this many search results are listed (best first).
+const MAX_RESULTS: usize = 1_000;
 
 /// One row of the list.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,25 +30,43 @@ pub struct Row {
     pub tags: String,
 }
 
-/// The list's rows, sorted by name, from the current book.
-pub fn rows() -> Memo<Vec<Row>> {
+/// Every customer's row, in name order (pinyin order for Chinese names), and where each is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Roster {
+    /// The rows in name order.
+    pub rows: Vec<Row>,
+    /// A customer's position in `rows`.
+    pub by_id: HashMap<Id, usize>,
+}
+
+/// The roster of the current book.
+pub fn roster() -> Memo<Roster> {
     let app = use_app();
     Memo::new(move |_| {
         app.replica.with(|r| {
-            let Some(r) = r else { return Vec::new() };
-            let mut rows: Vec<Row> = r
+            let Some(r) = r else { return Roster::default() };
+            let mut keyed: Vec<(String, Row)> = r
                 .book
                 .records(RecordKind::Customer)
                 .filter_map(|(id, s)| s.decode::<Customer>().ok().map(|c| (id, c)))
-                .map(|(id, c)| Row {
-                    id: id.clone(),
-                    phone: c.phone().unwrap_or_default().to_owned(),
-                    tags: c.tags.iter().cloned().collect::<Vec<_>>().join(" · "),
-                    name: c.name,
+                .map(|(id, c)| {
+                    let row = Row {
+                        id: id.clone(),
+                        phone: c.phone().unwrap_or_default().to_owned(),
+                        tags: c.tags.iter().cloned().collect::<Vec<_>>().join(" · "),
+                        name: c.name,
+                    };
+                    (sort_key(&fold(&row.name)), row)
                 })
                 .collect();
-            rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-            rows
+            keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+            let rows: Vec<Row> = keyed.into_iter().map(|(_, row)| row).collect();
+            let by_id = rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (row.id.clone(), i))
+                .collect();
+            Roster { rows, by_id }
         })
     })
 }
@@ -82,23 +104,24 @@ pub fn NoSelection() -> impl IntoView {
 fn CustomerList() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let all = rows();
+    let all = roster();
     let query = RwSignal::new(String::new());
+    // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first.
     let filtered = Memo::new(move |_| {
-        let q = query.get().trim().to_lowercase();
-        all.with(|rows| {
-            if q.is_empty() {
-                rows.clone()
-            } else {
-                rows.iter()
-                    .filter(|r| {
-                        r.name.to_lowercase().contains(&q)
-                            || r.phone.contains(&q)
-                            || r.tags.to_lowercase().contains(&q)
-                    })
-                    .cloned()
-                    .collect()
+        let q = query.get();
+        all.with(|roster| {
+            if q.trim().is_empty() {
+                return roster.rows.clone();
             }
+            app.insights.with(|insights| {
+                let Some(insights) = insights else {
+                    return Vec::new();
+                };
+                let hits = insights.search(&q, MAX_RESULTS).hits;
+                hits.iter()
+                    .filter_map(|hit| roster.by_id.get(&hit.id).map(|&i| roster.rows[i].clone()))
+                    .collect()
+            })
         })
     });
     let scroll_top = RwSignal::new(0.0_f64);
@@ -138,7 +161,7 @@ fn CustomerList() -> impl IntoView {
                 view! {
                     <div class="empty">
                         <Show
-                            when=move || all.with(Vec::is_empty)
+                            when=move || all.with(|roster| roster.rows.is_empty())
                             fallback=move || view! { <p>{move || t().no_results}</p> }
                         >
                             <p class="empty-title">{move || t().no_customers}</p>
