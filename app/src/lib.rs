@@ -64,12 +64,12 @@ async fn read_config(app: AppState) {
     let Ok(resp) = reqwest::get(format!("{origin}/config.json")).await else {
         return;
     };
-    if let Ok(cfg) = resp.json::<Config>().await {
-        if !cfg.sync_url.is_empty() {
-            use leptos::prelude::Set;
-            app.server
-                .set(cfg.sync_url.trim_end_matches('/').to_owned());
-        }
+    if let Ok(cfg) = resp.json::<Config>().await
+        && !cfg.sync_url.is_empty()
+    {
+        use leptos::prelude::Set;
+        app.server
+            .set(cfg.sync_url.trim_end_matches('/').to_owned());
     }
 }
 

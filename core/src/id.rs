@@ -37,6 +37,13 @@ impl Id {
     }
 }
 
+/// Ids compare, hash and order as their text, so maps keyed by id can be searched by text.
+impl std::borrow::Borrow<str> for Id {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -5,7 +5,8 @@
 
 use crate::agenda::{Agenda, agenda};
 use crate::domain::Rules;
-use crate::op::{Book, Change, RecordKind};
+use crate::id::Id;
+use crate::op::{Book, Change, RecordKind, StampedEntry};
 use crate::replica::Delta;
 use crate::search::{Results, SearchIndex};
 use crate::segment::ledger::Ledger;
@@ -58,6 +59,17 @@ impl Insights {
     /// The customers matching a query, best first, at most `limit` (see [`SearchIndex::search`]).
     pub fn search(&self, query: &str, limit: usize) -> Results {
         self.index.search(query, limit)
+    }
+
+    /// A customer's entries in `book` (purchases, visits, contacts, points…), latest first
+    /// (entries at the same minute: the later id first, as on every device).
+    pub fn timeline<'b>(&self, book: &'b Book, customer: &Id) -> Vec<(&'b Id, &'b StampedEntry)> {
+        let mut ids = self.ledger.entries_of(customer);
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.into_iter()
+            .filter_map(|(_, id)| book.entry_with_id(id))
+            .filter(|(_, e)| e.entry.customer() == customer)
+            .collect()
     }
 
     /// The analysis as of `day` under the shop's rules, and that day's follow-ups.

@@ -342,6 +342,11 @@ impl Book {
         self.entries.iter().map(|(id, e)| (id, &e.entry))
     }
 
+    /// One entry with its stamp, found by the text of its id, and its id as the book keeps it.
+    pub fn entry_with_id(&self, id: &str) -> Option<(&Id, &StampedEntry)> {
+        self.entries.get_key_value(id)
+    }
+
     /// One entry with its stamp.
     pub fn entry(&self, id: &Id) -> Option<&StampedEntry> {
         self.entries.get(id)

@@ -30,19 +30,26 @@ fn assert_same(followed: &Insights, replica: &Replica, day: NaiveDate) {
     }
 }
 
-#[test]
-fn following_every_delta_equals_reading_the_final_book() {
-    let params = Params::new(5, 400, 4_000);
-    let mut replica = Replica::new("device-a".into());
+/// A device that opened its book with the first `opened` ops of a synthetic shop in it, then
+/// followed the rest change by change.
+fn followed(params: &Params, opened: usize) -> (Replica, Insights) {
+    let mut replica = Replica::new("device".into());
     let ops = params.ops();
-    let (first, rest) = ops.split_at(ops.len() / 2);
-    // Half the shop already on the device when it opens, the rest arriving change by change.
+    let (first, rest) = ops.split_at(opened.min(ops.len()));
     replica.local(first.to_vec());
     let mut insights = Insights::read(&replica.book);
     for op in rest {
         let delta = replica.local(vec![op.clone()]);
         insights.follow(&replica.book, &delta);
     }
+    (replica, insights)
+}
+
+#[test]
+fn following_every_delta_equals_reading_the_final_book() {
+    let params = Params::new(5, 400, 4_000);
+    // Half the shop already on the device when it opens, the rest arriving change by change.
+    let (mut replica, mut insights) = followed(&params, params.ops().len() / 2);
     assert_same(&insights, &replica, params.as_of);
 
     // A renamed customer is found by the new name only; a deleted one disappears.
@@ -127,4 +134,40 @@ fn an_entry_replaced_under_its_id_is_followed_as_a_replacement() {
     assert!(delta.replaced.contains(&entry_id));
     insights.follow(&replica.book, &delta);
     assert_same(&insights, &replica, params.as_of);
+}
+
+/// When an entry happened (a visit: its day at midnight), as the timeline orders them.
+fn when(entry: &Entry) -> chrono::NaiveDateTime {
+    match entry {
+        Entry::Purchase(p) => p.at,
+        Entry::Visit(v) => v.on.and_time(chrono::NaiveTime::MIN),
+        Entry::Contact(c) => c.at,
+        Entry::Ledger(l) => l.at,
+    }
+}
+
+#[test]
+fn a_customers_timeline_is_every_entry_of_theirs_latest_first() {
+    let params = Params::new(13, 300, 3_000);
+    let (replica, insights) = followed(&params, params.ops().len() / 3);
+    let mut checked = 0;
+    for (customer, _) in replica.book.records(RecordKind::Customer).step_by(17) {
+        let mut expected: Vec<(&Id, chrono::NaiveDateTime)> = replica
+            .book
+            .entries()
+            .filter(|(_, e)| e.customer() == customer)
+            .map(|(id, e)| (id, when(e)))
+            .collect();
+        expected.sort_by(|a, b| (b.1, b.0).cmp(&(a.1, a.0)));
+        let timeline: Vec<(&Id, chrono::NaiveDateTime)> = insights
+            .timeline(&replica.book, customer)
+            .into_iter()
+            .map(|(id, e)| (id, when(&e.entry)))
+            .collect();
+        assert_eq!(timeline, expected);
+        checked += usize::from(!expected.is_empty());
+    }
+    assert!(checked > 5, "customers with entries were checked");
+    let nobody = Id::parse("no-such-customer").unwrap();
+    assert!(insights.timeline(&replica.book, &nobody).is_empty());
 }

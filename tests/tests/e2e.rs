@@ -2,7 +2,8 @@
 //! an owner's tablet (1280×800, 简体中文) creates the shop and invites a clerk; the clerk's phone
 //! (360×740, English) joins, adds 张三 while its network to the worker is cut, syncs once it is
 //! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
-//! syncing both edits are on both devices. The owner adds a customer whose birthday is near and
+//! syncing both edits are on both devices. The clerk records a purchase on 张三's card (a bad
+//! amount is refused first) and sees it in his history and grades. The owner adds a customer whose birthday is near and
 //! finds her on Today with that reason; search finds customers by pinyin initials and phone
 //! digits. Finally the phone reopens the app with no network at all (service worker).
 //! Screenshots of every step go to target/e2e/.
@@ -15,6 +16,8 @@ use huike_tests::{app_url, worker_url};
 const ROW_ZHANGSAN: &str = "//a[contains(@class,'row-link')][.//span[normalize-space()='张三']]";
 const FIRST_ROW_NAME: &str =
     "(//a[contains(@class,'row-link')]//span[contains(@class,'row-name')])[1]";
+const LATEST_AMOUNT: &str =
+    "(//li[contains(@class,'entry')])[1]//span[contains(@class,'entry-amount')]";
 const PENDING: &str = "//dd[contains(@class,'pending-count')]";
 const CUSTOMER_NAME: &str = "//h2[contains(@class,'customer-name')]";
 const PHONE: &str = "//dd[contains(@class,'phone')]";
@@ -191,6 +194,30 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     phone.sees_at(&fact("WeChat ID"), "zhangsan88").await;
     phone.screenshot("14-phone-has-both-edits").await;
 
+    // The clerk records a purchase on 张三's card; an amount that is not a number is refused.
+    phone.click("Record purchase").await;
+    phone.fill("Save", "Amount", "两百").await;
+    phone.click("Save").await;
+    phone
+        .sees_at(
+            "//form[contains(@class,'purchase-form')]//*[@role='alert']",
+            "Enter an amount above 0, e.g. 268 or 268.50.",
+        )
+        .await;
+    phone.fill("Save", "Amount", "268.50").await;
+    phone.fill("Save", "Item", "金装奶粉 3段").await;
+    phone.fill("Save", "Category", "奶粉").await;
+    phone.click("Save").await;
+    phone.sees_at(LATEST_AMOUNT, "¥268.50").await;
+    phone
+        .sees_at(
+            "(//li[contains(@class,'entry')])[1]//span[contains(@class,'entry-what')]",
+            "金装奶粉 3段",
+        )
+        .await;
+    phone.sees_at(&fact("Customer type"), "Bought").await;
+    phone.screenshot("15-phone-records-purchase").await;
+
     // The owner adds 李梅, whose birthday is in three days: Today lists her with that reason.
     let (month, day) = tablet.month_day_in(3).await;
     tablet.follow("顾客").await;
@@ -211,13 +238,13 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     tablet
         .wait_for("//div[contains(@class,'today-reasons')]//span[starts-with(normalize-space(),'生日 · ')]")
         .await;
-    tablet.screenshot("15-tablet-card-grades").await;
+    tablet.screenshot("16-tablet-card-grades").await;
     tablet.follow("今日").await;
     // "生日 · 3天后" (the prefix only: the day may turn over between the two clocks' reads).
     tablet
         .wait_for("//li[contains(@class,'follow-up')][.//span[normalize-space()='李梅']]//span[contains(@class,'reason')][starts-with(normalize-space(),'生日 · ')]")
         .await;
-    tablet.screenshot("16-tablet-today").await;
+    tablet.screenshot("17-tablet-today").await;
 
     // Search finds customers by pinyin initials and by the last digits of their phone.
     tablet.follow("顾客").await;
@@ -225,14 +252,15 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     tablet.sees_at(FIRST_ROW_NAME, "李梅").await;
     tablet.fill("", "搜索", "8000").await;
     tablet.sees_at(FIRST_ROW_NAME, "张三").await;
-    tablet.screenshot("17-tablet-search").await;
+    tablet.screenshot("18-tablet-search").await;
 
     // No network at all: the installed app still opens (service worker) with its data.
     set_offline(phone.client, true).await;
     phone.client.refresh().await.expect("reload offline");
     phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
+    phone.sees_at(LATEST_AMOUNT, "¥268.50").await;
     phone.follow("Settings").await;
     phone.sees("Offline").await;
-    phone.screenshot("18-phone-reloaded-without-network").await;
+    phone.screenshot("19-phone-reloaded-without-network").await;
     set_offline(phone.client, false).await;
 }

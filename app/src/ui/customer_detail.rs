@@ -1,6 +1,8 @@
 //! One customer's card, with editing.
 
 use super::customer_form::{CustomerEditor, source_name};
+use super::purchase_form::PurchaseForm;
+use super::timeline::Timeline;
 use crate::i18n::Lang;
 use crate::state::use_app;
 use huike_core::domain::Customer;
@@ -74,6 +76,9 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let (has_wechat, has_notes, has_birthday) =
         (!wechat.is_empty(), !notes.is_empty(), c.birthday.is_some());
     let birthday = c.birthday.map(|d| d.to_string()).unwrap_or_default();
+    let recording = RwSignal::new(false);
+    let recorded = Callback::new(move |()| recording.set(false));
+    let (for_form, for_timeline) = (id.clone(), id.clone());
     view! {
         <article class="card customer-card">
             <div class="editor-head">
@@ -107,11 +112,16 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 <p class="notes">{notes.clone()}</p>
             </Show>
             <div class="actions">
+                <button type="button" class="button primary" on:click=move |_| recording.set(true)>{move || t().record_purchase}</button>
                 <Show when=move || has_phone>
                     <a class="button secondary" href=tel.clone()>{move || t().call}</a>
                 </Show>
                 <button type="button" class="button secondary" on:click=move |_| editing.set(true)>{move || t().edit}</button>
             </div>
+            <Show when=move || recording.get()>
+                <PurchaseForm customer=for_form.clone() on_done=recorded />
+            </Show>
+            <Timeline customer=for_timeline />
         </article>
     }
 }

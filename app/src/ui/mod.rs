@@ -5,9 +5,11 @@ mod customer_detail;
 mod customer_form;
 mod customers;
 mod onboarding;
+mod purchase_form;
 mod settings;
 mod shell;
 mod stats;
+mod timeline;
 mod today;
 mod widgets;
 

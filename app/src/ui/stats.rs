@@ -41,7 +41,7 @@ pub fn Stats() -> impl IntoView {
                 *sources.entry(cu.source).or_default() += 1;
             }
             c.by_source = sources.into_iter().collect();
-            c.by_source.sort_by(|a, b| b.1.cmp(&a.1));
+            c.by_source.sort_by_key(|s| std::cmp::Reverse(s.1));
             c
         })
     });

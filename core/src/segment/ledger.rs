@@ -382,13 +382,35 @@ impl Ledger {
         &self.products.names
     }
 
+    /// The account number of a customer id, if the ledger has one.
+    fn find(&self, id: &str) -> Option<u32> {
+        let ids = &self.account_ids;
+        self.by_id
+            .find(id_hash(id), |&a| ids.get(a as usize) == id)
+            .copied()
+    }
+
+    /// A customer's entries (their ids and when they happened), in the order they were met.
+    pub fn entries_of(&self, customer: &Id) -> Vec<(NaiveDateTime, &str)> {
+        let Some(account) = self
+            .find(customer.as_str())
+            .map(|a| &self.accounts[a as usize])
+        else {
+            return Vec::new();
+        };
+        (0..account.fact_count())
+            .map(|i| (self.fact(account, i), self.fact_id(account, i)))
+            .filter(|(fact, _)| fact.what != What::Removed)
+            .map(|(fact, id)| (fact.at, id))
+            .collect()
+    }
+
     /// The account number of a customer id, a new account if there is none yet.
     fn account(&mut self, id: &Id) -> u32 {
-        let (hash, id) = (id_hash(id.as_str()), id.as_str());
-        let ids = &self.account_ids;
-        if let Some(&a) = self.by_id.find(hash, |&a| ids.get(a as usize) == id) {
+        if let Some(a) = self.find(id.as_str()) {
             return a;
         }
+        let (hash, id) = (id_hash(id.as_str()), id.as_str());
         let a = self.accounts.len() as u32;
         self.accounts.push(Account::new());
         self.account_ids.push(id);

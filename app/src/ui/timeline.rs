@@ -1,0 +1,95 @@
+//! A customer's history on their card: purchases, visits, contacts and points, latest first.
+
+use crate::i18n::Texts;
+use crate::state::use_app;
+use huike_core::domain::{Entry, PurchaseKind};
+use huike_core::id::Id;
+use leptos::prelude::*;
+
+/// One line of the history, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Line {
+    id: String,
+    day: String,
+    what: String,
+    amount: String,
+}
+
+impl Line {
+    fn of(id: &Id, entry: &Entry, t: &Texts) -> Line {
+        let (day, what, amount) = match entry {
+            Entry::Purchase(p) => {
+                let names: Vec<&str> = p
+                    .items
+                    .iter()
+                    .map(|l| {
+                        if l.product.is_empty() {
+                            l.category.as_str()
+                        } else {
+                            l.product.as_str()
+                        }
+                    })
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                let what = match p.kind {
+                    PurchaseKind::Sale if names.is_empty() => t.purchase.to_owned(),
+                    PurchaseKind::Sale => names.join("、"),
+                    PurchaseKind::Refund => t.refund.to_owned(),
+                    PurchaseKind::Adjustment => t.adjustment.to_owned(),
+                };
+                (p.at.date(), what, format!("¥{}", p.total))
+            }
+            Entry::Visit(v) => (v.on, t.visit.to_owned(), String::new()),
+            Entry::Contact(c) => (c.at.date(), t.contact.to_owned(), String::new()),
+            Entry::Ledger(l) => (l.at.date(), t.ledger_entry.to_owned(), String::new()),
+        };
+        Line {
+            id: id.to_string(),
+            day: day.format("%Y-%m-%d").to_string(),
+            what,
+            amount,
+        }
+    }
+}
+
+/// The customer's history.
+#[component]
+pub fn Timeline(customer: Id) -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
+    let lines = Memo::new(move |_| {
+        let texts = app.t();
+        app.replica.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            app.insights.with(|insights| {
+                let Some(insights) = insights else {
+                    return Vec::new();
+                };
+                let timeline = insights.timeline(&r.book, &customer);
+                timeline
+                    .into_iter()
+                    .map(|(id, e)| Line::of(id, &e.entry, texts))
+                    .collect()
+            })
+        })
+    });
+    view! {
+        <section class="timeline">
+            <h3>{move || t().history}</h3>
+            <Show
+                when=move || !lines.with(Vec::is_empty)
+                fallback=move || view! { <p class="muted small">{move || t().no_history}</p> }
+            >
+                <ol class="entries">
+                    <For each=move || lines.get() key=|line| line.clone() let:line>
+                        <li class="entry">
+                            <span class="entry-day">{line.day}</span>
+                            <span class="entry-what">{line.what}</span>
+                            <span class="entry-amount">{line.amount}</span>
+                        </li>
+                    </For>
+                </ol>
+            </Show>
+        </section>
+    }
+}
