@@ -432,6 +432,35 @@ pub fn choose<'a>(
         .or(first)
 }
 
+/// A message for one customer on today's list, answering their top reason: the first template
+/// of that purpose that renders completely, the shop's own (`shop_templates`) before the
+/// built-in ones, filled in for them (the first of the purpose, incomplete, when none is).
+/// Returns the purpose too, for logging the contact.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each is one independent input of the message"
+)]
+pub fn compose(
+    shop_templates: &[Template],
+    customer: &Customer,
+    history: &History,
+    index: usize,
+    reasons: &[Reason],
+    shop: &str,
+    today: NaiveDate,
+    lang: Lang,
+) -> Option<(Purpose, Rendered)> {
+    let purpose = purpose_for(reasons);
+    let values = Values::for_customer(customer, history, index, reasons.first(), shop, today, lang);
+    let all: Vec<Template> = shop_templates
+        .iter()
+        .cloned()
+        .chain(default_templates(lang))
+        .collect();
+    let template = choose(&all, purpose, &values)?;
+    Some((purpose, render(template, &values)))
+}
+
 /// The built-in templates, one or more per purpose, in the order [`choose`] tries them.
 pub fn default_templates(lang: Lang) -> Vec<Template> {
     let table: &[(Purpose, &str, &str, &str)] = match lang {

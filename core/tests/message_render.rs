@@ -7,7 +7,7 @@ mod support;
 use huike_core::agenda::{Reason, agenda};
 use huike_core::domain::{Customer, Gender, LedgerKind, Purpose, Rules, Template};
 use huike_core::message::{
-    Lang, Placeholder, Values, age_text, chinese_surname, choose, default_templates, fill,
+    Lang, Placeholder, Values, age_text, chinese_surname, choose, compose, default_templates, fill,
     purpose_for, render, salutation,
 };
 use huike_core::op::RecordKind;
@@ -438,4 +438,54 @@ fn choose_prefers_a_complete_template_of_the_purpose() {
         "none complete: the first"
     );
     assert_eq!(choose(&ts, Purpose::Rebuy, &v), None);
+}
+
+#[test]
+fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
+    let (shop, c, rules) = mother();
+    let today = d("2026-03-10");
+    let analysis = analyze(&shop.book, today, &rules);
+    let list = agenda(&analysis, &rules);
+    let index = analysis.index_of(&c).unwrap();
+    let item = list.of_customer(index).unwrap();
+    let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
+    let compose_with = |templates: &[Template], lang| {
+        compose(
+            templates,
+            &customer,
+            &analysis.history,
+            index,
+            item.reasons,
+            "小太阳母婴",
+            today,
+            lang,
+        )
+        .unwrap()
+    };
+    // Without templates of its own the shop gets the built-in one.
+    let (purpose, built_in) = compose_with(&[], Lang::ZhCn);
+    assert_eq!(purpose, Purpose::ChildMilestone);
+    assert!(
+        built_in.text.starts_with("李女士您好！豆豆百天快到啦"),
+        "{}",
+        built_in.text
+    );
+    let (_, english) = compose_with(&[], Lang::En);
+    assert!(english.text.contains("Ms 李"), "{}", english.text);
+    // The shop's own template comes first when it renders completely…
+    let own = Template {
+        purpose: Purpose::ChildMilestone,
+        name: "本店".into(),
+        text: "{称呼}，{child}{child_age}啦，来店领小礼物！".into(),
+        fallback: String::new(),
+    };
+    let (_, mine) = compose_with(std::slice::from_ref(&own), Lang::ZhCn);
+    assert_eq!(mine.text, "李女士，豆豆百天啦，来店领小礼物！");
+    // …and gives way to a built-in one when it cannot (a typo leaves it incomplete).
+    let broken = Template {
+        text: "{称呼}，{nmae}".into(),
+        ..own
+    };
+    let (_, fallback) = compose_with(&[broken], Lang::ZhCn);
+    assert_eq!(fallback, built_in);
 }

@@ -4,7 +4,8 @@
 //! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
 //! syncing both edits are on both devices. The clerk records a purchase on 张三's card (a bad
 //! amount is refused first) and sees it in his history and grades. The owner adds a customer whose birthday is near and
-//! finds her on Today with that reason; search finds customers by pinyin initials and phone
+//! finds her on Today with that reason, opens her composed birthday message and logs the
+//! contact, which clears Today; search finds customers by pinyin initials and phone
 //! digits. Finally the phone reopens the app with no network at all (service worker).
 //! Screenshots of every step go to target/e2e/.
 
@@ -246,13 +247,35 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
         .await;
     tablet.screenshot("17-tablet-today").await;
 
+    // From Today the owner opens 李梅: her birthday message is composed, ready to send; one
+    // tap logs the contact, which settles the birthday, and Today is clear.
+    let item = tablet
+        .wait_for("//a[contains(@class,'follow-up-link')][.//span[normalize-space()='李梅']]")
+        .await;
+    tablet.tap(item, "李梅").await;
+    let message = tablet.field("", "今日话术").await;
+    let text = message
+        .prop("value")
+        .await
+        .expect("the message")
+        .unwrap_or_default();
+    assert!(
+        text.starts_with("李梅您好！您的生日就快到啦，好孩子母婴店"),
+        "the composed message: {text:?}"
+    );
+    tablet.screenshot("18-tablet-compose").await;
+    tablet.click("已联系").await;
+    tablet.sees("已记录这次联系。").await;
+    tablet.follow("今日").await;
+    tablet.sees("今天没有需要跟进的顾客").await;
+
     // Search finds customers by pinyin initials and by the last digits of their phone.
     tablet.follow("顾客").await;
     tablet.fill("", "搜索", "lm").await;
     tablet.sees_at(FIRST_ROW_NAME, "李梅").await;
     tablet.fill("", "搜索", "8000").await;
     tablet.sees_at(FIRST_ROW_NAME, "张三").await;
-    tablet.screenshot("18-tablet-search").await;
+    tablet.screenshot("19-tablet-search").await;
 
     // No network at all: the installed app still opens (service worker) with its data.
     set_offline(phone.client, true).await;
@@ -261,6 +284,6 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     phone.sees_at(LATEST_AMOUNT, "¥268.50").await;
     phone.follow("Settings").await;
     phone.sees("Offline").await;
-    phone.screenshot("19-phone-reloaded-without-network").await;
+    phone.screenshot("20-phone-reloaded-without-network").await;
     set_offline(phone.client, false).await;
 }

@@ -1,5 +1,6 @@
 //! One customer's card, with editing.
 
+use super::compose::Compose;
 use super::customer_form::{CustomerEditor, source_name};
 use super::purchase_form::PurchaseForm;
 use super::timeline::Timeline;
@@ -78,7 +79,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let birthday = c.birthday.map(|d| d.to_string()).unwrap_or_default();
     let recording = RwSignal::new(false);
     let recorded = Callback::new(move |()| recording.set(false));
-    let (for_form, for_timeline) = (id.clone(), id.clone());
+    let (for_form, for_compose, for_timeline) = (id.clone(), id.clone(), id.clone());
     view! {
         <article class="card customer-card">
             <div class="editor-head">
@@ -121,6 +122,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
             <Show when=move || recording.get()>
                 <PurchaseForm customer=for_form.clone() on_done=recorded />
             </Show>
+            <Compose id=for_compose />
             <Timeline customer=for_timeline />
         </article>
     }

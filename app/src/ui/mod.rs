@@ -1,6 +1,7 @@
 //! The screens. [`App`] shows onboarding until this device belongs to a shop, then the shell
 //! with its four tabs.
 
+mod compose;
 mod customer_detail;
 mod customer_form;
 mod customers;
