@@ -4,14 +4,15 @@
 #[path = "segment_support/mod.rs"]
 mod support;
 
-use huike_core::agenda::{Reason, agenda};
+use huike_core::agenda::{Agenda, Reason, agenda};
 use huike_core::domain::{Customer, Gender, LedgerKind, Purpose, Rules, Template};
+use huike_core::id::Id;
 use huike_core::message::{
     Lang, Placeholder, Values, age_text, chinese_surname, choose, compose, default_templates, fill,
     purpose_for, render, salutation,
 };
 use huike_core::op::RecordKind;
-use huike_core::segment::analyze;
+use huike_core::segment::{Analysis, analyze};
 use serde_json::json;
 use support::{Shop, d};
 
@@ -263,13 +264,20 @@ fn mother() -> (Shop, huike_core::id::Id, Rules) {
     (shop, c, rules)
 }
 
-#[test]
-fn values_for_a_customer_follow_the_reason() {
+/// The mother's shop analysed on 2026-03-10: the shop, her id, the analysis, its agenda and her
+/// index in it.
+fn mother_today() -> (Shop, Id, Analysis, Agenda, usize) {
     let (shop, c, rules) = mother();
-    let today = d("2026-03-10");
-    let analysis = analyze(&shop.book, today, &rules);
+    let analysis = analyze(&shop.book, d("2026-03-10"), &rules);
     let list = agenda(&analysis, &rules);
     let index = analysis.index_of(&c).unwrap();
+    (shop, c, analysis, list, index)
+}
+
+#[test]
+fn values_for_a_customer_follow_the_reason() {
+    let (shop, c, analysis, list, index) = mother_today();
+    let today = analysis.as_of();
     let item = list.of_customer(index).unwrap();
     let keys: Vec<_> = item.reasons.iter().map(Reason::key).collect();
     assert_eq!(
@@ -330,11 +338,8 @@ fn values_for_a_customer_follow_the_reason() {
 
 #[test]
 fn the_template_offered_for_an_item() {
-    let (shop, c, rules) = mother();
-    let today = d("2026-03-10");
-    let analysis = analyze(&shop.book, today, &rules);
-    let list = agenda(&analysis, &rules);
-    let index = analysis.index_of(&c).unwrap();
+    let (shop, c, analysis, list, index) = mother_today();
+    let today = analysis.as_of();
     let item = list.of_customer(index).unwrap();
     assert_eq!(purpose_for(item.reasons), Purpose::ChildMilestone);
     let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
@@ -442,11 +447,8 @@ fn choose_prefers_a_complete_template_of_the_purpose() {
 
 #[test]
 fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
-    let (shop, c, rules) = mother();
-    let today = d("2026-03-10");
-    let analysis = analyze(&shop.book, today, &rules);
-    let list = agenda(&analysis, &rules);
-    let index = analysis.index_of(&c).unwrap();
+    let (shop, c, analysis, list, index) = mother_today();
+    let today = analysis.as_of();
     let item = list.of_customer(index).unwrap();
     let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
     let compose_with = |templates: &[Template], lang| {
