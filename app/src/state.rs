@@ -4,6 +4,8 @@
 use crate::i18n::{Lang, Texts};
 use crate::session::Session;
 use crate::store::{Rows, Store, StoreError};
+use huike_core::domain::Entry;
+use huike_core::id::Id;
 use huike_core::insights::{Insights, Today};
 use huike_core::replica::{Delta, Replica};
 use leptos::prelude::*;
@@ -120,6 +122,23 @@ impl AppState {
         });
         self.persist(delta).await?;
         Ok(result)
+    }
+
+    /// Appends an entry (a purchase, visit, contact…) made on this device under `id` (keep one
+    /// id per form, so saving again cannot add it twice), durably, then schedules a sync.
+    pub async fn append(&self, id: Id, entry: Entry) -> Result<(), StoreError> {
+        self.change(|r| ((), r.append(crate::platform::now_ms(), id, entry)))
+            .await?;
+        crate::sync::schedule(*self);
+        Ok(())
+    }
+
+    /// The device id as the staff member recorded on entries.
+    pub fn staff(&self) -> Option<Id> {
+        self.session.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| Id::parse(&s.credentials.device_id).ok())
+        })
     }
 
     /// Writes `delta` (and any earlier change whose write failed) in one transaction.

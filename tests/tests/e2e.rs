@@ -3,11 +3,11 @@
 //! (360×740, English) joins, adds 张三 while its network to the worker is cut, syncs once it is
 //! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
 //! syncing both edits are on both devices. The clerk records a purchase on 张三's card (a bad
-//! amount is refused first) and sees it in his history and grades. The owner adds a customer whose birthday is near and
-//! finds her on Today with that reason, opens her composed birthday message and logs the
-//! contact, which clears Today; search finds customers by pinyin initials and phone
-//! digits. Finally the phone reopens the app with no network at all (service worker).
-//! Screenshots of every step go to target/e2e/.
+//! amount is refused first) and a visit without a purchase, and sees both in his history. The
+//! owner adds a customer whose birthday is near and finds her on Today with that reason, opens
+//! her composed birthday message and logs the contact, which clears Today; search finds
+//! customers by pinyin initials and phone digits. Finally the phone reopens the app with no
+//! network at all (service worker). Screenshots of every step go to target/e2e/.
 
 use fantoccini::Client;
 use huike_tests::browser::{Driver, Page, set_offline};
@@ -217,7 +217,24 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
         )
         .await;
     phone.sees_at(&fact("Customer type"), "Bought").await;
-    phone.screenshot("15-phone-records-purchase").await;
+    // …and a visit without a purchase, with why (a visit counts from midnight: listed second).
+    phone.click("Record visit").await;
+    phone
+        .field("Save", "Why nothing was bought")
+        .await
+        .select_by_label("Price")
+        .await
+        .expect("choose a reason");
+    phone.click("Save").await;
+    phone
+        .sees_at(
+            "(//li[contains(@class,'entry')])[2]//span[contains(@class,'entry-what')]",
+            "Visit, no purchase · Price",
+        )
+        .await;
+    phone
+        .screenshot("15-phone-records-purchase-and-visit")
+        .await;
 
     // The owner adds 李梅, whose birthday is in three days: Today lists her with that reason.
     let (month, day) = tablet.month_day_in(3).await;

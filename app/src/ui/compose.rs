@@ -2,7 +2,7 @@
 //! templates for their top reason, editable, sent by the clerk from their own phone (Copy
 //! message, Share, Call, SMS), then one tap logs how the contact went.
 
-use crate::platform::{local_now, new_id, now_ms};
+use crate::platform::{local_now, new_id};
 use crate::state::use_app;
 use huike_core::domain::{Contact, ContactChannel, Customer, Entry, Outcome, Purpose, Template};
 use huike_core::id::Id;
@@ -119,23 +119,15 @@ pub fn Compose(id: Id) -> impl IntoView {
             template: None,
             outcome,
             next_follow_up: None,
-            staff: app.session.with_untracked(|s| {
-                s.as_ref()
-                    .and_then(|s| Id::parse(&s.credentials.device_id).ok())
-            }),
+            staff: app.staff(),
             note: String::new(),
         });
         busy.set(true);
         spawn_local(async move {
-            let result = app
-                .change(|r| ((), r.append(now_ms(), new_id(), entry)))
-                .await;
+            let result = app.append(new_id(), entry).await;
             busy.set(false);
             match result {
-                Ok(()) => {
-                    status.set(Some(t().contact_logged.to_owned()));
-                    crate::sync::schedule(app);
-                }
+                Ok(()) => status.set(Some(t().contact_logged.to_owned())),
                 Err(e) => status.set(Some(format!("{} {e}", t().storage_error))),
             }
         });

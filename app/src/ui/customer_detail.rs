@@ -4,6 +4,7 @@ use super::compose::Compose;
 use super::customer_form::{CustomerEditor, source_name};
 use super::purchase_form::PurchaseForm;
 use super::timeline::Timeline;
+use super::visit_form::VisitForm;
 use crate::i18n::Lang;
 use crate::state::use_app;
 use huike_core::domain::Customer;
@@ -59,6 +60,13 @@ pub fn CustomerDetail() -> impl IntoView {
     }
 }
 
+/// Which entry form is open on the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Recording {
+    Purchase,
+    Visit,
+}
+
 #[component]
 fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) -> impl IntoView {
     let app = use_app();
@@ -77,9 +85,10 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let (has_wechat, has_notes, has_birthday) =
         (!wechat.is_empty(), !notes.is_empty(), c.birthday.is_some());
     let birthday = c.birthday.map(|d| d.to_string()).unwrap_or_default();
-    let recording = RwSignal::new(false);
-    let recorded = Callback::new(move |()| recording.set(false));
-    let (for_form, for_compose, for_timeline) = (id.clone(), id.clone(), id.clone());
+    let recording = RwSignal::new(None::<Recording>);
+    let recorded = Callback::new(move |()| recording.set(None));
+    let (for_purchase, for_visit, for_compose, for_timeline) =
+        (id.clone(), id.clone(), id.clone(), id.clone());
     view! {
         <article class="card customer-card">
             <div class="editor-head">
@@ -113,14 +122,18 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 <p class="notes">{notes.clone()}</p>
             </Show>
             <div class="actions">
-                <button type="button" class="button primary" on:click=move |_| recording.set(true)>{move || t().record_purchase}</button>
+                <button type="button" class="button primary" on:click=move |_| recording.set(Some(Recording::Purchase))>{move || t().record_purchase}</button>
+                <button type="button" class="button secondary" on:click=move |_| recording.set(Some(Recording::Visit))>{move || t().record_visit}</button>
                 <Show when=move || has_phone>
                     <a class="button secondary" href=tel.clone()>{move || t().call}</a>
                 </Show>
                 <button type="button" class="button secondary" on:click=move |_| editing.set(true)>{move || t().edit}</button>
             </div>
-            <Show when=move || recording.get()>
-                <PurchaseForm customer=for_form.clone() on_done=recorded />
+            <Show when=move || recording.get() == Some(Recording::Purchase)>
+                <PurchaseForm customer=for_purchase.clone() on_done=recorded />
+            </Show>
+            <Show when=move || recording.get() == Some(Recording::Visit)>
+                <VisitForm customer=for_visit.clone() on_done=recorded />
             </Show>
             <Compose id=for_compose />
             <Timeline customer=for_timeline />

@@ -12,6 +12,7 @@ mod shell;
 mod stats;
 mod timeline;
 mod today;
+mod visit_form;
 mod widgets;
 
 use crate::state::use_app;

@@ -1,7 +1,7 @@
 //! Recording a purchase on a customer's card (记一笔): amount, what was bought, the day.
 
 use super::widgets::TextField;
-use crate::platform::{local_now, new_id, now_ms, today};
+use crate::platform::{local_now, new_id, today};
 use crate::state::use_app;
 use huike_core::domain::{Entry, LineItem, Money, Purchase, PurchaseKind, SaleChannel};
 use huike_core::id::Id;
@@ -55,10 +55,7 @@ pub fn PurchaseForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
             at: on.and_time(local_now().time()),
             total,
             items,
-            staff: app.session.with_untracked(|s| {
-                s.as_ref()
-                    .and_then(|s| Id::parse(&s.credentials.device_id).ok())
-            }),
+            staff: app.staff(),
             channel: SaleChannel::Store,
             kind: PurchaseKind::Sale,
             corrects: None,
@@ -67,20 +64,17 @@ pub fn PurchaseForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
         busy.set(true);
         let id = entry_id.clone();
         spawn_local(async move {
-            let result = app.change(|r| ((), r.append(now_ms(), id, entry))).await;
+            let result = app.append(id, entry).await;
             busy.set(false);
             match result {
-                Ok(()) => {
-                    crate::sync::schedule(app);
-                    on_done.run(());
-                }
+                Ok(()) => on_done.run(()),
                 Err(e) => error.set(Some(format!("{} {e}", t().storage_error))),
             }
         });
     };
 
     view! {
-        <form class="editor purchase-form" on:submit=submit>
+        <form class="editor entry-form purchase-form" on:submit=submit>
             <h3>{move || t().record_purchase}</h3>
             <TextField label=Signal::derive(move || t().amount) value=amount inputmode="decimal" placeholder="268.00" />
             <TextField label=Signal::derive(move || t().item) value=item placeholder="金装奶粉 3段" />

@@ -1,6 +1,7 @@
 //! A customer's history on their card: purchases, visits, contacts and points, latest first.
 
-use crate::i18n::Texts;
+use super::visit_form::reason_name;
+use crate::i18n::{Lang, Texts};
 use crate::state::use_app;
 use huike_core::domain::{Entry, PurchaseKind};
 use huike_core::id::Id;
@@ -16,7 +17,7 @@ struct Line {
 }
 
 impl Line {
-    fn of(id: &Id, entry: &Entry, t: &Texts) -> Line {
+    fn of(id: &Id, entry: &Entry, t: &Texts, en: bool) -> Line {
         let (day, what, amount) = match entry {
             Entry::Purchase(p) => {
                 let names: Vec<&str> = p
@@ -39,7 +40,13 @@ impl Line {
                 };
                 (p.at.date(), what, format!("¥{}", p.total))
             }
-            Entry::Visit(v) => (v.on, t.visit.to_owned(), String::new()),
+            Entry::Visit(v) => {
+                let why = v
+                    .reason
+                    .map(|r| format!(" · {}", reason_name(r, en)))
+                    .unwrap_or_default();
+                (v.on, format!("{}{why}", t.visit), String::new())
+            }
             Entry::Contact(c) => (c.at.date(), t.contact.to_owned(), String::new()),
             Entry::Ledger(l) => (l.at.date(), t.ledger_entry.to_owned(), String::new()),
         };
@@ -58,7 +65,7 @@ pub fn Timeline(customer: Id) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let lines = Memo::new(move |_| {
-        let texts = app.t();
+        let (texts, en) = (app.t(), app.lang.get() == Lang::En);
         app.replica.with(|r| {
             let Some(r) = r else { return Vec::new() };
             app.insights.with(|insights| {
@@ -68,7 +75,7 @@ pub fn Timeline(customer: Id) -> impl IntoView {
                 let timeline = insights.timeline(&r.book, &customer);
                 timeline
                     .into_iter()
-                    .map(|(id, e)| Line::of(id, &e.entry, texts))
+                    .map(|(id, e)| Line::of(id, &e.entry, texts, en))
                     .collect()
             })
         })
