@@ -5,6 +5,7 @@ mod compose;
 mod customer_detail;
 mod customer_form;
 mod customers;
+mod entry_form;
 mod onboarding;
 mod purchase_form;
 mod settings;

@@ -1,13 +1,13 @@
 //! Recording a visit without a purchase on a customer's card (记到店), with why nothing was
 //! bought (未成交原因): what a shop learns most from.
 
+use super::entry_form::{EntryFormFooter, EntrySave};
 use super::widgets::TextField;
-use crate::platform::{new_id, today};
+use crate::platform::today;
 use crate::state::use_app;
 use huike_core::domain::{Entry, NotBoughtReason, Visit};
 use huike_core::id::Id;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// Every reason, in the order the form lists them.
 const REASONS: [NotBoughtReason; 6] = [
@@ -32,8 +32,7 @@ pub fn reason_name(reason: NotBoughtReason, en: bool) -> &'static str {
     if en { e } else { zh }
 }
 
-/// The visit form. Saves a visit for `customer` and calls `on_done` once it is durable (or
-/// when cancelled).
+/// The visit form: a visit for `customer`; `on_done` runs once it is durable, or on Cancel.
 #[component]
 pub fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let app = use_app();
@@ -42,15 +41,12 @@ pub fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let day = RwSignal::new(today().to_string());
     let reason = RwSignal::new(None::<NotBoughtReason>);
     let note = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    // One id for this visit: saving again after a storage error cannot record it twice.
-    let entry_id = new_id();
+    let save = EntrySave::new(on_done);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(on) = day.get().parse::<chrono::NaiveDate>() else {
-            error.set(Some(t().date_invalid.into()));
+            save.refuse(t().date_invalid);
             return;
         };
         let entry = Entry::Visit(Visit {
@@ -60,17 +56,7 @@ pub fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
             reason: reason.get(),
             staff: app.staff(),
         });
-        error.set(None);
-        busy.set(true);
-        let id = entry_id.clone();
-        spawn_local(async move {
-            let result = app.append(id, entry).await;
-            busy.set(false);
-            match result {
-                Ok(()) => on_done.run(()),
-                Err(e) => error.set(Some(format!("{} {e}", t().storage_error))),
-            }
-        });
+        save.save(entry);
     };
 
     view! {
@@ -92,13 +78,7 @@ pub fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
                 </select>
             </label>
             <TextField label=Signal::derive(move || t().notes) value=note />
-            <Show when=move || error.with(Option::is_some)>
-                <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || busy.get()>{move || t().save}</button>
-                <button type="button" class="button ghost" on:click=move |_| on_done.run(())>{move || t().cancel}</button>
-            </div>
+            <EntryFormFooter save=save />
         </form>
     }
 }
