@@ -42,14 +42,17 @@ pub fn run() {
     }
     let server = session::server().unwrap_or_else(|| DEFAULT_SERVER.to_owned());
     let app = AppState::new(lang, session::load(), server);
-    if explicit_server.is_none() && session::server().is_none() {
-        leptos::task::spawn_local(read_config(app));
-    }
     watch_for_updates(app);
     leptos::mount::mount_to_body(move || {
         leptos::prelude::provide_context(app);
         ui::App()
     });
+    // Tasks only after mounting: mounting sets up the executor they run on (spawning before
+    // it panics in a release build).
+    if explicit_server.is_none() && session::server().is_none() {
+        leptos::task::spawn_local(read_config(app));
+    }
+    leptos::task::spawn_local(app.follow_the_calendar());
 }
 
 /// Reads `/config.json` (written at deploy time) for the default sync server.

@@ -34,7 +34,9 @@ pub struct AppState {
     pub replica: RwSignal<Option<Replica>>,
     /// The analytics ledger and search index, following the book (None until it is loaded).
     pub insights: RwSignal<Option<Insights>, LocalStorage>,
-    /// Today's analysis and follow-ups, recomputed after every change (None until loaded).
+    /// The shop's calendar day (moves on at midnight, see [`AppState::follow_the_calendar`]).
+    pub day: RwSignal<chrono::NaiveDate>,
+    /// That day's analysis and follow-ups, recomputed after every change (None until loaded).
     pub today: Memo<Option<Arc<Today>>>,
     /// The sync server's base URL.
     pub server: RwSignal<String>,
@@ -55,8 +57,9 @@ impl AppState {
     pub fn new(lang: Lang, session: Option<Session>, server: String) -> Self {
         let replica = RwSignal::new(None::<Replica>);
         let insights = RwSignal::new_local(None::<Insights>);
+        let day = RwSignal::new(crate::platform::today());
         let today = Memo::new(move |_| {
-            let day = crate::platform::today();
+            let day = day.get();
             replica.with(|r| {
                 let book = &r.as_ref()?.book;
                 insights.with(|i| Some(Arc::new(i.as_ref()?.today(book, day))))
@@ -67,6 +70,7 @@ impl AppState {
             session: RwSignal::new(session),
             replica,
             insights,
+            day,
             today,
             server: RwSignal::new(server),
             sync: RwSignal::new(SyncStatus {
@@ -78,6 +82,18 @@ impl AppState {
             update_ready: RwSignal::new(false),
             db: StoredValue::new_local(None),
             unsaved: StoredValue::new(Delta::default()),
+        }
+    }
+
+    /// Moves [`AppState::day`] on when the date changes (checked every minute), so an app left
+    /// open overnight shows the new day's follow-ups.
+    pub async fn follow_the_calendar(self) {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(60_000).await;
+            let now = crate::platform::today();
+            if self.day.get_untracked() != now {
+                self.day.set(now);
+            }
         }
     }
 

@@ -222,18 +222,18 @@ impl Page<'_> {
             .unwrap_or_else(|e| panic!("{}: pick {date} in {label}: {e}", self.name));
     }
 
-    /// The browser's local date `days` from today, as (month, day).
-    pub async fn month_day_in(&self, days: u32) -> (u32, u32) {
+    /// The browser's local date `days` from today, as (year, month, day).
+    pub async fn date_in(&self, days: u32) -> (u32, u32, u32) {
         let v = self
             .client
             .execute(
-                "const d = new Date(); d.setDate(d.getDate() + arguments[0]); return [d.getMonth() + 1, d.getDate()];",
+                "const d = new Date(); d.setDate(d.getDate() + arguments[0]); return [d.getFullYear(), d.getMonth() + 1, d.getDate()];",
                 vec![serde_json::Value::from(days)],
             )
             .await
             .expect("the browser's date");
         let part = |i: usize| v[i].as_u64().expect("a number") as u32;
-        (part(0), part(1))
+        (part(0), part(1), part(2))
     }
 
     /// Waits until the page's visible text contains `text`.

@@ -3,11 +3,12 @@
 //! (360×740, English) joins, adds 张三 while its network to the worker is cut, syncs once it is
 //! back, and the tablet sees 张三. Then both edit different fields of 张三 offline, and after
 //! syncing both edits are on both devices. The clerk records a purchase on 张三's card (a bad
-//! amount is refused first) and a visit without a purchase, and sees both in his history. The
-//! owner adds a customer whose birthday is near and finds her on Today with that reason, opens
-//! her composed birthday message and logs the contact, which clears Today; search finds
-//! customers by pinyin initials and phone digits. Finally the phone reopens the app with no
-//! network at all (service worker). Screenshots of every step go to target/e2e/.
+//! amount is refused first), a visit without a purchase and a contact promising a call back
+//! today; he sees them in his history and 张三 on Today for the follow-up. The owner adds a
+//! customer whose birthday is near and finds her on Today with that reason, opens her composed
+//! birthday message and logs the contact, which clears Today; search finds customers by pinyin
+//! initials and phone digits. Finally the phone reopens the app with no network at all
+//! (service worker). Screenshots of every step go to target/e2e/.
 
 use fantoccini::Client;
 use huike_tests::browser::{Driver, Page, set_offline};
@@ -79,7 +80,14 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
         name: "phone",
     };
 
-    // The owner creates the shop on the tablet (default language: 简体中文).
+    // The owner's first visit, with a bare address as a shop owner would open it: the app
+    // starts (its sync server from the build's config.json) and offers to create a shop.
+    tablet.client.goto(app).await.expect("open app");
+    tablet.button("创建店铺").await;
+    tablet.screenshot("00-first-visit").await;
+
+    // The owner creates the shop on the tablet (default language: 简体中文), syncing through
+    // a proxy the test can cut.
     tablet
         .client
         .goto(&format!("{app}/?server={}", tablet_net.url()))
@@ -236,8 +244,39 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
         .screenshot("15-phone-records-purchase-and-visit")
         .await;
 
+    // …and logs a contact that promises a call back today: 张三 is on Today for it.
+    let (year, month, day) = phone.date_in(0).await;
+    phone.click("Log contact").await;
+    phone
+        .field("Save", "Outcome")
+        .await
+        .select_by_label("Interested")
+        .await
+        .expect("choose an outcome");
+    phone
+        .pick_date(
+            "Save",
+            "Next follow-up",
+            &format!("{year}-{month:02}-{day:02}"),
+        )
+        .await;
+    phone.click("Save").await;
+    phone
+        .sees_at(
+            "(//li[contains(@class,'entry')])[1]//span[contains(@class,'entry-what')]",
+            "Contact · General",
+        )
+        .await;
+    phone.follow("Today").await;
+    // "Follow-up due today" (the prefix only: the day may turn over between the two reads).
+    phone
+        .wait_for("//li[contains(@class,'follow-up')][.//span[normalize-space()='张三']]//span[contains(@class,'reason')][starts-with(normalize-space(),'Follow-up')]")
+        .await;
+    phone.screenshot("16-phone-follow-up-today").await;
+    open_zhangsan(&phone, "Customers").await;
+
     // The owner adds 李梅, whose birthday is in three days: Today lists her with that reason.
-    let (month, day) = tablet.month_day_in(3).await;
+    let (_, month, day) = tablet.date_in(3).await;
     tablet.follow("顾客").await;
     tablet.follow("新增顾客").await;
     tablet.fill("保存", "姓名", "李梅").await;
@@ -256,13 +295,13 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     tablet
         .wait_for("//div[contains(@class,'today-reasons')]//span[starts-with(normalize-space(),'生日 · ')]")
         .await;
-    tablet.screenshot("16-tablet-card-grades").await;
+    tablet.screenshot("17-tablet-card-grades").await;
     tablet.follow("今日").await;
     // "生日 · 3天后" (the prefix only: the day may turn over between the two clocks' reads).
     tablet
         .wait_for("//li[contains(@class,'follow-up')][.//span[normalize-space()='李梅']]//span[contains(@class,'reason')][starts-with(normalize-space(),'生日 · ')]")
         .await;
-    tablet.screenshot("17-tablet-today").await;
+    tablet.screenshot("18-tablet-today").await;
 
     // From Today the owner opens 李梅: her birthday message is composed, ready to send; one
     // tap logs the contact, which settles the birthday, and Today is clear.
@@ -280,7 +319,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
         text.starts_with("李梅您好！您的生日就快到啦，好孩子母婴店"),
         "the composed message: {text:?}"
     );
-    tablet.screenshot("18-tablet-compose").await;
+    tablet.screenshot("19-tablet-compose").await;
     tablet.click("已联系").await;
     tablet.sees("已记录这次联系。").await;
     tablet.follow("今日").await;
@@ -292,15 +331,17 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     tablet.sees_at(FIRST_ROW_NAME, "李梅").await;
     tablet.fill("", "搜索", "8000").await;
     tablet.sees_at(FIRST_ROW_NAME, "张三").await;
-    tablet.screenshot("19-tablet-search").await;
+    tablet.screenshot("20-tablet-search").await;
 
     // No network at all: the installed app still opens (service worker) with its data.
     set_offline(phone.client, true).await;
     phone.client.refresh().await.expect("reload offline");
     phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
-    phone.sees_at(LATEST_AMOUNT, "¥268.50").await;
+    phone
+        .wait_for("//span[contains(@class,'entry-amount')][normalize-space()='¥268.50']")
+        .await;
     phone.follow("Settings").await;
     phone.sees("Offline").await;
-    phone.screenshot("20-phone-reloaded-without-network").await;
+    phone.screenshot("21-phone-reloaded-without-network").await;
     set_offline(phone.client, false).await;
 }

@@ -23,8 +23,8 @@ struct Draft {
     phone: Option<String>,
 }
 
-/// How a contact went, with its label.
-const OUTCOMES: [Outcome; 5] = [
+/// How a contact can go, in the order they are offered.
+pub(super) const OUTCOMES: [Outcome; 5] = [
     Outcome::Reached,
     Outcome::NoAnswer,
     Outcome::Positive,
@@ -183,8 +183,8 @@ pub fn Compose(id: Id) -> impl IntoView {
     }
 }
 
-/// The outcome's button label.
-fn outcome_name(outcome: Outcome, t: &crate::i18n::Texts) -> &'static str {
+/// The outcome's label.
+pub(super) fn outcome_name(outcome: Outcome, t: &crate::i18n::Texts) -> &'static str {
     match outcome {
         Outcome::Reached => t.outcome_reached,
         Outcome::NoAnswer => t.outcome_no_answer,

@@ -1,6 +1,7 @@
 //! One customer's card, with editing.
 
 use super::compose::Compose;
+use super::contact_form::ContactForm;
 use super::customer_form::{CustomerEditor, source_name};
 use super::purchase_form::PurchaseForm;
 use super::timeline::Timeline;
@@ -65,6 +66,7 @@ pub fn CustomerDetail() -> impl IntoView {
 enum Recording {
     Purchase,
     Visit,
+    Contact,
 }
 
 #[component]
@@ -87,8 +89,8 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let birthday = c.birthday.map(|d| d.to_string()).unwrap_or_default();
     let recording = RwSignal::new(None::<Recording>);
     let recorded = Callback::new(move |()| recording.set(None));
-    let (for_purchase, for_visit, for_compose, for_timeline) =
-        (id.clone(), id.clone(), id.clone(), id.clone());
+    let (for_purchase, for_visit, for_contact) = (id.clone(), id.clone(), id.clone());
+    let (for_compose, for_timeline) = (id.clone(), id.clone());
     view! {
         <article class="card customer-card">
             <div class="editor-head">
@@ -124,6 +126,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
             <div class="actions">
                 <button type="button" class="button primary" on:click=move |_| recording.set(Some(Recording::Purchase))>{move || t().record_purchase}</button>
                 <button type="button" class="button secondary" on:click=move |_| recording.set(Some(Recording::Visit))>{move || t().record_visit}</button>
+                <button type="button" class="button secondary" on:click=move |_| recording.set(Some(Recording::Contact))>{move || t().log_contact}</button>
                 <Show when=move || has_phone>
                     <a class="button secondary" href=tel.clone()>{move || t().call}</a>
                 </Show>
@@ -134,6 +137,9 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
             </Show>
             <Show when=move || recording.get() == Some(Recording::Visit)>
                 <VisitForm customer=for_visit.clone() on_done=recorded />
+            </Show>
+            <Show when=move || recording.get() == Some(Recording::Contact)>
+                <ContactForm customer=for_contact.clone() on_done=recorded />
             </Show>
             <Compose id=for_compose />
             <Timeline customer=for_timeline />

@@ -2,6 +2,7 @@
 //! with its four tabs.
 
 mod compose;
+mod contact_form;
 mod customer_detail;
 mod customer_form;
 mod customers;

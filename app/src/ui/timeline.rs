@@ -1,5 +1,6 @@
 //! A customer's history on their card: purchases, visits, contacts and points, latest first.
 
+use super::contact_form::purpose_name;
 use super::visit_form::reason_name;
 use crate::i18n::{Lang, Texts};
 use crate::state::use_app;
@@ -47,7 +48,11 @@ impl Line {
                     .unwrap_or_default();
                 (v.on, format!("{}{why}", t.visit), String::new())
             }
-            Entry::Contact(c) => (c.at.date(), t.contact.to_owned(), String::new()),
+            Entry::Contact(c) => (
+                c.at.date(),
+                format!("{} · {}", t.contact, purpose_name(c.purpose, en)),
+                String::new(),
+            ),
             Entry::Ledger(l) => (l.at.date(), t.ledger_entry.to_owned(), String::new()),
         };
         Line {

@@ -24,7 +24,6 @@ struct FollowUp {
 pub fn Today() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let today = crate::platform::today();
     let list = Memo::new(move |_| {
         let lang = app.lang.get().core();
         app.today.with(|day| {
@@ -63,7 +62,7 @@ pub fn Today() -> impl IntoView {
             <header class="page-head">
                 <h1>{move || t().today}</h1>
                 <p class="muted">
-                    {today.format("%Y-%m-%d").to_string()}
+                    {move || app.day.get().format("%Y-%m-%d").to_string()}
                     <Show when=move || { total() > 0 }>
                         " · " {total} " " {move || t().to_contact}
                     </Show>
