@@ -12,6 +12,9 @@ use std::fmt;
 pub struct Id(String);
 
 impl Id {
+    /// The smallest id (empty text): where a range over ids starts. Never a record's id.
+    pub(crate) const MIN: Id = Id(String::new());
+
     /// A UUIDv7 from a Unix time in milliseconds and 10 random bytes.
     pub fn v7(unix_ms: u64, random: [u8; 10]) -> Self {
         let id = uuid::Builder::from_unix_timestamp_millis(unix_ms, &random).into_uuid();

@@ -61,6 +61,11 @@ impl Insights {
         self.index.search(query, limit)
     }
 
+    /// A customer's key in list order (their name's pinyin), as the search index keeps it.
+    pub fn sort_key(&self, customer: &Id) -> Option<&str> {
+        self.index.sort_key(customer)
+    }
+
     /// A customer's entries in `book` (purchases, visits, contacts, points…), latest first
     /// (entries at the same minute: the later id first, as on every device).
     pub fn timeline<'b>(&self, book: &'b Book, customer: &Id) -> Vec<(&'b Id, &'b StampedEntry)> {

@@ -324,9 +324,11 @@ impl Book {
 
     /// Live (not deleted) records of one kind, in id order.
     pub fn records(&self, kind: RecordKind) -> impl Iterator<Item = (&Id, &RecordState)> {
+        // Records are keyed by (kind, id): those of one kind are one run of the map.
         self.records
-            .iter()
-            .filter(move |((k, _), s)| *k == kind && s.deleted.is_none())
+            .range((kind, Id::MIN)..)
+            .take_while(move |((k, _), _)| *k == kind)
+            .filter(|(_, s)| s.deleted.is_none())
             .map(|((_, id), s)| (id, s))
     }
 

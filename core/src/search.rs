@@ -807,6 +807,12 @@ impl SearchIndex {
         }
     }
 
+    /// A customer's key in list order (their name's pinyin, see [`sort_key`]), if indexed.
+    pub fn sort_key(&self, id: &Id) -> Option<&str> {
+        let slot = *self.by_id.get(id)?;
+        self.entries[slot].as_ref().map(|e| &*e.sort_key)
+    }
+
     /// How many customers are indexed.
     pub fn len(&self) -> usize {
         self.by_id.len()

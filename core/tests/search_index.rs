@@ -373,3 +373,17 @@ fn every_synthetic_customer_is_found_by_name_and_by_the_last_four_digits() {
         }
     }
 }
+
+#[test]
+fn the_index_keeps_each_customers_list_order_key() {
+    let mut index = SearchIndex::new();
+    index.upsert(&id("a"), &customer("欧阳娜娜", &[], "", &[]));
+    assert_eq!(
+        index.sort_key(&id("a")),
+        Some(huike_core::search::sort_key(&huike_core::search::fold("欧阳娜娜")).as_str())
+    );
+    index.upsert(&id("a"), &customer("Amy王", &[], "", &[]));
+    assert_eq!(index.sort_key(&id("a")), Some("amywang "));
+    index.remove(&id("a"));
+    assert_eq!(index.sort_key(&id("a")), None);
+}
