@@ -31,7 +31,8 @@ use chrono::NaiveDate;
 use huike_core::domain::{Entry, Money, Purchase, PurchaseKind, Rules, SaleChannel};
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
-use huike_core::op::{Book, Op, RecordKind};
+use huike_core::book::Book;
+use huike_core::op::{Op, RecordKind};
 use huike_core::predict::{CustomerSummary, Model, PredictError, TimeUnit};
 use huike_core::segment;
 use std::collections::BTreeSet;
@@ -325,7 +326,7 @@ pub fn book_of(transactions: &[Transaction]) -> Book {
         book.apply(&Op::Append {
             at: clock.tick(0),
             id: Id::v7(ms, random),
-            entry: Entry::Purchase(sale),
+            entry: Entry::Purchase(sale).into(),
         });
     }
     book

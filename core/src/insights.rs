@@ -6,7 +6,9 @@
 use crate::agenda::{Agenda, agenda};
 use crate::domain::Rules;
 use crate::id::Id;
-use crate::op::{Book, Change, RecordKind, StampedEntry};
+use crate::book::Book;
+use crate::domain::Entry;
+use crate::op::{Change, RecordKind};
 use crate::replica::Delta;
 use crate::search::{Results, SearchIndex};
 use crate::segment::ledger::Ledger;
@@ -68,12 +70,14 @@ impl Insights {
 
     /// A customer's entries in `book` (purchases, visits, contacts, points…), latest first
     /// (entries at the same minute: the later id first, as on every device).
-    pub fn timeline<'b>(&self, book: &'b Book, customer: &Id) -> Vec<(&'b Id, &'b StampedEntry)> {
+    pub fn timeline(&self, book: &Book, customer: &Id) -> Vec<(Id, Entry)> {
         let mut ids = self.ledger.entries_of(customer);
         ids.sort_unstable_by(|a, b| b.cmp(a));
         ids.into_iter()
-            .filter_map(|(_, id)| book.entry_with_id(id))
-            .filter(|(_, e)| e.entry.customer() == customer)
+            .filter_map(|(_, id)| {
+                let entry = book.entry(id)?.decode()?;
+                (entry.customer() == customer).then(|| (Id::trusted(id), entry))
+            })
             .collect()
     }
 

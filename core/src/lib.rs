@@ -1,11 +1,14 @@
 //! `huike-core`: everything Huike knows that does not need a browser or a server.
 //!
 //! - [`id`], [`hlc`]: globally unique ids and hybrid logical clock stamps, both made on the device.
-//! - [`op`]: operations and the [`op::Book`] they merge into (field-level last-writer-wins
-//!   registers, immutable entries, tombstones). The merge is commutative, associative and idempotent.
+//! - [`op`]: operations (field-level last-writer-wins sets, appends of immutable entries,
+//!   tombstones); [`book`]: the [`book::Book`] they merge into. The merge is commutative,
+//!   associative and idempotent.
+//! - [`codec`]: the compact binary encodings of values, ops and whole books (snapshots).
 //! - [`domain`]: the shop's records (customers, purchases, …) as typed views of the book.
 //! - [`replica`]: one device's copy of the shop: book, clock, outbox, sync position.
-//! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits).
+//! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits);
+//!   [`client`]: the device side of it.
 //! - [`server`]: the sync server's request handling over a key-value store (the worker is a thin adapter).
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
@@ -15,10 +18,14 @@
 
 pub mod agenda;
 pub mod auth;
+pub mod book;
+pub mod client;
+pub mod codec;
 pub mod date;
 pub mod domain;
 pub mod hlc;
 pub mod id;
+pub mod id_list;
 pub mod insights;
 pub mod message;
 pub mod op;

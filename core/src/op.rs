@@ -1,25 +1,24 @@
-//! Operations and the book they merge into.
+//! Operations: every change to the shop's data.
 //!
-//! Every change to the shop's data is an [`Op`]:
 //! - [`Op::Set`] writes one field of a mutable record (customer, complaint, campaign, …) — a
 //!   last-writer-wins register per field, so two devices editing different fields both win;
-//! - [`Op::Append`] adds an immutable [`Entry`] (purchase, visit, contact, ledger entry);
-//! - [`Op::Delete`] is a tombstone for a record (remove wins: ids are never reused).
+//! - [`Op::Append`] adds an immutable entry (purchase, visit, contact, ledger entry), kept as a
+//!   [`RawEntry`]: its encoded value, decoded on demand;
+//! - [`Op::Delete`] is a tombstone for a record (remove wins: ids are never reused);
+//! - [`Op::Foreign`] is an op written by a newer app version that this one cannot read: it is
+//!   kept as it came and passed on.
 //!
-//! A [`Book`] is the merge of any set of ops. Applying ops in any order, any number of times,
-//! gives the same book (commutative, associative, idempotent), which is what lets devices sync
-//! through an eventually consistent store with no coordination.
+//! [`crate::book::Book`] merges any set of ops; [`diff`] makes the ops of a record edit.
 //!
 //! Set-valued fields (tags, products of interest) are stored one register per member
 //! (`tags.VIP = true|false`), so concurrent additions on two devices both survive.
 
+use crate::codec::{DecodeError, value};
 use crate::domain::Entry;
 use crate::hlc::{Clock, Hlc};
 use crate::id::Id;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The kinds of mutable record in a book.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -39,6 +38,29 @@ pub enum RecordKind {
     Rules,
     /// A staff member's device.
     Device,
+}
+
+impl RecordKind {
+    /// Every kind, in code order.
+    pub const ALL: [RecordKind; 7] = [
+        RecordKind::Shop,
+        RecordKind::Customer,
+        RecordKind::Complaint,
+        RecordKind::Campaign,
+        RecordKind::Template,
+        RecordKind::Rules,
+        RecordKind::Device,
+    ];
+
+    /// The kind's one-byte code in binary encodings (frozen: new kinds get new codes).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The kind with `code`, if this version knows it.
+    pub fn from_code(code: u8) -> Option<RecordKind> {
+        RecordKind::ALL.get(usize::from(code)).copied()
+    }
 }
 
 /// One change to the book.
@@ -64,8 +86,8 @@ pub enum Op {
         at: Hlc,
         /// The entry's id (a retried append with the same id is the same entry).
         id: Id,
-        /// The entry.
-        entry: Entry,
+        /// The entry, encoded.
+        entry: RawEntry,
     },
     /// Delete a record.
     Delete {
@@ -76,6 +98,9 @@ pub enum Op {
         /// The record's id.
         id: Id,
     },
+    /// An op this version cannot read, kept as it came (see [`ForeignOp`]).
+    #[serde(skip)]
+    Foreign(ForeignOp),
 }
 
 impl Op {
@@ -83,7 +108,103 @@ impl Op {
     pub fn at(&self) -> Hlc {
         match self {
             Op::Set { at, .. } | Op::Append { at, .. } | Op::Delete { at, .. } => *at,
+            Op::Foreign(f) => f.at,
         }
+    }
+
+    /// An append of `entry` under `id`.
+    pub fn append(at: Hlc, id: Id, entry: &Entry) -> Op {
+        Op::Append {
+            at,
+            id,
+            entry: RawEntry::encode(entry),
+        }
+    }
+}
+
+/// An op written by a newer app version in a form this one cannot read (an op kind, a record
+/// kind or a value it does not know). Its stamp is readable; the rest is kept byte for byte,
+/// stored with the book and passed on in snapshots, so no device loses it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ForeignOp {
+    /// Its stamp.
+    pub at: Hlc,
+    /// The whole op as encoded by [`crate::codec::ops`].
+    pub bytes: Vec<u8>,
+}
+
+/// An immutable entry as the book keeps it: its value in the binary form of
+/// [`crate::codec::value`], decoded on demand. Keeping the encoded value (not a typed
+/// [`Entry`]) is what lets an entry written by a newer version — a new kind, a new field, a new
+/// enum value — survive here unchanged; [`RawEntry::decode`] gives `None` for such an entry.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RawEntry(Box<[u8]>);
+
+impl RawEntry {
+    /// Encodes a typed entry.
+    pub fn encode(entry: &Entry) -> RawEntry {
+        let value = serde_json::to_value(entry).unwrap_or(Value::Null);
+        RawEntry(value::to_bytes(&value).into_boxed_slice())
+    }
+
+    /// An entry from its encoded bytes (checked to hold one whole value).
+    pub fn from_bytes(bytes: &[u8]) -> Result<RawEntry, DecodeError> {
+        let mut r = crate::codec::bytes::Reader::new(bytes);
+        value::skip_value(&mut r)?;
+        if !r.is_empty() {
+            return Err(r.error("bytes after the entry"));
+        }
+        Ok(RawEntry(bytes.into()))
+    }
+
+    /// An entry from a JSON value (as older versions sent it).
+    pub fn from_value(value: &Value) -> RawEntry {
+        RawEntry(value::to_bytes(value).into_boxed_slice())
+    }
+
+    /// The typed entry, or `None` when this version cannot read it.
+    pub fn decode(&self) -> Option<Entry> {
+        decode_entry(&self.0)
+    }
+
+    /// The entry as a JSON value.
+    pub fn to_value(&self) -> Value {
+        value::decode_value(&mut crate::codec::bytes::Reader::new(&self.0)).unwrap_or(Value::Null)
+    }
+
+    /// The encoded bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Decodes an entry's bytes; `None` when this version cannot read them.
+pub fn decode_entry(bytes: &[u8]) -> Option<Entry> {
+    value::from_bytes(bytes).ok()
+}
+
+impl std::fmt::Debug for RawEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawEntry({})", self.to_value())
+    }
+}
+
+impl From<Entry> for RawEntry {
+    fn from(entry: Entry) -> RawEntry {
+        RawEntry::encode(&entry)
+    }
+}
+
+/// In JSON (the format of older batches) an entry is its plain value.
+impl Serialize for RawEntry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawEntry, D::Error> {
+        Ok(RawEntry::from_value(&Value::deserialize(d)?))
     }
 }
 
@@ -98,289 +219,8 @@ pub enum Change {
     Entry(Id),
     /// An entry was replaced by a conflicting one under the same id (a later stamp wins).
     EntryReplaced(Id),
-}
-
-/// A field value and the stamp that wrote it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Register {
-    /// The winning write's stamp.
-    pub at: Hlc,
-    /// The winning write's value.
-    pub value: Value,
-}
-
-/// True when `(at, value)` should replace `reg` (later stamp wins; an equal stamp, which only a
-/// corrupted replica could produce, is broken by the value's text so every replica agrees).
-#[allow(
-    clippy::cmp_owned,
-    reason = "the values' text order, the same in every version, breaks the tie"
-)]
-fn wins(at: Hlc, value: &Value, reg: &Register) -> bool {
-    at > reg.at || (at == reg.at && value.to_string() > reg.value.to_string())
-}
-
-/// The merged state of one record: a register per field and an optional tombstone.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RecordState {
-    /// Field registers by field name.
-    pub fields: BTreeMap<String, Register>,
-    /// The delete's stamp, when the record was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<Hlc>,
-}
-
-impl RecordState {
-    fn set(&mut self, at: Hlc, field: &str, value: &Value) -> bool {
-        match self.fields.get_mut(field) {
-            Some(reg) if !wins(at, value, reg) => false,
-            Some(reg) => {
-                *reg = Register {
-                    at,
-                    value: value.clone(),
-                };
-                true
-            }
-            None => {
-                self.fields.insert(
-                    field.to_owned(),
-                    Register {
-                        at,
-                        value: value.clone(),
-                    },
-                );
-                true
-            }
-        }
-    }
-
-    fn delete(&mut self, at: Hlc) -> bool {
-        if self.deleted.is_some_and(|d| d >= at) {
-            return false;
-        }
-        self.deleted = Some(at);
-        true
-    }
-
-    /// Joins another replica's state of the same record into this one.
-    pub fn merge(&mut self, other: &RecordState) -> bool {
-        let mut changed = false;
-        for (field, reg) in &other.fields {
-            changed |= self.set(reg.at, field, &reg.value);
-        }
-        if let Some(at) = other.deleted {
-            changed |= self.delete(at);
-        }
-        changed
-    }
-
-    /// The record as one JSON object: plain fields as they are, set members (`set.member`)
-    /// gathered into a sorted array under `set` (only members whose register is `true`).
-    pub fn to_object(&self) -> Map<String, Value> {
-        let mut out = Map::new();
-        for (field, reg) in &self.fields {
-            match field.split_once('.') {
-                Some((set, member)) => {
-                    let entry = out
-                        .entry(set.to_owned())
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    if reg.value == Value::Bool(true)
-                        && let Value::Array(items) = entry
-                    {
-                        items.push(Value::String(member.to_owned()));
-                    }
-                }
-                None => {
-                    out.insert(field.clone(), reg.value.clone());
-                }
-            }
-        }
-        out
-    }
-
-    /// The record decoded into its typed form. Fields the type does not know are ignored and
-    /// fields it lacks take their defaults, so older and newer app versions read each other's data.
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_value(Value::Object(self.to_object()))
-    }
-
-    /// The latest stamp of any write to this record.
-    pub fn updated_at(&self) -> Hlc {
-        let latest = self
-            .fields
-            .values()
-            .map(|r| r.at)
-            .max()
-            .unwrap_or(Hlc::ZERO);
-        latest.max(self.deleted.unwrap_or(Hlc::ZERO))
-    }
-}
-
-/// An entry and the stamp of the append that wrote it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StampedEntry {
-    /// The append's stamp.
-    pub at: Hlc,
-    /// The entry.
-    pub entry: Entry,
-}
-
-/// The merged state of a shop's data.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Book {
-    records: BTreeMap<(RecordKind, Id), RecordState>,
-    entries: BTreeMap<Id, StampedEntry>,
-}
-
-impl Book {
-    /// An empty book.
-    pub fn new() -> Self {
-        Book::default()
-    }
-
-    /// Applies one op. Returns what changed, so a caller can persist just that.
-    pub fn apply(&mut self, op: &Op) -> Change {
-        match op {
-            Op::Set {
-                at,
-                kind,
-                id,
-                field,
-                value,
-            } => {
-                let state = self.records.entry((*kind, id.clone())).or_default();
-                if state.set(*at, field, value) {
-                    Change::Record(*kind, id.clone())
-                } else {
-                    Change::None
-                }
-            }
-            Op::Delete { at, kind, id } => {
-                let state = self.records.entry((*kind, id.clone())).or_default();
-                if state.delete(*at) {
-                    Change::Record(*kind, id.clone())
-                } else {
-                    Change::None
-                }
-            }
-            Op::Append { at, id, entry } => match self.put_entry(id, *at, entry) {
-                Put::Added => Change::Entry(id.clone()),
-                Put::Replaced => Change::EntryReplaced(id.clone()),
-                Put::Kept => Change::None,
-            },
-        }
-    }
-
-    fn put_entry(&mut self, id: &Id, at: Hlc, entry: &Entry) -> Put {
-        match self.entries.get_mut(id) {
-            Some(old) => {
-                let replace =
-                    at > old.at || (at == old.at && entry_text(entry) > entry_text(&old.entry));
-                if !replace {
-                    return Put::Kept;
-                }
-                *old = StampedEntry {
-                    at,
-                    entry: entry.clone(),
-                };
-                Put::Replaced
-            }
-            None => {
-                self.entries.insert(
-                    id.clone(),
-                    StampedEntry {
-                        at,
-                        entry: entry.clone(),
-                    },
-                );
-                Put::Added
-            }
-        }
-    }
-
-    /// Joins another book into this one (state-based merge; same result as applying its ops).
-    pub fn merge(&mut self, other: &Book) {
-        for (key, state) in &other.records {
-            self.records.entry(key.clone()).or_default().merge(state);
-        }
-        for (id, e) in &other.entries {
-            self.put_entry(id, e.at, &e.entry);
-        }
-    }
-
-    /// Loads a record's stored state (from the device's database) into the book.
-    pub fn load_record(&mut self, kind: RecordKind, id: Id, state: RecordState) {
-        self.records.entry((kind, id)).or_default().merge(&state);
-    }
-
-    /// Loads a stored entry into the book.
-    pub fn load_entry(&mut self, id: Id, entry: StampedEntry) {
-        self.put_entry(&id, entry.at, &entry.entry);
-    }
-
-    /// A record's merged state, deleted or not.
-    pub fn record_state(&self, kind: RecordKind, id: &Id) -> Option<&RecordState> {
-        self.records.get(&(kind, id.clone()))
-    }
-
-    /// Live (not deleted) records of one kind, in id order.
-    pub fn records(&self, kind: RecordKind) -> impl Iterator<Item = (&Id, &RecordState)> {
-        // Records are keyed by (kind, id): those of one kind are one run of the map.
-        self.records
-            .range((kind, Id::MIN)..)
-            .take_while(move |((k, _), _)| *k == kind)
-            .filter(|(_, s)| s.deleted.is_none())
-            .map(|((_, id), s)| (id, s))
-    }
-
-    /// A live record decoded into its typed form; `None` when absent, deleted or undecodable.
-    pub fn get<T: DeserializeOwned>(&self, kind: RecordKind, id: &Id) -> Option<T> {
-        self.record_state(kind, id)
-            .filter(|s| s.deleted.is_none())
-            .and_then(|s| s.decode().ok())
-    }
-
-    /// All entries, in id (creation) order.
-    pub fn entries(&self) -> impl Iterator<Item = (&Id, &Entry)> {
-        self.entries.iter().map(|(id, e)| (id, &e.entry))
-    }
-
-    /// One entry with its stamp, found by the text of its id, and its id as the book keeps it.
-    pub fn entry_with_id(&self, id: &str) -> Option<(&Id, &StampedEntry)> {
-        self.entries.get_key_value(id)
-    }
-
-    /// One entry with its stamp.
-    pub fn entry(&self, id: &Id) -> Option<&StampedEntry> {
-        self.entries.get(id)
-    }
-
-    /// The latest stamp anywhere in the book (a restarted device's clock observes it).
-    pub fn latest_stamp(&self) -> Hlc {
-        let r = self
-            .records
-            .values()
-            .map(RecordState::updated_at)
-            .max()
-            .unwrap_or(Hlc::ZERO);
-        let e = self
-            .entries
-            .values()
-            .map(|e| e.at)
-            .max()
-            .unwrap_or(Hlc::ZERO);
-        r.max(e)
-    }
-}
-
-/// What putting an entry into the book did.
-enum Put {
-    Added,
-    Replaced,
-    Kept,
-}
-
-fn entry_text(entry: &Entry) -> String {
-    serde_json::to_string(entry).unwrap_or_default()
+    /// An op this version cannot read was kept.
+    Foreign,
 }
 
 /// The ops that turn record `before` into `after` (both JSON objects of the record's typed form):

@@ -1,31 +1,109 @@
 //! One device's copy of the shop: the merged [`Book`], the device's clock, its outbox of ops
-//! the server has not acknowledged, and its sync position. Every method is pure and returns a
-//! [`Delta`] naming exactly what changed, so the app persists just that (in one transaction)
-//! before telling the user "saved".
+//! the server has not acknowledged, and its sync position.
+//!
+//! Every change goes through a method that returns a [`Delta`]: what changed (for the views
+//! kept beside the book) and the [`Journal`] records that reproduce the change. The device
+//! stores those records (its log) before it tells the user "saved", and on the next start
+//! [`Replica::replay`]s them over its last stored snapshot — so the stored replica is always
+//! exactly the one in memory. The fields are private: there is no way to change the replica
+//! without a delta to persist.
 
+use crate::book::Book;
+use crate::client::state::SyncState;
+use crate::codec::DecodeError;
+use crate::codec::bytes::{Reader, Writer};
+use crate::codec::ops::{decode_ops, encode_ops};
 use crate::domain::Entry;
 use crate::hlc::Clock;
 use crate::id::Id;
-use crate::op::{Book, Change, Op, RecordKind, diff, to_object};
-use crate::sync::{PushBatch, StoredBatch, SyncState};
+use crate::op::{Change, Op, RecordKind, diff, to_object};
+use crate::sync::{PushBatch, StoredBatch};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// A device's replica of the shop.
 #[derive(Clone, Debug)]
 pub struct Replica {
-    /// This device's id (its stream on the server).
-    pub device: String,
-    /// The merged book.
-    pub book: Book,
-    /// Ops made here and not yet acknowledged by the server, oldest first.
-    pub outbox: Vec<Op>,
-    /// Sync position and the batch in flight.
-    pub sync: SyncState,
+    device: String,
+    book: Book,
+    outbox: Vec<Op>,
+    sync: SyncState,
     clock: Clock,
 }
 
-/// What a change touched, for the app to persist.
+/// One replayable step of a replica's history: what the device stores in its log.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Journal {
+    /// Ops made on this device: applied, and queued for the server.
+    Local(Vec<Op>),
+    /// Ops received from other devices (applied), and the sync state after receiving them.
+    Received {
+        /// The ops applied.
+        ops: Vec<Op>,
+        /// The sync state after.
+        sync: SyncState,
+    },
+    /// The sync state changed: a batch was formed, or the server acknowledged one and its
+    /// `acked` ops left the front of the outbox.
+    Sync {
+        /// The sync state after.
+        sync: SyncState,
+        /// Ops dropped from the front of the outbox.
+        acked: usize,
+    },
+}
+
+const LOCAL: u8 = 0;
+const RECEIVED: u8 = 1;
+const SYNC: u8 = 2;
+
+impl Journal {
+    /// The record as bytes (the device's log stores these).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        match self {
+            Journal::Local(ops) => {
+                w.u8(LOCAL);
+                w.raw(&encode_ops(ops));
+            }
+            Journal::Received { ops, sync } => {
+                w.u8(RECEIVED);
+                w.bytes(&sync.to_bytes());
+                w.raw(&encode_ops(ops));
+            }
+            Journal::Sync { sync, acked } => {
+                w.u8(SYNC);
+                w.bytes(&sync.to_bytes());
+                w.len_prefix(*acked);
+            }
+        }
+        w.into_bytes()
+    }
+
+    /// Reads a record written by [`Journal::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<Journal, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let kind = r.u8()?;
+        Ok(match kind {
+            LOCAL => Journal::Local(decode_ops(&bytes[r.position()..])?),
+            RECEIVED => {
+                let sync = SyncState::from_bytes(r.bytes()?)?;
+                Journal::Received {
+                    ops: decode_ops(&bytes[r.position()..])?,
+                    sync,
+                }
+            }
+            SYNC => {
+                let sync = SyncState::from_bytes(r.bytes()?)?;
+                let acked = r.varint()? as usize;
+                Journal::Sync { sync, acked }
+            }
+            _ => return Err(r.error("unknown journal record")),
+        })
+    }
+}
+
+/// What a change touched: for the views kept beside the book, and the journal to store.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delta {
     /// Records whose state changed.
@@ -34,37 +112,32 @@ pub struct Delta {
     pub entries: BTreeSet<Id>,
     /// Those of `entries` that replaced an earlier entry under the same id.
     pub replaced: BTreeSet<Id>,
-    /// Ops added to the end of the outbox.
-    pub outbox_added: Vec<Op>,
-    /// Ops removed from the front of the outbox (acknowledged by the server).
-    pub outbox_removed: Vec<Op>,
-    /// The sync state changed.
-    pub sync_changed: bool,
+    /// The records to append to the device's log, in order (empty: nothing to store).
+    pub journal: Vec<Journal>,
 }
 
 impl Delta {
-    /// True when nothing changed.
+    /// True when there is nothing to store.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-            && self.entries.is_empty()
-            && self.outbox_added.is_empty()
-            && self.outbox_removed.is_empty()
-            && !self.sync_changed
+        self.journal.is_empty()
     }
 
-    /// Adds `later` to this delta, as if both had happened in one (for retrying a failed save).
+    /// True when the book changed (records or entries).
+    pub fn changed_book(&self) -> bool {
+        !self.records.is_empty() || !self.entries.is_empty()
+    }
+
+    /// Adds `later` to this delta, as if both had happened in one.
     pub fn absorb(&mut self, later: Delta) {
         self.records.extend(later.records);
         self.entries.extend(later.entries);
         self.replaced.extend(later.replaced);
-        self.outbox_added.extend(later.outbox_added);
-        self.outbox_removed.extend(later.outbox_removed);
-        self.sync_changed |= later.sync_changed;
+        self.journal.extend(later.journal);
     }
 
     fn note(&mut self, change: Change) {
         match change {
-            Change::None => {}
+            Change::None | Change::Foreign => {}
             Change::Record(kind, id) => {
                 self.records.insert((kind, id));
             }
@@ -79,18 +152,14 @@ impl Delta {
     }
 }
 
-/// The key an outbox op is stored under: its stamp, so keys sort oldest first.
-pub fn outbox_key(op: &Op) -> String {
-    let at = op.at();
-    format!("{:016x}{:08x}", at.ms, at.c)
-}
-
 impl Replica {
-    /// A replica restored from what the device stored.
-    pub fn restore(device: String, book: Book, mut outbox: Vec<Op>, sync: SyncState) -> Self {
-        outbox.sort_by_key(Op::at);
+    /// A replica restored from what the device stored (its last snapshot, before the log).
+    pub fn restore(device: String, book: Book, outbox: Vec<Op>, sync: SyncState) -> Self {
         let mut clock = Clock::new(crate::auth::node_id(&device));
         clock.observe(book.latest_stamp());
+        for op in &outbox {
+            clock.observe(op.at());
+        }
         Replica {
             device,
             book,
@@ -105,15 +174,79 @@ impl Replica {
         Replica::restore(device, Book::new(), Vec::new(), SyncState::new())
     }
 
-    /// Applies ops made on this device and queues them for the server.
-    pub fn local(&mut self, ops: Vec<Op>) -> Delta {
+    /// This device's id (its stream on the server).
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// The merged book.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    /// Ops made here and not yet acknowledged by the server, oldest first.
+    pub fn outbox(&self) -> &[Op] {
+        &self.outbox
+    }
+
+    /// Sync position and the batch in flight.
+    pub fn sync(&self) -> &SyncState {
+        &self.sync
+    }
+
+    /// Ops waiting for the server.
+    pub fn pending(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// The book as a snapshot image ([`crate::codec::snapshot`]); packs its entries first,
+    /// which changes nothing one can see.
+    pub fn book_image(&mut self) -> Vec<u8> {
+        crate::codec::snapshot::encode_book(&mut self.book)
+    }
+
+    /// A fresh id for a new record or entry made on this device (see [`Id::from_stamp`]).
+    pub fn new_id(&mut self, now_ms: u64) -> Id {
+        Id::from_stamp(self.clock.tick(now_ms))
+    }
+
+    /// Applies a stored journal record again (on start, over the last snapshot). Returns what
+    /// changed, with nothing new to store.
+    pub fn replay(&mut self, record: &Journal) -> Delta {
+        let mut delta = match record {
+            Journal::Local(ops) => self.local(ops.clone()),
+            Journal::Received { ops, sync } => {
+                self.sync = sync.clone();
+                self.apply_all(ops)
+            }
+            Journal::Sync { sync, acked } => {
+                self.sync = sync.clone();
+                let n = (*acked).min(self.outbox.len());
+                self.outbox.drain(..n);
+                Delta::default()
+            }
+        };
+        delta.journal.clear();
+        delta
+    }
+
+    fn apply_all(&mut self, ops: &[Op]) -> Delta {
         let mut delta = Delta::default();
         for op in ops {
             self.clock.observe(op.at());
-            delta.note(self.book.apply(&op));
-            self.outbox.push(op.clone());
-            delta.outbox_added.push(op);
+            delta.note(self.book.apply(op));
         }
+        delta
+    }
+
+    /// Applies ops made on this device and queues them for the server.
+    pub fn local(&mut self, ops: Vec<Op>) -> Delta {
+        if ops.is_empty() {
+            return Delta::default();
+        }
+        let mut delta = self.apply_all(&ops);
+        self.outbox.extend(ops.iter().cloned());
+        delta.journal.push(Journal::Local(ops));
         delta
     }
 
@@ -142,9 +275,9 @@ impl Replica {
     }
 
     /// Appends an immutable entry under `id` (reusing an id makes a retry idempotent).
-    pub fn append(&mut self, now_ms: u64, id: Id, entry: Entry) -> Delta {
+    pub fn append(&mut self, now_ms: u64, id: Id, entry: &Entry) -> Delta {
         let at = self.clock.tick(now_ms);
-        self.local(vec![Op::Append { at, id, entry }])
+        self.local(vec![Op::append(at, id, entry)])
     }
 
     /// Deletes a record.
@@ -157,10 +290,13 @@ impl Replica {
     pub fn next_batch(&mut self) -> (Option<PushBatch>, Delta) {
         let before = self.sync.clone();
         let batch = self.sync.next_batch(&self.outbox);
-        let delta = Delta {
-            sync_changed: before != self.sync,
-            ..Delta::default()
-        };
+        let mut delta = Delta::default();
+        if before != self.sync {
+            delta.journal.push(Journal::Sync {
+                sync: self.sync.clone(),
+                acked: 0,
+            });
+        }
         (batch, delta)
     }
 
@@ -170,34 +306,29 @@ impl Replica {
         if n == 0 {
             return Delta::default();
         }
-        let removed: Vec<Op> = self.outbox.drain(..n).collect();
+        self.outbox.drain(..n);
         Delta {
-            outbox_removed: removed,
-            sync_changed: true,
+            journal: vec![Journal::Sync {
+                sync: self.sync.clone(),
+                acked: n,
+            }],
             ..Delta::default()
         }
     }
 
     /// Applies batches pulled from the server (other devices' streams, contiguous only).
-    pub fn receive(&mut self, batches: &[StoredBatch]) -> Result<Delta, serde_json::Error> {
+    pub fn receive(&mut self, batches: &[StoredBatch]) -> Delta {
         let before = self.sync.cursor.clone();
-        let mut sync = self.sync.clone();
-        let ops = sync.receive(&self.device, batches)?;
-        self.sync = sync;
-        let mut delta = Delta {
-            sync_changed: before != self.sync.cursor,
-            ..Delta::default()
-        };
-        for op in &ops {
-            self.clock.observe(op.at());
-            delta.note(self.book.apply(op));
+        let ops = self.sync.receive(&self.device, batches);
+        if before == self.sync.cursor {
+            return Delta::default();
         }
-        Ok(delta)
-    }
-
-    /// Ops waiting for the server.
-    pub fn pending(&self) -> usize {
-        self.outbox.len()
+        let mut delta = self.apply_all(&ops);
+        delta.journal.push(Journal::Received {
+            ops,
+            sync: self.sync.clone(),
+        });
+        delta
     }
 }
 
@@ -218,7 +349,7 @@ mod tests {
     fn an_edit_on_one_device_reaches_another_through_batches() {
         let mut phone = Replica::new("phone".into());
         let mut tablet = Replica::new("tablet".into());
-        let id = Id::parse("c1").unwrap();
+        let id = phone.new_id(1_000);
         let zs = customer("张三", "13800138000");
         let d = phone.edit(
             1_000,
@@ -229,35 +360,68 @@ mod tests {
             Customer::SET_FIELDS,
         );
         assert!(d.records.contains(&(RecordKind::Customer, id.clone())));
-        assert_eq!(
-            d.outbox_added.len(),
-            2,
-            "name and phones; blank defaults are not written"
-        );
+        assert_eq!(phone.pending(), 2, "name and phones; blank defaults are not written");
         let (batch, d) = phone.next_batch();
         let batch = batch.unwrap();
-        assert!(d.sync_changed);
+        assert!(!d.is_empty(), "the formed batch is stored");
         let stored = StoredBatch {
             device: "phone".into(),
             seq: batch.seq,
             ops: batch.ops,
             payload: batch.payload,
         };
-        let got = tablet.receive(std::slice::from_ref(&stored)).unwrap();
+        let got = tablet.receive(std::slice::from_ref(&stored));
         assert_eq!(got.records.len(), 1);
         assert_eq!(
-            tablet.book.get::<Customer>(RecordKind::Customer, &id),
+            tablet.book().get::<Customer>(RecordKind::Customer, &id),
             Some(zs)
         );
-        assert!(
-            tablet.receive(&[stored]).unwrap().records.is_empty(),
-            "a batch applies once"
-        );
-        assert_eq!(phone.pending(), 2);
+        assert!(tablet.receive(&[stored]).is_empty(), "a batch applies once");
         let acked = phone.acknowledged(1);
-        assert_eq!(acked.outbox_removed.len(), 2);
+        assert!(!acked.is_empty());
         assert_eq!(phone.pending(), 0);
         assert!(phone.next_batch().0.is_none());
+    }
+
+    #[test]
+    fn replaying_the_journal_over_the_start_gives_the_same_replica() {
+        let mut a = Replica::new("a".into());
+        let start = a.clone();
+        let mut journal = Vec::new();
+        let id = a.new_id(5_000);
+        journal.extend(
+            a.edit(5_000, RecordKind::Customer, &id, None, &customer("李四", "13900000000"), &[])
+                .journal,
+        );
+        let (batch, d) = a.next_batch();
+        journal.extend(d.journal);
+        journal.extend(a.acknowledged(batch.unwrap().seq).journal);
+        let entry_id = a.new_id(6_000);
+        journal.extend(
+            a.append(
+                6_000,
+                entry_id,
+                &Entry::Visit(crate::domain::Visit {
+                    customer: id.clone(),
+                    on: "2026-01-01".parse().unwrap(),
+                    note: String::new(),
+                    reason: None,
+                    staff: None,
+                }),
+            )
+            .journal,
+        );
+        let mut again = start;
+        for record in &journal {
+            let bytes = record.encode();
+            let back = Journal::decode(&bytes).unwrap();
+            assert_eq!(&back, record);
+            again.replay(&back);
+        }
+        assert_eq!(again.book(), a.book());
+        assert_eq!(again.outbox(), a.outbox());
+        assert_eq!(again.sync(), a.sync());
+        assert_eq!(again.pending(), 1);
     }
 
     #[test]
@@ -272,15 +436,22 @@ mod tests {
             &customer("李四", "13900000000"),
             &[],
         );
-        let mut again =
-            Replica::restore("a".into(), a.book.clone(), a.outbox.clone(), a.sync.clone());
+        let mut again = Replica::restore(
+            "a".into(),
+            a.book().clone(),
+            a.outbox().to_vec(),
+            a.sync().clone(),
+        );
         let before = customer("李四", "13900000000");
         let mut after = before.clone();
         after.notes = "wall clock went back".into();
         let d = again.edit(10, RecordKind::Customer, &id, Some(&before), &after, &[]);
-        assert!(d.outbox_added[0].at() > a.book.latest_stamp());
+        let Journal::Local(ops) = &d.journal[0] else {
+            panic!("a local change")
+        };
+        assert!(ops[0].at() > a.book().latest_stamp());
         assert_eq!(
-            again.book.get::<Customer>(RecordKind::Customer, &id),
+            again.book().get::<Customer>(RecordKind::Customer, &id),
             Some(after)
         );
     }

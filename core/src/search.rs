@@ -58,7 +58,8 @@
 
 use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
-use crate::op::{Book, RecordKind};
+use crate::book::Book;
+use crate::op::RecordKind;
 use memchr::memmem::Finder;
 use pinyin::ToPinyin;
 use std::collections::HashMap;

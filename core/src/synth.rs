@@ -30,13 +30,14 @@ use crate::domain::{
 };
 use crate::hlc::Clock;
 use crate::id::Id;
-use crate::op::{self, Book, Op, RecordKind};
+use crate::book::Book;
+use crate::op::{self, Op, RecordKind};
 use crate::search;
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use vocab::{CATALOG, Category};
 
 /// How many days of history a synthetic shop has before its as-of date.
@@ -187,6 +188,10 @@ struct Generator<'a> {
     params: &'a Params,
     rng: ChaCha8Rng,
     devices: Vec<Id>,
+    /// The three devices' node ids (their clocks stamp with them).
+    nodes: [u64; 3],
+    /// Ids made so far per device and millisecond.
+    id_counters: HashMap<(usize, u64), u32>,
     phones: HashSet<u64>,
     events: Vec<Event>,
     customers: Vec<Id>,
@@ -214,9 +219,13 @@ fn days_from(from: NaiveDate, to: NaiveDate) -> u32 {
 
 impl<'a> Generator<'a> {
     fn new(params: &'a Params) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+        let nodes = [rng.next_u64(), rng.next_u64(), rng.next_u64()];
         Generator {
             params,
-            rng: ChaCha8Rng::seed_from_u64(params.seed),
+            rng,
+            nodes,
+            id_counters: HashMap::new(),
             devices: Vec::new(),
             phones: HashSet::new(),
             events: Vec::new(),
@@ -266,10 +275,18 @@ impl<'a> Generator<'a> {
         last
     }
 
-    fn id(&mut self, at: NaiveDateTime) -> Id {
-        let mut random = [0u8; 10];
-        self.rng.fill_bytes(&mut random);
-        Id::v7(unix_ms(at), random)
+    /// A new id as `device` would make it at `at` ([`Id::from_stamp`]: its time, a counter
+    /// within that millisecond, its node).
+    fn id(&mut self, at: NaiveDateTime, device: usize) -> Id {
+        let ms = unix_ms(at);
+        let c = self.id_counters.entry((device, ms)).or_insert(0);
+        let stamp = crate::hlc::Hlc {
+            ms,
+            c: *c,
+            n: self.nodes[device],
+        };
+        *c += 1;
+        Id::from_stamp(stamp)
     }
 
     /// A time of day during opening hours on `day`.
@@ -315,7 +332,7 @@ impl<'a> Generator<'a> {
             ("小李", Role::Clerk),
             ("小周", Role::Clerk),
         ] {
-            let id = self.id(at);
+            let id = self.id(at, self.devices.len());
             let device = Device {
                 display_name: name.into(),
                 role,
@@ -337,7 +354,7 @@ impl<'a> Generator<'a> {
             time_zone: "Asia/Shanghai".into(),
             currency: "CNY".into(),
         };
-        let id = self.id(at);
+        let id = self.id(at, 0);
         self.push(
             at,
             0,
@@ -424,10 +441,10 @@ impl<'a> Generator<'a> {
 
     fn customer(&mut self, plan: &Plan) {
         let at = plan.created;
-        let id = self.id(at);
+        let device = self.staff();
+        let id = self.id(at, device);
         let index = self.customers.len();
         self.customers.push(id.clone());
-        let device = self.staff();
         let favourite = self.category();
         let mut customer = self.profile(plan, device);
         customer
@@ -785,7 +802,7 @@ impl<'a> Generator<'a> {
                 ])
             };
             let staff = self.staff();
-            let sale_id = self.id(at);
+            let sale_id = self.id(at, staff);
             if self.chance(10) {
                 self.refund(id, &sale_id, at, &items[0], staff);
             }
@@ -854,7 +871,7 @@ impl<'a> Generator<'a> {
             return;
         }
         let at = self.during_hours(day);
-        let id = self.id(at);
+        let id = self.id(at, staff);
         let line = LineItem {
             amount: -item.amount,
             ..item.clone()
@@ -906,7 +923,7 @@ impl<'a> Generator<'a> {
                 reason: Some(reason),
                 staff: Some(self.devices[staff].clone()),
             };
-            let entry_id = self.id(at);
+            let entry_id = self.id(at, staff);
             self.push(
                 at,
                 staff,
@@ -981,7 +998,7 @@ impl<'a> Generator<'a> {
                 staff: Some(self.devices[staff].clone()),
                 note: String::new(),
             };
-            let entry_id = self.id(at);
+            let entry_id = self.id(at, staff);
             self.push(
                 at,
                 staff,
@@ -1015,8 +1032,8 @@ impl<'a> Generator<'a> {
         let sold = self.pick(&bought.days);
         let opened_day = add_days(sold.date(), self.int(0, 5)).min(self.params.as_of);
         let opened = self.during_hours(opened_day);
-        let complaint_id = self.id(opened);
         let device = self.staff();
+        let complaint_id = self.id(opened, device);
         let complaint = Complaint {
             customer: Some(id.clone()),
             opened_at: Some(opened),
@@ -1170,7 +1187,7 @@ impl<'a> Generator<'a> {
             note: note.to_owned(),
             staff: Some(self.devices[staff].clone()),
         };
-        let id = self.id(at);
+        let id = self.id(at, staff);
         self.push(
             at,
             staff,
@@ -1187,9 +1204,7 @@ impl<'a> Generator<'a> {
     /// Turns the events, in time order, into ops stamped by their devices' clocks.
     fn stamp(mut self) -> Vec<Op> {
         self.events.sort_by_key(|e| e.at);
-        let mut clocks: Vec<Clock> = (0..self.devices.len())
-            .map(|_| Clock::new(self.rng.next_u64()))
-            .collect();
+        let mut clocks: Vec<Clock> = self.nodes.iter().map(|&n| Clock::new(n)).collect();
         let mut ops = Vec::with_capacity(self.events.len() * 4);
         for event in self.events {
             let ms = unix_ms(event.at);
@@ -1203,11 +1218,7 @@ impl<'a> Generator<'a> {
                     };
                     ops.extend(op::diff(clock, ms, kind, &id, &Map::new(), &fields, sets));
                 }
-                What::Entry { id, entry } => ops.push(Op::Append {
-                    at: clock.tick(ms),
-                    id,
-                    entry,
-                }),
+                What::Entry { id, entry } => ops.push(Op::append(clock.tick(ms), id, &entry)),
             }
         }
         ops

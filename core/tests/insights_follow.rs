@@ -14,10 +14,10 @@ use huike_core::synth::Params;
 const QUERIES: [&str; 8] = ["z", "zhang", "王", "wf", "138", "0", "wxid", "奶粉"];
 
 fn assert_same(followed: &Insights, replica: &Replica, day: NaiveDate) {
-    let fresh = Insights::read(&replica.book);
+    let fresh = Insights::read(replica.book());
     let (a, b) = (
-        followed.today(&replica.book, day),
-        fresh.today(&replica.book, day),
+        followed.today(replica.book(), day),
+        fresh.today(replica.book(), day),
     );
     assert_eq!(
         serde_json::to_value(&a.analysis).unwrap(),
@@ -37,10 +37,10 @@ fn followed(params: &Params, opened: usize) -> (Replica, Insights) {
     let ops = params.ops();
     let (first, rest) = ops.split_at(opened.min(ops.len()));
     replica.local(first.to_vec());
-    let mut insights = Insights::read(&replica.book);
+    let mut insights = Insights::read(replica.book());
     for op in rest {
         let delta = replica.local(vec![op.clone()]);
-        insights.follow(&replica.book, &delta);
+        insights.follow(replica.book(), &delta);
     }
     (replica, insights)
 }
@@ -54,7 +54,7 @@ fn following_every_delta_equals_reading_the_final_book() {
 
     // A renamed customer is found by the new name only; a deleted one disappears.
     let (id, state) = replica
-        .book
+        .book()
         .records(RecordKind::Customer)
         .nth(3)
         .expect("a customer");
@@ -69,22 +69,22 @@ fn following_every_delta_equals_reading_the_final_book() {
         &customer,
         Customer::SET_FIELDS,
     );
-    insights.follow(&replica.book, &delta);
+    insights.follow(replica.book(), &delta);
     assert_eq!(
         insights.search("oyn", 5).hits.first().map(|h| &h.id),
         Some(&id)
     );
     let gone = replica
-        .book
+        .book()
         .records(RecordKind::Customer)
         .nth(7)
         .map(|(id, _)| id.clone())
         .expect("a customer");
     let delta = replica.delete(1_800_000_000_001, RecordKind::Customer, gone.clone());
-    insights.follow(&replica.book, &delta);
+    insights.follow(replica.book(), &delta);
     assert!(
         insights
-            .today(&replica.book, params.as_of)
+            .today(replica.book(), params.as_of)
             .analysis
             .index_of(&gone)
             .is_none()
@@ -97,17 +97,18 @@ fn an_entry_replaced_under_its_id_is_followed_as_a_replacement() {
     let params = Params::new(9, 200, 2_000);
     let mut replica = Replica::new("device-b".into());
     replica.local(params.ops());
-    let mut insights = Insights::read(&replica.book);
+    let mut insights = Insights::read(replica.book());
     let (entry_id, customer) = replica
-        .book
+        .book()
         .entries()
-        .find_map(|(id, e)| {
-            matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale)
-                .then(|| (id.clone(), e.customer().clone()))
+        .find_map(|stored| {
+            let e = stored.decode()?;
+            matches!(&e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale)
+                .then(|| (Id::parse(stored.id).unwrap(), e.customer().clone()))
         })
         .expect("a sale");
     let other = replica
-        .book
+        .book()
         .records(RecordKind::Customer)
         .map(|(id, _)| id.clone())
         .find(|id| *id != customer)
@@ -129,10 +130,10 @@ fn an_entry_replaced_under_its_id_is_followed_as_a_replacement() {
             n: 1,
         },
         id: entry_id.clone(),
-        entry,
+        entry: entry.into(),
     }]);
     assert!(delta.replaced.contains(&entry_id));
-    insights.follow(&replica.book, &delta);
+    insights.follow(replica.book(), &delta);
     assert_same(&insights, &replica, params.as_of);
 }
 
@@ -151,23 +152,24 @@ fn a_customers_timeline_is_every_entry_of_theirs_latest_first() {
     let params = Params::new(13, 300, 3_000);
     let (replica, insights) = followed(&params, params.ops().len() / 3);
     let mut checked = 0;
-    for (customer, _) in replica.book.records(RecordKind::Customer).step_by(17) {
-        let mut expected: Vec<(&Id, chrono::NaiveDateTime)> = replica
-            .book
+    for (customer, _) in replica.book().records(RecordKind::Customer).step_by(17) {
+        let mut expected: Vec<(Id, chrono::NaiveDateTime)> = replica
+            .book()
             .entries()
+            .map(|e| (Id::parse(e.id).unwrap(), e.decode().unwrap()))
             .filter(|(_, e)| e.customer() == customer)
-            .map(|(id, e)| (id, when(e)))
+            .map(|(id, e)| (id, when(&e)))
             .collect();
-        expected.sort_by(|a, b| (b.1, b.0).cmp(&(a.1, a.0)));
-        let timeline: Vec<(&Id, chrono::NaiveDateTime)> = insights
-            .timeline(&replica.book, customer)
+        expected.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
+        let timeline: Vec<(Id, chrono::NaiveDateTime)> = insights
+            .timeline(replica.book(), customer)
             .into_iter()
-            .map(|(id, e)| (id, when(&e.entry)))
+            .map(|(id, e)| (id, when(&e)))
             .collect();
         assert_eq!(timeline, expected);
         checked += usize::from(!expected.is_empty());
     }
     assert!(checked > 5, "customers with entries were checked");
     let nobody = Id::parse("no-such-customer").unwrap();
-    assert!(insights.timeline(&replica.book, &nobody).is_empty());
+    assert!(insights.timeline(replica.book(), &nobody).is_empty());
 }

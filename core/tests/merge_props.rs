@@ -10,7 +10,8 @@ use huike_core::domain::{
 };
 use huike_core::hlc::{Clock, Hlc};
 use huike_core::id::Id;
-use huike_core::op::{Book, Op, RecordKind};
+use huike_core::book::Book;
+use huike_core::op::{Op, RecordKind};
 use proptest::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -172,7 +173,7 @@ fn realize(specs: &[Spec]) -> Vec<Op> {
             } => Op::Append {
                 at: tick(node, ms),
                 id: Id::parse(&format!("entry-{entry}")).unwrap(),
-                entry: make_entry(entry, rec, amount),
+                entry: make_entry(entry, rec, amount).into(),
             },
         })
         .collect()

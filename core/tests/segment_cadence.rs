@@ -5,7 +5,9 @@
 mod support;
 
 use huike_core::domain::{Outcome, Purpose, Rules};
-use huike_core::op::{Book, Op};
+use huike_core::book::Book;
+use huike_core::id::Id;
+use huike_core::op::{Op, RawEntry};
 use huike_core::segment::cadence::{CadenceBase, cadence_days};
 use huike_core::segment::class::{RfmClass, ShopClass};
 use huike_core::segment::{Analysis, analyze};
@@ -136,12 +138,11 @@ fn the_analysis_depends_on_the_book_not_on_the_order_ops_arrived_in() {
                 }
             }
         }
-        for (id, _) in shop.book.entries() {
-            let e = shop.book.entry(id).unwrap();
+        for e in shop.book.entries() {
             ops.push(Op::Append {
                 at: e.at,
-                id: id.clone(),
-                entry: e.entry.clone(),
+                id: Id::parse(e.id).unwrap(),
+                entry: RawEntry::from_bytes(e.raw).unwrap(),
             });
         }
         ops

@@ -10,7 +10,8 @@ use huike_core::domain::{
     Entry, LedgerKind, Outcome, Purchase, PurchaseKind, Purpose, Rules, SaleChannel,
 };
 use huike_core::hlc::Hlc;
-use huike_core::op::{Book, Change, Op, RecordKind};
+use huike_core::book::Book;
+use huike_core::op::{Change, Op, RecordKind};
 use huike_core::segment::ledger::Ledger;
 use huike_core::segment::{analyze, analyze_ledger};
 use huike_core::synth::Params;
@@ -184,7 +185,7 @@ fn an_entry_replaced_by_a_conflicting_append_is_replaced_in_the_ledger() {
             n: 9,
         },
         id: id.clone(),
-        entry,
+        entry: entry.into(),
     };
     let change = book.apply(&op);
     assert_eq!(change, Change::EntryReplaced(id));

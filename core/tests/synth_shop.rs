@@ -5,7 +5,8 @@ use huike_core::domain::{
     Complaint, ComplaintStatus, Customer, Entry, LedgerKind, Outcome, PurchaseKind,
 };
 use huike_core::id::Id;
-use huike_core::op::{Book, Op, RecordKind};
+use huike_core::book::Book;
+use huike_core::op::{Op, RecordKind};
 use huike_core::synth::{self, Params};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -33,7 +34,7 @@ fn customers(book: &Book) -> BTreeMap<Id, Customer> {
 /// Per customer: the distinct days of their sales.
 fn sale_days(book: &Book) -> HashMap<Id, BTreeSet<NaiveDate>> {
     let mut days: HashMap<Id, BTreeSet<NaiveDate>> = HashMap::new();
-    for (_, e) in book.entries() {
+    for (_, e) in book.decoded_entries() {
         if let Entry::Purchase(p) = e
             && p.kind == PurchaseKind::Sale
         {
@@ -69,7 +70,7 @@ fn the_book_has_the_requested_customers_and_sales() {
     let (params, _, book) = shop();
     assert_eq!(customers(book).len(), params.customers);
     let (mut sales, mut refunds) = (0, 0);
-    for (_, e) in book.entries() {
+    for (_, e) in book.decoded_entries() {
         if let Entry::Purchase(p) = e {
             match p.kind {
                 PurchaseKind::Sale => sales += 1,
@@ -91,7 +92,7 @@ fn sizes_that_do_not_divide_evenly_and_tiny_shops_still_get_exact_counts() {
         let book = Params::new(3, customers, purchases).book();
         assert_eq!(book.records(RecordKind::Customer).count(), customers);
         let sales = book
-            .entries()
+            .decoded_entries()
             .filter(|(_, e)| matches!(e, Entry::Purchase(p) if p.kind == PurchaseKind::Sale))
             .count();
         assert_eq!(
@@ -127,19 +128,19 @@ fn phone_numbers_are_unique_mainland_mobiles() {
 fn entries_are_consistent_with_the_customers_and_the_as_of_date() {
     let (params, _, book) = shop();
     let all = customers(book);
-    let sales: HashMap<&Id, &huike_core::domain::Purchase> = book
-        .entries()
+    let sales: HashMap<Id, huike_core::domain::Purchase> = book
+        .decoded_entries()
         .filter_map(|(id, e)| match e {
             Entry::Purchase(p) if p.kind == PurchaseKind::Sale => Some((id, p)),
             _ => None,
         })
         .collect();
-    for (_, e) in book.entries() {
+    for (_, e) in book.decoded_entries() {
         assert!(
             all.contains_key(e.customer()),
             "entry of an unknown customer"
         );
-        let day = match e {
+        let day = match &e {
             Entry::Purchase(p) => {
                 assert_eq!(
                     p.total,
@@ -150,7 +151,7 @@ fn entries_are_consistent_with_the_customers_and_the_as_of_date() {
                     PurchaseKind::Sale => assert!(p.total.minor() > 0 && !p.items.is_empty()),
                     _ => {
                         assert!(p.total.minor() < 0);
-                        let sale = sales[p.corrects.as_ref().expect("a refund names its sale")];
+                        let sale = &sales[p.corrects.as_ref().expect("a refund names its sale")];
                         assert_eq!(sale.customer, p.customer);
                         assert!(sale.at < p.at);
                     }
@@ -175,10 +176,10 @@ fn the_lifecycle_mix_has_every_kind_of_customer() {
     let (params, _, book) = shop();
     let all = customers(book);
     let days = sale_days(book);
-    let visited: HashSet<&Id> = book
-        .entries()
+    let visited: HashSet<Id> = book
+        .decoded_entries()
         .filter(|(_, e)| matches!(e, Entry::Visit(_)))
-        .map(|(_, e)| e.customer())
+        .map(|(_, e)| e.customer().clone())
         .collect();
     let count = |f: &dyn Fn(&Id) -> bool| all.keys().filter(|id| f(id)).count();
     let n_days = |id: &Id| days.get(id).map_or(0, BTreeSet::len);
@@ -289,20 +290,20 @@ fn referrers_were_added_earlier_and_form_chains() {
 fn do_not_contact_customers_asked_for_it_and_follow_ups_are_scheduled() {
     let (_, _, book) = shop();
     let all = customers(book);
-    let asked: HashSet<&Id> = book
-        .entries()
+    let asked: HashSet<Id> = book
+        .decoded_entries()
         .filter(|(_, e)| matches!(e, Entry::Contact(c) if c.outcome == Outcome::DoNotContact))
-        .map(|(_, e)| e.customer())
+        .map(|(_, e)| e.customer().clone())
         .collect();
-    let dnc: HashSet<&Id> = all
+    let dnc: HashSet<Id> = all
         .iter()
         .filter(|(_, c)| c.do_not_contact)
-        .map(|(id, _)| id)
+        .map(|(id, _)| (*id).clone())
         .collect();
     assert!(!dnc.is_empty());
     assert_eq!(dnc, asked);
     let follow_ups = book
-        .entries()
+        .decoded_entries()
         .filter(|(_, e)| matches!(e, Entry::Contact(c) if c.next_follow_up.is_some()))
         .count();
     assert!(follow_ups > 0);
@@ -326,13 +327,13 @@ fn complaints_and_ledger_entries_are_there_and_consistent() {
             assert!(first > opened);
         }
     }
-    let rewards: HashSet<&Id> = book
-        .entries()
+    let rewards: HashSet<Id> = book
+        .decoded_entries()
         .filter(|(_, e)| matches!(e, Entry::Ledger(l) if matches!(l.kind, LedgerKind::ScheduledReward { .. })))
         .map(|(id, _)| id)
         .collect();
     let mut kinds = HashSet::new();
-    for (_, e) in book.entries() {
+    for (_, e) in book.decoded_entries() {
         if let Entry::Ledger(l) = e {
             kinds.insert(std::mem::discriminant(&l.kind));
             if let LedgerKind::Pickup { reward, .. } = &l.kind {

@@ -180,7 +180,7 @@ impl Rules {
     pub const ID: &'static str = "rules";
 
     /// The shop's rules from the book; SPEC's defaults when the shop has not set any.
-    pub fn of(book: &crate::op::Book) -> Rules {
+    pub fn of(book: &crate::book::Book) -> Rules {
         Id::parse(Rules::ID)
             .ok()
             .and_then(|id| book.get(crate::op::RecordKind::Rules, &id))

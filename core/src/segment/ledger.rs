@@ -18,14 +18,15 @@
 //! being live and their entries are ignored. The ledger also keeps the complaints that are
 //! still open (few), so the agenda never walks the book's records.
 
-use super::id_list::IdList;
+use crate::id_list::IdList;
 use super::profile::{ChildDates, Profile};
 use crate::domain::{
     Complaint, ComplaintStatus, Entry, LedgerKind, LineItem, Money, Outcome, PurchaseKind, Purpose,
     Severity,
 };
 use crate::id::Id;
-use crate::op::{Book, Change, RecordKind};
+use crate::book::Book;
+use crate::op::{Change, RecordKind};
 use chrono::{NaiveDate, NaiveDateTime};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
@@ -265,10 +266,12 @@ impl Ledger {
         }
         let entries = book.entries();
         let mut staged = Staged::with_capacity(entries.size_hint().0);
-        for (id, entry) in entries {
+        for e in entries {
+            // An entry this version cannot read (written by a newer one) is not analysed.
+            let Some(entry) = e.decode() else { continue };
             let account = ledger.account(entry.customer());
-            let fact = ledger.reduce(account, id, entry);
-            staged.push(account, fact, id.as_str());
+            let fact = ledger.reduce(account, e.id, &entry);
+            staged.push(account, fact, e.id);
         }
         let packed = pack(
             &ledger.accounts,
@@ -294,17 +297,19 @@ impl Ledger {
                 };
             }
             Change::Entry(id) | Change::EntryReplaced(id) => {
-                if let Some(stamped) = book.entry(id) {
+                if let Some(stored) = book.entry(id.as_str()) {
                     if matches!(change, Change::EntryReplaced(_)) {
                         self.remove_fact(id);
                     }
-                    self.add(id, &stamped.entry);
+                    if let Some(entry) = stored.decode() {
+                        self.add(id, &entry);
+                    }
                     if self.recent > self.facts.len() / 4 + 1024 {
                         self.repack();
                     }
                 }
             }
-            Change::Record(..) | Change::None => {}
+            Change::Record(..) | Change::None | Change::Foreign => {}
         }
     }
 
@@ -504,7 +509,7 @@ impl Ledger {
     /// Adds an entry that arrived after the read as a recent fact of its customer.
     fn add(&mut self, id: &Id, entry: &Entry) {
         let a = self.account(entry.customer());
-        let mut fact = self.reduce(a, id, entry);
+        let mut fact = self.reduce(a, id.as_str(), entry);
         let account = &self.accounts[a as usize];
         let index = account.fact_count() as u32;
         if let What::Correction { corrects, sale, .. } = &mut fact.what
@@ -526,7 +531,7 @@ impl Ledger {
     /// Reduces an entry of account `a` to its fact, interning its names and keeping its
     /// references and reward terms (a correction's sale is left [`NONE`]: it is found once the
     /// fact has its place).
-    fn reduce(&mut self, a: u32, id: &Id, entry: &Entry) -> Fact {
+    fn reduce(&mut self, a: u32, id: &str, entry: &Entry) -> Fact {
         let (categories, products, sale_categories) = (
             &mut self.categories,
             &mut self.products,
@@ -594,7 +599,7 @@ impl Ledger {
                         due,
                     } => {
                         let terms = RewardTerms {
-                            id: id.clone(),
+                            id: Id::trusted(id),
                             description: description.clone(),
                             amount: *amount,
                             due: due.clone(),

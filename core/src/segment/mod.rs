@@ -9,7 +9,6 @@
 pub mod cadence;
 pub mod class;
 pub mod history;
-pub mod id_list;
 pub mod ledger;
 pub mod profile;
 pub mod rfm;
@@ -17,7 +16,7 @@ pub mod stage;
 
 use crate::domain::Rules;
 use crate::id::Id;
-use crate::op::Book;
+use crate::book::Book;
 use cadence::Cadence;
 use chrono::NaiveDate;
 use class::{RfmClass, ShopClass};

@@ -1,7 +1,7 @@
 //! The profile fields the analytics read, taken straight from a customer record's registers
 //! (decoding whole profiles of every customer would cost more than the rest of the analysis).
 
-use crate::op::RecordState;
+use crate::book::RecordState;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,8 @@ use huike_core::domain::{
 };
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
-use huike_core::op::{Book, Op, RecordKind};
+use huike_core::book::Book;
+use huike_core::op::{Op, RecordKind};
 use serde_json::{Value, json};
 
 /// A calendar date from `YYYY-MM-DD`.
@@ -108,11 +109,7 @@ impl Shop {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
         let id = Id::v7(ms, [0; 10]);
-        self.apply(Op::Append {
-            at,
-            id: id.clone(),
-            entry,
-        });
+        self.apply(Op::append(at, id.clone(), &entry));
         id
     }
 
