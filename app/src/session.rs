@@ -28,9 +28,10 @@ impl Session {
         self.credentials.role
     }
 
-    /// The IndexedDB database holding this shop's book on this device.
+    /// The IndexedDB database holding this shop's book on this device (the first version's,
+    /// `huike-{shop}`, is migrated from: see `crate::store::legacy`).
     pub fn database(&self) -> String {
-        format!("huike-{}", self.credentials.shop_id)
+        format!("huike2-{}", self.credentials.shop_id)
     }
 }
 

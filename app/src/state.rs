@@ -1,14 +1,22 @@
 //! The app's shared state, provided as a Leptos context: the language, this device's session,
-//! its replica of the book, the database, and the sync status.
+//! its replica of the book with the views kept beside it, the database, and the sync status.
+//!
+//! Every change goes through [`AppState::change`]: the replica plans it, the store writes its
+//! journal record, and only then is it applied in memory and shown — so what the screen shows
+//! is always on the device's disk.
 
 use crate::i18n::{Lang, Texts};
 use crate::session::Session;
-use crate::store::{Rows, Store, StoreError};
+use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, open_book, yield_now};
+use futures::lock::Mutex;
+use huike_core::book::Book;
+use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Entry;
 use huike_core::id::Id;
 use huike_core::insights::{Insights, Today};
-use huike_core::replica::{Delta, Replica};
+use huike_core::replica::{Delta, Journal, Replica};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -30,39 +38,52 @@ pub struct AppState {
     pub lang: RwSignal<Lang>,
     /// This device's membership, once it created or joined a shop.
     pub session: RwSignal<Option<Session>>,
-    /// The book and outbox (None until loaded from the device database).
-    pub replica: RwSignal<Option<Replica>>,
+    /// The book and outbox (None until loaded from the device database). Changing it does
+    /// not notify: views follow [`AppState::book_rev`].
+    pub replica: RwSignal<Option<Replica>, LocalStorage>,
     /// The analytics ledger and search index, following the book (None until it is loaded).
     pub insights: RwSignal<Option<Insights>, LocalStorage>,
+    /// Bumped whenever the book changed.
+    pub book_rev: RwSignal<u64>,
+    /// The book revision the day's analysis follows: moved on after each local change and at
+    /// the end of a sync run (not at every round of it).
+    pub settled_rev: RwSignal<u64>,
+    /// How far opening the book is (None once open).
+    pub opening: RwSignal<Option<f64>>,
     /// The shop's calendar day (moves on at midnight, see [`AppState::follow_the_calendar`]).
     pub day: RwSignal<chrono::NaiveDate>,
-    /// That day's analysis and follow-ups, recomputed after every change (None until loaded).
+    /// That day's analysis and follow-ups (None until loaded).
     pub today: Memo<Option<Arc<Today>>>,
     /// The sync server's base URL.
     pub server: RwSignal<String>,
     /// Sync status.
     pub sync: RwSignal<SyncStatus>,
-    /// A storage failure to show (nothing is lost: the change stays in memory and is retried).
+    /// A storage failure to show (the change it refused was not made).
     pub storage_error: RwSignal<Option<String>>,
     /// The browser reports a network connection.
     pub online: RwSignal<bool>,
     /// A new app version is waiting (the service worker found one).
     pub update_ready: RwSignal<bool>,
     db: StoredValue<Option<Rc<Store>>, LocalStorage>,
-    unsaved: StoredValue<Delta>,
+    /// Held while a change is planned, stored and applied, so changes are stored in the
+    /// order they are applied (and a snapshot sees none half done).
+    writes: StoredValue<Rc<Mutex<()>>, LocalStorage>,
+    compacting: StoredValue<bool>,
 }
 
 impl AppState {
     /// Fresh state.
     pub fn new(lang: Lang, session: Option<Session>, server: String) -> Self {
-        let replica = RwSignal::new(None::<Replica>);
+        let replica = RwSignal::new_local(None::<Replica>);
         let insights = RwSignal::new_local(None::<Insights>);
+        let settled_rev = RwSignal::new(0);
         let day = RwSignal::new(crate::platform::today());
         let today = Memo::new(move |_| {
+            settled_rev.track();
             let day = day.get();
-            replica.with(|r| {
-                let book = &r.as_ref()?.book;
-                insights.with(|i| Some(Arc::new(i.as_ref()?.today(book, day))))
+            replica.with_untracked(|r| {
+                let book = r.as_ref()?.book();
+                insights.with_untracked(|i| Some(Arc::new(i.as_ref()?.today(book, day))))
             })
         });
         AppState {
@@ -70,6 +91,9 @@ impl AppState {
             session: RwSignal::new(session),
             replica,
             insights,
+            book_rev: RwSignal::new(0),
+            settled_rev,
+            opening: RwSignal::new(None),
             day,
             today,
             server: RwSignal::new(server),
@@ -81,7 +105,8 @@ impl AppState {
             online: RwSignal::new(true),
             update_ready: RwSignal::new(false),
             db: StoredValue::new_local(None),
-            unsaved: StoredValue::new(Delta::default()),
+            writes: StoredValue::new_local(Rc::new(Mutex::new(()))),
+            compacting: StoredValue::new(false),
         }
     }
 
@@ -97,56 +122,142 @@ impl AppState {
         }
     }
 
+    /// Reads the book, tracking its revision (so a memo or view built on it follows every
+    /// change); `None` until the book is open.
+    pub fn with_book<R>(&self, f: impl FnOnce(&Book) -> R) -> Option<R> {
+        self.book_rev.track();
+        self.replica
+            .with_untracked(|r| r.as_ref().map(|r| f(r.book())))
+    }
+
+    /// Reads the book and the views kept beside it, tracking the book's revision.
+    pub fn with_insights<R>(&self, f: impl FnOnce(&Book, &Insights) -> R) -> Option<R> {
+        self.book_rev.track();
+        self.replica.with_untracked(|r| {
+            let book = r.as_ref()?.book();
+            self.insights.with_untracked(|i| Some(f(book, i.as_ref()?)))
+        })
+    }
+
     /// The current language's strings (tracks the language signal).
     pub fn t(&self) -> &'static Texts {
         self.lang.get().t()
     }
 
-    /// Opens the device database for the session and loads the replica from it.
+    /// Opens the device database for the session and loads the replica from it (migrating a
+    /// book stored by the first version of the app), showing progress.
     pub async fn open_book(&self, session: &Session) -> Result<(), StoreError> {
-        let store = Rc::new(Store::open(&session.database()).await?);
-        let replica = store.load(session.credentials.device_id.clone()).await?;
-        self.db.set_value(Some(store));
-        self.insights.set(Some(Insights::read(&replica.book)));
+        self.opening.set(Some(0.0));
+        let opening = self.opening;
+        let progress = move |p: Progress| opening.set(Some(p.done));
+        let (store, replica) = open_book(
+            &session.database(),
+            &legacy::database(&session.credentials.shop_id),
+            session.credentials.device_id.clone(),
+            &progress,
+        )
+        .await?;
+        self.db.set_value(Some(Rc::new(store)));
+        let insights = Insights::read(replica.book());
+        self.insights.set(Some(insights));
         self.replica.set(Some(replica));
+        self.opening.set(None);
+        self.book_rev.update(|n| *n += 1);
+        self.settled_rev.set(self.book_rev.get_untracked());
         Ok(())
     }
 
-    /// Changes the replica with `f` and makes the change durable. Resolves `Ok` only once the
-    /// device database has committed it. On failure the change stays in memory, the error is
-    /// shown, and the next change writes it again (rows are always taken from the current
-    /// state, so a retry never writes an older value over a newer one).
+    /// Plans a change on the replica with `plan`, stores its journal record and only then
+    /// applies it. Resolves `Ok` once the change is on the device's disk; on failure nothing
+    /// changed and the error is shown.
     pub async fn change<R>(
         &self,
-        f: impl FnOnce(&mut Replica) -> (R, Delta),
+        plan: impl FnOnce(&mut Replica) -> (R, Option<Journal>),
     ) -> Result<R, StoreError> {
-        let mut out = None;
-        self.replica.update(|r| {
+        let lock = self.writes.get_value();
+        let _held = lock.lock().await;
+        let mut planned = None;
+        self.replica.update_untracked(|r| {
             if let Some(r) = r {
-                out = Some(f(r));
+                planned = Some(plan(r));
             }
         });
-        let (result, delta) = out.ok_or_else(|| StoreError("the book is not open yet".into()))?;
-        self.replica.with_untracked(|r| {
+        let (result, record) =
+            planned.ok_or_else(|| StoreError("the book is not open yet".into()))?;
+        let Some(record) = record else {
+            return Ok(result);
+        };
+        let db = self
+            .db
+            .get_value()
+            .ok_or_else(|| StoreError("the device database is not open".into()))?;
+        if let Err(e) = db.append(std::slice::from_ref(&record)).await {
+            self.storage_error.set(Some(e.to_string()));
+            return Err(e);
+        }
+        self.storage_error.set(None);
+        let mut delta = Delta::default();
+        self.replica.update_untracked(|r| {
             if let Some(r) = r {
-                self.insights.update(|i| {
-                    if let Some(i) = i {
-                        i.follow(&r.book, &delta);
-                    }
-                });
+                delta = r.commit(&record);
             }
         });
-        self.persist(delta).await?;
+        if delta.changed_book() {
+            self.replica.with_untracked(|r| {
+                if let Some(r) = r {
+                    self.insights.update_untracked(|i| {
+                        if let Some(i) = i {
+                            i.follow(r.book(), &delta);
+                        }
+                    });
+                }
+            });
+            self.book_rev.update(|n| *n += 1);
+        }
+        if db.wants_compaction() {
+            self.compact(db);
+        }
         Ok(result)
+    }
+
+    /// Stores and applies a change that returns nothing.
+    pub async fn save(
+        &self,
+        plan: impl FnOnce(&mut Replica) -> Option<Journal>,
+    ) -> Result<(), StoreError> {
+        self.change(|r| ((), plan(r))).await
+    }
+
+    /// The analysis follows the book as it is now (after a local change, or a sync run).
+    pub fn settle(&self) {
+        self.settled_rev.set(self.book_rev.get_untracked());
+    }
+
+    /// Saves a change made on this screen: stored, shown, then synced after a quiet moment.
+    pub async fn save_local(
+        &self,
+        plan: impl FnOnce(&mut Replica) -> Option<Journal>,
+    ) -> Result<(), StoreError> {
+        self.save(plan).await?;
+        self.settle();
+        crate::sync::schedule(*self);
+        Ok(())
     }
 
     /// Appends an entry (a purchase, visit, contact…) made on this device under `id` (keep one
     /// id per form, so saving again cannot add it twice), durably, then schedules a sync.
     pub async fn append(&self, id: Id, entry: Entry) -> Result<(), StoreError> {
-        self.change(|r| ((), r.append(crate::platform::now_ms(), id, entry)))
-            .await?;
-        crate::sync::schedule(*self);
-        Ok(())
+        self.save_local(|r| r.plan_append(crate::platform::now_ms(), id, &entry))
+            .await
+    }
+
+    /// A fresh id for a record or entry made on this device.
+    pub fn new_id(&self) -> Id {
+        let mut id = None;
+        self.replica.update_untracked(|r| {
+            id = r.as_mut().map(|r| r.new_id(crate::platform::now_ms()));
+        });
+        id.unwrap_or_else(crate::platform::new_id)
     }
 
     /// The device id as the staff member recorded on entries.
@@ -157,40 +268,50 @@ impl AppState {
         })
     }
 
-    /// Writes `delta` (and any earlier change whose write failed) in one transaction.
-    async fn persist(&self, delta: Delta) -> Result<(), StoreError> {
-        let mut all = self
-            .unsaved
-            .try_update_value(std::mem::take)
-            .unwrap_or_default();
-        all.absorb(delta);
-        let written = async {
-            let rows = self
-                .replica
-                .with_untracked(|r| r.as_ref().map(|r| Rows::of(r, &all)))
-                .ok_or_else(|| StoreError("the book is not open yet".into()))??;
-            let db = self
-                .db
-                .get_value()
-                .ok_or_else(|| StoreError("the device database is not open".into()))?;
-            db.write(&rows).await
+    /// Folds the journal into a new snapshot in the background (once at a time).
+    fn compact(&self, db: Rc<Store>) {
+        if self.compacting.get_value() {
+            return;
         }
-        .await;
-        match written {
-            Ok(()) => {
-                self.storage_error.set(None);
-                Ok(())
+        self.compacting.set_value(true);
+        let app = *self;
+        spawn_local(async move {
+            let lock = app.writes.get_value();
+            // The journal's end, the outbox and the sync state at one moment (nothing is half
+            // stored while the lock is held): the snapshot stands for that moment, and every
+            // record stored after it is replayed over it on the next start.
+            let (start, outbox, sync) = {
+                let _held = lock.lock().await;
+                let (outbox, sync) = app
+                    .replica
+                    .with_untracked(|r| r.as_ref().map(|r| (r.outbox().to_vec(), r.sync().clone())))
+                    .unwrap_or_default();
+                (db.journal_end(), outbox, sync)
+            };
+            let result = async {
+                let Some(parts) = write_parts(app.replica).await else {
+                    return Ok(());
+                };
+                db.install(&parts, &outbox, &sync, start).await
             }
-            Err(e) => {
-                self.unsaved.update_value(|u| {
-                    let newer = std::mem::take(u);
-                    *u = all;
-                    u.absorb(newer);
-                });
-                self.storage_error.set(Some(e.to_string()));
-                Err(e)
+            .await;
+            if let Err(e) = result {
+                leptos::logging::warn!("compaction failed (the journal is kept): {e}");
             }
+            app.compacting.set_value(false);
+        });
+    }
+}
+
+/// The replica's book as snapshot parts, written a slice at a time.
+async fn write_parts(replica: RwSignal<Option<Replica>, LocalStorage>) -> Option<Vec<Vec<u8>>> {
+    let mut writer = SnapshotWriter::new(Level::Fast, PART_BYTES);
+    loop {
+        let done = replica.with_untracked(|r| r.as_ref().map(|r| writer.step(r.book(), 4_000)))?;
+        if done {
+            return Some(writer.finish());
         }
+        yield_now().await;
     }
 }
 

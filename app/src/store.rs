@@ -1,27 +1,65 @@
-//! The device's durable copy of the book, in IndexedDB (through `rexie`).
+//! The device's durable copy of the replica, in IndexedDB (through `rexie`), log-structured:
 //!
-//! Object stores (values are JSON text):
-//! - `records`: `{kind, id, state}` per record (its merged field registers);
-//! - `entries`: `{id, entry}` per immutable entry;
-//! - `outbox`: ops not yet acknowledged by the server, keyed by stamp (oldest first);
-//! - `meta`: the sync state.
+//! - `snapshot`: the book as a few large compressed parts ([`huike_core::codec::snapshot`]),
+//!   with the outbox and sync state at that point, under `g{generation}/…`;
+//! - `journal`: the replica's [`Journal`] records since that snapshot, one value per change,
+//!   keyed by a counter;
+//! - `meta`: the manifest naming the current generation and the first journal key it does not
+//!   cover.
 //!
-//! A [`Delta`] from the replica is written in ONE transaction over all four stores, and the
-//! promise resolves only once IndexedDB reports it committed: the UI says "saved" after that.
+//! Saving a change is one transaction that puts its journal record; the app applies the
+//! change in memory only once IndexedDB reports it committed ([`Store::append`]). A pulled
+//! round is one record too. On start, [`Store::load`] reads the snapshot part by part and
+//! commits the journal over it, yielding to the page between slices. Now and then
+//! ([`Store::wants_compaction`]) the app writes a new snapshot in the background
+//! ([`Store::install`]): the parts, manifest and the removal of the journal it covers are one
+//! transaction, so a crash at any point leaves either the old generation or the new one.
+//!
+//! A book stored by the first version of the app (one JSON row per record and entry) is
+//! migrated on first start ([`open_book`], [`legacy`]).
 
-use huike_core::id::Id;
-use huike_core::op::{Book, Op, RecordKind, RecordState, StampedEntry};
-use huike_core::replica::{Delta, Replica, outbox_key};
-use huike_core::sync::SyncState;
-use rexie::{ObjectStore, Rexie, TransactionMode};
+pub mod legacy;
+
+use huike_core::client::state::SyncState;
+use huike_core::codec::ops::{decode_ops, encode_ops};
+use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
+use huike_core::replica::{Journal, Replica};
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::{JsCast, JsValue};
 
-const STORES: [&str; 4] = ["records", "entries", "outbox", "meta"];
+const META: &str = "meta";
+const SNAPSHOT: &str = "snapshot";
+const JOURNAL: &str = "journal";
+const STORES: [&str; 3] = [META, SNAPSHOT, JOURNAL];
+const MANIFEST: &str = "manifest";
+
+/// Compressed bytes per stored snapshot part (a few large values read fastest).
+pub const PART_BYTES: usize = 4 << 20;
+
+/// The journal is folded into a new snapshot once it holds this many records or bytes.
+const COMPACT_RECORDS: u64 = 2_000;
+const COMPACT_BYTES: u64 = 8 << 20;
+
+/// Which snapshot is current and where the journal after it starts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The current snapshot's generation (0: none yet).
+    pub generation: u64,
+    /// Its number of book parts.
+    pub parts: u32,
+    /// The first journal key the snapshot does not cover.
+    pub journal_from: u64,
+}
 
 /// The device's database.
 pub struct Store {
     db: Rexie,
+    manifest: RefCell<Manifest>,
+    next_journal: Cell<u64>,
+    journal_records: Cell<u64>,
+    journal_bytes: Cell<u64>,
 }
 
 /// A storage failure, with the browser's own words (quota, private mode, …).
@@ -34,27 +72,50 @@ impl std::fmt::Display for StoreError {
     }
 }
 
-fn err(context: &str, e: impl std::fmt::Debug) -> StoreError {
+pub(crate) fn err(context: &str, e: impl std::fmt::Debug) -> StoreError {
     let text = format!("{e:?}");
     let hint = if text.contains("Quota") {
-        " (the device's storage is full)"
+        " (the device's storage is full: free some space, then try again)"
     } else {
         ""
     };
     StoreError(format!("{context}: {text}{hint}"))
 }
 
-#[derive(Serialize, Deserialize)]
-struct RecordRow {
-    kind: RecordKind,
-    id: Id,
-    state: RecordState,
+fn damaged(what: impl std::fmt::Display) -> StoreError {
+    StoreError(format!("the stored book is damaged: {what}"))
 }
 
-#[derive(Serialize, Deserialize)]
-struct EntryRow {
-    id: Id,
-    entry: StampedEntry,
+/// Bytes as a value IndexedDB stores.
+pub(crate) fn bytes_value(bytes: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(bytes).into()
+}
+
+/// A stored value's bytes.
+pub(crate) fn value_bytes(v: &JsValue) -> Result<Vec<u8>, StoreError> {
+    v.dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
+        .ok_or_else(|| damaged("a value is not bytes"))
+}
+
+fn part_key(generation: u64, name: &str) -> JsValue {
+    JsValue::from_str(&format!("g{generation}/{name}"))
+}
+
+fn journal_key(n: u64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+/// Lets the page paint and handle input before the next slice of work.
+pub async fn yield_now() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// How far a long load is, for a progress line.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Work done, 0–1.
+    pub done: f64,
 }
 
 impl Store {
@@ -68,7 +129,18 @@ impl Store {
             .build()
             .await
             .map_err(|e| err("cannot open the device database", e))?;
-        Ok(Store { db })
+        let store = Store {
+            db,
+            manifest: RefCell::new(Manifest::default()),
+            next_journal: Cell::new(0),
+            journal_records: Cell::new(0),
+            journal_bytes: Cell::new(0),
+        };
+        if let Some(m) = store.read_manifest().await? {
+            store.next_journal.set(m.journal_from);
+            *store.manifest.borrow_mut() = m;
+        }
+        Ok(store)
     }
 
     /// Deletes the database `name` (leaving a shop on this device).
@@ -78,150 +150,278 @@ impl Store {
             .map_err(|e| err("cannot delete the device database", e))
     }
 
-    /// Loads the whole replica.
-    pub async fn load(&self, device: String) -> Result<Replica, StoreError> {
-        let tx = self
-            .db
-            .transaction(&STORES, TransactionMode::ReadOnly)
-            .map_err(|e| err("read", e))?;
-        let mut book = Book::new();
-        for v in all(&tx, "records").await? {
-            let row: RecordRow = parse(&v)?;
-            book.load_record(row.kind, row.id, row.state);
-        }
-        for v in all(&tx, "entries").await? {
-            let row: EntryRow = parse(&v)?;
-            book.load_entry(row.id, row.entry);
-        }
-        let outbox: Vec<Op> = all(&tx, "outbox")
-            .await?
-            .iter()
-            .map(parse)
-            .collect::<Result<_, _>>()?;
-        let meta = tx.store("meta").map_err(|e| err("read", e))?;
-        let sync = match meta
-            .get(JsValue::from_str("sync"))
-            .await
-            .map_err(|e| err("read", e))?
-        {
-            Some(v) => parse(&v)?,
-            None => SyncState::new(),
-        };
-        Ok(Replica::restore(device, book, outbox, sync))
+    /// True when nothing was ever stored here.
+    pub fn is_empty(&self) -> bool {
+        let m = self.manifest.borrow();
+        m.generation == 0 && self.next_journal.get() == m.journal_from
     }
 
-    /// Writes `rows` in one transaction and waits until IndexedDB reports it committed.
-    pub async fn write(&self, rows: &Rows) -> Result<(), StoreError> {
-        if rows.is_empty() {
+    async fn read_manifest(&self) -> Result<Option<Manifest>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(|e| err("read", e))?;
+        let meta = tx.store(META).map_err(|e| err("read", e))?;
+        let Some(v) = meta
+            .get(JsValue::from_str(MANIFEST))
+            .await
+            .map_err(|e| err("read", e))?
+        else {
+            return Ok(None);
+        };
+        let text = v
+            .as_string()
+            .ok_or_else(|| damaged("the manifest is not text"))?;
+        serde_json::from_str(&text).map(Some).map_err(damaged)
+    }
+
+    /// Loads the replica: the snapshot a part at a time, then the journal over it, calling
+    /// `progress` and yielding to the page between slices.
+    pub async fn load(
+        &self,
+        device: String,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Replica, StoreError> {
+        let manifest = self.manifest.borrow().clone();
+        let (book, outbox, sync) = if manifest.generation == 0 {
+            (Default::default(), Vec::new(), SyncState::new())
+        } else {
+            let mut reader = SnapshotReader::new();
+            for n in 0..manifest.parts {
+                let part = self
+                    .get(SNAPSHOT, part_key(manifest.generation, &n.to_string()))
+                    .await?;
+                reader.feed(&value_bytes(&part)?).map_err(damaged)?;
+                while reader.step().map_err(damaged)? {}
+                progress(Progress {
+                    done: 0.9 * f64::from(n + 1) / f64::from(manifest.parts.max(1)),
+                });
+                yield_now().await;
+            }
+            let book = reader.finish().map_err(damaged)?;
+            let outbox = decode_ops(&value_bytes(
+                &self
+                    .get(SNAPSHOT, part_key(manifest.generation, "outbox"))
+                    .await?,
+            )?)
+            .map_err(damaged)?;
+            let sync = SyncState::from_bytes(&value_bytes(
+                &self
+                    .get(SNAPSHOT, part_key(manifest.generation, "sync"))
+                    .await?,
+            )?)
+            .map_err(damaged)?;
+            (book, outbox, sync)
+        };
+        let mut replica = Replica::restore(device, book, outbox, sync);
+        let tx = self
+            .db
+            .transaction(&[JOURNAL], TransactionMode::ReadOnly)
+            .map_err(|e| err("read", e))?;
+        let journal = tx.store(JOURNAL).map_err(|e| err("read", e))?;
+        let from = KeyRange::lower_bound(&journal_key(manifest.journal_from), Some(false))
+            .map_err(|e| err("read", e))?;
+        let keys = journal
+            .get_all_keys(Some(from.clone()), None)
+            .await
+            .map_err(|e| err("read", e))?;
+        let values = journal
+            .get_all(Some(from), None)
+            .await
+            .map_err(|e| err("read", e))?;
+        drop(tx);
+        let mut bytes = 0u64;
+        for (i, v) in values.iter().enumerate() {
+            let record = value_bytes(v)?;
+            bytes += record.len() as u64;
+            replica.commit(&Journal::decode(&record).map_err(damaged)?);
+            if i % 200 == 199 {
+                yield_now().await;
+            }
+        }
+        let last = keys.last().and_then(JsValue::as_f64).map(|k| k as u64 + 1);
+        self.next_journal.set(last.unwrap_or(manifest.journal_from));
+        self.journal_records.set(values.len() as u64);
+        self.journal_bytes.set(bytes);
+        progress(Progress { done: 1.0 });
+        Ok(replica)
+    }
+
+    async fn get(&self, store: &str, key: JsValue) -> Result<JsValue, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(|e| err("read", e))?;
+        let s = tx.store(store).map_err(|e| err("read", e))?;
+        s.get(key.clone())
+            .await
+            .map_err(|e| err("read", e))?
+            .ok_or_else(|| damaged(format!("{store} {key:?} is missing")))
+    }
+
+    /// Stores journal records in one transaction, resolving once IndexedDB committed them.
+    pub async fn append(&self, records: &[Journal]) -> Result<(), StoreError> {
+        if records.is_empty() {
             return Ok(());
         }
         let tx = self
             .db
-            .transaction(&STORES, TransactionMode::ReadWrite)
+            .transaction(&[JOURNAL], TransactionMode::ReadWrite)
             .map_err(|e| err("write", e))?;
-        for (store, items) in [
-            ("records", &rows.records),
-            ("entries", &rows.entries),
-            ("outbox", &rows.outbox_put),
-            ("meta", &rows.meta),
-        ] {
-            let s = tx.store(store).map_err(|e| err("write", e))?;
-            for (key, text) in items {
-                let (k, v) = (JsValue::from_str(key), JsValue::from_str(text));
-                s.put(&v, Some(&k)).await.map_err(|e| err("write", e))?;
-            }
-        }
-        let outbox = tx.store("outbox").map_err(|e| err("write", e))?;
-        for key in &rows.outbox_delete {
-            outbox
-                .delete(JsValue::from_str(key))
+        let journal = tx.store(JOURNAL).map_err(|e| err("write", e))?;
+        let first = self.next_journal.get();
+        let mut bytes = 0u64;
+        for (i, record) in records.iter().enumerate() {
+            let encoded = record.encode();
+            bytes += encoded.len() as u64;
+            journal
+                .put(&bytes_value(&encoded), Some(&journal_key(first + i as u64)))
                 .await
                 .map_err(|e| err("write", e))?;
         }
-        match tx.done().await.map_err(|e| err("commit", e))? {
-            rexie::TransactionResult::Committed => Ok(()),
-            rexie::TransactionResult::Aborted => {
-                Err(StoreError("the device database aborted the write".into()))
-            }
+        // Keys are taken before the commit, so a later append never reuses them.
+        self.next_journal.set(first + records.len() as u64);
+        commit(tx).await?;
+        self.journal_records
+            .set(self.journal_records.get() + records.len() as u64);
+        self.journal_bytes.set(self.journal_bytes.get() + bytes);
+        Ok(())
+    }
+
+    /// True when the journal has grown enough to fold it into a new snapshot.
+    pub fn wants_compaction(&self) -> bool {
+        self.journal_records.get() >= COMPACT_RECORDS || self.journal_bytes.get() >= COMPACT_BYTES
+    }
+
+    /// The journal key the next record gets: a snapshot of the replica as it is now covers
+    /// every record before it.
+    pub fn journal_end(&self) -> u64 {
+        self.next_journal.get()
+    }
+
+    /// Makes a new snapshot current: its book `parts`, and the `outbox` and `sync` state as
+    /// they were when the journal ended at `journal_end` (the book may hold later changes:
+    /// committing them again changes nothing). One transaction: the new generation, the
+    /// manifest, and the removal of the old generation and the journal it covers.
+    pub async fn install(
+        &self,
+        parts: &[Vec<u8>],
+        outbox: &[huike_core::op::Op],
+        sync: &SyncState,
+        journal_end: u64,
+    ) -> Result<(), StoreError> {
+        let old = self.manifest.borrow().clone();
+        let manifest = Manifest {
+            generation: old.generation + 1,
+            parts: parts.len() as u32,
+            journal_from: journal_end,
+        };
+        let tx = self
+            .db
+            .transaction(&STORES, TransactionMode::ReadWrite)
+            .map_err(|e| err("write", e))?;
+        let snapshot = tx.store(SNAPSHOT).map_err(|e| err("write", e))?;
+        for (n, part) in parts.iter().enumerate() {
+            snapshot
+                .put(
+                    &bytes_value(part),
+                    Some(&part_key(manifest.generation, &n.to_string())),
+                )
+                .await
+                .map_err(|e| err("write", e))?;
         }
+        for (name, bytes) in [("outbox", encode_ops(outbox)), ("sync", sync.to_bytes())] {
+            snapshot
+                .put(
+                    &bytes_value(&bytes),
+                    Some(&part_key(manifest.generation, name)),
+                )
+                .await
+                .map_err(|e| err("write", e))?;
+        }
+        let text = serde_json::to_string(&manifest).map_err(|e| err("write", e))?;
+        tx.store(META)
+            .map_err(|e| err("write", e))?
+            .put(
+                &JsValue::from_str(&text),
+                Some(&JsValue::from_str(MANIFEST)),
+            )
+            .await
+            .map_err(|e| err("write", e))?;
+        if old.generation > 0 {
+            let prefix = format!("g{}/", old.generation);
+            let range = KeyRange::bound(
+                &JsValue::from_str(&prefix),
+                &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+                Some(false),
+                Some(false),
+            )
+            .map_err(|e| err("write", e))?;
+            snapshot
+                .delete(range.into())
+                .await
+                .map_err(|e| err("write", e))?;
+        }
+        let covered = KeyRange::upper_bound(&journal_key(journal_end), Some(true))
+            .map_err(|e| err("write", e))?;
+        tx.store(JOURNAL)
+            .map_err(|e| err("write", e))?
+            .delete(covered.into())
+            .await
+            .map_err(|e| err("write", e))?;
+        commit(tx).await?;
+        *self.manifest.borrow_mut() = manifest;
+        // Records stored while the snapshot was written stay in the journal.
+        let left = self.next_journal.get().saturating_sub(journal_end);
+        self.journal_records.set(left);
+        self.journal_bytes.set(0);
+        Ok(())
     }
 }
 
-/// Key/value rows to write, taken from a replica for a delta (synchronously, so no borrow of
-/// the replica is held while the write is awaited).
-#[derive(Debug, Default)]
-pub struct Rows {
-    records: Vec<(String, String)>,
-    entries: Vec<(String, String)>,
-    outbox_put: Vec<(String, String)>,
-    outbox_delete: Vec<String>,
-    meta: Vec<(String, String)>,
-}
-
-impl Rows {
-    /// The rows `delta` says changed in `replica`.
-    pub fn of(replica: &Replica, delta: &Delta) -> Result<Rows, StoreError> {
-        let mut rows = Rows::default();
-        for (kind, id) in &delta.records {
-            if let Some(state) = replica.book.record_state(*kind, id) {
-                let row = RecordRow {
-                    kind: *kind,
-                    id: id.clone(),
-                    state: state.clone(),
-                };
-                rows.records.push((record_key(*kind, id), json(&row)?));
-            }
-        }
-        for id in &delta.entries {
-            if let Some(entry) = replica.book.entry(id) {
-                let row = EntryRow {
-                    id: id.clone(),
-                    entry: entry.clone(),
-                };
-                rows.entries.push((id.to_string(), json(&row)?));
-            }
-        }
-        for op in &delta.outbox_added {
-            rows.outbox_put.push((outbox_key(op), json(op)?));
-        }
-        rows.outbox_delete = delta.outbox_removed.iter().map(outbox_key).collect();
-        if delta.sync_changed {
-            rows.meta.push(("sync".into(), json(&replica.sync)?));
-        }
-        Ok(rows)
+/// Opens the device's book: the database `name` with the replica it holds — or, when it holds
+/// nothing yet, the replica the first version stored in `legacy_name`, saved here as the first
+/// snapshot before the old database is deleted (a crash in between leaves the old one).
+pub async fn open_book(
+    name: &str,
+    legacy_name: &str,
+    device: String,
+    progress: &dyn Fn(Progress),
+) -> Result<(Store, Replica), StoreError> {
+    let store = Store::open(name).await?;
+    if store.is_empty()
+        && let Some(earlier) = legacy::read(legacy_name, device.clone()).await?
+    {
+        write_snapshot(&store, &earlier).await?;
+        Store::destroy(legacy_name).await?;
+        return Ok((store, earlier));
     }
+    let replica = store.load(device, progress).await?;
+    Ok((store, replica))
+}
 
-    fn is_empty(&self) -> bool {
-        self.records.is_empty()
-            && self.entries.is_empty()
-            && self.outbox_put.is_empty()
-            && self.outbox_delete.is_empty()
-            && self.meta.is_empty()
+/// Writes `replica` as the store's new snapshot at once (nothing else may change it
+/// meanwhile; the app's background compaction writes from the live replica instead).
+pub async fn write_snapshot(store: &Store, replica: &Replica) -> Result<(), StoreError> {
+    let mut writer = SnapshotWriter::new(Level::Fast, PART_BYTES);
+    while !writer.step(replica.book(), 4_000) {
+        yield_now().await;
     }
+    store
+        .install(
+            &writer.finish(),
+            replica.outbox(),
+            replica.sync(),
+            store.journal_end(),
+        )
+        .await
 }
 
-fn record_key(kind: RecordKind, id: &Id) -> String {
-    format!(
-        "{}/{id}",
-        serde_json::to_value(kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    )
-}
-
-async fn all(tx: &rexie::Transaction, store: &str) -> Result<Vec<JsValue>, StoreError> {
-    let s = tx.store(store).map_err(|e| err("read", e))?;
-    s.get_all(None, None).await.map_err(|e| err("read", e))
-}
-
-fn parse<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, StoreError> {
-    let text = v
-        .as_string()
-        .ok_or_else(|| StoreError("a stored value is not text".into()))?;
-    serde_json::from_str(&text).map_err(|e| StoreError(format!("a stored value is damaged: {e}")))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError(format!("cannot encode: {e}")))
+async fn commit(tx: rexie::Transaction) -> Result<(), StoreError> {
+    match tx.done().await.map_err(|e| err("commit", e))? {
+        rexie::TransactionResult::Committed => Ok(()),
+        rexie::TransactionResult::Aborted => {
+            Err(StoreError("the device database refused the write".into()))
+        }
+    }
 }

@@ -50,41 +50,32 @@ async fn run(app: AppState) -> Result<(), String> {
     );
     for _ in 0..MAX_ROUNDS {
         let batch = app
-            .change(|r| r.next_batch())
+            .change(|r| r.plan_next_batch())
             .await
             .map_err(|e| e.to_string())?;
         let Some(batch) = batch else { break };
         api.push(&batch).await.map_err(|e| e.to_string())?;
-        app.change(|r| ((), r.acknowledged(batch.seq)))
+        app.save(|r| r.plan_acknowledged(batch.seq))
             .await
             .map_err(|e| e.to_string())?;
     }
     for _ in 0..MAX_ROUNDS {
         let cursor = app
             .replica
-            .with_untracked(|r| r.as_ref().map(|r| r.sync.cursor.clone()))
+            .with_untracked(|r| r.as_ref().map(|r| r.sync().cursor.clone()))
             .unwrap_or_default();
         let answer = api
             .pull(&PullRequest { cursor })
             .await
             .map_err(|e| e.to_string())?;
-        let mut bad = None;
-        app.change(|r| match r.receive(&answer.batches) {
-            Ok(d) => ((), d),
-            Err(e) => {
-                bad = Some(e.to_string());
-                ((), Default::default())
-            }
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-        if let Some(e) = bad {
-            return Err(format!("a batch from the server could not be read: {e}"));
-        }
+        app.save(|r| r.plan_receive(&answer.batches))
+            .await
+            .map_err(|e| e.to_string())?;
         if !answer.more {
             break;
         }
     }
+    app.settle();
     Ok(())
 }
 

@@ -28,10 +28,10 @@
 //! cannot be written. Outputs are written only when everything succeeded.
 
 use chrono::NaiveDate;
+use huike_core::book::Book;
 use huike_core::domain::{Entry, Money, Purchase, PurchaseKind, Rules, SaleChannel};
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
-use huike_core::book::Book;
 use huike_core::op::{Op, RecordKind};
 use huike_core::predict::{CustomerSummary, Model, PredictError, TimeUnit};
 use huike_core::segment;

@@ -6,7 +6,7 @@
 
 use huike_core::book::Book;
 use huike_core::codec::ops::{encode_ops, encode_payload};
-use huike_core::codec::snapshot::{BookReader, Inflater, encode_book, into_parts};
+use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
 use huike_core::op::RecordKind;
 use huike_core::sync::MAX_BATCH_OPS;
 use huike_core::synth::Params;
@@ -38,42 +38,47 @@ fn main() {
         .map(|c| serde_json::to_string(c).map_or(0, |s| s.len()))
         .sum();
     let binary = encode_ops(&ops).len();
-    let payloads: usize = ops.chunks(MAX_BATCH_OPS).map(|c| encode_payload(c).len()).sum();
-    println!("ops as JSON (earlier versions):  {:>11} bytes, {:>6.1} per op", json, json as f64 / n_ops);
-    println!("ops in binary:                   {:>11} bytes, {:>6.1} per op", binary, binary as f64 / n_ops);
+    let payloads: usize = ops
+        .chunks(MAX_BATCH_OPS)
+        .map(|c| encode_payload(c).len())
+        .sum();
+    println!(
+        "ops as JSON (earlier versions):  {:>11} bytes, {:>6.1} per op",
+        json,
+        json as f64 / n_ops
+    );
+    println!(
+        "ops in binary:                   {:>11} bytes, {:>6.1} per op",
+        binary,
+        binary as f64 / n_ops
+    );
     println!(
         "ops as batch payloads (1,000 ops, compressed, base64): {} bytes, {:.1} per op",
         payloads,
         payloads as f64 / n_ops
     );
-    let t = Instant::now();
-    let image = encode_book(&mut book);
-    let encode = t.elapsed();
-    let t = Instant::now();
-    let parts = into_parts(&image, 1 << 20);
-    let compress = t.elapsed();
-    let compressed: usize = parts.iter().map(Vec::len).sum();
-    println!(
-        "book image: {} bytes ({:.0} per customer); compressed {} bytes ({:.0} per customer, {:.1} per op) in {} parts",
-        image.len(),
-        image.len() as f64 / n_customers,
-        compressed,
-        compressed as f64 / n_customers,
-        compressed as f64 / n_ops,
-        parts.len()
-    );
-    let t = Instant::now();
-    let mut inflater = Inflater::new();
-    for p in &parts {
-        inflater.feed(p).expect("parts inflate");
+    for (name, level) in [
+        ("device store", Level::Fast),
+        ("server snapshot", Level::Small),
+    ] {
+        let t = Instant::now();
+        let mut writer = SnapshotWriter::new(level, 1 << 20);
+        while !writer.step(&book, 5_000) {}
+        let image = writer.image_bytes();
+        let parts = writer.finish();
+        let write = t.elapsed();
+        let compressed: usize = parts.iter().map(Vec::len).sum();
+        let t = Instant::now();
+        let back = SnapshotReader::read_all(parts.iter().map(Vec::as_slice)).expect("image reads");
+        let read = t.elapsed();
+        assert!(back == book, "the book comes back unchanged");
+        println!(
+            "{name}: image {image} bytes ({:.0} per customer); compressed {compressed} bytes \
+             ({:.0} per customer, {:.1} per op) in {} parts; write {write:?}, read {read:?}",
+            image as f64 / n_customers,
+            compressed as f64 / n_customers,
+            compressed as f64 / n_ops,
+            parts.len(),
+        );
     }
-    let image_back = inflater.finish().expect("whole image");
-    let inflate = t.elapsed();
-    let t = Instant::now();
-    let back = BookReader::read_all(image_back).expect("image reads");
-    let read = t.elapsed();
-    assert!(back == book, "the book comes back unchanged");
-    println!(
-        "snapshot times: encode {encode:?}, compress {compress:?}, inflate {inflate:?}, read {read:?}"
-    );
 }

@@ -12,11 +12,11 @@
 //!   sorted map beside it and are packed in when they grow to an eighth of the arena.
 //! - Ops this version cannot read ([`crate::op::ForeignOp`]) are kept as they came.
 
+use crate::domain::Entry;
 use crate::hlc::Hlc;
 use crate::id::Id;
 use crate::id_list::IdList;
 use crate::op::{Change, ForeignOp, Op, RawEntry, RecordKind, decode_entry};
-use crate::domain::Entry;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -197,6 +197,11 @@ impl Packed {
         self.ends.push(self.data.len() as u32);
     }
 
+    /// The last (greatest) id.
+    pub(crate) fn last_id(&self) -> &str {
+        self.ids.get(self.ids.len() - 1)
+    }
+
     pub(crate) fn get(&self, i: usize) -> EntryRef<'_> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         EntryRef {
@@ -208,6 +213,20 @@ impl Packed {
 
     fn find(&self, id: &str) -> Option<usize> {
         self.ids.search_sorted(id)
+    }
+
+    /// The position of the first id after `id`.
+    fn partition_after(&self, id: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.ids.get(mid) <= id {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 }
 
@@ -263,7 +282,9 @@ impl Entries {
             at,
             entry: entry.clone(),
         };
-        if self.recent.insert(id.clone(), stamped).is_none() && self.packed.find(id.as_str()).is_some() {
+        if self.recent.insert(id.clone(), stamped).is_none()
+            && self.packed.find(id.as_str()).is_some()
+        {
             self.shadowed += 1;
         }
         if self.recent.len() >= PACK_MIN && self.recent.len() * 8 >= self.packed.len() {
@@ -274,17 +295,34 @@ impl Entries {
 
     /// Every entry in id order.
     fn iter(&self) -> EntryIter<'_> {
+        self.after(None)
+    }
+
+    /// The entries whose ids come after `after`, in id order.
+    fn after(&self, after: Option<&str>) -> EntryIter<'_> {
+        use std::ops::Bound;
+        let (next_packed, range) = match after {
+            Some(id) => (
+                self.packed.partition_after(id),
+                (Bound::Excluded(id), Bound::Unbounded),
+            ),
+            None => (0, (Bound::Unbounded, Bound::Unbounded)),
+        };
         EntryIter {
             packed: &self.packed,
-            next_packed: 0,
-            recent: self.recent.iter().peekable(),
+            next_packed,
+            recent: self.recent.range::<str, _>(range).peekable(),
         }
     }
 
     /// Merges the recent entries into the arena.
     fn pack(&mut self) {
         let bytes = self.packed.data.len()
-            + self.recent.values().map(|e| e.entry.as_bytes().len()).sum::<usize>();
+            + self
+                .recent
+                .values()
+                .map(|e| e.entry.as_bytes().len())
+                .sum::<usize>();
         let mut packed = Packed::with_capacity(self.len(), bytes);
         for e in self.iter() {
             packed.push(e.id, e.at, e.raw);
@@ -299,14 +337,15 @@ impl Entries {
 pub struct EntryIter<'a> {
     packed: &'a Packed,
     next_packed: usize,
-    recent: std::iter::Peekable<std::collections::btree_map::Iter<'a, Id, StampedEntry>>,
+    recent: std::iter::Peekable<std::collections::btree_map::Range<'a, Id, StampedEntry>>,
 }
 
 impl<'a> Iterator for EntryIter<'a> {
     type Item = EntryRef<'a>;
 
     fn next(&mut self) -> Option<EntryRef<'a>> {
-        let packed = (self.next_packed < self.packed.len()).then(|| self.packed.get(self.next_packed));
+        let packed =
+            (self.next_packed < self.packed.len()).then(|| self.packed.get(self.next_packed));
         let recent = self.recent.peek().map(|(id, e)| EntryRef {
             id: id.as_str(),
             at: e.at,
@@ -342,8 +381,7 @@ impl<'a> Iterator for EntryIter<'a> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.packed.len() - self.next_packed + self.recent.len();
-        (left.min(self.packed.len() - self.next_packed), Some(left))
+        (self.packed.len() - self.next_packed, None)
     }
 }
 
@@ -475,6 +513,24 @@ impl Book {
         self.entries.iter()
     }
 
+    /// The entries whose ids come after `after` (all of them for `None`), in id order.
+    pub fn entries_after(&self, after: Option<&str>) -> EntryIter<'_> {
+        self.entries.after(after)
+    }
+
+    /// Records after `after` in (kind, id) order, deleted or not.
+    pub fn records_after(
+        &self,
+        after: Option<&(RecordKind, Id)>,
+    ) -> impl Iterator<Item = (&(RecordKind, Id), &RecordState)> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(key) => Bound::Excluded(key),
+            None => Bound::Unbounded,
+        };
+        self.records.range((start, Bound::Unbounded))
+    }
+
     /// Every entry this version can read, decoded, in id order (for tools and tests; the app
     /// reads entries through the views kept beside the book).
     pub fn decoded_entries(&self) -> impl Iterator<Item = (Id, Entry)> + '_ {
@@ -502,14 +558,9 @@ impl Book {
         self.latest
     }
 
-    /// Packs every entry into the arena (before a snapshot is written).
-    pub(crate) fn pack(&mut self) {
+    /// Packs every entry into the arena.
+    pub fn pack(&mut self) {
         self.entries.pack();
-    }
-
-    /// The packed entries (after [`Book::pack`], all of them).
-    pub(crate) fn packed(&self) -> &Packed {
-        &self.entries.packed
     }
 
     /// A book from what a snapshot holds.

@@ -28,7 +28,8 @@ impl Id {
     /// and cheap to store: a shop's ids differ mostly in their time, so a snapshot compresses
     /// them to a few bytes each where random ones would keep all ten random bytes.
     pub fn from_stamp(at: crate::hlc::Hlc) -> Self {
-        let tail: u128 = (u128::from(at.c & 0x3ff_ffff) << 48) | u128::from(at.n & 0xffff_ffff_ffff);
+        let tail: u128 =
+            (u128::from(at.c & 0x3ff_ffff) << 48) | u128::from(at.n & 0xffff_ffff_ffff);
         let mut b = [0u8; 16];
         b[..6].copy_from_slice(&at.ms.to_be_bytes()[2..]);
         b[6] = 0x70 | ((tail >> 70) & 0x0f) as u8;

@@ -4,10 +4,10 @@
 //! follow every change the replica reports ([`Insights::follow`] with its [`Delta`]).
 
 use crate::agenda::{Agenda, agenda};
-use crate::domain::Rules;
-use crate::id::Id;
 use crate::book::Book;
 use crate::domain::Entry;
+use crate::domain::Rules;
+use crate::id::Id;
 use crate::op::{Change, RecordKind};
 use crate::replica::Delta;
 use crate::search::{Results, SearchIndex};

@@ -1,12 +1,13 @@
 //! One device's copy of the shop: the merged [`Book`], the device's clock, its outbox of ops
 //! the server has not acknowledged, and its sync position.
 //!
-//! Every change goes through a method that returns a [`Delta`]: what changed (for the views
-//! kept beside the book) and the [`Journal`] records that reproduce the change. The device
-//! stores those records (its log) before it tells the user "saved", and on the next start
-//! [`Replica::replay`]s them over its last stored snapshot — so the stored replica is always
-//! exactly the one in memory. The fields are private: there is no way to change the replica
-//! without a delta to persist.
+//! Every change is a [`Journal`] record: planned first (`plan_*`, which changes nothing but the
+//! clock), stored in the device's log, and only then applied ([`Replica::commit`]) — so a
+//! change the device could not store is never shown as made, and the stored replica is always
+//! the one in memory. On the next start the log is committed again over the last stored
+//! snapshot. The fields are private: there is no other way to change the replica. (The
+//! unplanned methods — [`Replica::edit`], [`Replica::receive`], … — commit at once and return the
+//! record to store, for tools and tests.)
 
 use crate::book::Book;
 use crate::client::state::SyncState;
@@ -58,6 +59,14 @@ const RECEIVED: u8 = 1;
 const SYNC: u8 = 2;
 
 impl Journal {
+    /// The ops the record applies (none for a sync state change).
+    pub fn into_ops(self) -> Vec<Op> {
+        match self {
+            Journal::Local(ops) | Journal::Received { ops, .. } => ops,
+            Journal::Sync { .. } => Vec::new(),
+        }
+    }
+
     /// The record as bytes (the device's log stores these).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new();
@@ -199,22 +208,20 @@ impl Replica {
         self.outbox.len()
     }
 
-    /// The book as a snapshot image ([`crate::codec::snapshot`]); packs its entries first,
-    /// which changes nothing one can see.
-    pub fn book_image(&mut self) -> Vec<u8> {
-        crate::codec::snapshot::encode_book(&mut self.book)
-    }
-
     /// A fresh id for a new record or entry made on this device (see [`Id::from_stamp`]).
     pub fn new_id(&mut self, now_ms: u64) -> Id {
         Id::from_stamp(self.clock.tick(now_ms))
     }
 
-    /// Applies a stored journal record again (on start, over the last snapshot). Returns what
-    /// changed, with nothing new to store.
-    pub fn replay(&mut self, record: &Journal) -> Delta {
-        let mut delta = match record {
-            Journal::Local(ops) => self.local(ops.clone()),
+    /// Applies a journal record: one planned by a `plan_*` method once it is stored, or one
+    /// read back from the device's log on start. Returns what changed in the book.
+    pub fn commit(&mut self, record: &Journal) -> Delta {
+        match record {
+            Journal::Local(ops) => {
+                let delta = self.apply_all(ops);
+                self.outbox.extend(ops.iter().cloned());
+                delta
+            }
             Journal::Received { ops, sync } => {
                 self.sync = sync.clone();
                 self.apply_all(ops)
@@ -225,9 +232,7 @@ impl Replica {
                 self.outbox.drain(..n);
                 Delta::default()
             }
-        };
-        delta.journal.clear();
-        delta
+        }
     }
 
     fn apply_all(&mut self, ops: &[Op]) -> Delta {
@@ -239,20 +244,30 @@ impl Replica {
         delta
     }
 
-    /// Applies ops made on this device and queues them for the server.
-    pub fn local(&mut self, ops: Vec<Op>) -> Delta {
-        if ops.is_empty() {
-            return Delta::default();
+    /// Commits `record` and returns the delta with it as the journal to store (for callers
+    /// that store after applying: tools and tests).
+    fn run(&mut self, record: Option<Journal>) -> Delta {
+        match record {
+            Some(record) => {
+                let mut delta = self.commit(&record);
+                delta.journal.push(record);
+                delta
+            }
+            None => Delta::default(),
         }
-        let mut delta = self.apply_all(&ops);
-        self.outbox.extend(ops.iter().cloned());
-        delta.journal.push(Journal::Local(ops));
-        delta
     }
 
-    /// Writes a record: one op per field that differs between `before` (None for a new record)
-    /// and `after`. `sets` names the set-valued fields (e.g. [`crate::domain::Customer::SET_FIELDS`]).
-    pub fn edit<T: Serialize>(
+    // ---- planning: what a change would store, without applying it ----
+
+    /// Ops made on this device, to apply and queue for the server.
+    pub fn plan_local(&mut self, ops: Vec<Op>) -> Option<Journal> {
+        (!ops.is_empty()).then_some(Journal::Local(ops))
+    }
+
+    /// The ops of a record edit: one per field that differs between `before` (None for a new
+    /// record) and `after`; `sets` names the set-valued fields (e.g.
+    /// [`crate::domain::Customer::SET_FIELDS`]).
+    pub fn plan_edit<T: Serialize>(
         &mut self,
         now_ms: u64,
         kind: RecordKind,
@@ -260,7 +275,7 @@ impl Replica {
         before: Option<&T>,
         after: &T,
         sets: &[&str],
-    ) -> Delta {
+    ) -> Option<Journal> {
         let before = before.map(to_object).unwrap_or_default();
         let ops = diff(
             &mut self.clock,
@@ -271,64 +286,94 @@ impl Replica {
             &to_object(after),
             sets,
         );
-        self.local(ops)
+        self.plan_local(ops)
     }
 
-    /// Appends an immutable entry under `id` (reusing an id makes a retry idempotent).
-    pub fn append(&mut self, now_ms: u64, id: Id, entry: &Entry) -> Delta {
+    /// An immutable entry under `id` (reusing an id makes a retry idempotent).
+    pub fn plan_append(&mut self, now_ms: u64, id: Id, entry: &Entry) -> Option<Journal> {
         let at = self.clock.tick(now_ms);
-        self.local(vec![Op::append(at, id, entry)])
+        self.plan_local(vec![Op::append(at, id, entry)])
+    }
+
+    /// A record's tombstone.
+    pub fn plan_delete(&mut self, now_ms: u64, kind: RecordKind, id: Id) -> Option<Journal> {
+        let at = self.clock.tick(now_ms);
+        self.plan_local(vec![Op::Delete { at, kind, id }])
+    }
+
+    /// The batch to push now, if any (the unacknowledged one is resent unchanged), and the
+    /// journal record that forms it when it is new.
+    pub fn plan_next_batch(&self) -> (Option<PushBatch>, Option<Journal>) {
+        let mut sync = self.sync.clone();
+        let batch = sync.next_batch(&self.outbox);
+        let record = (sync != self.sync).then_some(Journal::Sync { sync, acked: 0 });
+        (batch, record)
+    }
+
+    /// What the server's acknowledgement of batch `seq` changes (its ops leave the outbox).
+    pub fn plan_acknowledged(&self, seq: u64) -> Option<Journal> {
+        let mut sync = self.sync.clone();
+        let acked = sync.acknowledged(seq).min(self.outbox.len());
+        (acked > 0).then_some(Journal::Sync { sync, acked })
+    }
+
+    /// What batches pulled from the server change (other devices' streams, contiguous only).
+    pub fn plan_receive(&self, batches: &[StoredBatch]) -> Option<Journal> {
+        let mut sync = self.sync.clone();
+        let ops = sync.receive(&self.device, batches);
+        (sync.cursor != self.sync.cursor).then_some(Journal::Received { ops, sync })
+    }
+
+    // ---- planning and committing in one (the journal comes back in the delta) ----
+
+    /// Applies ops made on this device and queues them for the server.
+    pub fn local(&mut self, ops: Vec<Op>) -> Delta {
+        let record = self.plan_local(ops);
+        self.run(record)
+    }
+
+    /// Writes a record (see [`Replica::plan_edit`]).
+    pub fn edit<T: Serialize>(
+        &mut self,
+        now_ms: u64,
+        kind: RecordKind,
+        id: &Id,
+        before: Option<&T>,
+        after: &T,
+        sets: &[&str],
+    ) -> Delta {
+        let record = self.plan_edit(now_ms, kind, id, before, after, sets);
+        self.run(record)
+    }
+
+    /// Appends an immutable entry under `id`.
+    pub fn append(&mut self, now_ms: u64, id: Id, entry: &Entry) -> Delta {
+        let record = self.plan_append(now_ms, id, entry);
+        self.run(record)
     }
 
     /// Deletes a record.
     pub fn delete(&mut self, now_ms: u64, kind: RecordKind, id: Id) -> Delta {
-        let at = self.clock.tick(now_ms);
-        self.local(vec![Op::Delete { at, kind, id }])
+        let record = self.plan_delete(now_ms, kind, id);
+        self.run(record)
     }
 
-    /// The batch to push now, if any (the unacknowledged one is resent unchanged).
+    /// The batch to push now, if any.
     pub fn next_batch(&mut self) -> (Option<PushBatch>, Delta) {
-        let before = self.sync.clone();
-        let batch = self.sync.next_batch(&self.outbox);
-        let mut delta = Delta::default();
-        if before != self.sync {
-            delta.journal.push(Journal::Sync {
-                sync: self.sync.clone(),
-                acked: 0,
-            });
-        }
-        (batch, delta)
+        let (batch, record) = self.plan_next_batch();
+        (batch, self.run(record))
     }
 
     /// The server stored batch `seq`: drops its ops from the outbox.
     pub fn acknowledged(&mut self, seq: u64) -> Delta {
-        let n = self.sync.acknowledged(seq).min(self.outbox.len());
-        if n == 0 {
-            return Delta::default();
-        }
-        self.outbox.drain(..n);
-        Delta {
-            journal: vec![Journal::Sync {
-                sync: self.sync.clone(),
-                acked: n,
-            }],
-            ..Delta::default()
-        }
+        let record = self.plan_acknowledged(seq);
+        self.run(record)
     }
 
-    /// Applies batches pulled from the server (other devices' streams, contiguous only).
+    /// Applies batches pulled from the server.
     pub fn receive(&mut self, batches: &[StoredBatch]) -> Delta {
-        let before = self.sync.cursor.clone();
-        let ops = self.sync.receive(&self.device, batches);
-        if before == self.sync.cursor {
-            return Delta::default();
-        }
-        let mut delta = self.apply_all(&ops);
-        delta.journal.push(Journal::Received {
-            ops,
-            sync: self.sync.clone(),
-        });
-        delta
+        let record = self.plan_receive(batches);
+        self.run(record)
     }
 }
 
@@ -360,7 +405,11 @@ mod tests {
             Customer::SET_FIELDS,
         );
         assert!(d.records.contains(&(RecordKind::Customer, id.clone())));
-        assert_eq!(phone.pending(), 2, "name and phones; blank defaults are not written");
+        assert_eq!(
+            phone.pending(),
+            2,
+            "name and phones; blank defaults are not written"
+        );
         let (batch, d) = phone.next_batch();
         let batch = batch.unwrap();
         assert!(!d.is_empty(), "the formed batch is stored");
@@ -390,8 +439,15 @@ mod tests {
         let mut journal = Vec::new();
         let id = a.new_id(5_000);
         journal.extend(
-            a.edit(5_000, RecordKind::Customer, &id, None, &customer("李四", "13900000000"), &[])
-                .journal,
+            a.edit(
+                5_000,
+                RecordKind::Customer,
+                &id,
+                None,
+                &customer("李四", "13900000000"),
+                &[],
+            )
+            .journal,
         );
         let (batch, d) = a.next_batch();
         journal.extend(d.journal);
@@ -416,7 +472,7 @@ mod tests {
             let bytes = record.encode();
             let back = Journal::decode(&bytes).unwrap();
             assert_eq!(&back, record);
-            again.replay(&back);
+            again.commit(&back);
         }
         assert_eq!(again.book(), a.book());
         assert_eq!(again.outbox(), a.outbox());

@@ -56,9 +56,9 @@
 //! `search_keystroke_20k` (benches/analysis.rs) times a keystroke over 20,000 customers; the
 //! browser test `tests/wasm_analysis.rs` logs the same in wasm (about 0.75 ms a keystroke).
 
+use crate::book::Book;
 use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
-use crate::book::Book;
 use crate::op::RecordKind;
 use memchr::memmem::Finder;
 use pinyin::ToPinyin;

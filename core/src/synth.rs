@@ -22,6 +22,7 @@
 
 mod vocab;
 
+use crate::book::Book;
 use crate::domain::{
     Child, Complaint, ComplaintStatus, Connection, Contact, ContactChannel, Customer, Device,
     Entry, Gender, ImportantDate, Intent, LedgerEntry, LedgerKind, LineItem, Money,
@@ -30,7 +31,6 @@ use crate::domain::{
 };
 use crate::hlc::Clock;
 use crate::id::Id;
-use crate::book::Book;
 use crate::op::{self, Op, RecordKind};
 use crate::search;
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};

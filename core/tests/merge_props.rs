@@ -4,13 +4,13 @@
 // proptest needs OS randomness, which the browser build does not have; these run natively.
 #![cfg(not(target_arch = "wasm32"))]
 
+use huike_core::book::Book;
 use huike_core::domain::{
     Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, Money, Outcome, Purchase,
     PurchaseKind, Purpose, SaleChannel, Visit,
 };
 use huike_core::hlc::{Clock, Hlc};
 use huike_core::id::Id;
-use huike_core::book::Book;
 use huike_core::op::{Op, RecordKind};
 use proptest::prelude::*;
 use serde_json::json;

@@ -1,9 +1,9 @@
 //! Type-ahead search: what each kind of query finds, the ranking, and incremental updates.
 
+use huike_core::book::Book;
 use huike_core::domain::Customer;
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
-use huike_core::book::Book;
 use huike_core::op::{self, Op, RecordKind};
 use huike_core::search::{Hit, MatchKind, SearchIndex};
 use huike_core::synth::Params;

@@ -4,8 +4,8 @@
 #[path = "segment_support/mod.rs"]
 mod support;
 
-use huike_core::domain::{Outcome, Purpose, Rules};
 use huike_core::book::Book;
+use huike_core::domain::{Outcome, Purpose, Rules};
 use huike_core::id::Id;
 use huike_core::op::{Op, RawEntry};
 use huike_core::segment::cadence::{CadenceBase, cadence_days};

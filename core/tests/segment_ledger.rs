@@ -6,11 +6,11 @@ mod support;
 
 use chrono::NaiveDate;
 use huike_core::agenda::agenda;
+use huike_core::book::Book;
 use huike_core::domain::{
     Entry, LedgerKind, Outcome, Purchase, PurchaseKind, Purpose, Rules, SaleChannel,
 };
 use huike_core::hlc::Hlc;
-use huike_core::book::Book;
 use huike_core::op::{Change, Op, RecordKind};
 use huike_core::segment::ledger::Ledger;
 use huike_core::segment::{analyze, analyze_ledger};

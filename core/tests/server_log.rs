@@ -2,13 +2,11 @@
 
 mod server_support;
 
+use huike_core::client::state::SyncState;
 use huike_core::domain::Role;
 use huike_core::server::store::{self, ShopIndex};
 use huike_core::server::{PULL_KV_BUDGET, PULL_MAX_BYTES, Request};
-use huike_core::sync::{
-    self, MAX_BATCH_OPS, MAX_BODY_BYTES, MAX_PULL_BATCHES, PushAck, PushBatch,
-};
-use huike_core::client::state::SyncState;
+use huike_core::sync::{self, MAX_BATCH_OPS, MAX_BODY_BYTES, MAX_PULL_BATCHES, PushAck, PushBatch};
 use server_support::{Server, assert_error, block_on};
 
 /// A shop with an owner and a clerk: (server, owner token, owner id, clerk token, clerk id).
@@ -54,10 +52,7 @@ fn a_pushed_batch_reaches_the_other_device() {
     assert!(!pulled.more);
     assert_eq!(pulled.batches.len(), 1);
     let mut owner_state = SyncState::new();
-    assert_eq!(
-        owner_state.receive(&owner_id, &pulled.batches),
-        vec![op]
-    );
+    assert_eq!(owner_state.receive(&owner_id, &pulled.batches), vec![op]);
     assert_eq!(owner_state.cursor.get(&clerk_id), Some(&1));
     assert!(
         s.pull(&owner, &[(&clerk_id, 1)]).batches.is_empty(),

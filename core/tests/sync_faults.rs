@@ -7,13 +7,13 @@
 
 mod server_support;
 
+use huike_core::codec::ops::decode_payload;
 use huike_core::domain::{Customer, Entry, Money, Purchase, PurchaseKind, Role, SaleChannel};
 use huike_core::id::Id;
 use huike_core::op::{Op, RecordKind};
 use huike_core::replica::Replica;
-use huike_core::server::Request;
-use huike_core::codec::ops::decode_payload;
 use huike_core::replica::{Delta, Journal};
+use huike_core::server::Request;
 use huike_core::sync::{PullRequest, PullResponse, StoredBatch};
 use proptest::prelude::*;
 use server_support::Server;
@@ -210,7 +210,8 @@ fn run(actions: &[Action]) {
             "every change was acknowledged in the end"
         );
         assert_eq!(
-            d.replica.book(), devices[0].replica.book(),
+            d.replica.book(),
+            devices[0].replica.book(),
             "all devices converge"
         );
     }

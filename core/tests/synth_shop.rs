@@ -1,11 +1,11 @@
 //! The synthetic shop generator: deterministic, the requested sizes, and a realistic shop.
 
 use chrono::{Datelike, NaiveDate};
+use huike_core::book::Book;
 use huike_core::domain::{
     Complaint, ComplaintStatus, Customer, Entry, LedgerKind, Outcome, PurchaseKind,
 };
 use huike_core::id::Id;
-use huike_core::book::Book;
 use huike_core::op::{Op, RecordKind};
 use huike_core::synth::{self, Params};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

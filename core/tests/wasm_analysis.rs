@@ -25,8 +25,8 @@
 //! ```
 
 use huike_core::agenda::{Agenda, agenda};
-use huike_core::domain::Rules;
 use huike_core::book::Book;
+use huike_core::domain::Rules;
 use huike_core::segment::{self, Analysis};
 use huike_core::synth::Params;
 use sha2::{Digest, Sha256};

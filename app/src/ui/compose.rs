@@ -2,7 +2,7 @@
 //! templates for their top reason, editable, sent by the clerk from their own phone (Copy
 //! message, Share, Call, SMS), then one tap logs how the contact went.
 
-use crate::platform::{local_now, new_id};
+use crate::platform::local_now;
 use crate::state::use_app;
 use huike_core::domain::{Contact, ContactChannel, Customer, Entry, Outcome, Purpose, Template};
 use huike_core::id::Id;
@@ -49,8 +49,7 @@ pub fn Compose(id: Id) -> impl IntoView {
             let today = today.as_ref()?;
             let index = today.analysis.index_of(&id)?;
             let item = today.agenda.of_customer(index)?;
-            app.replica.with(|r| {
-                let book = &r.as_ref()?.book;
+            app.with_book(|book| {
                 let customer: Customer = book.get(RecordKind::Customer, &id)?;
                 let templates: Vec<Template> = book
                     .records(RecordKind::Template)
@@ -78,6 +77,7 @@ pub fn Compose(id: Id) -> impl IntoView {
                     phone: customer.phone().map(str::to_owned),
                 })
             })
+            .flatten()
         })
     });
     let text = RwSignal::new(String::new());
@@ -124,7 +124,7 @@ pub fn Compose(id: Id) -> impl IntoView {
         });
         busy.set(true);
         spawn_local(async move {
-            let result = app.append(new_id(), entry).await;
+            let result = app.append(app.new_id(), entry).await;
             busy.set(false);
             match result {
                 Ok(()) => status.set(Some(t().contact_logged.to_owned())),

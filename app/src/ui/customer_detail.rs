@@ -29,8 +29,8 @@ pub fn CustomerDetail() -> impl IntoView {
     });
     let customer = Memo::new(move |_| {
         let id = id.get()?;
-        app.replica
-            .with(|r| r.as_ref()?.book.get::<Customer>(RecordKind::Customer, &id))
+        app.with_book(|book| book.get::<Customer>(RecordKind::Customer, &id))
+            .flatten()
     });
     let editing = RwSignal::new(false);
     // A different customer opens as a card, not in the editor.

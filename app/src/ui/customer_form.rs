@@ -2,7 +2,7 @@
 
 use super::widgets::TextField;
 use crate::i18n::Lang;
-use crate::platform::{local_now, new_id, now_ms};
+use crate::platform::{local_now, now_ms};
 use crate::state::use_app;
 use huike_core::domain::{Customer, Source, normalize_phone, validate_phone};
 use huike_core::id::Id;
@@ -77,21 +77,19 @@ pub fn CustomerEditor(
         if p.len() < 7 {
             return None;
         }
-        app.replica.with(|r| {
-            r.as_ref()?
-                .book
-                .records(RecordKind::Customer)
-                .find_map(|(cid, s)| {
-                    if Some(cid) == this_id.as_ref() {
-                        return None;
-                    }
-                    let c: Customer = s.decode().ok()?;
-                    c.phones
-                        .iter()
-                        .any(|x| normalize_phone(x) == p)
-                        .then(|| (cid.clone(), c.name))
-                })
+        app.with_book(|book| {
+            book.records(RecordKind::Customer).find_map(|(cid, s)| {
+                if Some(cid) == this_id.as_ref() {
+                    return None;
+                }
+                let c: Customer = s.decode().ok()?;
+                c.phones
+                    .iter()
+                    .any(|x| normalize_phone(x) == p)
+                    .then(|| (cid.clone(), c.name))
+            })
         })
+        .flatten()
     });
 
     let before = initial.clone();
@@ -136,7 +134,7 @@ pub fn CustomerEditor(
                     s.as_ref()
                         .and_then(|s| Id::parse(&s.credentials.device_id).ok())
                 });
-                (new_id(), None)
+                (app.new_id(), None)
             }
         };
         error.set(None);
@@ -144,17 +142,14 @@ pub fn CustomerEditor(
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = app
-                .change(|r| {
-                    (
-                        (),
-                        r.edit(
-                            now_ms(),
-                            RecordKind::Customer,
-                            &record,
-                            old.as_ref(),
-                            &c,
-                            Customer::SET_FIELDS,
-                        ),
+                .save_local(|r| {
+                    r.plan_edit(
+                        now_ms(),
+                        RecordKind::Customer,
+                        &record,
+                        old.as_ref(),
+                        &c,
+                        Customer::SET_FIELDS,
                     )
                 })
                 .await;
@@ -162,7 +157,6 @@ pub fn CustomerEditor(
             match result {
                 Ok(()) => {
                     saved.set(true);
-                    crate::sync::schedule(app);
                     if old.is_none() {
                         navigate(&format!("/customers/{record}?saved=1"), Default::default());
                     } else if let Some(cb) = on_saved {

@@ -42,37 +42,31 @@ pub struct Roster {
 pub fn roster() -> Memo<Roster> {
     let app = use_app();
     Memo::new(move |_| {
-        app.replica.with(|r| {
-            let Some(r) = r else { return Roster::default() };
-            app.insights.with(|insights| {
-                let Some(insights) = insights else {
-                    return Roster::default();
-                };
-                // The search index already holds every name's pinyin key: sort by it.
-                let mut keyed: Vec<(&str, Row)> = r
-                    .book
-                    .records(RecordKind::Customer)
-                    .filter_map(|(id, s)| s.decode::<Customer>().ok().map(|c| (id, c)))
-                    .map(|(id, c)| {
-                        let row = Row {
-                            id: id.clone(),
-                            phone: c.phone().unwrap_or_default().to_owned(),
-                            tags: c.tags.iter().cloned().collect::<Vec<_>>().join(" · "),
-                            name: c.name,
-                        };
-                        (insights.sort_key(id).unwrap_or_default(), row)
-                    })
-                    .collect();
-                keyed.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-                let rows: Vec<Row> = keyed.into_iter().map(|(_, row)| row).collect();
-                let by_id = rows
-                    .iter()
-                    .enumerate()
-                    .map(|(i, row)| (row.id.clone(), i))
-                    .collect();
-                Roster { rows, by_id }
-            })
+        app.with_insights(|book, insights| {
+            // The search index already holds every name's pinyin key: sort by it.
+            let mut keyed: Vec<(&str, Row)> = book
+                .records(RecordKind::Customer)
+                .filter_map(|(id, s)| s.decode::<Customer>().ok().map(|c| (id, c)))
+                .map(|(id, c)| {
+                    let row = Row {
+                        id: id.clone(),
+                        phone: c.phone().unwrap_or_default().to_owned(),
+                        tags: c.tags.iter().cloned().collect::<Vec<_>>().join(" · "),
+                        name: c.name,
+                    };
+                    (insights.sort_key(id).unwrap_or_default(), row)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+            let rows: Vec<Row> = keyed.into_iter().map(|(_, row)| row).collect();
+            let by_id = rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (row.id.clone(), i))
+                .collect();
+            Roster { rows, by_id }
         })
+        .unwrap_or_default()
     })
 }
 

@@ -2,7 +2,6 @@
 //! (saving again after a storage error cannot record it twice), the busy state, the error
 //! shown, and the Save / Cancel footer.
 
-use crate::platform::new_id;
 use crate::state::{AppState, use_app};
 use huike_core::domain::Entry;
 use huike_core::id::Id;
@@ -22,9 +21,10 @@ pub struct EntrySave {
 impl EntrySave {
     /// A form's saving state; `on_done` runs once the entry is durable, or on Cancel.
     pub fn new(on_done: Callback<()>) -> EntrySave {
+        let app = use_app();
         EntrySave {
-            app: use_app(),
-            id: StoredValue::new(new_id()),
+            app,
+            id: StoredValue::new(app.new_id()),
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
             on_done,

@@ -9,6 +9,7 @@ use huike_core::auth::parse_invite_code;
 use huike_core::domain::{Device, Shop};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
+use huike_core::replica::Journal;
 use huike_core::sync::DeviceCredentials;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -153,12 +154,19 @@ async fn finish(
         currency: "CNY".into(),
     });
     let saved = app
-        .change(|r| {
-            let mut d = r.edit(now_ms(), RecordKind::Device, &device_id, None, &me, &[]);
+        .save(|r| {
+            let mut ops = r
+                .plan_edit(now_ms(), RecordKind::Device, &device_id, None, &me, &[])
+                .map(Journal::into_ops)
+                .unwrap_or_default();
             if let Some(shop) = &shop {
-                d.absorb(r.edit(now_ms(), RecordKind::Shop, &shop_id, None, shop, &[]));
+                ops.extend(
+                    r.plan_edit(now_ms(), RecordKind::Shop, &shop_id, None, shop, &[])
+                        .map(Journal::into_ops)
+                        .unwrap_or_default(),
+                );
             }
-            ((), d)
+            r.plan_local(ops)
         })
         .await;
     if let Err(e) = saved {

@@ -23,18 +23,17 @@ pub fn Stats() -> impl IntoView {
     let t = move || app.t();
     let today = crate::platform::today();
     let counts = Memo::new(move |_| {
-        app.replica.with(|r| {
-            let Some(r) = r else { return Counts::default() };
+        app.with_book(|book| {
             let mut c = Counts::default();
             let mut sources: BTreeMap<Option<Source>, usize> = BTreeMap::new();
-            for (_, s) in r.book.records(RecordKind::Customer) {
+            for (_, s) in book.records(RecordKind::Customer) {
                 let Ok(cu) = s.decode::<Customer>() else {
                     continue;
                 };
                 c.total += 1;
                 if cu
                     .created_at
-                    .is_some_and(|d| (today - d.date()).num_days() < 30)
+                    .is_some_and(|d| today.signed_duration_since(d.date()).num_days() < 30)
                 {
                     c.new_30 += 1;
                 }
@@ -44,6 +43,7 @@ pub fn Stats() -> impl IntoView {
             c.by_source.sort_by_key(|s| std::cmp::Reverse(s.1));
             c
         })
+        .unwrap_or_default()
     });
     view! {
         <section class="page">

@@ -71,19 +71,14 @@ pub fn Timeline(customer: Id) -> impl IntoView {
     let t = move || app.t();
     let lines = Memo::new(move |_| {
         let (texts, en) = (app.t(), app.lang.get() == Lang::En);
-        app.replica.with(|r| {
-            let Some(r) = r else { return Vec::new() };
-            app.insights.with(|insights| {
-                let Some(insights) = insights else {
-                    return Vec::new();
-                };
-                let timeline = insights.timeline(&r.book, &customer);
-                timeline
-                    .into_iter()
-                    .map(|(id, e)| Line::of(id, &e.entry, texts, en))
-                    .collect()
-            })
+        app.with_insights(|book, insights| {
+            insights
+                .timeline(book, &customer)
+                .iter()
+                .map(|(id, e)| Line::of(id, e, texts, en))
+                .collect()
         })
+        .unwrap_or_default()
     });
     view! {
         <section class="timeline">

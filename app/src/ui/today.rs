@@ -30,16 +30,14 @@ pub fn Today() -> impl IntoView {
             let Some(day) = day else {
                 return (Vec::new(), 0);
             };
-            app.replica.with_untracked(|r| {
-                let Some(r) = r else { return (Vec::new(), 0) };
+            app.with_book(|book| {
                 let shown = day
                     .agenda
                     .items()
                     .take(SHOWN)
                     .filter_map(|item| {
                         let id = Id::parse(day.analysis.history.id(item.customer)).ok()?;
-                        let name = r
-                            .book
+                        let name = book
                             .get::<Customer>(RecordKind::Customer, &id)
                             .map(|c| c.name)
                             .unwrap_or_default();
@@ -53,6 +51,7 @@ pub fn Today() -> impl IntoView {
                     .collect();
                 (shown, day.agenda.len())
             })
+            .unwrap_or_default()
         })
     });
     let total = move || list.with(|(_, total)| *total);

@@ -63,8 +63,7 @@ impl SyncState {
 
     /// Reads what [`SyncState::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8]) -> Result<SyncState, DecodeError> {
-        serde_json::from_slice(bytes)
-            .map_err(|e| DecodeError::message(format!("sync state: {e}")))
+        serde_json::from_slice(bytes).map_err(|e| DecodeError::message(format!("sync state: {e}")))
     }
 
     /// The server stored batch `seq`. Returns how many ops to drop from the front of the
@@ -212,9 +211,17 @@ mod tests {
             payload: "hk7.from-a-later-version".into(),
         };
         let kept = s.receive("me", std::slice::from_ref(&newer));
-        assert_eq!(s.cursor.get("c"), Some(&1), "an unreadable batch does not stop the pull");
+        assert_eq!(
+            s.cursor.get("c"),
+            Some(&1),
+            "an unreadable batch does not stop the pull"
+        );
         assert_eq!(kept, vec![unreadable_batch(&newer)]);
         let Op::Foreign(f) = &kept[0] else { panic!() };
-        assert!(f.bytes.windows(newer.payload.len()).any(|w| w == newer.payload.as_bytes()));
+        assert!(
+            f.bytes
+                .windows(newer.payload.len())
+                .any(|w| w == newer.payload.as_bytes())
+        );
     }
 }

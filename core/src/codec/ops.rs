@@ -233,7 +233,9 @@ mod tests {
             Op::Append {
                 at: stamp(1_700_000_000_001, 0),
                 id: Id::parse("imported-row-7").unwrap(),
-                entry: RawEntry::from_value(&json!({"type": "visit", "customer": id.as_str(), "on": "2026-01-02"})),
+                entry: RawEntry::from_value(
+                    &json!({"type": "visit", "customer": id.as_str(), "on": "2026-01-02"}),
+                ),
             },
             Op::Delete {
                 at: stamp(1_700_000_000_002, 0),
@@ -251,7 +253,11 @@ mod tests {
         assert!(payload.starts_with(PAYLOAD_V1));
         assert_eq!(decode_payload(&payload).unwrap(), ops);
         let json = serde_json::to_string(&ops).unwrap();
-        assert_eq!(decode_payload(&json).unwrap(), ops, "earlier versions' JSON");
+        assert_eq!(
+            decode_payload(&json).unwrap(),
+            ops,
+            "earlier versions' JSON"
+        );
         assert!(decode_payload("hk9.AAAA").is_err());
     }
 
@@ -271,7 +277,11 @@ mod tests {
         trailing.raw(b"+more");
         let mut list = Writer::new();
         list.len_prefix(4);
-        for bytes in [newer.as_bytes(), unknown_kind.as_bytes(), trailing.as_bytes()] {
+        for bytes in [
+            newer.as_bytes(),
+            unknown_kind.as_bytes(),
+            trailing.as_bytes(),
+        ] {
             list.bytes(bytes);
         }
         let mut known = Writer::new();
@@ -284,7 +294,13 @@ mod tests {
             (unknown_kind.as_bytes(), stamp(7, 0)),
             (trailing.as_bytes(), stamp(1_700_000_000_002, 0)),
         ]) {
-            assert_eq!(op, &Op::Foreign(ForeignOp { at, bytes: bytes.to_vec() }));
+            assert_eq!(
+                op,
+                &Op::Foreign(ForeignOp {
+                    at,
+                    bytes: bytes.to_vec()
+                })
+            );
         }
         assert_eq!(ops[3], sample()[0]);
         // Passed on unchanged.

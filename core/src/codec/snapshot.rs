@@ -1,50 +1,66 @@
-//! A whole book in one compact image: how a device stores its book and how the server keeps a
-//! shop's snapshot for new devices.
+//! A whole book as one compressed image: how a device stores its book and how the server keeps
+//! a shop's snapshot for new devices.
 //!
-//! The image (before compression):
+//! The image (before compression) is the mark `HKB1`, then blocks, each a kind byte, its
+//! length and its rows, then an end block:
 //!
 //! ```text
-//! "HKB1"                      magic and format version
-//! nodes                       count, then each device node id (8 bytes); stamps refer to them
-//! counts                      records, entries, foreign ops; the book's latest stamp
-//! records                     per record: kind, id, tombstone?, then its fields:
-//!                             name, stamp, value
-//! entries                     four columns, each length-prefixed:
-//!                               ids     one byte per entry: 1 = UUID, 0 = other text;
-//!                                       then UUIDs as the change of their 48-bit time
-//!                                       (zigzag) and their other 10 bytes; other ids as text
-//!                               stamps  per entry: change of ms (zigzag), counter, node index
-//!                               sizes   per entry: its encoded length
-//!                               data    the encoded entries, one after another
-//! foreign                     each foreign op's bytes
+//! records block   count; per record: kind, id, tombstone stamp?, fields (name, stamp, value)
+//! entries block   count, then four columns, each length-prefixed:
+//!                   ids     per entry: 1 = a UUID, as the change of its 48-bit time (zigzag)
+//!                           and its other 10 bytes; 0 = other text
+//!                   stamps  per entry (see below)
+//!                   sizes   per entry: its encoded length
+//!                   data    the encoded entries, one after another
+//! foreign block   count; each foreign op's stamp and bytes
+//! end block       the book's latest stamp
 //! ```
 //!
-//! Stamps are written as the change from the stamp before them, so a book whose entries were
-//! written minutes apart spends a byte or two per stamp; ids made by
-//! [`crate::id::Id::from_stamp`] differ only in their time and counter, which is what the
-//! column of UUIDs leaves for the compressor.
+//! A stamp is written as the change of its time from the stamp before it in the same block
+//! (zigzag), its counter, and its node as an index into the image's node table — an index one
+//! past the table's end adds the node, written in full after it. Records come in (kind, id)
+//! order, entries in id order: ids made by [`crate::id::Id::from_stamp`] then differ mostly in
+//! their time, which is what the column of UUIDs leaves for the compressor.
 //!
-//! The image is compressed ([`super::compress`]) and cut into parts ([`into_parts`]) small
-//! enough for one request or one storage value. Reading is incremental ([`Inflater`], then
-//! [`BookReader::step`]) so a device can load a large book in slices of work that never block
-//! its screen for long.
+//! Writing and reading are incremental ([`SnapshotWriter::step`], [`SnapshotReader::step`]): a
+//! device saves or loads a large book in slices of work that never hold its screen for long.
+//! The writer walks the book by key, so the book may change between steps: what it changes
+//! after the writer passed is in the device's journal, replayed over the snapshot on the next
+//! start (applying an op twice changes nothing).
 
+use super::DecodeError;
 use super::bytes::{Reader, Writer};
 use super::ops::{decode_stamp, encode_stamp};
 use super::value::{decode_str, decode_value, encode_str, encode_value};
-use super::{DecodeError, compress};
 use crate::book::{Book, Packed, RecordState, Register};
 use crate::hlc::Hlc;
 use crate::id::Id;
 use crate::op::{ForeignOp, RecordKind};
+use miniz_oxide::deflate::core::{CompressorOxide, create_comp_flags_from_zip_params};
+use miniz_oxide::deflate::stream::deflate;
+use miniz_oxide::{MZFlush, MZStatus};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const MAGIC: &[u8; 4] = b"HKB1";
+const RECORDS: u8 = 1;
+const ENTRIES: u8 = 2;
+const FOREIGN: u8 = 3;
+const END: u8 = 0;
 
-/// Largest image a reader accepts (a 20,000-customer book is about 30 MB).
+/// Largest image a reader accepts (a 20,000-customer book is about 40 MB).
 pub const MAX_IMAGE_BYTES: usize = 1 << 30;
 
-/// Stamps as changes from the previous one, with node ids as indices into a table.
+/// Compression levels: fast for the device's own store, small for the server's snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Quick to write (the device's store, rewritten now and then).
+    Fast,
+    /// Small to download (the shop's snapshot for new devices).
+    Small,
+}
+
+/// Stamps as changes from the previous one, nodes by index (see the module doc).
+#[derive(Default)]
 struct StampWriter {
     nodes: HashMap<u64, u64>,
     last_ms: u64,
@@ -55,10 +71,16 @@ impl StampWriter {
         w.zigzag(at.ms.wrapping_sub(self.last_ms) as i64);
         self.last_ms = at.ms;
         w.varint(u64::from(at.c));
-        w.varint(self.nodes[&at.n]);
+        let next = self.nodes.len() as u64;
+        let index = *self.nodes.entry(at.n).or_insert(next);
+        w.varint(index);
+        if index == next {
+            w.u64_le(at.n);
+        }
     }
 }
 
+#[derive(Default)]
 struct StampReader {
     nodes: Vec<u64>,
     last_ms: u64,
@@ -69,93 +91,217 @@ impl StampReader {
         let ms = self.last_ms.wrapping_add(r.zigzag()? as u64);
         self.last_ms = ms;
         let c = u32::try_from(r.varint()?).map_err(|_| r.error("counter beyond 32 bits"))?;
-        let node = usize::try_from(r.varint()?).unwrap_or(usize::MAX);
-        let n = *self
-            .nodes
-            .get(node)
-            .ok_or_else(|| r.error("unknown node index"))?;
+        let index = r.varint()?;
+        let n = match usize::try_from(index) {
+            Ok(i) if i < self.nodes.len() => self.nodes[i],
+            Ok(i) if i == self.nodes.len() => {
+                let n = r.u64_le()?;
+                self.nodes.push(n);
+                n
+            }
+            _ => return Err(r.error("unknown node index")),
+        };
         Ok(Hlc { ms, c, n })
     }
 }
 
-/// The book as an uncompressed image (see the module doc). Packs the book's entries first.
-pub fn encode_book(book: &mut Book) -> Vec<u8> {
-    book.pack();
-    let book = &*book;
-    let packed = book.packed();
-    // Every node that stamped anything.
-    let mut node_list: Vec<u64> = book
-        .all_records()
-        .flat_map(|(_, _, s)| s.fields.values().map(|r| r.at.n).chain(s.deleted.map(|d| d.n)))
-        .chain(packed.stamps.iter().map(|s| s.n))
-        .chain(std::iter::once(book.latest_stamp().n))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    node_list.sort_unstable();
-    let mut stamps = StampWriter {
-        nodes: node_list.iter().enumerate().map(|(i, n)| (*n, i as u64)).collect(),
-        last_ms: 0,
-    };
-    let mut w = Writer::with_capacity(packed.data.len() + packed.len() * 24 + 1024);
-    w.raw(MAGIC);
-    w.len_prefix(node_list.len());
-    for n in &node_list {
-        w.u64_le(*n);
+/// Where a [`SnapshotWriter`] is in the book.
+enum WritePhase {
+    Records(Option<(RecordKind, Id)>),
+    Entries(Option<String>),
+    Foreign,
+    Done,
+}
+
+/// Writes a book's image, compressed, a block at a time, and cuts it into parts.
+pub struct SnapshotWriter {
+    phase: WritePhase,
+    stamps: StampWriter,
+    compressor: Box<CompressorOxide>,
+    part_bytes: usize,
+    parts: Vec<Vec<u8>>,
+    current: Vec<u8>,
+    image_bytes: usize,
+}
+
+impl SnapshotWriter {
+    /// A writer making parts of at most `part_bytes` compressed bytes.
+    pub fn new(level: Level, part_bytes: usize) -> SnapshotWriter {
+        let level = match level {
+            Level::Fast => 1,
+            Level::Small => 9,
+        };
+        // Raw deflate (window bits < 0), as `super::compress` makes.
+        let flags = create_comp_flags_from_zip_params(level, -15, 0);
+        let mut writer = SnapshotWriter {
+            phase: WritePhase::Records(None),
+            stamps: StampWriter::default(),
+            compressor: Box::new(CompressorOxide::new(flags)),
+            part_bytes: part_bytes.max(1024),
+            parts: Vec::new(),
+            current: Vec::new(),
+            image_bytes: 0,
+        };
+        writer.emit(MAGIC, MZFlush::None);
+        writer
     }
-    let records: Vec<_> = book.all_records().collect();
-    let foreign: Vec<&ForeignOp> = book.foreign().collect();
-    w.len_prefix(records.len());
-    w.len_prefix(packed.len());
-    w.len_prefix(foreign.len());
-    encode_stamp(&mut w, book.latest_stamp());
-    for (kind, id, state) in records {
+
+    /// Writes the next block of at most `rows` records or entries of `book` (which may have
+    /// changed since the last step). Returns true once the image is complete.
+    pub fn step(&mut self, book: &Book, rows: usize) -> bool {
+        let rows = rows.max(1);
+        self.stamps.last_ms = 0;
+        let mut w = Writer::new();
+        match std::mem::replace(&mut self.phase, WritePhase::Done) {
+            WritePhase::Records(after) => {
+                let block: Vec<_> = book.records_after(after.as_ref()).take(rows).collect();
+                self.phase = match block.last() {
+                    Some((key, _)) if block.len() == rows => {
+                        WritePhase::Records(Some((*key).clone()))
+                    }
+                    _ => WritePhase::Entries(None),
+                };
+                if !block.is_empty() {
+                    w.len_prefix(block.len());
+                    for ((kind, id), state) in block {
+                        self.write_record(&mut w, *kind, id, state);
+                    }
+                    self.block(RECORDS, &w);
+                }
+            }
+            WritePhase::Entries(after) => {
+                let block: Vec<_> = book.entries_after(after.as_deref()).take(rows).collect();
+                self.phase = match block.last() {
+                    Some(e) if block.len() == rows => WritePhase::Entries(Some(e.id.to_owned())),
+                    _ => WritePhase::Foreign,
+                };
+                if !block.is_empty() {
+                    self.write_entries(&mut w, &block);
+                    self.block(ENTRIES, &w);
+                }
+            }
+            WritePhase::Foreign => {
+                let foreign: Vec<&ForeignOp> = book.foreign().collect();
+                if !foreign.is_empty() {
+                    w.len_prefix(foreign.len());
+                    for f in foreign {
+                        encode_stamp(&mut w, f.at);
+                        w.bytes(&f.bytes);
+                    }
+                    self.block(FOREIGN, &w);
+                    w.clear();
+                }
+                encode_stamp(&mut w, book.latest_stamp());
+                self.block(END, &w);
+                self.emit(&[], MZFlush::Finish);
+                if !self.current.is_empty() {
+                    self.parts.push(std::mem::take(&mut self.current));
+                }
+                self.phase = WritePhase::Done;
+            }
+            WritePhase::Done => {}
+        }
+        matches!(self.phase, WritePhase::Done)
+    }
+
+    /// Writes the whole book at once.
+    pub fn write_all(book: &Book, level: Level, part_bytes: usize) -> Vec<Vec<u8>> {
+        let mut writer = SnapshotWriter::new(level, part_bytes);
+        while !writer.step(book, 20_000) {}
+        writer.finish()
+    }
+
+    /// The compressed parts, once [`SnapshotWriter::step`] said the image is complete.
+    pub fn finish(self) -> Vec<Vec<u8>> {
+        self.parts
+    }
+
+    /// Bytes of the image before compression, so far.
+    pub fn image_bytes(&self) -> usize {
+        self.image_bytes
+    }
+
+    fn write_record(&mut self, w: &mut Writer, kind: RecordKind, id: &Id, state: &RecordState) {
         w.u8(kind.code());
-        encode_str(&mut w, id.as_str());
+        encode_str(w, id.as_str());
         match state.deleted {
             Some(at) => {
                 w.u8(1);
-                stamps.write(&mut w, at);
+                self.stamps.write(w, at);
             }
             None => w.u8(0),
         }
         w.len_prefix(state.fields.len());
         for (name, reg) in &state.fields {
-            encode_str(&mut w, name);
-            stamps.write(&mut w, reg.at);
-            encode_value(&mut w, &reg.value);
+            encode_str(w, name);
+            self.stamps.write(w, reg.at);
+            encode_value(w, &reg.value);
         }
     }
-    let (mut ids, mut stamp_col, mut sizes) = (Writer::new(), Writer::new(), Writer::new());
-    // The entries' stamps are a column of their own, read from its start.
-    stamps.last_ms = 0;
-    let mut last_uuid_ms = 0u64;
-    for i in 0..packed.len() {
-        let e = packed.get(i);
-        match uuid_bytes(e.id) {
-            Some(b) => {
-                ids.u8(1);
-                let ms = u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
-                ids.zigzag(ms.wrapping_sub(last_uuid_ms) as i64);
-                last_uuid_ms = ms;
-                ids.raw(&b[6..]);
+
+    fn write_entries(&mut self, w: &mut Writer, block: &[crate::book::EntryRef<'_>]) {
+        let (mut ids, mut stamps, mut sizes) = (Writer::new(), Writer::new(), Writer::new());
+        let mut data = Writer::new();
+        let mut last_uuid_ms = 0u64;
+        for e in block {
+            match uuid_bytes(e.id) {
+                Some(b) => {
+                    ids.u8(1);
+                    let ms = u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
+                    ids.zigzag(ms.wrapping_sub(last_uuid_ms) as i64);
+                    last_uuid_ms = ms;
+                    ids.raw(&b[6..]);
+                }
+                None => {
+                    ids.u8(0);
+                    ids.bytes(e.id.as_bytes());
+                }
             }
-            None => {
-                ids.u8(0);
-                ids.bytes(e.id.as_bytes());
+            self.stamps.write(&mut stamps, e.at);
+            sizes.len_prefix(e.raw.len());
+            data.raw(e.raw);
+        }
+        w.len_prefix(block.len());
+        for col in [&ids, &stamps, &sizes, &data] {
+            w.bytes(col.as_bytes());
+        }
+    }
+
+    fn block(&mut self, kind: u8, body: &Writer) {
+        let mut head = Writer::new();
+        head.u8(kind);
+        head.len_prefix(body.len());
+        self.emit(head.as_bytes(), MZFlush::None);
+        self.emit(body.as_bytes(), MZFlush::None);
+    }
+
+    /// Feeds bytes to the compressor, cutting its output into parts.
+    fn emit(&mut self, mut input: &[u8], flush: MZFlush) {
+        self.image_bytes += input.len();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let res = deflate(&mut self.compressor, input, &mut buf, flush);
+            input = &input[res.bytes_consumed..];
+            let mut out = &buf[..res.bytes_written];
+            while !out.is_empty() {
+                let room = self.part_bytes - self.current.len();
+                let take = room.min(out.len());
+                self.current.extend_from_slice(&out[..take]);
+                out = &out[take..];
+                if self.current.len() == self.part_bytes {
+                    self.parts.push(std::mem::take(&mut self.current));
+                }
+            }
+            let finished = matches!(res.status, Ok(MZStatus::StreamEnd));
+            let stalled = res.bytes_consumed == 0 && res.bytes_written == 0;
+            if finished || (input.is_empty() && (flush == MZFlush::None || stalled)) {
+                break;
+            }
+            if res.status.is_err() {
+                break;
             }
         }
-        stamps.write(&mut stamp_col, e.at);
-        sizes.len_prefix(e.raw.len());
     }
-    w.bytes(ids.as_bytes());
-    w.bytes(stamp_col.as_bytes());
-    w.bytes(sizes.as_bytes());
-    w.bytes(&packed.data);
-    for f in foreign {
-        w.bytes(&f.bytes);
-    }
-    w.into_bytes()
 }
 
 fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
@@ -167,302 +313,331 @@ fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
 }
 
 fn uuid_text(bytes: &[u8]) -> Result<String, DecodeError> {
-    let mut w = Writer::new();
+    let mut w = Writer::with_capacity(17);
     w.u8(9);
     w.raw(bytes);
     decode_str(&mut Reader::new(w.as_bytes()))
 }
 
-/// The compressed image cut into parts of at most `part_bytes` bytes.
-pub fn into_parts(image: &[u8], part_bytes: usize) -> Vec<Vec<u8>> {
-    compress(image)
-        .chunks(part_bytes.max(1))
-        .map(<[u8]>::to_vec)
-        .collect()
-}
-
-/// Decompresses parts one at a time (each call is a bounded slice of work).
-pub struct Inflater {
+/// Reads an image from its parts: decompresses each part as it is fed, and reads whole blocks
+/// into the book as they become available.
+pub struct SnapshotReader {
     state: Box<miniz_oxide::inflate::stream::InflateState>,
-    out: Vec<u8>,
-    done: bool,
+    stream_done: bool,
+    /// Decompressed bytes not read yet.
+    pending: Vec<u8>,
+    /// Bytes of `pending` already read.
+    consumed: usize,
+    magic_seen: bool,
+    stamps: StampReader,
+    records: BTreeMap<(RecordKind, Id), RecordState>,
+    packed: Packed,
+    foreign: BTreeSet<ForeignOp>,
+    latest: Option<Hlc>,
+    image_bytes: usize,
 }
 
-impl Default for Inflater {
+impl Default for SnapshotReader {
     fn default() -> Self {
-        Inflater::new()
+        SnapshotReader::new()
     }
 }
 
-impl Inflater {
-    /// A decompressor at the start of an image.
-    pub fn new() -> Inflater {
-        Inflater {
+impl SnapshotReader {
+    /// A reader at the start of an image.
+    pub fn new() -> SnapshotReader {
+        SnapshotReader {
             state: miniz_oxide::inflate::stream::InflateState::new_boxed(
                 miniz_oxide::DataFormat::Raw,
             ),
-            out: Vec::new(),
-            done: false,
+            stream_done: false,
+            pending: Vec::new(),
+            consumed: 0,
+            magic_seen: false,
+            stamps: StampReader::default(),
+            records: BTreeMap::new(),
+            packed: Packed::default(),
+            foreign: BTreeSet::new(),
+            latest: None,
+            image_bytes: 0,
         }
     }
 
-    /// Decompresses the next part.
+    /// Decompresses the next part (the blocks it completes are read by [`SnapshotReader::step`]).
     pub fn feed(&mut self, part: &[u8]) -> Result<(), DecodeError> {
         use miniz_oxide::inflate::stream::inflate;
-        use miniz_oxide::{MZFlush, MZStatus};
+        if self.consumed > 0 {
+            self.pending.drain(..self.consumed);
+            self.consumed = 0;
+        }
         let mut input = part;
         let mut buf = vec![0u8; 1 << 16];
-        while !input.is_empty() && !self.done {
+        while !input.is_empty() && !self.stream_done {
             let res = inflate(&mut self.state, input, &mut buf, MZFlush::None);
             input = &input[res.bytes_consumed..];
-            self.out.extend_from_slice(&buf[..res.bytes_written]);
-            if self.out.len() > MAX_IMAGE_BYTES {
-                return Err(DecodeError::new("snapshot too large", self.out.len()));
+            self.pending.extend_from_slice(&buf[..res.bytes_written]);
+            self.image_bytes += res.bytes_written;
+            if self.image_bytes > MAX_IMAGE_BYTES {
+                return Err(DecodeError::new("snapshot too large", self.image_bytes));
             }
             match res.status {
-                Ok(MZStatus::StreamEnd) => self.done = true,
+                Ok(MZStatus::StreamEnd) => self.stream_done = true,
+                Ok(_) if res.bytes_consumed == 0 && res.bytes_written == 0 => break,
                 Ok(_) => {}
-                Err(e) => return Err(DecodeError::new(format!("cannot decompress: {e:?}"), 0)),
-            }
-            if res.bytes_consumed == 0 && res.bytes_written == 0 {
-                break;
+                Err(e) => {
+                    return Err(DecodeError::new(format!("cannot decompress: {e:?}"), 0));
+                }
             }
         }
         Ok(())
     }
 
-    /// The whole image, once every part was fed.
-    pub fn finish(mut self) -> Result<Vec<u8>, DecodeError> {
-        if !self.done {
-            // Drain what the decompressor still holds.
-            self.feed(&[])?;
-            use miniz_oxide::inflate::stream::inflate;
-            use miniz_oxide::{MZFlush, MZStatus};
-            let mut buf = vec![0u8; 1 << 16];
-            loop {
-                let res = inflate(&mut self.state, &[], &mut buf, MZFlush::Finish);
-                self.out.extend_from_slice(&buf[..res.bytes_written]);
-                match res.status {
-                    Ok(MZStatus::StreamEnd) => break,
-                    Ok(_) if res.bytes_written > 0 => {}
-                    _ => return Err(DecodeError::new("snapshot ends early", self.out.len())),
-                }
+    /// Reads the next whole block that was decompressed. Returns false when no whole block is
+    /// waiting (feed more parts, or the image is complete: see [`SnapshotReader::is_complete`]).
+    pub fn step(&mut self) -> Result<bool, DecodeError> {
+        if self.latest.is_some() {
+            return Ok(false);
+        }
+        let input = &self.pending[self.consumed..];
+        let mut r = Reader::new(input);
+        if !self.magic_seen {
+            if input.len() < MAGIC.len() {
+                return Ok(false);
             }
+            if r.raw(4)? != MAGIC {
+                return Err(DecodeError::new(
+                    "not a book image of this version (an app update may be needed)",
+                    0,
+                ));
+            }
+            self.magic_seen = true;
+            self.consumed += 4;
+            return Ok(true);
         }
-        Ok(self.out)
-    }
-}
-
-/// Where a [`BookReader`] is.
-enum Phase {
-    Records { left: usize },
-    Entries { left: usize },
-    Foreign { left: usize },
-    Done,
-}
-
-/// Reads an image into a book a slice at a time.
-pub struct BookReader {
-    image: Vec<u8>,
-    /// Position of the records and foreign ops (one stream).
-    pos: usize,
-    /// Positions in the four entry columns.
-    cols: [usize; 4],
-    col_ends: [usize; 4],
-    stamps: StampReader,
-    entry_stamps: StampReader,
-    last_uuid_ms: u64,
-    records: BTreeMap<(RecordKind, Id), RecordState>,
-    packed: Packed,
-    foreign: BTreeSet<ForeignOp>,
-    latest: Hlc,
-    pending_entries: usize,
-    pending_foreign: usize,
-    phase: Phase,
-}
-
-impl BookReader {
-    /// Checks the image's header.
-    pub fn new(image: Vec<u8>) -> Result<BookReader, DecodeError> {
-        let mut r = Reader::new(&image);
-        if r.raw(4)? != MAGIC {
-            return Err(DecodeError::new(
-                "not a book image of this version (an app update may be needed)",
-                0,
-            ));
-        }
-        let n_nodes = r.len_prefix()?;
-        let nodes = (0..n_nodes)
-            .map(|_| r.u64_le())
-            .collect::<Result<Vec<_>, _>>()?;
-        let n_records = r.len_prefix()?;
-        let n_entries = r.len_prefix()?;
-        let n_foreign = r.len_prefix()?;
-        let latest = decode_stamp(&mut r)?;
-        let data_bytes = image.len();
-        let pos = r.position();
-        Ok(BookReader {
-            pos,
-            cols: [0; 4],
-            col_ends: [0; 4],
-            stamps: StampReader {
-                nodes: nodes.clone(),
-                last_ms: 0,
-            },
-            entry_stamps: StampReader { nodes, last_ms: 0 },
-            last_uuid_ms: 0,
-            records: BTreeMap::new(),
-            packed: Packed::with_capacity(n_entries, data_bytes / 2),
-            foreign: BTreeSet::new(),
-            latest,
-            pending_entries: n_entries,
-            pending_foreign: n_foreign,
-            phase: Phase::Records { left: n_records },
-            image,
-        })
-    }
-
-    /// Reads up to `rows` records or entries. Returns true once the whole book is read.
-    pub fn step(&mut self, rows: usize) -> Result<bool, DecodeError> {
-        let mut budget = rows.max(1);
-        while budget > 0 {
-            match self.phase {
-                Phase::Records { left: 0 } => {
-                    self.open_entry_columns()?;
-                    self.phase = Phase::Entries {
-                        left: self.pending_entries,
-                    };
-                }
-                Phase::Records { left } => {
-                    let n = left.min(budget);
-                    for _ in 0..n {
-                        self.read_record()?;
-                    }
-                    budget -= n;
-                    self.phase = Phase::Records { left: left - n };
-                }
-                Phase::Entries { left: 0 } => {
-                    self.pos = self.col_ends[3];
-                    self.phase = Phase::Foreign {
-                        left: self.pending_foreign,
-                    };
-                }
-                Phase::Entries { left } => {
-                    let n = left.min(budget);
-                    for _ in 0..n {
-                        self.read_entry()?;
-                    }
-                    budget -= n;
-                    self.phase = Phase::Entries { left: left - n };
-                }
-                Phase::Foreign { left: 0 } => {
-                    if self.pos != self.image.len() {
-                        return Err(DecodeError::new("bytes after the book", self.pos));
-                    }
-                    self.phase = Phase::Done;
-                }
-                Phase::Foreign { left } => {
-                    let mut r = Reader::at(&self.image, self.pos);
+        let Ok(kind) = r.u8() else { return Ok(false) };
+        let Ok(len) = r.varint() else {
+            return Ok(false);
+        };
+        let start = r.position();
+        let Some(body) = usize::try_from(len)
+            .ok()
+            .and_then(|len| input.get(start..start.checked_add(len)?))
+        else {
+            return Ok(false);
+        };
+        let body = body.to_vec();
+        self.consumed += start + body.len();
+        self.stamps.last_ms = 0;
+        let mut r = Reader::new(&body);
+        match kind {
+            RECORDS => self.read_records(&mut r)?,
+            ENTRIES => self.read_entries(&mut r)?,
+            FOREIGN => {
+                for _ in 0..r.len_prefix()? {
+                    let at = decode_stamp(&mut r)?;
                     let bytes = r.bytes()?.to_vec();
-                    let at = super::ops::decode_op(&bytes)?.at();
-                    self.pos = r.position();
                     self.foreign.insert(ForeignOp { at, bytes });
-                    budget -= 1;
-                    self.phase = Phase::Foreign { left: left - 1 };
                 }
-                Phase::Done => return Ok(true),
             }
+            END => self.latest = Some(decode_stamp(&mut r)?),
+            _ => return Err(r.error("unknown block (written by a newer version)")),
         }
-        Ok(matches!(self.phase, Phase::Done))
+        if !r.is_empty() {
+            return Err(r.error("bytes after a block's rows"));
+        }
+        Ok(true)
     }
 
-    /// The book, once [`BookReader::step`] said it is all read.
+    /// True once the end block was read.
+    pub fn is_complete(&self) -> bool {
+        self.latest.is_some()
+    }
+
+    /// The book, once the image is complete.
     pub fn finish(self) -> Result<Book, DecodeError> {
-        if !matches!(self.phase, Phase::Done) {
-            return Err(DecodeError::new("the book is not read yet", self.pos));
-        }
+        let latest = self
+            .latest
+            .ok_or_else(|| DecodeError::new("the snapshot ends early", self.image_bytes))?;
         Ok(Book::from_parts(
             self.records,
             self.packed,
             self.foreign,
-            self.latest,
+            latest,
         ))
     }
 
-    /// Reads a whole image at once.
-    pub fn read_all(image: Vec<u8>) -> Result<Book, DecodeError> {
-        let mut reader = BookReader::new(image)?;
-        while !reader.step(usize::MAX)? {}
+    /// Reads every part at once.
+    pub fn read_all<'p>(parts: impl IntoIterator<Item = &'p [u8]>) -> Result<Book, DecodeError> {
+        let mut reader = SnapshotReader::new();
+        for part in parts {
+            reader.feed(part)?;
+            while reader.step()? {}
+        }
         reader.finish()
     }
 
-    fn read_record(&mut self) -> Result<(), DecodeError> {
-        let mut r = Reader::at(&self.image, self.pos);
-        let code = r.u8()?;
-        let kind = RecordKind::from_code(code)
-            .ok_or_else(|| r.error("unknown record kind (written by a newer version)"))?;
-        let id = Id::parse(&decode_str(&mut r)?).map_err(|e| DecodeError::new(e.to_string(), r.position()))?;
-        let deleted = match r.u8()? {
-            0 => None,
-            _ => Some(self.stamps.read(&mut r)?),
-        };
-        let n = r.len_prefix()?;
-        let mut fields = BTreeMap::new();
-        for _ in 0..n {
-            let name = decode_str(&mut r)?;
-            let at = self.stamps.read(&mut r)?;
-            let value = decode_value(&mut r)?;
-            fields.insert(name, Register { at, value });
-        }
-        self.pos = r.position();
-        self.records
-            .insert((kind, id), RecordState { fields, deleted });
-        Ok(())
-    }
-
-    fn open_entry_columns(&mut self) -> Result<(), DecodeError> {
-        let mut r = Reader::at(&self.image, self.pos);
-        for c in 0..4 {
-            let n = r.len_prefix()?;
-            self.cols[c] = r.position();
-            r.raw(n)?;
-            self.col_ends[c] = r.position();
-        }
-        Ok(())
-    }
-
-    fn read_entry(&mut self) -> Result<(), DecodeError> {
-        let image = &self.image;
-        let mut ids = Reader::at(&image[..self.col_ends[0]], self.cols[0]);
-        let id = match ids.u8()? {
-            1 => {
-                let ms = self.last_uuid_ms.wrapping_add(ids.zigzag()? as u64);
-                self.last_uuid_ms = ms;
-                let mut b = [0u8; 16];
-                b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
-                b[6..].copy_from_slice(ids.raw(10)?);
-                uuid_text(&b)?
+    fn read_records(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        for _ in 0..r.len_prefix()? {
+            let kind = RecordKind::from_code(r.u8()?)
+                .ok_or_else(|| r.error("unknown record kind (written by a newer version)"))?;
+            let id = Id::parse(&decode_str(r)?)
+                .map_err(|e| DecodeError::new(e.to_string(), r.position()))?;
+            let deleted = match r.u8()? {
+                0 => None,
+                _ => Some(self.stamps.read(r)?),
+            };
+            let mut fields = BTreeMap::new();
+            for _ in 0..r.len_prefix()? {
+                let name = decode_str(r)?;
+                let at = self.stamps.read(r)?;
+                let value = decode_value(r)?;
+                fields.insert(name, Register { at, value });
             }
-            _ => String::from_utf8(ids.bytes()?.to_vec())
-                .map_err(|_| ids.error("id is not UTF-8"))?,
-        };
-        self.cols[0] = ids.position();
-        let mut stamps = Reader::at(&image[..self.col_ends[1]], self.cols[1]);
-        let at = self.entry_stamps.read(&mut stamps)?;
-        self.cols[1] = stamps.position();
-        let mut sizes = Reader::at(&image[..self.col_ends[2]], self.cols[2]);
-        let size = sizes.varint()? as usize;
-        self.cols[2] = sizes.position();
-        let start = self.cols[3];
-        let end = start
-            .checked_add(size)
-            .filter(|&e| e <= self.col_ends[3])
-            .ok_or_else(|| DecodeError::new("entry beyond its column", start))?;
-        if self.packed.len() > 0 && self.packed.ids.get(self.packed.len() - 1) >= id.as_str() {
-            return Err(DecodeError::new("entries out of id order", start));
+            self.records
+                .insert((kind, id), RecordState { fields, deleted });
         }
-        self.packed.push(&id, at, &image[start..end]);
-        self.cols[3] = end;
         Ok(())
+    }
+
+    fn read_entries(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        let n = r.len_prefix()?;
+        let mut ids = Reader::new(r.bytes()?);
+        let mut stamps = Reader::new(r.bytes()?);
+        let mut sizes = Reader::new(r.bytes()?);
+        let mut data = Reader::new(r.bytes()?);
+        let mut last_uuid_ms = 0u64;
+        for _ in 0..n {
+            let id = match ids.u8()? {
+                1 => {
+                    let ms = last_uuid_ms.wrapping_add(ids.zigzag()? as u64);
+                    last_uuid_ms = ms;
+                    let mut b = [0u8; 16];
+                    b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+                    b[6..].copy_from_slice(ids.raw(10)?);
+                    uuid_text(&b)?
+                }
+                _ => String::from_utf8(ids.bytes()?.to_vec())
+                    .map_err(|_| ids.error("id is not UTF-8"))?,
+            };
+            let at = self.stamps.read(&mut stamps)?;
+            let size = usize::try_from(sizes.varint()?).unwrap_or(usize::MAX);
+            let raw = data.raw(size)?;
+            if self.packed.len() > 0 && self.packed.last_id() >= id.as_str() {
+                return Err(data.error("entries out of id order"));
+            }
+            self.packed.push(&id, at, raw);
+        }
+        if !(ids.is_empty() && stamps.is_empty() && sizes.is_empty() && data.is_empty()) {
+            return Err(r.error("entry columns of different lengths"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::{Op, RawEntry};
+    use serde_json::json;
+
+    fn book(n: u64) -> Book {
+        let mut book = Book::new();
+        for i in 0..n {
+            let at = |k: u64| Hlc {
+                ms: 1_700_000_000_000 + i * 1_000 + k,
+                c: 0,
+                n: i % 3 + 1,
+            };
+            let customer = Id::from_stamp(at(0));
+            book.apply(&Op::Set {
+                at: at(0),
+                kind: RecordKind::Customer,
+                id: customer.clone(),
+                field: "name".into(),
+                value: json!(format!("顾客{i}")),
+            });
+            book.apply(&Op::Append {
+                at: at(1),
+                id: Id::from_stamp(at(1)),
+                entry: RawEntry::from_value(
+                    &json!({"type": "visit", "customer": customer.as_str(), "on": "2026-01-02"}),
+                ),
+            });
+            if i % 7 == 0 {
+                book.apply(&Op::Append {
+                    at: at(2),
+                    id: Id::parse(&format!("imported-{i}")).unwrap(),
+                    entry: RawEntry::from_value(&json!({"n": i})),
+                });
+                book.apply(&Op::Delete {
+                    at: at(3),
+                    kind: RecordKind::Customer,
+                    id: customer,
+                });
+            }
+        }
+        book.apply(&Op::Foreign(ForeignOp {
+            at: Hlc { ms: 5, c: 0, n: 9 },
+            bytes: vec![42, 1, 2, 3],
+        }));
+        book
+    }
+
+    #[test]
+    fn a_book_comes_back_from_its_parts_whatever_the_steps() {
+        let original = book(500);
+        for (level, part_bytes, rows) in [(Level::Fast, 1024, 7), (Level::Small, 1 << 20, 100_000)]
+        {
+            let mut writer = SnapshotWriter::new(level, part_bytes);
+            while !writer.step(&original, rows) {}
+            let parts = writer.finish();
+            assert!(parts.iter().all(|p| p.len() <= part_bytes.max(1024)));
+            let back = SnapshotReader::read_all(parts.iter().map(Vec::as_slice)).unwrap();
+            assert!(back == original);
+        }
+        let empty = Book::new();
+        let parts = SnapshotWriter::write_all(&empty, Level::Fast, 1 << 20);
+        assert!(SnapshotReader::read_all(parts.iter().map(Vec::as_slice)).unwrap() == empty);
+    }
+
+    #[test]
+    fn changes_made_while_writing_are_either_in_the_image_or_left_for_the_journal() {
+        let mut live = book(300);
+        let mut writer = SnapshotWriter::new(Level::Fast, 4096);
+        let mut later = Vec::new();
+        let mut step = 0u64;
+        while !writer.step(&live, 50) {
+            step += 1;
+            let at = Hlc {
+                ms: 1_800_000_000_000 + step,
+                c: 0,
+                n: 2,
+            };
+            let op = Op::Append {
+                at,
+                id: Id::from_stamp(Hlc {
+                    ms: 1_600_000_000_000 + step,
+                    ..at
+                }),
+                entry: RawEntry::from_value(&json!({"late": step})),
+            };
+            live.apply(&op);
+            later.push(op);
+        }
+        let mut back = SnapshotReader::read_all(writer.finish().iter().map(Vec::as_slice)).unwrap();
+        for op in &later {
+            back.apply(op);
+        }
+        assert!(back == live);
+    }
+
+    #[test]
+    fn a_truncated_or_foreign_image_is_an_error() {
+        let parts = SnapshotWriter::write_all(&book(50), Level::Fast, 1 << 20);
+        let all: Vec<u8> = parts.concat();
+        assert!(SnapshotReader::read_all([&all[..all.len() / 2]]).is_err());
+        assert!(SnapshotReader::read_all([&b"not deflate at all"[..]]).is_err());
+        let other = super::super::compress(b"HKB9....");
+        assert!(SnapshotReader::read_all([&other[..]]).is_err());
     }
 }

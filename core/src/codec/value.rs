@@ -54,25 +54,128 @@ const MAX_DEPTH: u32 = 64;
 /// field holding it is kept undecoded, never dropped).
 pub const WORDS: &[&str] = &[
     // entries
-    "type", "purchase", "visit", "contact", "ledger", "customer", "at", "total", "items",
-    "product", "category", "quantity", "amount", "staff", "channel", "kind", "corrects", "sale",
-    "refund", "adjustment", "store", "online", "delivery", "on", "note", "reason", "purpose",
-    "template", "outcome", "next_follow_up", "points", "stored_value", "scheduled_reward",
-    "pickup", "delta", "description", "due", "reward",
+    "type",
+    "purchase",
+    "visit",
+    "contact",
+    "ledger",
+    "customer",
+    "at",
+    "total",
+    "items",
+    "product",
+    "category",
+    "quantity",
+    "amount",
+    "staff",
+    "channel",
+    "kind",
+    "corrects",
+    "sale",
+    "refund",
+    "adjustment",
+    "store",
+    "online",
+    "delivery",
+    "on",
+    "note",
+    "reason",
+    "purpose",
+    "template",
+    "outcome",
+    "next_follow_up",
+    "points",
+    "stored_value",
+    "scheduled_reward",
+    "pickup",
+    "delta",
+    "description",
+    "due",
+    "reward",
     // enum values
-    "price", "out_of_stock", "just_looking", "size", "will_come_back", "other", "birthday",
-    "child_milestone", "rebuy", "new_product", "event_invite", "reactivation", "after_sale",
-    "complaint_follow_up", "holiday_greeting", "reached", "no_answer", "positive", "negative",
-    "do_not_contact", "phone", "sms", "wechat", "in_person", "event", "mailed_sample", "female",
-    "male", "walk_in", "douyin", "xiaohongshu", "referral", "partner", "high", "medium", "low",
-    "open", "responded", "resolved", "owner", "clerk",
+    "price",
+    "out_of_stock",
+    "just_looking",
+    "size",
+    "will_come_back",
+    "other",
+    "birthday",
+    "child_milestone",
+    "rebuy",
+    "new_product",
+    "event_invite",
+    "reactivation",
+    "after_sale",
+    "complaint_follow_up",
+    "holiday_greeting",
+    "reached",
+    "no_answer",
+    "positive",
+    "negative",
+    "do_not_contact",
+    "phone",
+    "sms",
+    "wechat",
+    "in_person",
+    "event",
+    "mailed_sample",
+    "female",
+    "male",
+    "walk_in",
+    "douyin",
+    "xiaohongshu",
+    "referral",
+    "partner",
+    "high",
+    "medium",
+    "low",
+    "open",
+    "responded",
+    "resolved",
+    "owner",
+    "clerk",
     // customer and other record fields
-    "name", "phones", "gender", "occupation", "income_band", "area", "address", "source",
-    "referrer", "tags", "notes", "preferred_contact", "vip", "budget_min", "budget_max",
-    "interests", "intent", "connections", "next_purchase", "communication_style", "appearance",
-    "children", "important_dates", "created_by", "created_at", "nickname", "due_date", "label",
-    "date", "relation", "opened_at", "severity", "first_response_at", "resolved_at",
-    "compensation", "status", "display_name", "role", "revoked", "text", "time_zone",
+    "name",
+    "phones",
+    "gender",
+    "occupation",
+    "income_band",
+    "area",
+    "address",
+    "source",
+    "referrer",
+    "tags",
+    "notes",
+    "preferred_contact",
+    "vip",
+    "budget_min",
+    "budget_max",
+    "interests",
+    "intent",
+    "connections",
+    "next_purchase",
+    "communication_style",
+    "appearance",
+    "children",
+    "important_dates",
+    "created_by",
+    "created_at",
+    "nickname",
+    "due_date",
+    "label",
+    "date",
+    "relation",
+    "opened_at",
+    "severity",
+    "first_response_at",
+    "resolved_at",
+    "compensation",
+    "status",
+    "display_name",
+    "role",
+    "revoked",
+    "text",
+    "time_zone",
     "currency",
 ];
 
@@ -164,7 +267,10 @@ pub fn decode_value(r: &mut Reader<'_>) -> Result<Value, DecodeError> {
 /// Decodes a whole buffer holding one value into `T` (trailing bytes are an error).
 pub fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     let mut r = Reader::new(bytes);
-    let value = T::deserialize(&mut Decoder { r: &mut r, depth: 0 })?;
+    let value = T::deserialize(&mut Decoder {
+        r: &mut r,
+        depth: 0,
+    })?;
     if !r.is_empty() {
         return Err(r.error("bytes after the value"));
     }
@@ -279,12 +385,14 @@ fn parse_date(s: &str) -> Option<i64> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(digits(b, 0, 4)? as i32, digits(b, 5, 7)?, digits(b, 8, 10)?)?;
+    let date =
+        NaiveDate::from_ymd_opt(digits(b, 0, 4)? as i32, digits(b, 5, 7)?, digits(b, 8, 10)?)?;
     Some(i64::from(chrono::Datelike::num_days_from_ce(&date)) - EPOCH_DAYS_FROM_CE)
 }
 
 fn format_date(days: i64) -> Option<String> {
-    let date = NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + EPOCH_DAYS_FROM_CE).ok()?)?;
+    let date =
+        NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + EPOCH_DAYS_FROM_CE).ok()?)?;
     let s = date.format("%Y-%m-%d").to_string();
     (s.len() == 10).then_some(s)
 }
@@ -393,7 +501,10 @@ impl<'de, 'r> de::Deserializer<'de> for &mut Decoder<'r, 'de> {
             tag => match str_form(self.r, tag)? {
                 Some(std::borrow::Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
                 Some(std::borrow::Cow::Owned(s)) => visitor.visit_string(s),
-                None => Err(self.r.error("unknown value tag (written by a newer version)").into()),
+                None => Err(self
+                    .r
+                    .error("unknown value tag (written by a newer version)")
+                    .into()),
             },
         }
     }
@@ -572,7 +683,10 @@ mod tests {
     #[test]
     fn strings_take_a_short_form_only_when_it_writes_back_the_same_text() {
         // Canonical forms shrink.
-        assert_eq!(round_trip(&json!("0189abcd-0000-7000-8000-00000000002a")), 17);
+        assert_eq!(
+            round_trip(&json!("0189abcd-0000-7000-8000-00000000002a")),
+            17
+        );
         assert!(round_trip(&json!("2026-02-28")) <= 4);
         assert!(round_trip(&json!("2026-02-28T23:59:59")) <= 7);
         assert_eq!(round_trip(&json!("customer")), 2);
@@ -598,7 +712,11 @@ mod tests {
         #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
         #[serde(tag = "type", rename_all = "snake_case")]
         enum Thing {
-            A { n: i64, d: NaiveDate, o: Option<String> },
+            A {
+                n: i64,
+                d: NaiveDate,
+                o: Option<String>,
+            },
             B(Inner),
         }
         #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
@@ -625,8 +743,17 @@ mod tests {
         for _ in 0..200 {
             deep = json!([deep]);
         }
-        assert!(decode_value(&mut Reader::new(&to_bytes(&deep))).is_err(), "too deep");
-        for bytes in [&[OBJECT, 5][..], &[STR, 3, 0xff, 0xfe, 0xfd], &[WORD, 250], &[99], &[ARRAY, 0xff, 0xff, 0xff, 0xff, 0x0f]] {
+        assert!(
+            decode_value(&mut Reader::new(&to_bytes(&deep))).is_err(),
+            "too deep"
+        );
+        for bytes in [
+            &[OBJECT, 5][..],
+            &[STR, 3, 0xff, 0xfe, 0xfd],
+            &[WORD, 250],
+            &[99],
+            &[ARRAY, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        ] {
             assert!(decode_value(&mut Reader::new(bytes)).is_err(), "{bytes:?}");
         }
     }

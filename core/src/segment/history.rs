@@ -17,12 +17,12 @@
 //! large buffers rather than a few per customer. The result depends only on the book's content
 //! (categories are numbered in name order), not on the order the ledger learnt it in.
 
-use crate::id_list::IdList;
 use super::ledger::{Account, Fact, Ledger, NONE, RewardTerms, What};
 use super::profile::{ChildDates, Profile};
+use crate::book::Book;
 use crate::domain::{Money, Outcome, Purpose, Severity};
 use crate::id::Id;
-use crate::book::Book;
+use crate::id_list::IdList;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 

@@ -18,14 +18,14 @@
 //! being live and their entries are ignored. The ledger also keeps the complaints that are
 //! still open (few), so the agenda never walks the book's records.
 
-use crate::id_list::IdList;
 use super::profile::{ChildDates, Profile};
+use crate::book::Book;
 use crate::domain::{
     Complaint, ComplaintStatus, Entry, LedgerKind, LineItem, Money, Outcome, PurchaseKind, Purpose,
     Severity,
 };
 use crate::id::Id;
-use crate::book::Book;
+use crate::id_list::IdList;
 use crate::op::{Change, RecordKind};
 use chrono::{NaiveDate, NaiveDateTime};
 use hashbrown::HashTable;

@@ -14,9 +14,9 @@ pub mod profile;
 pub mod rfm;
 pub mod stage;
 
+use crate::book::Book;
 use crate::domain::Rules;
 use crate::id::Id;
-use crate::book::Book;
 use cadence::Cadence;
 use chrono::NaiveDate;
 use class::{RfmClass, ShopClass};

@@ -4,13 +4,13 @@
 #![allow(dead_code)] // each test crate uses a different part of the builder
 
 use chrono::{NaiveDate, NaiveDateTime};
+use huike_core::book::Book;
 use huike_core::domain::{
     Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, LineItem, Money, Outcome, Purchase,
     PurchaseKind, Purpose, SaleChannel, Visit,
 };
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
-use huike_core::book::Book;
 use huike_core::op::{Op, RecordKind};
 use serde_json::{Value, json};
 
