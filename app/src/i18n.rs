@@ -6,6 +6,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `20000` as `20,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A UI language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Lang {
@@ -44,6 +57,15 @@ impl Lang {
         match self {
             Lang::Zh => huike_core::message::Lang::ZhCn,
             Lang::En => huike_core::message::Lang::En,
+        }
+    }
+
+    /// "1 customer", "20,000 customers", "20000 位顾客".
+    pub fn customers(self, n: usize) -> String {
+        match (self, n) {
+            (Lang::Zh, n) => format!("{n} 位顾客"),
+            (Lang::En, 1) => "1 customer".to_owned(),
+            (Lang::En, n) => format!("{} customers", thousands(n)),
         }
     }
 
@@ -123,7 +145,6 @@ pub struct Texts {
     pub no_customers: &'static str,
     pub no_customers_hint: &'static str,
     pub no_results: &'static str,
-    pub customer_count: &'static str,
     pub duplicate_phone: &'static str,
     pub name_required: &'static str,
     pub phone_invalid: &'static str,
@@ -177,6 +198,10 @@ pub struct Texts {
     pub reload: &'static str,
     pub required: &'static str,
     pub working: &'static str,
+    pub opening_book: &'static str,
+    pub storage: &'static str,
+    pub storage_persistent: &'static str,
+    pub storage_best_effort: &'static str,
     pub not_found: &'static str,
 }
 
@@ -246,7 +271,6 @@ pub static ZH: Texts = Texts {
     no_customers: "还没有顾客",
     no_customers_hint: "点“新增顾客”,十秒记下第一位。",
     no_results: "没有找到匹配的顾客",
-    customer_count: "位顾客",
     duplicate_phone: "这个手机号已经登记过:",
     name_required: "请填写姓名或昵称",
     phone_invalid: "手机号应为 11 位数字(或带区号的固话)",
@@ -300,6 +324,10 @@ pub static ZH: Texts = Texts {
     reload: "刷新",
     required: "必填",
     working: "请稍候…",
+    opening_book: "正在打开顾客档案…",
+    storage: "本机存储",
+    storage_persistent: "已设为持久保存（浏览器不会自动清除）",
+    storage_best_effort: "未获持久保存：空间不足时浏览器可能清除未同步的更改，请经常同步",
     not_found: "页面不存在",
 };
 
@@ -369,7 +397,6 @@ pub static EN: Texts = Texts {
     no_customers: "No customers yet",
     no_customers_hint: "Tap “Add customer” to note the first one in ten seconds.",
     no_results: "No matching customers",
-    customer_count: "customers",
     duplicate_phone: "This phone number is already on file:",
     name_required: "Enter a name or nickname",
     phone_invalid: "A phone number has 11 digits (or a landline with area code)",
@@ -423,5 +450,9 @@ pub static EN: Texts = Texts {
     reload: "Reload",
     required: "required",
     working: "Working…",
+    opening_book: "Opening the customer book…",
+    storage: "Storage on this device",
+    storage_persistent: "Persistent (the browser will not clear it)",
+    storage_best_effort: "Not persistent: the browser may clear unsynced changes when space runs short — sync often",
     not_found: "Page not found",
 };

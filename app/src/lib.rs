@@ -41,6 +41,7 @@ pub fn run() {
         session::set_server(s);
     }
     let server = session::server().unwrap_or_else(|| DEFAULT_SERVER.to_owned());
+    platform::expose_memory_size();
     let app = AppState::new(lang, session::load(), server);
     watch_for_updates(app);
     leptos::mount::mount_to_body(move || {

@@ -57,3 +57,42 @@ pub fn format_time(ms: f64) -> String {
         d.get_minutes()
     )
 }
+
+/// A `performance.mark` with a name (for measurements: a benchmark reads them).
+pub fn mark(name: &str) {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark(name);
+    }
+}
+
+/// Exposes `window.huikeMemoryBytes()`, the size of the app's wasm memory (for measurements).
+pub fn expose_memory_size() {
+    use wasm_bindgen::JsCast;
+    let size = wasm_bindgen::closure::Closure::<dyn Fn() -> f64>::new(|| {
+        wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .map(|m| {
+                f64::from(
+                    m.buffer()
+                        .unchecked_into::<js_sys::ArrayBuffer>()
+                        .byte_length(),
+                )
+            })
+            .unwrap_or(0.0)
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"huikeMemoryBytes".into(), size.as_ref());
+    }
+    size.forget();
+}
+
+/// Asks the browser to keep this site's storage (`navigator.storage.persist()`); whether it
+/// does, or `None` when the browser cannot say.
+pub async fn persist_storage() -> Option<bool> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.persist().ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .as_bool()
+}

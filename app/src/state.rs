@@ -7,7 +7,7 @@
 
 use crate::i18n::{Lang, Texts};
 use crate::session::Session;
-use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, open_book, yield_now};
+use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, migrate, yield_now};
 use futures::lock::Mutex;
 use huike_core::book::Book;
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
@@ -45,6 +45,11 @@ pub struct AppState {
     pub insights: RwSignal<Option<Insights>, LocalStorage>,
     /// Bumped whenever the book changed.
     pub book_rev: RwSignal<u64>,
+    /// Bumped whenever anything in the replica changed (the outbox, the sync state).
+    pub replica_rev: RwSignal<u64>,
+    /// Whether the browser keeps this site's storage even when space runs short (`None`
+    /// until asked; the app asks when the book opens).
+    pub persisted: RwSignal<Option<bool>>,
     /// The book revision the day's analysis follows: moved on after each local change and at
     /// the end of a sync run (not at every round of it).
     pub settled_rev: RwSignal<u64>,
@@ -81,10 +86,7 @@ impl AppState {
         let today = Memo::new(move |_| {
             settled_rev.track();
             let day = day.get();
-            replica.with_untracked(|r| {
-                let book = r.as_ref()?.book();
-                insights.with_untracked(|i| Some(Arc::new(i.as_ref()?.today(book, day))))
-            })
+            insights.with_untracked(|i| Some(Arc::new(i.as_ref()?.today(day))))
         });
         AppState {
             lang: RwSignal::new(lang),
@@ -92,6 +94,8 @@ impl AppState {
             replica,
             insights,
             book_rev: RwSignal::new(0),
+            replica_rev: RwSignal::new(0),
+            persisted: RwSignal::new(None),
             settled_rev,
             opening: RwSignal::new(None),
             day,
@@ -130,6 +134,13 @@ impl AppState {
             .with_untracked(|r| r.as_ref().map(|r| f(r.book())))
     }
 
+    /// Changes waiting for the server (tracks every change of the replica).
+    pub fn pending(&self) -> usize {
+        self.replica_rev.track();
+        self.replica
+            .with_untracked(|r| r.as_ref().map_or(0, Replica::pending))
+    }
+
     /// Reads the book and the views kept beside it, tracking the book's revision.
     pub fn with_insights<R>(&self, f: impl FnOnce(&Book, &Insights) -> R) -> Option<R> {
         self.book_rev.track();
@@ -144,26 +155,57 @@ impl AppState {
         self.lang.get().t()
     }
 
-    /// Opens the device database for the session and loads the replica from it (migrating a
-    /// book stored by the first version of the app), showing progress.
+    /// Opens the device database for the session: first the views stored beside the book
+    /// (the list and today's follow-ups show at once), then the book a part at a time, then
+    /// the changes stored since (migrating a book stored by the first version of the app).
     pub async fn open_book(&self, session: &Session) -> Result<(), StoreError> {
         self.opening.set(Some(0.0));
-        let opening = self.opening;
-        let progress = move |p: Progress| opening.set(Some(p.done));
-        let (store, replica) = open_book(
-            &session.database(),
+        let store = Rc::new(Store::open(&session.database()).await?);
+        let device = session.credentials.device_id.clone();
+        let migrated = migrate(
+            &store,
             &legacy::database(&session.credentials.shop_id),
-            session.credentials.device_id.clone(),
-            &progress,
+            &device,
         )
         .await?;
-        self.db.set_value(Some(Rc::new(store)));
-        let insights = Insights::read(replica.book());
-        self.insights.set(Some(insights));
+        let views = match migrated {
+            Some(_) => None,
+            None => store.load_views().await,
+        };
+        if views.is_some() {
+            self.insights.set(views);
+            self.book_rev.update(|n| *n += 1);
+            self.settle();
+        }
+        let opening = self.opening;
+        let progress = move |p: Progress| opening.set(Some(p.done));
+        let mut replica = match migrated {
+            Some(replica) => replica,
+            None => store.load_book(device, &progress).await?,
+        };
+        if self.insights.with_untracked(Option::is_none) {
+            yield_now().await;
+            self.insights.set(Some(Insights::read(replica.book())));
+        }
+        let journal = store.journal().await?;
+        for (i, record) in journal.iter().enumerate() {
+            let delta = replica.commit(record);
+            self.insights.update_untracked(|v| {
+                if let Some(v) = v {
+                    v.follow(replica.book(), &delta);
+                }
+            });
+            if i % 200 == 199 {
+                yield_now().await;
+            }
+        }
+        self.db.set_value(Some(store));
         self.replica.set(Some(replica));
+        self.replica_rev.update(|n| *n += 1);
         self.opening.set(None);
+        self.persisted.set(crate::platform::persist_storage().await);
         self.book_rev.update(|n| *n += 1);
-        self.settled_rev.set(self.book_rev.get_untracked());
+        self.settle();
         Ok(())
     }
 
@@ -202,6 +244,7 @@ impl AppState {
                 delta = r.commit(&record);
             }
         });
+        self.replica_rev.update(|n| *n += 1);
         if delta.changed_book() {
             self.replica.with_untracked(|r| {
                 if let Some(r) = r {
@@ -292,7 +335,14 @@ impl AppState {
                 let Some(parts) = write_parts(app.replica).await else {
                     return Ok(());
                 };
-                db.install(&parts, &outbox, &sync, start).await
+                // The views as they are now: they hold everything the parts hold (and maybe
+                // more, which the journal replays to no effect).
+                let views = app
+                    .insights
+                    .try_update_untracked(|v| v.as_mut().map(Insights::write_image))
+                    .flatten();
+                db.install(&parts, views.as_deref(), &outbox, &sync, start)
+                    .await
             }
             .await;
             if let Err(e) = result {

@@ -23,6 +23,7 @@ pub mod legacy;
 use huike_core::client::state::SyncState;
 use huike_core::codec::ops::{decode_ops, encode_ops};
 use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
+use huike_core::insights::Insights;
 use huike_core::replica::{Journal, Replica};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -175,51 +176,69 @@ impl Store {
         serde_json::from_str(&text).map(Some).map_err(damaged)
     }
 
-    /// Loads the replica: the snapshot a part at a time, then the journal over it, calling
-    /// `progress` and yielding to the page between slices.
-    pub async fn load(
+    /// The views stored with the current snapshot (`None` when there are none, or they are of
+    /// another version or damaged: the caller reads them from the book instead).
+    pub async fn load_views(&self) -> Option<Insights> {
+        let generation = self.manifest.borrow().generation;
+        if generation == 0 {
+            return None;
+        }
+        let value = self
+            .get(SNAPSHOT, part_key(generation, "views"))
+            .await
+            .ok()?;
+        Insights::read_image(&value_bytes(&value).ok()?).ok()
+    }
+
+    /// Loads the replica as of the current snapshot, a part at a time, calling `progress` and
+    /// yielding to the page between parts. Commit [`Store::journal`] over it next.
+    pub async fn load_book(
         &self,
         device: String,
         progress: &dyn Fn(Progress),
     ) -> Result<Replica, StoreError> {
         let manifest = self.manifest.borrow().clone();
-        let (book, outbox, sync) = if manifest.generation == 0 {
-            (Default::default(), Vec::new(), SyncState::new())
-        } else {
-            let mut reader = SnapshotReader::new();
-            for n in 0..manifest.parts {
-                let part = self
-                    .get(SNAPSHOT, part_key(manifest.generation, &n.to_string()))
-                    .await?;
-                reader.feed(&value_bytes(&part)?).map_err(damaged)?;
-                while reader.step().map_err(damaged)? {}
-                progress(Progress {
-                    done: 0.9 * f64::from(n + 1) / f64::from(manifest.parts.max(1)),
-                });
+        if manifest.generation == 0 {
+            return Ok(Replica::new(device));
+        }
+        let mut reader = SnapshotReader::new();
+        for n in 0..manifest.parts {
+            let part = self
+                .get(SNAPSHOT, part_key(manifest.generation, &n.to_string()))
+                .await?;
+            reader.feed(&value_bytes(&part)?).map_err(damaged)?;
+            while reader.step().map_err(damaged)? {
                 yield_now().await;
             }
-            let book = reader.finish().map_err(damaged)?;
-            let outbox = decode_ops(&value_bytes(
-                &self
-                    .get(SNAPSHOT, part_key(manifest.generation, "outbox"))
-                    .await?,
-            )?)
-            .map_err(damaged)?;
-            let sync = SyncState::from_bytes(&value_bytes(
-                &self
-                    .get(SNAPSHOT, part_key(manifest.generation, "sync"))
-                    .await?,
-            )?)
-            .map_err(damaged)?;
-            (book, outbox, sync)
-        };
-        let mut replica = Replica::restore(device, book, outbox, sync);
+            progress(Progress {
+                done: f64::from(n + 1) / f64::from(manifest.parts.max(1)),
+            });
+        }
+        let book = reader.finish().map_err(damaged)?;
+        let outbox = decode_ops(&value_bytes(
+            &self
+                .get(SNAPSHOT, part_key(manifest.generation, "outbox"))
+                .await?,
+        )?)
+        .map_err(damaged)?;
+        let sync = SyncState::from_bytes(&value_bytes(
+            &self
+                .get(SNAPSHOT, part_key(manifest.generation, "sync"))
+                .await?,
+        )?)
+        .map_err(damaged)?;
+        Ok(Replica::restore(device, book, outbox, sync))
+    }
+
+    /// The journal records after the current snapshot, in order.
+    pub async fn journal(&self) -> Result<Vec<Journal>, StoreError> {
+        let from_key = self.manifest.borrow().journal_from;
         let tx = self
             .db
             .transaction(&[JOURNAL], TransactionMode::ReadOnly)
             .map_err(|e| err("read", e))?;
         let journal = tx.store(JOURNAL).map_err(|e| err("read", e))?;
-        let from = KeyRange::lower_bound(&journal_key(manifest.journal_from), Some(false))
+        let from = KeyRange::lower_bound(&journal_key(from_key), Some(false))
             .map_err(|e| err("read", e))?;
         let keys = journal
             .get_all_keys(Some(from.clone()), None)
@@ -230,20 +249,30 @@ impl Store {
             .await
             .map_err(|e| err("read", e))?;
         drop(tx);
+        let mut records = Vec::with_capacity(values.len());
         let mut bytes = 0u64;
-        for (i, v) in values.iter().enumerate() {
+        for v in &values {
             let record = value_bytes(v)?;
             bytes += record.len() as u64;
-            replica.commit(&Journal::decode(&record).map_err(damaged)?);
-            if i % 200 == 199 {
-                yield_now().await;
-            }
+            records.push(Journal::decode(&record).map_err(damaged)?);
         }
         let last = keys.last().and_then(JsValue::as_f64).map(|k| k as u64 + 1);
-        self.next_journal.set(last.unwrap_or(manifest.journal_from));
+        self.next_journal.set(last.unwrap_or(from_key));
         self.journal_records.set(values.len() as u64);
         self.journal_bytes.set(bytes);
-        progress(Progress { done: 1.0 });
+        Ok(records)
+    }
+
+    /// Loads the replica: the snapshot, then the journal committed over it.
+    pub async fn load(
+        &self,
+        device: String,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Replica, StoreError> {
+        let mut replica = self.load_book(device, progress).await?;
+        for record in self.journal().await? {
+            replica.commit(&record);
+        }
         Ok(replica)
     }
 
@@ -299,13 +328,15 @@ impl Store {
         self.next_journal.get()
     }
 
-    /// Makes a new snapshot current: its book `parts`, and the `outbox` and `sync` state as
+    /// Makes a new snapshot current: its book `parts`, the image of the views kept beside the
+    /// book (when there is one), and the `outbox` and `sync` state as
     /// they were when the journal ended at `journal_end` (the book may hold later changes:
     /// committing them again changes nothing). One transaction: the new generation, the
     /// manifest, and the removal of the old generation and the journal it covers.
     pub async fn install(
         &self,
         parts: &[Vec<u8>],
+        views: Option<&[u8]>,
         outbox: &[huike_core::op::Op],
         sync: &SyncState,
         journal_end: u64,
@@ -326,6 +357,15 @@ impl Store {
                 .put(
                     &bytes_value(part),
                     Some(&part_key(manifest.generation, &n.to_string())),
+                )
+                .await
+                .map_err(|e| err("write", e))?;
+        }
+        if let Some(views) = views {
+            snapshot
+                .put(
+                    &bytes_value(views),
+                    Some(&part_key(manifest.generation, "views")),
                 )
                 .await
                 .map_err(|e| err("write", e))?;
@@ -389,31 +429,47 @@ pub async fn open_book(
     progress: &dyn Fn(Progress),
 ) -> Result<(Store, Replica), StoreError> {
     let store = Store::open(name).await?;
-    if store.is_empty()
-        && let Some(earlier) = legacy::read(legacy_name, device.clone()).await?
-    {
-        write_snapshot(&store, &earlier).await?;
-        Store::destroy(legacy_name).await?;
+    if let Some(earlier) = migrate(&store, legacy_name, &device).await? {
         return Ok((store, earlier));
     }
     let replica = store.load(device, progress).await?;
     Ok((store, replica))
 }
 
-/// Writes `replica` as the store's new snapshot at once (nothing else may change it
-/// meanwhile; the app's background compaction writes from the live replica instead).
-pub async fn write_snapshot(store: &Store, replica: &Replica) -> Result<(), StoreError> {
+/// When `store` holds nothing yet and the first version's database `legacy_name` holds a
+/// book: that replica, now saved in `store` as its first snapshot, the old database deleted.
+pub async fn migrate(
+    store: &Store,
+    legacy_name: &str,
+    device: &str,
+) -> Result<Option<Replica>, StoreError> {
+    if !store.is_empty() {
+        return Ok(None);
+    }
+    let Some(earlier) = legacy::read(legacy_name, device.to_owned()).await? else {
+        return Ok(None);
+    };
+    write_snapshot(store, &earlier, None).await?;
+    Store::destroy(legacy_name).await?;
+    Ok(Some(earlier))
+}
+
+/// Writes `replica` as the store's new snapshot at once, with the image of the views kept
+/// beside it if given (nothing else may change the replica meanwhile; the app's background
+/// compaction writes from the live replica instead).
+pub async fn write_snapshot(
+    store: &Store,
+    replica: &Replica,
+    views: Option<&[u8]>,
+) -> Result<(), StoreError> {
     let mut writer = SnapshotWriter::new(Level::Fast, PART_BYTES);
     while !writer.step(replica.book(), 4_000) {
         yield_now().await;
     }
+    let parts = writer.finish();
+    let end = store.journal_end();
     store
-        .install(
-            &writer.finish(),
-            replica.outbox(),
-            replica.sync(),
-            store.journal_end(),
-        )
+        .install(&parts, views, replica.outbox(), replica.sync(), end)
         .await
 }
 

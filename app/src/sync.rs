@@ -36,6 +36,7 @@ pub fn sync_now(app: AppState) {
         });
         if app.sync.with_untracked(|s| s.last_error.is_none()) {
             crate::session::set_last_sync(now);
+            crate::platform::mark("huike:sync-done");
         }
     });
 }

@@ -174,7 +174,7 @@ async fn a_snapshot_replaces_the_journal_it_covers_and_loses_nothing() {
         save(&db, &mut r, record).await;
         customers.push(id);
     }
-    write_snapshot(&db, &r).await.expect("snapshot");
+    write_snapshot(&db, &r, None).await.expect("snapshot");
     // After the snapshot: more changes, kept in the journal.
     for (i, id) in customers.iter().enumerate().take(20) {
         let sale_id = r.new_id(9_000 + i as u64);
@@ -190,7 +190,7 @@ async fn a_snapshot_replaces_the_journal_it_covers_and_loses_nothing() {
         "every op still waits for the server"
     );
     // A second snapshot over the first, then a restart.
-    write_snapshot(&db, &r).await.expect("snapshot");
+    write_snapshot(&db, &r, None).await.expect("snapshot");
     same(&reload(name, "dev-a").await, &r);
 }
 

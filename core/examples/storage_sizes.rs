@@ -1,5 +1,5 @@
 //! How many bytes the synthetic shop takes in each of Huike's encodings, and how long the
-//! snapshot takes to write and read: the figures in the README's storage table.
+//! snapshot and the image of the views take to write and read: the figures in the README's storage table.
 //!
 //! `cargo run --release -p huike-core --example storage_sizes [customers purchases seed]`
 //! (default: the 20,000-customer, 200,000-purchase shop of seed 7).
@@ -7,6 +7,7 @@
 use huike_core::book::Book;
 use huike_core::codec::ops::{encode_ops, encode_payload};
 use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
+use huike_core::insights::Insights;
 use huike_core::op::RecordKind;
 use huike_core::sync::MAX_BATCH_OPS;
 use huike_core::synth::Params;
@@ -56,6 +57,22 @@ fn main() {
         "ops as batch payloads (1,000 ops, compressed, base64): {} bytes, {:.1} per op",
         payloads,
         payloads as f64 / n_ops
+    );
+    let t = Instant::now();
+    let mut views = Insights::read(&book);
+    let read_views = t.elapsed();
+    let t = Instant::now();
+    let image = views.write_image();
+    let write_image = t.elapsed();
+    let t = Instant::now();
+    Insights::read_image(&image).expect("the views read back");
+    println!(
+        "views (ledger, search index, list): {} bytes ({:.0} per customer), {} compressed; \
+         built from the book in {read_views:?}, image written in {write_image:?}, read in {:?}",
+        image.len(),
+        image.len() as f64 / n_customers,
+        huike_core::codec::compress(&image).len(),
+        t.elapsed()
     );
     for (name, level) in [
         ("device store", Level::Fast),

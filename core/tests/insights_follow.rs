@@ -15,10 +15,7 @@ const QUERIES: [&str; 8] = ["z", "zhang", "王", "wf", "138", "0", "wxid", "奶�
 
 fn assert_same(followed: &Insights, replica: &Replica, day: NaiveDate) {
     let fresh = Insights::read(replica.book());
-    let (a, b) = (
-        followed.today(replica.book(), day),
-        fresh.today(replica.book(), day),
-    );
+    let (a, b) = (followed.today(day), fresh.today(day));
     assert_eq!(
         serde_json::to_value(&a.analysis).unwrap(),
         serde_json::to_value(&b.analysis).unwrap()
@@ -28,6 +25,13 @@ fn assert_same(followed: &Insights, replica: &Replica, day: NaiveDate) {
     for q in QUERIES {
         assert_eq!(followed.search(q, 50), fresh.search(q, 50), "query {q:?}");
     }
+    let (x, y) = (followed.roster(), fresh.roster());
+    assert_eq!(x.len(), y.len());
+    assert!(
+        (0..x.len()).all(|i| x.at(i) == y.at(i)),
+        "the same list in the same order"
+    );
+    assert_eq!(x.counts(day), y.counts(day));
 }
 
 /// A device that opened its book with the first `opened` ops of a synthetic shop in it, then
@@ -43,6 +47,40 @@ fn followed(params: &Params, opened: usize) -> (Replica, Insights) {
         insights.follow(replica.book(), &delta);
     }
     (replica, insights)
+}
+
+#[test]
+fn an_image_of_the_views_answers_like_them_and_follows_on() {
+    let params = Params::new(11, 300, 3_000);
+    let ops = params.ops();
+    let (first, rest) = ops.split_at(ops.len() / 2);
+    let mut replica = Replica::new("device".into());
+    replica.local(first.to_vec());
+    let mut views = Insights::read(replica.book());
+    let image = views.write_image();
+    let mut stored = Insights::read_image(&image).expect("the image reads");
+    assert_eq!(stored.clone().write_image(), image, "an image is stable");
+    for op in rest {
+        let delta = replica.local(vec![op.clone()]);
+        stored.follow(replica.book(), &delta);
+    }
+    assert_same(&stored, &replica, params.as_of);
+    assert!(Insights::read_image(&image[..image.len() - 1]).is_err());
+    assert!(Insights::read_image(b"HKI9").is_err());
+}
+
+#[test]
+fn following_a_change_twice_changes_nothing() {
+    // As when a device restarts from views stored after some of its journal was written.
+    let params = Params::new(12, 200, 2_000);
+    let mut replica = Replica::new("device".into());
+    let mut insights = Insights::read(replica.book());
+    for op in params.ops() {
+        let delta = replica.local(vec![op]);
+        insights.follow(replica.book(), &delta);
+        insights.follow(replica.book(), &delta);
+    }
+    assert_same(&insights, &replica, params.as_of);
 }
 
 #[test]
@@ -84,7 +122,7 @@ fn following_every_delta_equals_reading_the_final_book() {
     insights.follow(replica.book(), &delta);
     assert!(
         insights
-            .today(replica.book(), params.as_of)
+            .today(params.as_of)
             .analysis
             .index_of(&gone)
             .is_none()

@@ -40,7 +40,15 @@ pub fn CustomerDetail() -> impl IntoView {
     });
     let done = Callback::new(move |()| editing.set(false));
     let just_added = Signal::derive(move || query.with(|q| q.get("saved").is_some()));
-    let not_found = move || view! { <div class="empty"><p>{move || t().not_found}</p><A href="/customers">{move || t().back}</A></div> };
+    // While the book is still opening (the list shows already), the card waits for it.
+    let not_found = move || {
+        if app.opening.with(Option::is_some) {
+            view! { <div class="empty"><p role="status">{move || t().opening_book}</p></div> }
+                .into_any()
+        } else {
+            view! { <div class="empty"><p>{move || t().not_found}</p><A href="/customers">{move || t().back}</A></div> }.into_any()
+        }
+    };
     view! {
         <Show when=move || customer.with(Option::is_some) fallback=not_found>
             <Show

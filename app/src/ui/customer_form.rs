@@ -72,22 +72,18 @@ pub fn CustomerEditor(
     let navigate = use_navigate();
     let this_id = id.clone();
 
+    // Another customer with this number (looked up in the list kept beside the book).
     let duplicate = Memo::new(move |_| {
-        let p = normalize_phone(&phone.get());
-        if p.len() < 7 {
+        let typed = phone.get();
+        if normalize_phone(&typed).len() < 7 {
             return None;
         }
-        app.with_book(|book| {
-            book.records(RecordKind::Customer).find_map(|(cid, s)| {
-                if Some(cid) == this_id.as_ref() {
-                    return None;
-                }
-                let c: Customer = s.decode().ok()?;
-                c.phones
-                    .iter()
-                    .any(|x| normalize_phone(x) == p)
-                    .then(|| (cid.clone(), c.name))
-            })
+        app.with_insights(|_, insights| {
+            insights
+                .roster()
+                .with_phone(&typed, this_id.as_ref())
+                .first()
+                .map(|row| (row.id.clone(), row.name.clone()))
         })
         .flatten()
     });

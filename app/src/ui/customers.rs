@@ -1,13 +1,11 @@
 //! The Customers tab: search, the virtualised list, and (on a tablet) the detail pane beside it.
 
 use crate::state::use_app;
-use huike_core::domain::Customer;
 use huike_core::id::Id;
-use huike_core::op::RecordKind;
+use huike_core::insights::roster::Row;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
-use std::collections::HashMap;
 
 /// Height of one list row in CSS pixels (the virtual list positions rows by it).
 const ROW_HEIGHT: f64 = 64.0;
@@ -16,58 +14,30 @@ const OVERSCAN: usize = 8;
 /// At most this many search results are listed (best first).
 const MAX_RESULTS: usize = 1_000;
 
-/// One row of the list.
+/// What the list shows: everybody in list order, or a search's best matches.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    /// Customer id.
-    pub id: Id,
-    /// Name.
-    pub name: String,
-    /// Main phone.
-    pub phone: String,
-    /// Tags, joined for display.
-    pub tags: String,
+enum Shown {
+    /// Every customer (this many), in list order.
+    All(usize),
+    /// The best matches, best first, and how many matched in all.
+    Matches(Vec<Id>, usize),
 }
 
-/// Every customer's row, in name order (pinyin order for Chinese names), and where each is.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Roster {
-    /// The rows in name order.
-    pub rows: Vec<Row>,
-    /// A customer's position in `rows`.
-    pub by_id: HashMap<Id, usize>,
-}
+impl Shown {
+    fn len(&self) -> usize {
+        match self {
+            Shown::All(n) => *n,
+            Shown::Matches(ids, _) => ids.len(),
+        }
+    }
 
-/// The roster of the current book.
-pub fn roster() -> Memo<Roster> {
-    let app = use_app();
-    Memo::new(move |_| {
-        app.with_insights(|book, insights| {
-            // The search index already holds every name's pinyin key: sort by it.
-            let mut keyed: Vec<(&str, Row)> = book
-                .records(RecordKind::Customer)
-                .filter_map(|(id, s)| s.decode::<Customer>().ok().map(|c| (id, c)))
-                .map(|(id, c)| {
-                    let row = Row {
-                        id: id.clone(),
-                        phone: c.phone().unwrap_or_default().to_owned(),
-                        tags: c.tags.iter().cloned().collect::<Vec<_>>().join(" · "),
-                        name: c.name,
-                    };
-                    (insights.sort_key(id).unwrap_or_default(), row)
-                })
-                .collect();
-            keyed.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-            let rows: Vec<Row> = keyed.into_iter().map(|(_, row)| row).collect();
-            let by_id = rows
-                .iter()
-                .enumerate()
-                .map(|(i, row)| (row.id.clone(), i))
-                .collect();
-            Roster { rows, by_id }
-        })
-        .unwrap_or_default()
-    })
+    /// How many customers the count line reports.
+    fn total(&self) -> usize {
+        match self {
+            Shown::All(n) => *n,
+            Shown::Matches(_, total) => *total,
+        }
+    }
 }
 
 /// List on the left, the selected customer (or the add form) on the right; on a phone only one
@@ -98,30 +68,28 @@ pub fn NoSelection() -> impl IntoView {
     view! { <div class="empty detail-empty"><p>{move || app.t().tagline}</p></div> }
 }
 
-/// Search box, count, and the virtualised list.
+/// Search box, count, and the virtualised list (only the rows in view are rendered; they
+/// come from the list kept in core's views, never from decoding the book).
 #[component]
 fn CustomerList() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let all = roster();
     let query = RwSignal::new(String::new());
     // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first.
-    let filtered = Memo::new(move |_| {
+    let shown = Memo::new(move |_| {
         let q = query.get();
-        all.with(|roster| {
+        app.with_insights(|_, insights| {
             if q.trim().is_empty() {
-                return roster.rows.clone();
+                Shown::All(insights.roster().len())
+            } else {
+                let results = insights.search(&q, MAX_RESULTS);
+                Shown::Matches(
+                    results.hits.into_iter().map(|h| h.id).collect(),
+                    results.total,
+                )
             }
-            app.insights.with(|insights| {
-                let Some(insights) = insights else {
-                    return Vec::new();
-                };
-                let hits = insights.search(&q, MAX_RESULTS).hits;
-                hits.iter()
-                    .filter_map(|hit| roster.by_id.get(&hit.id).map(|&i| roster.rows[i].clone()))
-                    .collect()
-            })
         })
+        .unwrap_or(Shown::All(0))
     });
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(740.0_f64);
@@ -135,7 +103,7 @@ fn CustomerList() -> impl IntoView {
         }
     });
     let window = move || {
-        let n = filtered.with(Vec::len);
+        let n = shown.with(Shown::len);
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize)
             .saturating_sub(OVERSCAN)
             .min(n);
@@ -143,6 +111,33 @@ fn CustomerList() -> impl IntoView {
         let last = (first + count).min(n);
         (first, last, n)
     };
+    let rows = Memo::new(move |_| {
+        let (first, last, _) = window();
+        shown.with(|shown| {
+            app.with_insights(|_, insights| {
+                let roster = insights.roster();
+                (first..last)
+                    .filter_map(|i| match shown {
+                        Shown::All(_) => roster.at(i),
+                        Shown::Matches(ids, _) => roster.row(&ids[i]),
+                    })
+                    .cloned()
+                    .collect::<Vec<Row>>()
+            })
+            .unwrap_or_default()
+        })
+    });
+    // Tell a benchmark (and nobody else) when the list first shows rows.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let painted = rows.with(|r| !r.is_empty());
+        if painted {
+            crate::platform::mark("huike:list-painted");
+        }
+        painted
+    });
     view! {
         <div class="list-head">
             <label class="field search">
@@ -152,15 +147,15 @@ fn CustomerList() -> impl IntoView {
             <A href="/customers/new" attr:class="button primary add">{move || t().add_customer}</A>
         </div>
         <p class="muted small count" aria-live="polite">
-            {move || filtered.with(Vec::len)} " " {move || t().customer_count}
+            {move || app.lang.get().customers(shown.with(Shown::total))}
         </p>
         <Show
-            when=move || !filtered.with(Vec::is_empty)
+            when=move || shown.with(|s| s.len() > 0)
             fallback=move || {
                 view! {
                     <div class="empty">
                         <Show
-                            when=move || all.with(|roster| roster.rows.is_empty())
+                            when=move || shown.with(|s| matches!(s, Shown::All(0)))
                             fallback=move || view! { <p>{move || t().no_results}</p> }
                         >
                             <p class="empty-title">{move || t().no_customers}</p>
@@ -180,13 +175,11 @@ fn CustomerList() -> impl IntoView {
                     style:height=move || format!("{}px", window().2 as f64 * ROW_HEIGHT)
                 >
                     {move || {
-                        let (first, last, _) = window();
-                        filtered.with(|rows| {
-                            rows[first..last]
-                                .iter()
+                        let (first, _, _) = window();
+                        rows.get()
+                                .into_iter()
                                 .enumerate()
                                 .map(|(i, r)| {
-                                    let r = r.clone();
                                     let top = (first + i) as f64 * ROW_HEIGHT;
                                     let href = format!("/customers/{}", r.id);
                                     let initial = r.name.chars().next().unwrap_or('·').to_string();
@@ -204,7 +197,6 @@ fn CustomerList() -> impl IntoView {
                                     }
                                 })
                                 .collect_view()
-                        })
                     }}
                 </ul>
             </div>

@@ -69,10 +69,7 @@ pub fn Settings() -> impl IntoView {
 fn SyncPanel() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let pending = move || {
-        app.replica
-            .with(|r| r.as_ref().map(|r| r.pending()).unwrap_or(0))
-    };
+    let pending = move || app.pending();
     let last = move || {
         app.sync
             .with(|s| s.last_ok.map(format_time))
@@ -88,6 +85,14 @@ fn SyncPanel() -> impl IntoView {
                 <dd class="pending-count">{pending}</dd>
                 <dt>{move || t().server}</dt>
                 <dd class="server small">{move || app.server.get()}</dd>
+                <dt>{move || t().storage}</dt>
+                <dd class="storage small">
+                    {move || match app.persisted.get() {
+                        Some(true) => t().storage_persistent,
+                        Some(false) => t().storage_best_effort,
+                        None => t().never,
+                    }}
+                </dd>
                 <Show when=move || app.sync.with(|s| s.last_error.is_some())>
                     <dt>{move || t().last_error}</dt>
                     <dd class="last-error">{move || app.sync.with(|s| s.last_error.clone()).unwrap_or_default()}</dd>

@@ -3,47 +3,19 @@
 use super::customer_form::source_name;
 use crate::i18n::Lang;
 use crate::state::use_app;
-use huike_core::domain::{Customer, Source};
-use huike_core::op::RecordKind;
+use huike_core::insights::roster::Counts;
 use leptos::prelude::*;
-use std::collections::BTreeMap;
-
-/// Counts the page shows.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Counts {
-    total: usize,
-    new_30: usize,
-    by_source: Vec<(Option<Source>, usize)>,
-}
 
 /// The owner's overview.
 #[component]
 pub fn Stats() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let today = crate::platform::today();
+    // Counted from the list kept beside the book: switching to this tab decodes nothing.
     let counts = Memo::new(move |_| {
-        app.with_book(|book| {
-            let mut c = Counts::default();
-            let mut sources: BTreeMap<Option<Source>, usize> = BTreeMap::new();
-            for (_, s) in book.records(RecordKind::Customer) {
-                let Ok(cu) = s.decode::<Customer>() else {
-                    continue;
-                };
-                c.total += 1;
-                if cu
-                    .created_at
-                    .is_some_and(|d| today.signed_duration_since(d.date()).num_days() < 30)
-                {
-                    c.new_30 += 1;
-                }
-                *sources.entry(cu.source).or_default() += 1;
-            }
-            c.by_source = sources.into_iter().collect();
-            c.by_source.sort_by_key(|s| std::cmp::Reverse(s.1));
-            c
-        })
-        .unwrap_or_default()
+        let day = app.day.get();
+        app.with_insights(|_, insights| insights.roster().counts(day))
+            .unwrap_or_default()
     });
     view! {
         <section class="page">

@@ -1,7 +1,8 @@
 //! Huike's compact binary encodings, shared by the device's storage, the sync payloads and the
 //! server's snapshots.
 //!
-//! - [`bytes`]: the primitives (varints, zigzag integers, length-prefixed bytes).
+//! - [`bytes`]: the primitives (varints, zigzag integers, length-prefixed bytes); [`image`]:
+//!   helpers for the images of the views kept beside the book.
 //! - [`value`]: JSON values (field values, entries) in a self-describing binary form.
 //! - [`ops`]: operations, one at a time and as a sync batch's payload.
 //! - [`snapshot`]: a whole book, column by column, compressed and cut into parts.
@@ -11,6 +12,7 @@
 //! passed on, never a reason to fail or to drop data.
 
 pub mod bytes;
+pub mod image;
 pub mod ops;
 pub mod snapshot;
 pub mod value;

@@ -286,6 +286,31 @@ pub fn decode_str(r: &mut Reader<'_>) -> Result<String, DecodeError> {
     }
 }
 
+/// Reads one string form and appends its text to `out` (no allocation for a UUID, a date or a
+/// word).
+pub fn decode_str_into(r: &mut Reader<'_>, out: &mut String) -> Result<(), DecodeError> {
+    match r.u8()? {
+        UUID => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            for (i, b) in r.raw(16)?.iter().enumerate() {
+                if matches!(i, 4 | 6 | 8 | 10) {
+                    out.push('-');
+                }
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+            Ok(())
+        }
+        tag => match str_form(r, tag)? {
+            Some(s) => {
+                out.push_str(&s);
+                Ok(())
+            }
+            None => Err(r.error("expected a string")),
+        },
+    }
+}
+
 /// Skips one value.
 pub fn skip_value(r: &mut Reader<'_>) -> Result<(), DecodeError> {
     <de::IgnoredAny as serde::Deserialize>::deserialize(&mut Decoder { r, depth: 0 })?;

@@ -162,6 +162,23 @@ pub enum Purpose {
     Other,
 }
 
+impl Purpose {
+    /// Every purpose, in a fixed order (stored images refer to a purpose by its position).
+    pub const ALL: [Purpose; 11] = [
+        Purpose::Birthday,
+        Purpose::ChildMilestone,
+        Purpose::Rebuy,
+        Purpose::NewProduct,
+        Purpose::EventInvite,
+        Purpose::Points,
+        Purpose::Reactivation,
+        Purpose::AfterSale,
+        Purpose::ComplaintFollowUp,
+        Purpose::HolidayGreeting,
+        Purpose::Other,
+    ];
+}
+
 /// How a contact went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -176,6 +193,17 @@ pub enum Outcome {
     Negative,
     /// 要求勿扰
     DoNotContact,
+}
+
+impl Outcome {
+    /// Every outcome, in a fixed order (stored images refer to an outcome by its position).
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Reached,
+        Outcome::NoAnswer,
+        Outcome::Positive,
+        Outcome::Negative,
+        Outcome::DoNotContact,
+    ];
 }
 
 /// A follow-up contact.

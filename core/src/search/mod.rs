@@ -56,6 +56,8 @@
 //! `search_keystroke_20k` (benches/analysis.rs) times a keystroke over 20,000 customers; the
 //! browser test `tests/wasm_analysis.rs` logs the same in wasm (about 0.75 ms a keystroke).
 
+mod image;
+
 use crate::book::Book;
 use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;

@@ -18,6 +18,8 @@
 //! being live and their entries are ignored. The ledger also keeps the complaints that are
 //! still open (few), so the agenda never walks the book's records.
 
+mod image;
+
 use super::profile::{ChildDates, Profile};
 use crate::book::Book;
 use crate::domain::{
@@ -298,10 +300,15 @@ impl Ledger {
             }
             Change::Entry(id) | Change::EntryReplaced(id) => {
                 if let Some(stored) = book.entry(id.as_str()) {
+                    let entry = stored.decode();
                     if matches!(change, Change::EntryReplaced(_)) {
                         self.remove_fact(id);
+                    } else if entry.as_ref().is_some_and(|e| self.holds(e.customer(), id)) {
+                        // Already here (a ledger read from an image taken after the change):
+                        // following a change twice changes nothing.
+                        return;
                     }
-                    if let Some(entry) = stored.decode() {
+                    if let Some(entry) = entry {
                         self.add(id, &entry);
                     }
                     if self.recent > self.facts.len() / 4 + 1024 {
@@ -385,6 +392,26 @@ impl Ledger {
     /// Product names by index.
     pub(crate) fn product_names(&self) -> &[String] {
         &self.products.names
+    }
+
+    /// True when `customer`'s account holds a fact of entry `id`.
+    fn holds(&self, customer: &Id, id: &Id) -> bool {
+        self.find(customer.as_str()).is_some_and(|a| {
+            self.position(&self.accounts[a as usize], id.as_str())
+                .is_some()
+        })
+    }
+
+    /// Finds accounts by customer id again (after reading an image).
+    fn rebuild_lookup(&mut self) {
+        let ids = &self.account_ids;
+        let mut by_id = HashTable::with_capacity(ids.len());
+        for a in 0..ids.len() {
+            by_id.insert_unique(id_hash(ids.get(a)), a as u32, |&a| {
+                id_hash(ids.get(a as usize))
+            });
+        }
+        self.by_id = by_id;
     }
 
     /// The account number of a customer id, if the ledger has one.

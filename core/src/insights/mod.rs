@@ -1,0 +1,168 @@
+//! What the app keeps beside the book, so that a keystroke in the search box, the customer
+//! list or a look at today's follow-ups never walks the whole book: the analytics [`Ledger`],
+//! the customers' [`SearchIndex`] and the [`Roster`] (the list in order, customers by phone,
+//! the first counts of Stats). They are read once from a book ([`Insights::read`]) and then
+//! follow every change the replica reports ([`Insights::follow`] with its [`Delta`]; following
+//! a change twice changes nothing).
+//!
+//! A device stores them as an image beside its book ([`Insights::write_image`],
+//! [`Insights::read_image`]), so that it opens without reading every entry and profile again:
+//! the list and today's follow-ups show as soon as the image is read.
+
+pub mod roster;
+
+use crate::agenda::{Agenda, agenda};
+use crate::book::Book;
+use crate::codec::DecodeError;
+use crate::codec::bytes::{Reader, Writer};
+use crate::domain::Customer;
+use crate::domain::Entry;
+use crate::domain::Rules;
+use crate::id::Id;
+use crate::op::{Change, RecordKind};
+use crate::replica::Delta;
+use crate::search::{Results, SearchIndex};
+use crate::segment::ledger::Ledger;
+use crate::segment::{Analysis, analyze_ledger};
+use chrono::NaiveDate;
+use roster::Roster;
+
+/// The views of one book.
+#[derive(Clone, Debug, Default)]
+pub struct Insights {
+    ledger: Ledger,
+    index: SearchIndex,
+    roster: Roster,
+    rules: Rules,
+}
+
+/// The mark and version of an image of the views.
+const IMAGE_MAGIC: &[u8; 4] = b"HKI1";
+
+/// The analysis of a day and its follow-ups.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Today {
+    /// Every customer's history and grades.
+    pub analysis: Analysis,
+    /// Whom to contact, highest priority first.
+    pub agenda: Agenda,
+}
+
+impl Insights {
+    /// Reads a whole book (once, when it is opened).
+    pub fn read(book: &Book) -> Insights {
+        let mut insights = Insights {
+            ledger: Ledger::read(book),
+            rules: Rules::of(book),
+            ..Insights::default()
+        };
+        for (id, state) in book.records(RecordKind::Customer) {
+            if let Ok(customer) = state.decode::<Customer>() {
+                insights.list(id, &customer);
+            }
+        }
+        insights
+    }
+
+    /// Indexes and lists one customer.
+    fn list(&mut self, id: &Id, customer: &Customer) {
+        self.index.upsert(id, customer);
+        let key = self.index.sort_key(id).unwrap_or_default().to_owned();
+        self.roster.upsert(id, customer, &key);
+    }
+
+    /// Brings every view up to date with a change already applied to `book`.
+    pub fn follow(&mut self, book: &Book, delta: &Delta) {
+        for (kind, id) in &delta.records {
+            self.ledger.apply(book, &Change::Record(*kind, id.clone()));
+            if *kind == RecordKind::Rules {
+                self.rules = Rules::of(book);
+            }
+            if *kind == RecordKind::Customer {
+                match book.get::<Customer>(RecordKind::Customer, id) {
+                    Some(customer) => self.list(id, &customer),
+                    None => {
+                        self.index.remove(id);
+                        self.roster.remove(id);
+                    }
+                }
+            }
+        }
+        for id in &delta.entries {
+            let change = if delta.replaced.contains(id) {
+                Change::EntryReplaced(id.clone())
+            } else {
+                Change::Entry(id.clone())
+            };
+            self.ledger.apply(book, &change);
+        }
+    }
+
+    /// The customers matching a query, best first, at most `limit` (see [`SearchIndex::search`]).
+    pub fn search(&self, query: &str, limit: usize) -> Results {
+        self.index.search(query, limit)
+    }
+
+    /// The customer list in order, customers by phone, first counts.
+    pub fn roster(&self) -> &Roster {
+        &self.roster
+    }
+
+    /// The views as bytes (the ledger's recent facts are packed in first).
+    pub fn write_image(&mut self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(1 << 20);
+        w.raw(IMAGE_MAGIC);
+        self.ledger.write_image(&mut w);
+        self.index.write_image(&mut w);
+        self.roster.write_image(&mut w);
+        crate::codec::image::put_serde(&mut w, &self.rules);
+        w.into_bytes()
+    }
+
+    /// Reads what [`Insights::write_image`] wrote (an image of another version is an error:
+    /// the caller reads the views from the book instead).
+    pub fn read_image(bytes: &[u8]) -> Result<Insights, DecodeError> {
+        let mut r = Reader::new(bytes);
+        if r.raw(4)? != IMAGE_MAGIC {
+            return Err(DecodeError::new(
+                "not an image of the views of this version",
+                0,
+            ));
+        }
+        let insights = Insights {
+            ledger: Ledger::read_image(&mut r)?,
+            index: SearchIndex::read_image(&mut r)?,
+            roster: Roster::read_image(&mut r)?,
+            rules: crate::codec::image::get_serde(&mut r)?,
+        };
+        if !r.is_empty() {
+            return Err(r.error("bytes after the views"));
+        }
+        Ok(insights)
+    }
+
+    /// A customer's entries in `book` (purchases, visits, contacts, points…), latest first
+    /// (entries at the same minute: the later id first, as on every device).
+    pub fn timeline(&self, book: &Book, customer: &Id) -> Vec<(Id, Entry)> {
+        let mut ids = self.ledger.entries_of(customer);
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.into_iter()
+            .filter_map(|(_, id)| {
+                let entry = book.entry(id)?.decode()?;
+                (entry.customer() == customer).then(|| (Id::trusted(id), entry))
+            })
+            .collect()
+    }
+
+    /// The analysis as of `day` under the shop's rules, and that day's follow-ups.
+    pub fn today(&self, day: NaiveDate) -> Today {
+        let analysis = analyze_ledger(&self.ledger, day, &self.rules);
+        let agenda = agenda(&analysis, &self.rules);
+        Today { analysis, agenda }
+    }
+
+    /// The shop's rules, as the book holds them.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+}
