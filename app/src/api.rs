@@ -1,12 +1,14 @@
 //! The worker's HTTP API as seen from the app (reqwest on wasm = the browser's `fetch`).
-//! Request and response types are `huike_core::sync`'s, shared with the worker.
+//! Request and response types are `huike_core::sync`'s, shared with the worker; the sync
+//! calls are core's [`Transport`], driven by core's sync loop.
 
 use futures::future::{Either, select};
 use gloo_timers::future::TimeoutFuture;
+use huike_core::client::driver::Transport;
 use huike_core::domain::Role;
 use huike_core::sync::{
     ApiError, CreateShopRequest, DeviceCredentials, DeviceInfo, DeviceList, Invite, InviteRequest,
-    JoinRequest, PullRequest, PullResponse, PushBatch,
+    JoinRequest, PullRequest, PullResponse, PushAck, PushBatch,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -14,28 +16,21 @@ use serde::de::DeserializeOwned;
 /// How long one request may take before it counts as failed.
 const TIMEOUT_MS: u32 = 20_000;
 
-/// Why a call failed.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CallError {
-    /// No answer (offline, server down, timeout).
-    Network(String),
-    /// The server answered with an error.
-    Server {
-        /// HTTP status.
-        status: u16,
-        /// The server's error body.
-        error: ApiError,
-    },
-}
+pub use huike_core::client::driver::CallError;
 
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::Network(m) => write!(f, "network: {m}"),
-            CallError::Server { status, error } => {
-                write!(f, "{status} {}: {}", error.error, error.message)
-            }
-        }
+impl Transport for Api {
+    async fn push(&self, batch: &PushBatch) -> Result<PushAck, CallError> {
+        self.call(
+            reqwest::Method::PUT,
+            &format!("/v1/log/{}", batch.seq),
+            Some(batch),
+        )
+        .await
+    }
+
+    async fn pull(&self, req: &PullRequest) -> Result<PullResponse, CallError> {
+        self.call(reqwest::Method::POST, "/v1/pull", Some(req))
+            .await
     }
 }
 
@@ -76,6 +71,11 @@ impl Api {
             Either::Right(_) => return Err(CallError::Network("timed out".into())),
         };
         let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
         let text = resp
             .text()
             .await
@@ -88,7 +88,11 @@ impl Api {
                 error: "http".into(),
                 message: text.chars().take(200).collect(),
             });
-            Err(CallError::Server { status, error })
+            Err(CallError::Server {
+                status,
+                error,
+                retry_after,
+            })
         }
     }
 
@@ -128,22 +132,6 @@ impl Api {
             Some(&InviteRequest { role }),
         )
         .await
-    }
-
-    /// Pushes one batch of this device's stream.
-    pub async fn push(&self, batch: &PushBatch) -> Result<serde_json::Value, CallError> {
-        self.call(
-            reqwest::Method::PUT,
-            &format!("/v1/log/{}", batch.seq),
-            Some(batch),
-        )
-        .await
-    }
-
-    /// Pulls other devices' batches after `cursor`.
-    pub async fn pull(&self, req: &PullRequest) -> Result<PullResponse, CallError> {
-        self.call(reqwest::Method::POST, "/v1/pull", Some(req))
-            .await
     }
 
     /// The shop's devices.

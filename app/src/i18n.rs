@@ -69,6 +69,40 @@ impl Lang {
         }
     }
 
+    /// What a failed sync means, in words.
+    pub fn sync_error(self, e: &huike_core::client::driver::SyncError) -> String {
+        use huike_core::client::driver::SyncError as E;
+        match (self, e) {
+            (Lang::Zh, E::Unreachable { reason, .. }) => {
+                format!("连不上同步服务器（{reason}）。改动都保存在本机，恢复后会自动同步。")
+            }
+            (Lang::En, E::Unreachable { reason, .. }) => format!(
+                "Cannot reach the sync server ({reason}). Changes are kept on this device and sync when it is back."
+            ),
+            (Lang::Zh, E::Revoked { unsent, .. }) => format!(
+                "这台设备已被店主从店铺移除，不会再同步。本机有 {unsent} 条改动没有送到店铺。"
+            ),
+            (Lang::En, E::Revoked { unsent, .. }) => format!(
+                "This device was removed from the shop by its owner and will not sync again. {} made here never reached the shop.",
+                if *unsent == 1 {
+                    "1 change".to_owned()
+                } else {
+                    format!("{unsent} changes")
+                }
+            ),
+            (Lang::Zh, E::Refused { message }) => format!("服务器拒绝了一项改动：{message}"),
+            (Lang::En, E::Refused { message }) => format!("The server refused a change: {message}"),
+            (Lang::Zh, E::Conflict { seq, .. }) => format!(
+                "这台设备的改动与服务器上以同一设备送出的改动冲突（第 {seq} 批），已停止自动同步。请联系店主。"
+            ),
+            (Lang::En, E::Conflict { seq, .. }) => format!(
+                "This device's changes conflict with changes already sent under its name (batch {seq}); it stopped syncing on its own. Ask the owner."
+            ),
+            (Lang::Zh, E::Storage(m)) => format!("本机存储失败：{m}"),
+            (Lang::En, E::Storage(m)) => format!("Could not store on this device: {m}"),
+        }
+    }
+
     /// The language's strings.
     pub fn t(self) -> &'static Texts {
         match self {
@@ -140,6 +174,7 @@ pub struct Texts {
     pub offline: &'static str,
     pub online: &'static str,
     pub unreachable: &'static str,
+    pub sync_stopped: &'static str,
     pub invite_hint: &'static str,
     pub expires: &'static str,
     pub no_customers: &'static str,
@@ -266,6 +301,7 @@ pub static ZH: Texts = Texts {
     offline: "离线",
     online: "在线",
     unreachable: "连不上同步服务器,改动都保存在本机,恢复后会自动同步",
+    sync_stopped: "已停止同步（见上次错误）",
     invite_hint: "在新设备上打开回客,选择“加入店铺”,输入邀请码或扫码。24 小时内有效,只能用一次。",
     expires: "有效期至",
     no_customers: "还没有顾客",
@@ -392,6 +428,7 @@ pub static EN: Texts = Texts {
     offline: "Offline",
     online: "Online",
     unreachable: "Cannot reach the sync server; changes are kept on this device and sync when it is back",
+    sync_stopped: "Sync stopped (see the last error)",
     invite_hint: "On the new device open Huike, choose “Join shop” and enter the code or scan it. Valid for 24 hours, once.",
     expires: "Expires",
     no_customers: "No customers yet",

@@ -8,6 +8,7 @@
 use crate::i18n::{Lang, Texts};
 use crate::session::Session;
 use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, migrate, yield_now};
+use crate::sync::SyncStatus;
 use futures::lock::Mutex;
 use huike_core::book::Book;
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
@@ -15,21 +16,11 @@ use huike_core::domain::Entry;
 use huike_core::id::Id;
 use huike_core::insights::{Insights, Today};
 use huike_core::replica::{Delta, Journal, Replica};
+use huike_core::sync::DeviceInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
 use std::sync::Arc;
-
-/// What the sync status line shows.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SyncStatus {
-    /// A sync is running.
-    pub running: bool,
-    /// When the last sync completed (Unix ms).
-    pub last_ok: Option<f64>,
-    /// The last failure, if the last attempt failed.
-    pub last_error: Option<String>,
-}
 
 /// The app's state. `Copy`: every field is a signal or stored value handle.
 #[derive(Clone, Copy)]
@@ -63,6 +54,8 @@ pub struct AppState {
     pub server: RwSignal<String>,
     /// Sync status.
     pub sync: RwSignal<SyncStatus>,
+    /// The shop's devices as the server last listed them (refreshed after every sync).
+    pub devices: RwSignal<Vec<DeviceInfo>>,
     /// A storage failure to show (the change it refused was not made).
     pub storage_error: RwSignal<Option<String>>,
     /// The browser reports a network connection.
@@ -105,6 +98,7 @@ impl AppState {
                 last_ok: crate::session::last_sync(),
                 ..SyncStatus::default()
             }),
+            devices: RwSignal::new(Vec::new()),
             storage_error: RwSignal::new(None),
             online: RwSignal::new(true),
             update_ready: RwSignal::new(false),

@@ -1,21 +1,47 @@
-//! The sync client: pushes this device's outbox as batches, then pulls other devices'
-//! batches, persisting every step before the next (so a crash or a lost response at any point
-//! only causes an idempotent retry, never a loss or a duplicate).
+//! When the app syncs, and what it tells the user: core's sync loop
+//! ([`huike_core::client::driver::run`]) over the worker's API, with this device's replica and
+//! store as its [`Host`]. Runs at start, when the browser comes back online, every few minutes,
+//! a quiet moment after local changes, and on **Sync now**; after a failure that may pass it
+//! retries with growing, jittered waits; after one that cannot (this device was removed, a
+//! conflicting copy of it) it stops and says so.
 
 use crate::api::Api;
 use crate::state::AppState;
-use huike_core::sync::PullRequest;
+use huike_core::client::driver::{self, Host, SyncError, backoff_ms};
+use huike_core::replica::{Journal, Replica};
+use huike_core::sync::Cursor;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// At most this many rounds per sync (each round is a push or a pull of ≤ 1,000 ops / 200 batches).
-const MAX_ROUNDS: usize = 500;
 
 /// Quiet period after a local change before an automatic sync, so a busy counter sends about one
 /// batch per 30 s (the free plan's write budget) — **Sync now** does not wait.
 pub const DEBOUNCE_MS: u32 = 30_000;
 
-/// Runs one full sync now unless one is already running.
+/// The app's replica and store, as the sync loop changes them.
+impl Host for AppState {
+    async fn change<R>(
+        &self,
+        plan: impl FnOnce(&mut Replica) -> (R, Option<Journal>),
+    ) -> Result<R, String> {
+        AppState::change(self, plan)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn cursor(&self) -> Cursor {
+        self.replica
+            .with_untracked(|r| r.as_ref().map(|r| r.sync().cursor.clone()))
+            .unwrap_or_default()
+    }
+
+    fn pending(&self) -> usize {
+        self.replica
+            .with_untracked(|r| r.as_ref().map_or(0, Replica::pending))
+    }
+}
+
+/// Runs one full sync now unless one is already running (also after the app stopped
+/// retrying on its own: the user asked).
 pub fn sync_now(app: AppState) {
     if app.sync.with_untracked(|s| s.running) {
         return;
@@ -24,24 +50,38 @@ pub fn sync_now(app: AppState) {
         app.sync.update(|s| s.running = true);
         let result = run(app).await;
         let now = js_sys::Date::now();
+        app.settle();
         app.sync.update(|s| {
             s.running = false;
-            match result {
+            match &result {
                 Ok(()) => {
                     s.last_ok = Some(now);
                     s.last_error = None;
+                    s.failures = 0;
                 }
-                Err(e) => s.last_error = Some(e),
+                Err(e) => {
+                    s.last_error = Some(e.clone());
+                    s.failures += 1;
+                }
             }
         });
-        if app.sync.with_untracked(|s| s.last_error.is_none()) {
-            crate::session::set_last_sync(now);
-            crate::platform::mark("huike:sync-done");
+        match result {
+            Ok(()) => {
+                crate::session::set_last_sync(now);
+                crate::platform::mark("huike:sync-done");
+                refresh_devices(app).await;
+            }
+            Err(e) if e.retryable() => {
+                let attempt = app.sync.with_untracked(|s| s.failures);
+                let wait = backoff_ms(attempt, js_sys::Math::random(), retry_after(&e));
+                retry_after_ms(app, wait);
+            }
+            Err(_) => {}
         }
     });
 }
 
-async fn run(app: AppState) -> Result<(), String> {
+async fn run(app: AppState) -> Result<(), SyncError> {
     let Some(session) = app.session.get_untracked() else {
         return Ok(());
     };
@@ -49,35 +89,25 @@ async fn run(app: AppState) -> Result<(), String> {
         &app.server.get_untracked(),
         Some(session.credentials.token.clone()),
     );
-    for _ in 0..MAX_ROUNDS {
-        let batch = app
-            .change(|r| r.plan_next_batch())
-            .await
-            .map_err(|e| e.to_string())?;
-        let Some(batch) = batch else { break };
-        api.push(&batch).await.map_err(|e| e.to_string())?;
-        app.save(|r| r.plan_acknowledged(batch.seq))
-            .await
-            .map_err(|e| e.to_string())?;
+    driver::run(&app, &api).await.map(|_| ())
+}
+
+fn retry_after(e: &SyncError) -> Option<u64> {
+    match e {
+        SyncError::Unreachable { retry_after, .. } => *retry_after,
+        _ => None,
     }
-    for _ in 0..MAX_ROUNDS {
-        let cursor = app
-            .replica
-            .with_untracked(|r| r.as_ref().map(|r| r.sync().cursor.clone()))
-            .unwrap_or_default();
-        let answer = api
-            .pull(&PullRequest { cursor })
-            .await
-            .map_err(|e| e.to_string())?;
-        app.save(|r| r.plan_receive(&answer.batches))
-            .await
-            .map_err(|e| e.to_string())?;
-        if !answer.more {
-            break;
-        }
+}
+
+/// The shop's devices as the server lists them now (the owner sees a clerk who just joined).
+async fn refresh_devices(app: AppState) {
+    let Some(session) = app.session.get_untracked() else {
+        return;
+    };
+    let api = Api::new(&app.server.get_untracked(), Some(session.credentials.token));
+    if let Ok(devices) = api.devices().await {
+        app.devices.set(devices);
     }
-    app.settle();
-    Ok(())
 }
 
 /// Starts automatic sync: now, whenever the browser comes back online, every few minutes, and
@@ -87,7 +117,9 @@ pub fn start(app: AppState) {
     let window = web_sys::window().expect("a window");
     let on_online = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
         app.online.set(true);
-        sync_now(app);
+        if !app.sync.with_untracked(SyncStatus::stopped) {
+            sync_now(app);
+        }
     });
     let on_offline = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || app.online.set(false));
     use wasm_bindgen::JsCast;
@@ -99,13 +131,20 @@ pub fn start(app: AppState) {
     spawn_local(async move {
         loop {
             gloo_timers::future::TimeoutFuture::new(180_000).await;
-            sync_now(app);
+            if !app.sync.with_untracked(SyncStatus::stopped) {
+                sync_now(app);
+            }
         }
     });
 }
 
 /// Asks for a sync after the quiet period; later calls within it are folded into one.
 pub fn schedule(app: AppState) {
+    retry_after_ms(app, u64::from(DEBOUNCE_MS));
+}
+
+/// Syncs after `ms` unless another request for a sync came meanwhile (the latest wins).
+fn retry_after_ms(app: AppState, ms: u64) {
     thread_local! {
         static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     }
@@ -114,9 +153,32 @@ pub fn schedule(app: AppState) {
         g.get()
     });
     spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
-        if GENERATION.with(|g| g.get()) == generation {
+        gloo_timers::future::TimeoutFuture::new(u32::try_from(ms).unwrap_or(u32::MAX)).await;
+        if GENERATION.with(|g| g.get()) == generation
+            && !app.sync.with_untracked(SyncStatus::stopped)
+        {
             sync_now(app);
         }
     });
+}
+
+/// What the sync status line shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    /// A sync is running.
+    pub running: bool,
+    /// When the last sync completed (Unix ms).
+    pub last_ok: Option<f64>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<SyncError>,
+    /// Failed attempts in a row.
+    pub failures: u32,
+}
+
+impl SyncStatus {
+    /// True when the last failure cannot pass by trying again: the app stops syncing on its
+    /// own (**Sync now** still tries).
+    pub fn stopped(&self) -> bool {
+        self.last_error.as_ref().is_some_and(|e| !e.retryable())
+    }
 }

@@ -1,22 +1,25 @@
-//! Fault tests of sync (SPEC §7): devices edit and sync through the real server logic over
-//! `MemoryKv` while the store fails, pushes fail, and responses are lost after the server
-//! stored the batch. Whatever happens, once the faults stop every device converges, no
-//! acknowledged or unacknowledged change is lost, and no op is stored twice.
+//! Fault tests of sync: devices edit and sync with the app's own sync loop
+//! (`client::driver::run`) through the real server logic over `MemoryKv`, while the server's
+//! store fails, answers are lost after the server stored a push, and the device's own storage
+//! refuses writes. Whatever happens, once the faults stop every device converges, no
+//! acknowledged or unacknowledged change is lost, no op is stored twice, and each device's
+//! stored journal gives back exactly its replica.
 // proptest needs OS randomness, which the browser build does not have; these run natively.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod server_support;
 
+use huike_core::client::driver::{self, CallError, Host, Transport};
 use huike_core::codec::ops::decode_payload;
 use huike_core::domain::{Customer, Entry, Money, Purchase, PurchaseKind, Role, SaleChannel};
 use huike_core::id::Id;
 use huike_core::op::{Op, RecordKind};
-use huike_core::replica::Replica;
-use huike_core::replica::{Delta, Journal};
+use huike_core::replica::{Journal, Replica};
 use huike_core::server::Request;
-use huike_core::sync::{PullRequest, PullResponse, StoredBatch};
+use huike_core::sync::{Cursor, PullRequest, PullResponse, PushAck, PushBatch, StoredBatch};
 use proptest::prelude::*;
-use server_support::Server;
+use server_support::{Server, block_on};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 /// What goes wrong during one sync.
@@ -24,10 +27,12 @@ use std::collections::BTreeMap;
 enum Fault {
     /// Nothing.
     None,
-    /// The store refuses every operation (503s).
+    /// The server's store refuses every operation (503s).
     StoreDown,
-    /// The server stores the push but the answer never arrives.
+    /// The server stores each push but its answer never arrives.
     LostResponse,
+    /// The device's storage refuses the second write of the run.
+    DiskFull,
 }
 
 #[derive(Clone, Debug)]
@@ -52,7 +57,8 @@ fn action() -> impl Strategy<Value = Action> {
     let fault = prop_oneof![
         Just(Fault::None),
         Just(Fault::StoreDown),
-        Just(Fault::LostResponse)
+        Just(Fault::LostResponse),
+        Just(Fault::DiskFull),
     ];
     prop_oneof![
         3 => (0..3usize, 0u8..4, any::<u8>()).prop_map(|(device, customer, notes)| Action::Edit { device, customer, notes }),
@@ -61,68 +67,116 @@ fn action() -> impl Strategy<Value = Action> {
     ]
 }
 
+/// A device: its replica and what it stored (its journal), as the app keeps them.
 struct Device {
     token: String,
-    replica: Replica,
+    replica: RefCell<Replica>,
+    journal: RefCell<Vec<Journal>>,
+    /// Writes until the storage fails (`None`: never).
+    writes_left: Cell<Option<u32>>,
     made: Vec<Op>,
 }
 
-/// One sync as the app runs it: push batches until the outbox is empty, then pull until done.
-/// Stops at the first failure (the app retries on its next sync).
-fn sync(server: &mut Server, d: &mut Device, fault: Fault) {
-    server.kv.set_failing(matches!(fault, Fault::StoreDown));
-    loop {
-        let (batch, _) = d.replica.next_batch();
-        let Some(batch) = batch else { break };
-        let r = server.call(&Request::json(
-            "PUT",
-            &format!("/v1/log/{}", batch.seq),
-            Some(&d.token),
-            &batch,
-        ));
-        if matches!(fault, Fault::LostResponse) {
-            server.kv.set_failing(false);
-            return; // stored (or not), but the device never hears back
-        }
-        if !(200..300).contains(&r.status) {
-            assert_eq!(
-                r.status, 503,
-                "only the injected failure may refuse a push: {}",
-                r.body
-            );
-            server.kv.set_failing(false);
-            return;
-        }
-        d.replica.acknowledged(batch.seq);
+impl Device {
+    /// A change made on this device, stored then applied (as the app does).
+    fn local(&mut self, record: Option<Journal>) {
+        let Some(record) = record else { return };
+        self.made.extend(record.clone().into_ops());
+        self.journal.get_mut().push(record.clone());
+        self.replica.get_mut().commit(&record);
     }
-    loop {
-        let body = PullRequest {
-            cursor: d.replica.sync().cursor.clone(),
-        };
-        let r = server.call(&Request::json("POST", "/v1/pull", Some(&d.token), &body));
-        if r.status != 200 {
-            assert_eq!(r.status, 503, "{}", r.body);
-            break;
-        }
-        let answer: PullResponse = r.parse().unwrap();
-        d.replica.receive(&answer.batches);
-        if !answer.more {
-            break;
-        }
-    }
-    server.kv.set_failing(false);
 }
 
-/// The ops a change made on the device.
-fn made(delta: &Delta) -> Vec<Op> {
-    delta
-        .journal
-        .iter()
-        .flat_map(|j| match j {
-            Journal::Local(ops) => ops.clone(),
-            _ => Vec::new(),
-        })
-        .collect()
+impl Host for Device {
+    async fn change<R>(
+        &self,
+        plan: impl FnOnce(&mut Replica) -> (R, Option<Journal>),
+    ) -> Result<R, String> {
+        let (result, record) = plan(&mut self.replica.borrow_mut());
+        if let Some(record) = record {
+            match self.writes_left.get() {
+                Some(0) => return Err("the device's storage is full".into()),
+                Some(n) => self.writes_left.set(Some(n - 1)),
+                None => {}
+            }
+            self.journal.borrow_mut().push(record.clone());
+            self.replica.borrow_mut().commit(&record);
+        }
+        Ok(result)
+    }
+
+    fn cursor(&self) -> Cursor {
+        self.replica.borrow().sync().cursor.clone()
+    }
+
+    fn pending(&self) -> usize {
+        self.replica.borrow().pending()
+    }
+}
+
+/// The server as one device reaches it, with a fault.
+struct Link<'a> {
+    server: RefCell<&'a mut Server>,
+    token: String,
+    fault: Fault,
+}
+
+impl Link<'_> {
+    fn call<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, CallError> {
+        let r = self.server.borrow_mut().call(&req);
+        if (200..300).contains(&r.status) {
+            Ok(r.parse().expect("a well-formed answer"))
+        } else {
+            assert_eq!(
+                r.status, 503,
+                "only the injected failure may refuse: {}",
+                r.body
+            );
+            Err(CallError::Server {
+                status: r.status,
+                error: r.parse().expect("an error body"),
+                retry_after: None,
+            })
+        }
+    }
+}
+
+impl Transport for Link<'_> {
+    async fn push(&self, batch: &PushBatch) -> Result<PushAck, CallError> {
+        let path = format!("/v1/log/{}", batch.seq);
+        let answer = self.call(Request::json("PUT", &path, Some(&self.token), batch));
+        match self.fault {
+            Fault::LostResponse => Err(CallError::Network("the answer was lost".into())),
+            _ => answer,
+        }
+    }
+
+    async fn pull(&self, request: &PullRequest) -> Result<PullResponse, CallError> {
+        self.call(Request::json(
+            "POST",
+            "/v1/pull",
+            Some(&self.token),
+            request,
+        ))
+    }
+}
+
+/// One sync of a device as the app runs it; a failure ends it (the app retries later).
+fn sync(server: &mut Server, d: &Device, fault: Fault) {
+    server.kv.set_failing(matches!(fault, Fault::StoreDown));
+    d.writes_left
+        .set(matches!(fault, Fault::DiskFull).then_some(1));
+    let link = Link {
+        server: RefCell::new(server),
+        token: d.token.clone(),
+        fault,
+    };
+    let result = block_on(driver::run(d, &link));
+    if let Err(e) = &result {
+        assert!(e.retryable(), "only retryable failures were injected: {e}");
+    }
+    d.writes_left.set(None);
+    link.server.borrow().kv.set_failing(false);
 }
 
 fn customer_id(n: u8) -> Id {
@@ -139,7 +193,9 @@ fn run(actions: &[Action]) {
     let mut devices: Vec<Device> = std::iter::once(owner)
         .chain(clerks)
         .map(|c| Device {
-            replica: Replica::new(c.device_id.clone()),
+            replica: RefCell::new(Replica::new(c.device_id.clone())),
+            journal: RefCell::new(Vec::new()),
+            writes_left: Cell::new(None),
             token: c.token,
             made: Vec::new(),
         })
@@ -156,13 +212,14 @@ fn run(actions: &[Action]) {
             } => {
                 let d = &mut devices[device];
                 let id = customer_id(customer);
-                let before: Option<Customer> = d.replica.book().get(RecordKind::Customer, &id);
+                let before: Option<Customer> =
+                    d.replica.get_mut().book().get(RecordKind::Customer, &id);
                 let mut after = before.clone().unwrap_or_else(|| Customer {
                     name: format!("顾客{customer}"),
                     ..Customer::default()
                 });
                 after.notes = format!("note {notes} from {device}");
-                let delta = d.replica.edit(
+                let record = d.replica.get_mut().plan_edit(
                     now,
                     RecordKind::Customer,
                     &id,
@@ -170,7 +227,7 @@ fn run(actions: &[Action]) {
                     &after,
                     Customer::SET_FIELDS,
                 );
-                d.made.extend(made(&delta));
+                d.local(record);
             }
             Action::Sell {
                 device,
@@ -189,34 +246,45 @@ fn run(actions: &[Action]) {
                     kind: PurchaseKind::Sale,
                     corrects: None,
                 });
-                let delta =
-                    d.replica
-                        .append(now, Id::parse(&format!("sale-{sales}")).unwrap(), &sale);
-                d.made.extend(made(&delta));
+                let record = d.replica.get_mut().plan_append(
+                    now,
+                    Id::parse(&format!("sale-{sales}")).unwrap(),
+                    &sale,
+                );
+                d.local(record);
             }
-            Action::Sync { device, fault } => sync(&mut server, &mut devices[device], fault),
+            Action::Sync { device, fault } => sync(&mut server, &devices[device], fault),
         }
     }
     // The network heals: two clean rounds bring everyone up to date.
     for _ in 0..2 {
-        for d in devices.iter_mut() {
+        for d in &devices {
             sync(&mut server, d, Fault::None);
         }
     }
     for d in &devices {
+        let replica = d.replica.borrow();
         assert_eq!(
-            d.replica.pending(),
+            replica.pending(),
             0,
             "every change was acknowledged in the end"
         );
-        assert_eq!(
-            d.replica.book(),
-            devices[0].replica.book(),
+        assert!(
+            replica.book() == devices[0].replica.borrow().book(),
             "all devices converge"
         );
+        // A restart: the stored journal gives back the replica exactly.
+        let mut restarted = Replica::new(replica.device().to_owned());
+        for record in d.journal.borrow().iter() {
+            restarted.commit(record);
+        }
+        assert!(restarted.book() == replica.book());
+        assert_eq!(restarted.outbox(), replica.outbox());
+        assert_eq!(restarted.sync(), replica.sync());
     }
     let purchases = devices[0]
         .replica
+        .borrow()
         .book()
         .entries()
         .filter(|e| matches!(e.decode(), Some(Entry::Purchase(_))))
@@ -236,7 +304,9 @@ fn run(actions: &[Action]) {
             .extend(decode_payload(&batch.payload).unwrap());
     }
     for d in &devices {
-        let mut got = stored.remove(d.replica.device()).unwrap_or_default();
+        let mut got = stored
+            .remove(d.replica.borrow().device())
+            .unwrap_or_default();
         got.sort_by_key(Op::at);
         assert_eq!(got, d.made, "no op lost, none stored twice");
     }

@@ -5,7 +5,7 @@ use crate::i18n::Lang;
 use crate::platform::format_time;
 use crate::state::{AppState, use_app};
 use huike_core::domain::Role;
-use huike_core::sync::{DeviceInfo, Invite};
+use huike_core::sync::Invite;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qrcode::QrCode;
@@ -95,14 +95,19 @@ fn SyncPanel() -> impl IntoView {
                 </dd>
                 <Show when=move || app.sync.with(|s| s.last_error.is_some())>
                     <dt>{move || t().last_error}</dt>
-                    <dd class="last-error">{move || app.sync.with(|s| s.last_error.clone()).unwrap_or_default()}</dd>
+                    <dd class="last-error">
+                        {move || app.sync.with(|s| s.last_error.as_ref().map(|e| app.lang.get().sync_error(e))).unwrap_or_default()}
+                    </dd>
                 </Show>
             </dl>
             <p class="muted small" role="status">
                 {move || {
-                    let (running, failed) = app.sync.with(|s| (s.running, s.last_error.is_some()));
+                    let (running, failed, stopped) =
+                        app.sync.with(|s| (s.running, s.last_error.is_some(), s.stopped()));
                     if running {
                         t().syncing
+                    } else if stopped {
+                        t().sync_stopped
                     } else if !app.online.get() {
                         t().offline
                     } else if failed {
@@ -196,7 +201,8 @@ fn InvitePanel() -> impl IntoView {
 fn DevicesPanel() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let devices = RwSignal::new(Vec::<DeviceInfo>::new());
+    // Refreshed here and after every sync (so a clerk who just joined shows up).
+    let devices = app.devices;
     let error = RwSignal::new(None::<String>);
     let me = app
         .session
