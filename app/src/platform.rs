@@ -96,3 +96,34 @@ pub async fn persist_storage() -> Option<bool> {
         .ok()?
         .as_bool()
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function holdLock(name, onWaiting) {
+  return new Promise((granted) => {
+    if (!navigator.locks) { granted(true); return; }
+    const hold = () => { granted(true); return new Promise(() => {}); };
+    navigator.locks.request(name, { ifAvailable: true }, (lock) => {
+      if (lock) { return hold(); }
+      onWaiting();
+      navigator.locks.request(name, hold);
+      return undefined;
+    });
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = holdLock)]
+    fn hold_lock(name: &str, on_waiting: &js_sys::Function) -> js_sys::Promise;
+}
+
+/// Takes the browser-wide lock `name` (Web Locks) and keeps it for as long as this page lives;
+/// while another tab of the app holds it, calls `waiting` once and resolves when that tab
+/// closes. One tab at a time owns the book: two tabs never write or sync one device's book at
+/// the same time.
+pub async fn hold_book_lock(name: &str, waiting: impl Fn() + 'static) {
+    let waiting = wasm_bindgen::closure::Closure::<dyn Fn()>::new(waiting);
+    use wasm_bindgen::JsCast;
+    let promise = hold_lock(name, waiting.as_ref().unchecked_ref());
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    drop(waiting);
+}

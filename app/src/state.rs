@@ -44,6 +44,8 @@ pub struct AppState {
     /// The book revision the day's analysis follows: moved on after each local change and at
     /// the end of a sync run (not at every round of it).
     pub settled_rev: RwSignal<u64>,
+    /// Another tab of the app owns this shop's book; this one waits for it to close.
+    pub elsewhere: RwSignal<bool>,
     /// How far opening the book is (None once open).
     pub opening: RwSignal<Option<f64>>,
     /// The shop's calendar day (moves on at midnight, see [`AppState::follow_the_calendar`]).
@@ -90,6 +92,7 @@ impl AppState {
             replica_rev: RwSignal::new(0),
             persisted: RwSignal::new(None),
             settled_rev,
+            elsewhere: RwSignal::new(false),
             opening: RwSignal::new(None),
             day,
             today,
@@ -153,6 +156,11 @@ impl AppState {
     /// (the list and today's follow-ups show at once), then the book a part at a time, then
     /// the changes stored since (migrating a book stored by the first version of the app).
     pub async fn open_book(&self, session: &Session) -> Result<(), StoreError> {
+        // One tab at a time owns the book (its writes and its sync); others wait here.
+        let lock = format!("huike-book-{}", session.credentials.shop_id);
+        let elsewhere = self.elsewhere;
+        crate::platform::hold_book_lock(&lock, move || elsewhere.set(true)).await;
+        elsewhere.set(false);
         self.opening.set(Some(0.0));
         let store = Rc::new(Store::open(&session.database()).await?);
         let device = session.credentials.device_id.clone();

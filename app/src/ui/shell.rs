@@ -43,6 +43,9 @@ pub fn Shell() -> impl IntoView {
                 <div class="content">
                     <UpdateBanner />
                     <StorageBanner />
+                    <Show when=move || app.elsewhere.get()>
+                        <p class="banner warn" role="status">{move || t().open_elsewhere}</p>
+                    </Show>
                     <Show when=move || load_error.with(Option::is_some)>
                         <p class="banner error" role="alert">{move || t().storage_error} " " {move || load_error.get().unwrap_or_default()}</p>
                     </Show>
