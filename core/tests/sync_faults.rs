@@ -86,7 +86,7 @@ fn sync(server: &mut Server, d: &mut Device, fault: Fault) {
             assert_eq!(
                 r.status, 503,
                 "only the injected failure may refuse a push: {}",
-                r.body
+                r.text()
             );
             server.kv.set_failing(false);
             return;
@@ -99,7 +99,7 @@ fn sync(server: &mut Server, d: &mut Device, fault: Fault) {
         };
         let r = server.call(&Request::json("POST", "/v1/pull", Some(&d.token), &body));
         if r.status != 200 {
-            assert_eq!(r.status, 503, "{}", r.body);
+            assert_eq!(r.status, 503, "{}", r.text());
             break;
         }
         let answer: PullResponse = r.parse().unwrap();
@@ -214,7 +214,7 @@ fn run(actions: &[Action]) {
     let mut stored: BTreeMap<String, Vec<Op>> = BTreeMap::new();
     for key in server.kv.keys().iter().filter(|k| k.contains("/log/")) {
         let batch: StoredBatch =
-            serde_json::from_str(&server.kv.entry(key).unwrap().value).unwrap();
+            serde_json::from_slice(&server.kv.entry(key).unwrap().value).unwrap();
         stored
             .entry(batch.device.clone())
             .or_default()
