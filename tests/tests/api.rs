@@ -1,144 +1,15 @@
-//! The sync API against a real `wrangler dev` (workerd + local KV), at `HUIKE_WORKER_URL`.
-//! Every test makes its own shop, so the tests run in parallel on one worker.
+//! The sync API against a real `wrangler dev` (workerd, Durable Objects and KV on disk), at
+//! `HUIKE_WORKER_URL`. Every test makes its own shop and sends from its own address, so the
+//! tests run in parallel on one worker.
 
 use huike_core::domain::Role;
 use huike_core::sync::{
-    ApiError, DeviceCredentials, DeviceInfo, DeviceList, Invite, MAX_BATCH_OPS, MAX_BODY_BYTES,
-    PullResponse, PushAck, PushBatch,
+    DeviceCredentials, DeviceInfo, DeviceList, MAX_BATCH_OPS, MAX_BODY_BYTES, Privilege,
+    PushAck, PushBatch,
 };
-use huike_tests::worker_url;
-use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
-use serde::de::DeserializeOwned;
+use huike_tests::api::{Api, error, ok};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-struct Api {
-    client: Client,
-    base: String,
-}
-
-impl Api {
-    fn new() -> Self {
-        Api {
-            client: Client::new(),
-            base: worker_url(),
-        }
-    }
-
-    fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let r = self.client.request(method, format!("{}{path}", self.base));
-        match token {
-            Some(t) => r.bearer_auth(t),
-            None => r,
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: &Value,
-    ) -> Response {
-        self.request(method, path, token)
-            .json(body)
-            .send()
-            .await
-            .expect("the worker answers")
-    }
-
-    async fn create_shop(&self, name: &str) -> DeviceCredentials {
-        let r = self
-            .send(
-                Method::POST,
-                "/v1/shops",
-                None,
-                &json!({"shop_name": name, "owner_name": "店主"}),
-            )
-            .await;
-        ok(r, StatusCode::CREATED).await
-    }
-
-    async fn invite(&self, token: &str, role: Role) -> Invite {
-        ok(
-            self.send(
-                Method::POST,
-                "/v1/invites",
-                Some(token),
-                &json!({ "role": role }),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await
-    }
-
-    async fn join(&self, code: &str, name: &str) -> Response {
-        self.send(
-            Method::POST,
-            "/v1/join",
-            None,
-            &json!({"code": code, "display_name": name}),
-        )
-        .await
-    }
-
-    async fn add_clerk(&self, owner: &str, name: &str) -> DeviceCredentials {
-        let invite = self.invite(owner, Role::Clerk).await;
-        ok(self.join(&invite.code, name).await, StatusCode::CREATED).await
-    }
-
-    async fn push(&self, token: &str, seq: u64, ops: u32, payload: &str) -> Response {
-        let batch = PushBatch {
-            seq,
-            ops,
-            payload: payload.into(),
-        };
-        self.request(Method::PUT, &format!("/v1/log/{seq}"), Some(token))
-            .json(&batch)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn pull(&self, token: &str, cursor: Value) -> PullResponse {
-        ok(
-            self.send(
-                Method::POST,
-                "/v1/pull",
-                Some(token),
-                &json!({ "cursor": cursor }),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await
-    }
-}
-
-/// Asserts the status and decodes the body.
-async fn ok<T: DeserializeOwned>(r: Response, status: StatusCode) -> T {
-    let got = r.status();
-    let text = r.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-/// Asserts an error answer: status, JSON content type and error code.
-async fn error(r: Response, status: StatusCode, code: &str) -> ApiError {
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
-    assert!(
-        content_type
-            .as_deref()
-            .is_some_and(|c| c.starts_with("application/json")),
-        "{content_type:?}"
-    );
-    let e: ApiError = ok(r, status).await;
-    assert_eq!(e.error, code, "{}", e.message);
-    e
-}
 
 #[tokio::test]
 async fn two_devices_sync_through_the_worker() {
@@ -260,6 +131,7 @@ async fn a_gap_in_the_stream_is_refused() {
         seq: 4,
         ops: 1,
         payload: "x".into(),
+        privileged: Vec::new(),
     };
     let r = api
         .request(Method::PUT, "/v1/log/3", Some(&owner.token))
@@ -295,6 +167,7 @@ async fn oversized_bodies_and_batches_are_refused_and_nothing_is_stored() {
         seq: 1,
         ops: 1000,
         payload: String::new(),
+        privileged: Vec::new(),
     })
     .unwrap()
     .len();
