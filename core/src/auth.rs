@@ -125,10 +125,23 @@ mod tests {
         assert_eq!(t.len(), shop.len() + 1 + 64);
         assert!(!is_token_shaped("xyz"));
         assert!(!is_token_shaped(&"a".repeat(64)), "no shop");
-        assert!(!is_token_shaped(&format!(".{}", "a".repeat(64))), "empty shop");
-        assert!(!is_token_shaped(&format!("SHOP.{}", "a".repeat(64))), "upper case shop");
-        assert!(!is_token_shaped(&format!("{}.{}", "s".repeat(65), "a".repeat(64))));
-        assert!(!is_token_shaped(&format!("s.{}", "g".repeat(64))), "not hex");
+        assert!(
+            !is_token_shaped(&format!(".{}", "a".repeat(64))),
+            "empty shop"
+        );
+        assert!(
+            !is_token_shaped(&format!("SHOP.{}", "a".repeat(64))),
+            "upper case shop"
+        );
+        assert!(!is_token_shaped(&format!(
+            "{}.{}",
+            "s".repeat(65),
+            "a".repeat(64)
+        )));
+        assert!(
+            !is_token_shaped(&format!("s.{}", "g".repeat(64))),
+            "not hex"
+        );
         assert_ne!(hash_secret(&t), t);
         assert_eq!(
             hash_secret("abc"),

@@ -82,7 +82,10 @@ fn authorization_must_be_a_known_bearer_token() {
         Some("Bearer short"),
         Some(&format!("Bearer {}", "0".repeat(64))),
         Some(&format!("Bearer {}.{}", owner.shop_id, "0".repeat(64))),
-        Some(&format!("Bearer 0190c5a0-0000-7000-8000-000000000001.{}", "0".repeat(64))),
+        Some(&format!(
+            "Bearer 0190c5a0-0000-7000-8000-000000000001.{}",
+            "0".repeat(64)
+        )),
     ] {
         let r = s.call(&devices(bad));
         assert_error(&r, 401, "unauthorized");
@@ -120,11 +123,7 @@ fn a_storage_failure_is_503_and_the_same_batch_retried_is_stored() {
     s.kv.set_failing(false);
     assert!(s.kv.keys().is_empty(), "nothing was stored");
     assert!(s.pull(&clerk.token, &[]).batches.is_empty());
-    assert_error(
-        &s.push(&owner.token, 1, "other"),
-        409,
-        "conflict",
-    );
+    assert_error(&s.push(&owner.token, 1, "other"), 409, "conflict");
     assert_eq!(s.push(&owner.token, 1, "x").status, 201, "the retry works");
     let pulled = s.pull(&clerk.token, &[]);
     assert_eq!(pulled.batches.len(), 1);
@@ -165,13 +164,24 @@ fn bodies_that_are_not_json_objects_are_400() {
         ("POST", "/v1/pull", token),
         ("POST", "/v1/snapshots/s1/commit", token),
     ] {
-        for body in [r#"["A","B"]"#, "7", " \"text\"", "null", "true", "[1,1,\"x\"]"] {
+        for body in [
+            r#"["A","B"]"#,
+            "7",
+            " \"text\"",
+            "null",
+            "true",
+            "[1,1,\"x\"]",
+        ] {
             let e = assert_error(
                 &s.call(&json(method, path, token, body)),
                 400,
                 "invalid_json",
             );
-            assert!(e.message.contains("object"), "{method} {path} {body}: {}", e.message);
+            assert!(
+                e.message.contains("object"),
+                "{method} {path} {body}: {}",
+                e.message
+            );
         }
     }
     assert!(s.kv.keys().is_empty());
@@ -236,7 +246,11 @@ fn a_closed_deployment_needs_the_signup_secret() {
     assert_eq!(s.call(&create(Some("let-me-in"))).status, 201);
 
     let no_secret = Server::with(MemoryKv::new(), Config::default());
-    assert_error(&no_secret.call(&create(Some("anything"))), 403, "signup_closed");
+    assert_error(
+        &no_secret.call(&create(Some("anything"))),
+        403,
+        "signup_closed",
+    );
     let open = Server::with(MemoryKv::new(), Config::open());
     assert_eq!(open.call(&create(None)).status, 201);
 }

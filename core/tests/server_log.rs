@@ -5,8 +5,7 @@ mod server_support;
 use huike_core::domain::Role;
 use huike_core::server::{PULL_KV_BUDGET, PULL_MAX_BYTES, Request, log_key};
 use huike_core::sync::{
-    self, MAX_BATCH_OPS, MAX_BODY_BYTES, MAX_PULL_BATCHES, Privilege, PushAck, PushBatch,
-    SyncState,
+    self, MAX_BATCH_OPS, MAX_BODY_BYTES, MAX_PULL_BATCHES, Privilege, PushAck, PushBatch, SyncState,
 };
 use server_support::{Server, assert_error};
 
@@ -316,8 +315,7 @@ fn a_pull_of_a_full_shop_stays_well_under_a_thousand_operations() {
     assert!(pulled.more);
     assert!(used <= u64::from(PULL_KV_BUDGET), "{used} operations");
     assert_eq!(
-        used,
-        MAX_PULL_BATCHES as u64,
+        used, MAX_PULL_BATCHES as u64,
         "one read per batch: keys past a stream's end are never read"
     );
 }
@@ -406,11 +404,10 @@ fn an_owners_privileged_batch_is_stored_with_its_declaration() {
     let batch = privileged_batch(1, vec![Privilege::Erase, Privilege::DeleteCustomer]);
     let r = s.call(&Request::json("PUT", "/v1/log/1", Some(&owner), &batch));
     assert_eq!(r.status, 201, "{}", r.text());
-    let stored = s
-        .kv
-        .entry(&log_key(&s_shop(&s, &owner), &owner_id, 1))
-        .unwrap()
-        .text();
+    let stored =
+        s.kv.entry(&log_key(&s_shop(&s, &owner), &owner_id, 1))
+            .unwrap()
+            .text();
     assert!(
         stored.contains(r#""privileged":["erase","delete_customer"]"#),
         "{stored}"
@@ -421,16 +418,18 @@ fn an_owners_privileged_batch_is_stored_with_its_declaration() {
         Some(&clerk),
         &sync::PullRequest::default(),
     ));
-    assert!(r.text().contains(r#""privileged":["erase","delete_customer"]"#));
+    assert!(
+        r.text()
+            .contains(r#""privileged":["erase","delete_customer"]"#)
+    );
     let pulled: sync::PullResponse = r.parse().unwrap();
     assert_eq!(pulled.batches[0].payload, "delete c1");
     // Ordinary batches keep the old shape: no `privileged` field at all.
     assert_eq!(s.push(&owner, 2, "plain").status, 201);
-    let plain = s
-        .kv
-        .entry(&log_key(&s_shop(&s, &owner), &owner_id, 2))
-        .unwrap()
-        .text();
+    let plain =
+        s.kv.entry(&log_key(&s_shop(&s, &owner), &owner_id, 2))
+            .unwrap()
+            .text();
     assert!(!plain.contains("privileged"), "{plain}");
 }
 

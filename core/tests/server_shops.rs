@@ -40,7 +40,10 @@ fn creating_a_shop_returns_owner_credentials_and_stores_only_the_token_hash() {
         .unwrap()
         .expect("the token's hash is stored");
     assert!(device_id.contains(&owner.device_id));
-    assert!(s.kv.keys().is_empty(), "creating a shop writes nothing to KV");
+    assert!(
+        s.kv.keys().is_empty(),
+        "creating a shop writes nothing to KV"
+    );
     let other = s.create_shop("小熊母婴");
     assert_ne!(other.shop_id, owner.shop_id);
     assert_ne!(other.token, owner.token);

@@ -84,7 +84,8 @@ fn sync(server: &mut Server, d: &mut Device, fault: Fault) {
         }
         if !(200..300).contains(&r.status) {
             assert_eq!(
-                r.status, 503,
+                r.status,
+                503,
                 "only the injected failure may refuse a push: {}",
                 r.text()
             );

@@ -76,7 +76,10 @@ impl Contract {
             return if body.is_empty() {
                 Ok(())
             } else {
-                Err(format!("{what}: documented without a body, got {} bytes", body.len()))
+                Err(format!(
+                    "{what}: documented without a body, got {} bytes",
+                    body.len()
+                ))
             };
         };
         let mime = content_type

@@ -52,12 +52,18 @@ async fn simultaneous_joins_all_appear_and_all_their_batches_are_pulled() {
         let api = api.elsewhere();
         let code = codes[i].clone();
         async move {
-            let clerk: DeviceCredentials =
-                ok(api.join(&code, &format!("店员{i}")).await, StatusCode::CREATED).await;
+            let clerk: DeviceCredentials = ok(
+                api.join(&code, &format!("店员{i}")).await,
+                StatusCode::CREATED,
+            )
+            .await;
             for seq in 1..=BATCHES {
                 let payload = format!("{}-{seq}", clerk.device_id);
-                ok::<PushAck>(api.push(&clerk.token, seq, 1, &payload).await, StatusCode::CREATED)
-                    .await;
+                ok::<PushAck>(
+                    api.push(&clerk.token, seq, 1, &payload).await,
+                    StatusCode::CREATED,
+                )
+                .await;
             }
             clerk
         }
@@ -71,7 +77,10 @@ async fn simultaneous_joins_all_appear_and_all_their_batches_are_pulled() {
     assert_eq!(listed.devices.len(), JOINERS + 1, "{listed:?}");
     for clerk in &joined {
         assert!(
-            listed.devices.iter().any(|d| d.device_id == clerk.device_id),
+            listed
+                .devices
+                .iter()
+                .any(|d| d.device_id == clerk.device_id),
             "{} is missing",
             clerk.device_id
         );
@@ -84,8 +93,15 @@ async fn simultaneous_joins_all_appear_and_all_their_batches_are_pulled() {
     );
     for clerk in &joined {
         for seq in 1..=BATCHES {
-            let want = (clerk.device_id.clone(), seq, format!("{}-{seq}", clerk.device_id));
-            assert!(pulled.contains(&want), "{want:?} was acknowledged but not pulled");
+            let want = (
+                clerk.device_id.clone(),
+                seq,
+                format!("{}-{seq}", clerk.device_id),
+            );
+            assert!(
+                pulled.contains(&want),
+                "{want:?} was acknowledged but not pulled"
+            );
         }
     }
     assert_eq!(pulled.len(), JOINERS * BATCHES as usize);
@@ -125,8 +141,13 @@ async fn one_code_raced_by_many_admits_exactly_one_device() {
         }
         joined_per_round.push(created);
     }
-    println!("{RACERS} clients racing one code, {ROUNDS} rounds: devices joined per round {joined_per_round:?}");
-    assert!(joined_per_round.iter().all(|n| *n == 1), "{joined_per_round:?}");
+    println!(
+        "{RACERS} clients racing one code, {ROUNDS} rounds: devices joined per round {joined_per_round:?}"
+    );
+    assert!(
+        joined_per_round.iter().all(|n| *n == 1),
+        "{joined_per_round:?}"
+    );
     assert_eq!(api.devices(&owner.token).await.devices.len(), 1 + ROUNDS);
 }
 
@@ -144,7 +165,9 @@ async fn two_batches_raced_at_one_seq_give_one_201_and_one_409_and_every_pull_ag
             let api = api.elsewhere();
             let token = clerk.token.clone();
             async move {
-                let r = api.push(&token, seq, 1, &format!("tab{tab}-seq{seq}")).await;
+                let r = api
+                    .push(&token, seq, 1, &format!("tab{tab}-seq{seq}"))
+                    .await;
                 (r.status(), r.text().await.unwrap())
             }
         })
@@ -153,7 +176,10 @@ async fn two_batches_raced_at_one_seq_give_one_201_and_one_409_and_every_pull_ag
         statuses.sort();
         outcomes.push(statuses.clone());
         assert_eq!(statuses, [201, 409], "{answers:?}");
-        let loser = answers.iter().find(|(s, _)| *s == StatusCode::CONFLICT).unwrap();
+        let loser = answers
+            .iter()
+            .find(|(s, _)| *s == StatusCode::CONFLICT)
+            .unwrap();
         assert!(loser.1.contains("\"conflict\""), "{}", loser.1);
         let winner = answers
             .iter()
@@ -170,7 +196,10 @@ async fn two_batches_raced_at_one_seq_give_one_201_and_one_409_and_every_pull_ag
             .filter(|(device, _, _)| *device == clerk.device_id)
             .map(|(_, _, payload)| payload)
             .collect();
-        assert_eq!(pulled, winners, "every pull returns the stored batch of each seq");
+        assert_eq!(
+            pulled, winners,
+            "every pull returns the stored batch of each seq"
+        );
     }
     // The same batch from two tabs at once: one stores it, the other is told it is stored.
     let seq = ROUNDS + 1;

@@ -23,12 +23,18 @@ pub struct DurableCoordinator {
 }
 
 impl DurableCoordinator {
-    async fn send(namespace: &ObjectNamespace, name: &str, message: Vec<u8>) -> Result<Response, Failure> {
+    async fn send(
+        namespace: &ObjectNamespace,
+        name: &str,
+        message: Vec<u8>,
+    ) -> Result<Response, Failure> {
         let unreachable = |e: worker::Error| {
             Failure::new(
                 503,
                 "storage_unavailable",
-                format!("the coordinator could not be reached ({e}); nothing was changed, try again"),
+                format!(
+                    "the coordinator could not be reached ({e}); nothing was changed, try again"
+                ),
             )
             .with_header("Retry-After", "5")
         };
@@ -36,20 +42,19 @@ impl DurableCoordinator {
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
             .with_body(Some(Uint8Array::from(message.as_slice()).into()));
-        let request = Request::new_with_init("https://coordinator/call", &init).map_err(unreachable)?;
-        let mut answer = stub.fetch_with_request(request).await.map_err(unreachable)?;
+        let request =
+            Request::new_with_init("https://coordinator/call", &init).map_err(unreachable)?;
+        let mut answer = stub
+            .fetch_with_request(request)
+            .await
+            .map_err(unreachable)?;
         let bytes = answer.bytes().await.map_err(unreachable)?;
         decode_response(&bytes)
     }
 }
 
 impl Coordinator for DurableCoordinator {
-    async fn shop(
-        &self,
-        shop_id: &str,
-        call: &ShopCall,
-        body: &[u8],
-    ) -> Result<Response, Failure> {
+    async fn shop(&self, shop_id: &str, call: &ShopCall, body: &[u8]) -> Result<Response, Failure> {
         Self::send(&self.shops, shop_id, encode_message(call, body)).await
     }
 

@@ -15,12 +15,7 @@ impl Kv for WorkersKv {
         self.0.get(key).bytes().await.map_err(failed)
     }
 
-    async fn put(
-        &self,
-        key: &str,
-        value: &[u8],
-        expires_at_s: Option<u64>,
-    ) -> Result<(), KvError> {
+    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>) -> Result<(), KvError> {
         let put = self.0.put_bytes(key, value).map_err(failed)?;
         let put = match expires_at_s {
             Some(at) => put.expiration(at),

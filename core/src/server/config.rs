@@ -68,7 +68,9 @@ impl Config {
                 .parse()
                 .ok()
                 .filter(|d: &f64| d.is_finite() && *d >= 0.0)
-                .ok_or_else(|| format!("{RETENTION_DAYS} must be a number of days ≥ 0, not {days:?}"))?;
+                .ok_or_else(|| {
+                    format!("{RETENTION_DAYS} must be a number of days ≥ 0, not {days:?}")
+                })?;
             config.retention_ms = (days * DAY_MS) as u64;
         }
         if let Some(deletes) = var(COMPACTION_DELETES_PER_DAY) {
@@ -93,7 +95,12 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]

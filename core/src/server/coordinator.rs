@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::Config;
 use super::http::{Failure, Request, Response};
-use super::kv::Kv;
+use super::kv::{Kv, YieldOnce};
 use super::table::MemoryTable;
 use super::{directory, shop};
 
@@ -122,8 +122,7 @@ pub struct InviteShop {
 #[allow(async_fn_in_trait)]
 pub trait Coordinator {
     /// Runs `call` (with a device request's `body`) at the coordinator of shop `shop_id`.
-    async fn shop(&self, shop_id: &str, call: &ShopCall, body: &[u8])
-    -> Result<Response, Failure>;
+    async fn shop(&self, shop_id: &str, call: &ShopCall, body: &[u8]) -> Result<Response, Failure>;
     /// Runs `call` at the deployment's directory.
     async fn directory(&self, call: &DirectoryCall) -> Result<Response, Failure>;
 }
@@ -139,7 +138,8 @@ pub fn encode_message(head: &impl Serialize, body: &[u8]) -> Vec<u8> {
 
 /// Reads a message framed by [`encode_message`]: the head and the bytes after it.
 pub fn decode_message<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), Failure> {
-    let broken = |why: String| Failure::new(500, "internal", format!("bad internal message: {why}"));
+    let broken =
+        |why: String| Failure::new(500, "internal", format!("bad internal message: {why}"));
     let split = bytes
         .iter()
         .position(|b| *b == b'\n')
@@ -162,7 +162,9 @@ pub fn decode_response(bytes: &[u8]) -> Result<Response, Failure> {
 
 /// Every coordinator of a deployment in memory, over a shared [`Kv`]: what a Durable Object
 /// namespace gives the worker, for tests. Calls and answers go through the wire framing, so
-/// what the worker sends is what is tested. Randomness comes from a seeded generator.
+/// what the worker sends is what is tested; each call yields once first, as a network hop
+/// would, so concurrently run requests interleave between calls. Randomness comes from a
+/// seeded generator.
 pub struct LocalCoordinator<K> {
     kv: Rc<K>,
     config: Config,
@@ -273,12 +275,8 @@ impl<K: Kv> LocalCoordinator<K> {
 }
 
 impl<K: Kv> Coordinator for LocalCoordinator<K> {
-    async fn shop(
-        &self,
-        shop_id: &str,
-        call: &ShopCall,
-        body: &[u8],
-    ) -> Result<Response, Failure> {
+    async fn shop(&self, shop_id: &str, call: &ShopCall, body: &[u8]) -> Result<Response, Failure> {
+        YieldOnce(false).await;
         self.reachable()?;
         let wire = encode_message(call, body);
         let (call, body): (ShopCall, &[u8]) = decode_message(&wire)?;
@@ -299,6 +297,7 @@ impl<K: Kv> Coordinator for LocalCoordinator<K> {
     }
 
     async fn directory(&self, call: &DirectoryCall) -> Result<Response, Failure> {
+        YieldOnce(false).await;
         self.reachable()?;
         let wire = encode_message(call, &[]);
         let (call, _): (DirectoryCall, &[u8]) = decode_message(&wire)?;

@@ -201,7 +201,11 @@ impl Failure {
 
     /// 403 `forbidden`: only an owner may do `action`.
     pub fn owner_only(action: &str) -> Self {
-        Failure::new(403, "forbidden", format!("only the shop owner can {action}"))
+        Failure::new(
+            403,
+            "forbidden",
+            format!("only the shop owner can {action}"),
+        )
     }
 
     /// 429 `rate_limited` with `Retry-After` (whole seconds, at least 1).

@@ -21,8 +21,7 @@ pub trait Kv {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError>;
     /// Stores `value` at `key`. With `expires_at_s` (Unix seconds) the store may drop it
     /// after that time.
-    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>)
-    -> Result<(), KvError>;
+    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>) -> Result<(), KvError>;
     /// Removes `key` (no error when it is absent).
     async fn delete(&self, key: &str) -> Result<(), KvError>;
 }
@@ -186,12 +185,7 @@ impl Kv for MemoryKv {
         Ok(self.entries.borrow().get(key).map(|e| e.value.clone()))
     }
 
-    async fn put(
-        &self,
-        key: &str,
-        value: &[u8],
-        expires_at_s: Option<u64>,
-    ) -> Result<(), KvError> {
+    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>) -> Result<(), KvError> {
         self.count(|c| c.writes += 1).await?;
         let entry = MemoryEntry {
             value: value.to_vec(),
@@ -208,8 +202,9 @@ impl Kv for MemoryKv {
     }
 }
 
-/// A future that is pending once (waking its task at once), then ready.
-struct YieldOnce(bool);
+/// A future that is pending once (waking its task at once), then ready: a point where
+/// concurrently run requests interleave.
+pub(crate) struct YieldOnce(pub(crate) bool);
 
 impl std::future::Future for YieldOnce {
     type Output = ();
@@ -261,12 +256,7 @@ impl<K: Kv> Kv for Metered<'_, K> {
         self.inner.get(key).await
     }
 
-    async fn put(
-        &self,
-        key: &str,
-        value: &[u8],
-        expires_at_s: Option<u64>,
-    ) -> Result<(), KvError> {
+    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>) -> Result<(), KvError> {
         self.bump();
         self.inner.put(key, value, expires_at_s).await
     }
@@ -282,12 +272,7 @@ impl<K: Kv> Kv for std::rc::Rc<K> {
         (**self).get(key).await
     }
 
-    async fn put(
-        &self,
-        key: &str,
-        value: &[u8],
-        expires_at_s: Option<u64>,
-    ) -> Result<(), KvError> {
+    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>) -> Result<(), KvError> {
         (**self).put(key, value, expires_at_s).await
     }
 

@@ -227,10 +227,7 @@ pub fn check(
             continue;
         };
         let (row, window_end_ms) = counter_row(rule, key, now_ms);
-        let used: u32 = table
-            .get(&row)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let used: u32 = table.get(&row)?.and_then(|v| v.parse().ok()).unwrap_or(0);
         if used >= rule.limit {
             let retry_after_s = (window_end_ms - now_ms).div_ceil(1000);
             return Err(Failure::rate_limited(
@@ -262,10 +259,7 @@ pub fn record(
             continue;
         };
         let (row, _) = counter_row(rule, key, now_ms);
-        let used: u32 = table
-            .get(&row)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let used: u32 = table.get(&row)?.and_then(|v| v.parse().ok()).unwrap_or(0);
         table.put(&row, &(used + 1).to_string())?;
     }
     purge(table, now_ms)
@@ -330,9 +324,16 @@ mod tests {
         admit(&t, &limits, Action::Join, subject("a"), now).unwrap();
         admit(&t, &limits, Action::Join, subject("a"), now + 1).unwrap();
         let refused = admit(&t, &limits, Action::Join, subject("a"), now + 2).unwrap_err();
-        assert_eq!((refused.status, refused.error.as_ref()), (429, "rate_limited"));
+        assert_eq!(
+            (refused.status, refused.error.as_ref()),
+            (429, "rate_limited")
+        );
         // The window is [960 s, 1020 s): 20 s left at 1000.002 s, rounded up.
-        assert!(refused.headers.contains(&("Retry-After".into(), "20".into())));
+        assert!(
+            refused
+                .headers
+                .contains(&("Retry-After".into(), "20".into()))
+        );
         admit(&t, &limits, Action::Join, subject("b"), now).unwrap();
         admit(&t, &limits, Action::Join, subject("a"), 1_020_000).unwrap();
     }
@@ -351,13 +352,21 @@ mod tests {
     fn overrides_replace_or_add_rules_and_bad_text_is_refused() {
         let limits = Limits::with_overrides(" push/device=5/60 , pull/deployment=9/1").unwrap();
         let push: Vec<_> = limits.rules(Action::Push).collect();
-        assert!(push.iter().any(|r| r.scope == Scope::Device && r.limit == 5));
+        assert!(
+            push.iter()
+                .any(|r| r.scope == Scope::Device && r.limit == 5)
+        );
         assert!(
             limits
                 .rules(Action::Pull)
                 .any(|r| r.scope == Scope::Deployment && r.limit == 9)
         );
-        for bad in ["push", "push/device=5", "shove/device=1/1", "push/device=1/0"] {
+        for bad in [
+            "push",
+            "push/device=5",
+            "shove/device=1/1",
+            "push/device=1/0",
+        ] {
             assert!(Limits::with_overrides(bad).is_err(), "{bad}");
         }
     }

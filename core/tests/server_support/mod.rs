@@ -128,7 +128,9 @@ impl Server {
 
     /// Shop `shop_id`'s coordinator table.
     pub fn shop_table(&self, shop_id: &str) -> Rc<MemoryTable> {
-        self.coord.shop_table(shop_id).expect("the shop's coordinator was called")
+        self.coord
+            .shop_table(shop_id)
+            .expect("the shop's coordinator was called")
     }
 
     /// The `POST /v1/shops` request.

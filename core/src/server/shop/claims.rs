@@ -53,7 +53,9 @@ pub fn claim(
         Some(existing) if existing.sha256 != sha256 => Err(Failure::new(
             409,
             "conflict",
-            format!("{what} is already stored with different content; a stored value never changes"),
+            format!(
+                "{what} is already stored with different content; a stored value never changes"
+            ),
         )),
         Some(existing) if existing.stored => Ok(Claimed::Stored),
         Some(_) => Ok(Claimed::Write),

@@ -20,13 +20,13 @@ pub use registry::{DeviceRecord, InviteRecord, ShopMeta, bearer_token};
 pub use snapshots::{SnapshotRecord, Upload, part_key};
 pub use streams::{BatchRecord, log_key};
 
+use super::Random;
 use super::config::Config;
 use super::coordinator::{ShopCall, ShopOp};
 use super::http::{Failure, Request, Response};
 use super::kv::Kv;
 use super::routes::Route;
 use super::table::Table;
-use super::Random;
 
 /// A call's answer, and when the coordinator wants to be woken to compact (its alarm).
 #[derive(Debug)]

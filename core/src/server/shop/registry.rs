@@ -110,7 +110,8 @@ fn invite_row(code_hash: &str) -> String {
 
 /// The shop's record; 404 `shop_not_found` for a coordinator that holds no shop.
 pub fn shop_meta(table: &impl Table) -> Result<ShopMeta, Failure> {
-    load(table, SHOP)?.ok_or_else(|| Failure::new(404, "shop_not_found", "this shop does not exist"))
+    load(table, SHOP)?
+        .ok_or_else(|| Failure::new(404, "shop_not_found", "this shop does not exist"))
 }
 
 /// Every device of the shop, in joining order.
@@ -203,7 +204,11 @@ fn add_device<T: Table, K: Kv>(
         || ctx.table.get(&device_row(&device.device_id))?.is_some()
         || ctx.table.get(&token_row(&device.token_hash))?.is_some()
     {
-        return Err(Failure::new(500, "internal", "a new device's id or token is taken"));
+        return Err(Failure::new(
+            500,
+            "internal",
+            "a new device's id or token is taken",
+        ));
     }
     let record = DeviceRecord {
         info: DeviceInfo {
@@ -234,10 +239,12 @@ pub fn authenticate<T: Table, K: Kv>(
 ) -> Result<Session, Failure> {
     let token = bearer_token(req)?;
     if auth::token_shop(&token) != Some(ctx.shop_id) {
-        return Err(unauthorized("this token is not known; join the shop again with an invite code"));
+        return Err(unauthorized(
+            "this token is not known; join the shop again with an invite code",
+        ));
     }
-    let device_id: String = load(ctx.table, &token_row(&auth::hash_secret(&token)))?
-        .ok_or_else(|| {
+    let device_id: String =
+        load(ctx.table, &token_row(&auth::hash_secret(&token)))?.ok_or_else(|| {
             unauthorized("this token is not known; join the shop again with an invite code")
         })?;
     let record: DeviceRecord = load(ctx.table, &device_row(&device_id))?

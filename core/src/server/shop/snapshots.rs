@@ -13,9 +13,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::Ctx;
 use super::claims::{self, Claimed};
 use super::registry::{self, Session};
-use super::Ctx;
 use crate::server::http::{Failure, Request, Response, bytes_body, json_body};
 use crate::server::kv::Kv;
 use crate::server::limits::{self, Action};
@@ -102,7 +102,7 @@ fn part_number(n: &str) -> Result<u32, Failure> {
 /// uploaded. The same bytes again: 200, `stored: false`; different bytes: 409 `conflict`; a
 /// new part for a snapshot already committed: 409 `stale_snapshot`.
 pub async fn put_part<T: Table, K: Kv>(
-    ctx: &Ctx<'_, T, K>,
+    ctx: &mut Ctx<'_, T, K>,
     req: &Request,
     session: &Session,
     snap: &str,
@@ -135,8 +135,14 @@ pub async fn put_part<T: Table, K: Kv>(
         part: n,
         stored,
     };
-    if claims::claim(ctx.table, &row, &sha256, bytes.len() as u64, ctx.now_ms, &what)?
-        == Claimed::Stored
+    if claims::claim(
+        ctx.table,
+        &row,
+        &sha256,
+        bytes.len() as u64,
+        ctx.now_ms,
+        &what,
+    )? == Claimed::Stored
     {
         return Ok(Response::json(200, &ack(false)));
     }
@@ -145,6 +151,8 @@ pub async fn put_part<T: Table, K: Kv>(
             last_at: ctx.now_ms,
         };
         save(ctx.table, &format!("{UPLOADS}{snap}"), &upload)?;
+        // If it is never committed, compaction deletes it.
+        ctx.wake_at = Some(ctx.now_ms + super::ABANDONED_AFTER_MS);
     }
     let key = part_key(ctx.shop_id, snap, n);
     let marked = claims::write(ctx.table, ctx.kv, &row, &key, bytes).await?;
@@ -178,8 +186,8 @@ pub async fn get_part<T: Table, K: Kv>(
         ctx.now_ms,
     )?;
     let stored = claims::get(ctx.table, &part_row(snap, n))?.is_some_and(|c| c.stored);
-    let deleted = load::<SnapshotRecord>(ctx.table, &snap_row(snap))?
-        .is_some_and(|r| r.parts_deleted);
+    let deleted =
+        load::<SnapshotRecord>(ctx.table, &snap_row(snap))?.is_some_and(|r| r.parts_deleted);
     if !stored || deleted {
         return Err(not_found());
     }

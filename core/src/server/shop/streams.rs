@@ -8,18 +8,16 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::Ctx;
 use super::claims::{self, Claimed};
 use super::registry::{self, DeviceRecord, Session, device_row};
-use super::Ctx;
 use crate::domain::Role;
 use crate::server::http::{Failure, Request, Response, json_body};
 use crate::server::kv::{Kv, Metered};
 use crate::server::limits::{self, Action};
 use crate::server::table::{Table, load, save};
 use crate::server::{PULL_KV_BUDGET, PULL_MAX_BYTES};
-use crate::sync::{
-    MAX_BATCH_OPS, MAX_PULL_BATCHES, Privilege, PullRequest, PushAck, PushBatch,
-};
+use crate::sync::{MAX_BATCH_OPS, MAX_PULL_BATCHES, Privilege, PullRequest, PushAck, PushBatch};
 
 /// A stored batch as written to KV: [`crate::sync::StoredBatch`] plus the privileges it
 /// declared (left out when none), so receiving devices can see them.
@@ -125,8 +123,14 @@ pub async fn push<T: Table, K: Kv>(
         }
     }
     let what = format!("batch {seq} of this device");
-    if claims::claim(ctx.table, &row, &sha256, text.len() as u64, ctx.now_ms, &what)?
-        == Claimed::Stored
+    if claims::claim(
+        ctx.table,
+        &row,
+        &sha256,
+        text.len() as u64,
+        ctx.now_ms,
+        &what,
+    )? == Claimed::Stored
     {
         return Ok(Response::json(200, &PushAck { seq, stored: false }));
     }
@@ -206,7 +210,10 @@ pub async fn pull<T: Table, K: Kv>(
                 break 'devices;
             }
             seq += 1;
-            let Some(value) = kv.get(&log_key(ctx.shop_id, &d.info.device_id, seq)).await? else {
+            let Some(value) = kv
+                .get(&log_key(ctx.shop_id, &d.info.device_id, seq))
+                .await?
+            else {
                 // Written but not visible here yet: the next pull gets it.
                 continue 'devices;
             };
