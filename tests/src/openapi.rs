@@ -55,13 +55,19 @@ impl Contract {
         content_type: Option<&str>,
         body: &[u8],
     ) -> Result<(), String> {
-        let template = self
-            .template(path)
-            .ok_or_else(|| format!("{path} matches no documented path"))?;
+        // The description's rule for what it does not list: an unknown path is 404
+        // `not_found`, a known path with another method 405 `method_not_allowed`.
+        let Some(template) = self.template(path) else {
+            return self
+                .undocumented(404, "not_found", status, body)
+                .map_err(|e| format!("{method} {path} (no such path): {e}"));
+        };
         let what = format!("{method} {template} → {status}");
         let operation = &self.doc["paths"][&template][method.to_lowercase()];
         if operation.is_null() {
-            return Err(format!("{method} {template} is not documented"));
+            return self
+                .undocumented(405, "method_not_allowed", status, body)
+                .map_err(|e| format!("{method} {template} (no such method): {e}"));
         }
         self.seen
             .lock()
@@ -99,6 +105,20 @@ impl Contract {
         };
         self.validate(schema, &instance)
             .map_err(|e| format!("{what}: {e}\nbody: {instance}"))
+    }
+
+    /// Checks an answer to a request the document does not list: `want` with `code`.
+    fn undocumented(&self, want: u16, code: &str, status: u16, body: &[u8]) -> Result<(), String> {
+        if status != want {
+            return Err(format!("answered {status}, the document says {want}"));
+        }
+        let instance: Value =
+            serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+        self.validate(&self.schema("ApiError"), &instance)?;
+        if instance["error"] != code {
+            return Err(format!("the error is {}, not {code}", instance["error"]));
+        }
+        Ok(())
     }
 
     /// Validates `instance` against `schema` (which may refer to `#/components/…`).
