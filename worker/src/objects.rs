@@ -41,8 +41,9 @@ impl DurableObject for ShopObject {
             Ok(next) => self.wake(next).await?,
             Err(failure) => {
                 worker::console_error!("compaction failed: {}", failure.message);
-                // Try again in a minute.
-                self.wake(Some(now + 60_000)).await?;
+                // Try again in an hour (a spent daily KV quota fails every delete until 00:00
+                // UTC; retrying sooner would only spend requests).
+                self.wake(Some(now + 3_600_000)).await?;
             }
         }
         Response::empty()

@@ -32,14 +32,14 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// Closed sign-up without a secret (no shop can be created), 30 days of retention, 200
+    /// Closed sign-up without a secret (no shop can be created), 30 days of retention, 250
     /// deletes a day per shop, the default limits.
     fn default() -> Self {
         Config {
             open_signup: false,
             signup_secret: None,
             retention_ms: 30 * 86_400_000,
-            deletes_per_day: 200,
+            deletes_per_day: 250,
             limits: Limits::default(),
         }
     }

@@ -107,10 +107,22 @@
 //! from the head and pulls the streams from its cursor. The coordinator's alarm then deletes
 //! ([`shop::compact`]) batches with `seq` ≤ the cursor of a snapshot that has been the head
 //! for the retention window (`RETENTION_DAYS`, default 30), and the parts of snapshots
-//! replaced that long ago, at most `COMPACTION_DELETES_PER_DAY` (default 200) KV deletes a day
+//! replaced that long ago, at most `COMPACTION_DELETES_PER_DAY` (default 250) KV deletes a day
 //! per shop. A pull whose cursor is below what may have been deleted gets 409
 //! `snapshot_required` instead of a silent gap. Nothing is deleted unless a snapshot covering
 //! it is the head.
+//!
+//! # Free-plan cost
+//!
+//! One API call is one Durable Object request (two for creating a shop, joining and inviting,
+//! which also ask the directory). KV is written only for batches (one write per push at most)
+//! and snapshot parts (one per MiB), deleted by compaction, and read only for pulls and part
+//! downloads; nothing is listed. A shop of three devices with 200 changes a day costs about
+//! 200 KV writes, 200 KV deletes (once the retention window has passed), 400 KV reads, 2,100
+//! Durable Object requests and 3,000 SQLite rows written a day: the free plan's 1,000 KV writes
+//! a day hold about five such shops. A first import of a big book should be uploaded as a
+//! snapshot (a few writes), not pushed as hundreds of batches. The arithmetic is in
+//! `docs/ARCHITECTURE.md`.
 //!
 //! # Failure modes
 //!

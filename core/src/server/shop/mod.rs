@@ -33,7 +33,7 @@ use super::table::Table;
 pub struct Served {
     /// The answer.
     pub response: Response,
-    /// Unix ms at which [`super::compaction::run`] should run, if it should.
+    /// Unix ms at which [`compact`] should run, if it should.
     pub wake_at: Option<u64>,
 }
 
