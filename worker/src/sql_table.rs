@@ -29,22 +29,34 @@ fn failed(e: impl std::fmt::Display) -> KvError {
 impl SqlTable {
     /// The rows of the object whose SQL storage is `sql`.
     pub fn new(sql: SqlStorage) -> Self {
-        let exists = sql
-            .exec(
-                "SELECT name AS k, type AS v FROM sqlite_master WHERE type = 'table' AND name = 'rows'",
-                None,
-            )
-            .and_then(|cursor| cursor.to_array::<Row>())
-            .map(|rows| !rows.is_empty())
-            .unwrap_or(false);
-        SqlTable {
+        let table = SqlTable {
             sql,
-            exists: Cell::new(exists),
+            exists: Cell::new(false),
+        };
+        table.exists();
+        table
+    }
+
+    /// Whether the table exists; asked again while it does not (another request of the same
+    /// object may have created it since).
+    fn exists(&self) -> bool {
+        if !self.exists.get() {
+            let found = self
+                .sql
+                .exec(
+                    "SELECT name AS k, type AS v FROM sqlite_master WHERE type = 'table' AND name = 'rows'",
+                    None,
+                )
+                .and_then(|cursor| cursor.to_array::<Row>())
+                .map(|rows| !rows.is_empty())
+                .unwrap_or(false);
+            self.exists.set(found);
         }
+        self.exists.get()
     }
 
     fn ensure(&self) -> Result<(), KvError> {
-        if !self.exists.get() {
+        if !self.exists() {
             self.sql
                 .exec(
                     "CREATE TABLE IF NOT EXISTS rows (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID",
@@ -57,7 +69,7 @@ impl SqlTable {
     }
 
     fn query(&self, sql: &str, bindings: Vec<SqlStorageValue>) -> Result<Vec<Row>, KvError> {
-        if !self.exists.get() {
+        if !self.exists() {
             return Ok(Vec::new());
         }
         self.sql
@@ -85,7 +97,7 @@ impl Table for SqlTable {
     }
 
     fn delete(&self, key: &str) -> Result<(), KvError> {
-        if !self.exists.get() {
+        if !self.exists() {
             return Ok(());
         }
         self.sql
