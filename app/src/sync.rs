@@ -8,6 +8,7 @@
 use crate::api::Api;
 use crate::state::AppState;
 use huike_core::client::driver::{self, Host, SyncError, backoff_ms};
+use huike_core::domain::Role;
 use huike_core::replica::{Journal, Replica};
 use huike_core::sync::Cursor;
 use leptos::prelude::*;
@@ -37,6 +38,13 @@ impl Host for AppState {
     fn pending(&self) -> usize {
         self.replica
             .with_untracked(|r| r.as_ref().map_or(0, Replica::pending))
+    }
+
+    fn is_clerk(&self, device: &str) -> bool {
+        self.devices.with_untracked(|list| {
+            list.iter()
+                .any(|d| d.device_id == device && d.role == Role::Clerk)
+        })
     }
 }
 

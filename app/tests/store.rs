@@ -126,12 +126,15 @@ async fn acknowledged_ops_leave_the_stored_outbox_and_the_cursor_is_kept() {
     );
     let (b, _) = other.next_batch();
     let b = b.unwrap();
-    let record = r.plan_receive(&[StoredBatch {
-        device: "dev-b".into(),
-        seq: b.seq,
-        ops: b.ops,
-        payload: b.payload,
-    }]);
+    let record = r.plan_receive(
+        &[StoredBatch {
+            device: "dev-b".into(),
+            seq: b.seq,
+            ops: b.ops,
+            payload: b.payload,
+        }],
+        &|_| false,
+    );
     save(&db, &mut r, record).await;
 
     let again = reload("huike-test-outbox", "dev-a").await;

@@ -10,6 +10,7 @@
 //! - [`sync`]: the wire protocol between a device and the worker (batches, cursors, limits);
 //!   [`client`]: the device side of it.
 //! - [`server`]: the sync server's request handling over a key-value store (the worker is a thin adapter).
+//! - [`privilege`]: which changes only an owner may make.
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
 //! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
@@ -30,6 +31,7 @@ pub mod insights;
 pub mod message;
 pub mod op;
 pub mod predict;
+pub mod privilege;
 pub mod replica;
 pub mod search;
 pub mod segment;

@@ -305,7 +305,7 @@ impl Replica {
     /// journal record that forms it when it is new.
     pub fn plan_next_batch(&self) -> (Option<PushBatch>, Option<Journal>) {
         let mut sync = self.sync.clone();
-        let batch = sync.next_batch(&self.outbox);
+        let batch = sync.next_batch(&self.device, &self.outbox);
         let record = (sync != self.sync).then_some(Journal::Sync { sync, acked: 0 });
         (batch, record)
     }
@@ -317,10 +317,15 @@ impl Replica {
         (acked > 0).then_some(Journal::Sync { sync, acked })
     }
 
-    /// What batches pulled from the server change (other devices' streams, contiguous only).
-    pub fn plan_receive(&self, batches: &[StoredBatch]) -> Option<Journal> {
+    /// What batches pulled from the server change (other devices' streams, contiguous only;
+    /// owner-only changes from devices `is_clerk` names are left out).
+    pub fn plan_receive(
+        &self,
+        batches: &[StoredBatch],
+        is_clerk: &dyn Fn(&str) -> bool,
+    ) -> Option<Journal> {
         let mut sync = self.sync.clone();
-        let ops = sync.receive(&self.device, batches);
+        let ops = sync.receive(&self.device, batches, is_clerk);
         (sync.cursor != self.sync.cursor).then_some(Journal::Received { ops, sync })
     }
 
@@ -370,9 +375,9 @@ impl Replica {
         self.run(record)
     }
 
-    /// Applies batches pulled from the server.
+    /// Applies batches pulled from the server (from devices all trusted with every change).
     pub fn receive(&mut self, batches: &[StoredBatch]) -> Delta {
-        let record = self.plan_receive(batches);
+        let record = self.plan_receive(batches, &|_| false);
         self.run(record)
     }
 }

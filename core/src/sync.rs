@@ -58,7 +58,7 @@ pub struct InviteRequest {
 /// A fresh invite code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {
-    /// The code, `XXXX-XXXX`.
+    /// The code, `XXXX-XXXX-XXXX` (12 characters of Crockford base 32).
     pub code: String,
     /// Expiry, Unix ms.
     pub expires_at: u64,
@@ -84,6 +84,41 @@ pub struct PushBatch {
     pub ops: u32,
     /// The ops, opaque to the server.
     pub payload: String,
+    /// The owner-only kinds of change the payload holds, declared by the pushing device so the
+    /// server can refuse a clerk's batch without reading the payload. Empty for most batches
+    /// (and then left out of the JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub privileged: Vec<Privilege>,
+}
+
+/// A kind of change only an owner device may make. A batch declares the ones it holds in
+/// [`PushBatch::privileged`]; the server refuses (403) a clerk's batch that declares any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Privilege {
+    /// Deleting a customer.
+    DeleteCustomer,
+    /// Changing the shop's rules (cadence, cycles, thresholds).
+    Rules,
+    /// Changing message templates.
+    Templates,
+    /// Managing staff and devices.
+    Staff,
+    /// Erasing a customer's personal data.
+    Erase,
+}
+
+impl Privilege {
+    /// Its name on the wire, e.g. `delete_customer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privilege::DeleteCustomer => "delete_customer",
+            Privilege::Rules => "rules",
+            Privilege::Templates => "templates",
+            Privilege::Staff => "staff",
+            Privilege::Erase => "erase",
+        }
+    }
 }
 
 /// A stored batch, as a pull returns it.
@@ -145,6 +180,54 @@ pub struct PushAck {
 pub struct DeviceList {
     /// The shop's devices, in the order they joined.
     pub devices: Vec<DeviceInfo>,
+}
+
+/// Most parts in one snapshot (each at most [`MAX_BODY_BYTES`]).
+pub const MAX_SNAPSHOT_PARTS: u32 = 1000;
+
+/// `POST /v1/snapshots/{snap}/commit`: makes an uploaded snapshot the shop's head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotCommit {
+    /// How many parts it has: parts `0 .. parts` must all be stored.
+    pub parts: u32,
+    /// The batches it covers: every device's stream up to this `seq`.
+    pub cursor: Cursor,
+    /// The total size of its parts in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the parts concatenated in order, 64 lowercase hex characters (computed by the
+    /// uploader; downloaders check it).
+    pub sha256: String,
+}
+
+/// The shop's current snapshot (`GET /v1/snapshot`): a new device starts from it, then pulls
+/// the streams from its cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotHead {
+    /// The snapshot's id (chosen by the uploader).
+    pub snap: String,
+    /// How many parts it has (`GET /v1/snapshots/{snap}/parts/{n}` for `n` in `0 .. parts`).
+    pub parts: u32,
+    /// The batches it covers.
+    pub cursor: Cursor,
+    /// The total size of its parts in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the parts concatenated in order.
+    pub sha256: String,
+    /// When it became the head, Unix ms.
+    pub created_at: u64,
+    /// The device that committed it.
+    pub created_by: String,
+}
+
+/// The answer to `PUT /v1/snapshots/{snap}/parts/{n}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartAck {
+    /// The snapshot.
+    pub snap: String,
+    /// The part's number.
+    pub part: u32,
+    /// True when this upload stored the part, false when the same bytes were already stored.
+    pub stored: bool,
 }
 
 /// Every error answer's body.

@@ -112,6 +112,10 @@ impl Host for Device {
     fn pending(&self) -> usize {
         self.replica.borrow().pending()
     }
+
+    fn is_clerk(&self, _device: &str) -> bool {
+        false
+    }
 }
 
 /// The server as one device reaches it, with a fault.
@@ -128,9 +132,10 @@ impl Link<'_> {
             Ok(r.parse().expect("a well-formed answer"))
         } else {
             assert_eq!(
-                r.status, 503,
+                r.status,
+                503,
                 "only the injected failure may refuse: {}",
-                r.body
+                r.text()
             );
             Err(CallError::Server {
                 status: r.status,
@@ -297,7 +302,7 @@ fn run(actions: &[Action]) {
     let mut stored: BTreeMap<String, Vec<Op>> = BTreeMap::new();
     for key in server.kv.keys().iter().filter(|k| k.contains("/log/")) {
         let batch: StoredBatch =
-            serde_json::from_str(&server.kv.entry(key).unwrap().value).unwrap();
+            serde_json::from_slice(&server.kv.entry(key).unwrap().value).unwrap();
         stored
             .entry(batch.device.clone())
             .or_default()

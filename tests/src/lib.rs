@@ -1,7 +1,9 @@
 //! Shared helpers for the native system tests. `cargo xtask test` starts a real `wrangler dev`
 //! and the built app, then runs these tests with their addresses in the environment.
 
+pub mod api;
 pub mod browser;
+pub mod openapi;
 pub mod proxy;
 
 /// The running worker's base URL (`HUIKE_WORKER_URL`, set by `cargo xtask test`).

@@ -1,144 +1,15 @@
-//! The sync API against a real `wrangler dev` (workerd + local KV), at `HUIKE_WORKER_URL`.
-//! Every test makes its own shop, so the tests run in parallel on one worker.
+//! The sync API against a real `wrangler dev` (workerd, Durable Objects and KV on disk), at
+//! `HUIKE_WORKER_URL`. Every test makes its own shop and sends from its own address, so the
+//! tests run in parallel on one worker.
 
 use huike_core::domain::Role;
 use huike_core::sync::{
-    ApiError, DeviceCredentials, DeviceInfo, DeviceList, Invite, MAX_BATCH_OPS, MAX_BODY_BYTES,
-    PullResponse, PushAck, PushBatch,
+    DeviceCredentials, DeviceInfo, DeviceList, MAX_BATCH_OPS, MAX_BODY_BYTES, Privilege, PushAck,
+    PushBatch,
 };
-use huike_tests::worker_url;
-use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
-use serde::de::DeserializeOwned;
+use huike_tests::api::{Api, error, ok};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-struct Api {
-    client: Client,
-    base: String,
-}
-
-impl Api {
-    fn new() -> Self {
-        Api {
-            client: Client::new(),
-            base: worker_url(),
-        }
-    }
-
-    fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let r = self.client.request(method, format!("{}{path}", self.base));
-        match token {
-            Some(t) => r.bearer_auth(t),
-            None => r,
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: &Value,
-    ) -> Response {
-        self.request(method, path, token)
-            .json(body)
-            .send()
-            .await
-            .expect("the worker answers")
-    }
-
-    async fn create_shop(&self, name: &str) -> DeviceCredentials {
-        let r = self
-            .send(
-                Method::POST,
-                "/v1/shops",
-                None,
-                &json!({"shop_name": name, "owner_name": "店主"}),
-            )
-            .await;
-        ok(r, StatusCode::CREATED).await
-    }
-
-    async fn invite(&self, token: &str, role: Role) -> Invite {
-        ok(
-            self.send(
-                Method::POST,
-                "/v1/invites",
-                Some(token),
-                &json!({ "role": role }),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await
-    }
-
-    async fn join(&self, code: &str, name: &str) -> Response {
-        self.send(
-            Method::POST,
-            "/v1/join",
-            None,
-            &json!({"code": code, "display_name": name}),
-        )
-        .await
-    }
-
-    async fn add_clerk(&self, owner: &str, name: &str) -> DeviceCredentials {
-        let invite = self.invite(owner, Role::Clerk).await;
-        ok(self.join(&invite.code, name).await, StatusCode::CREATED).await
-    }
-
-    async fn push(&self, token: &str, seq: u64, ops: u32, payload: &str) -> Response {
-        let batch = PushBatch {
-            seq,
-            ops,
-            payload: payload.into(),
-        };
-        self.request(Method::PUT, &format!("/v1/log/{seq}"), Some(token))
-            .json(&batch)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn pull(&self, token: &str, cursor: Value) -> PullResponse {
-        ok(
-            self.send(
-                Method::POST,
-                "/v1/pull",
-                Some(token),
-                &json!({ "cursor": cursor }),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await
-    }
-}
-
-/// Asserts the status and decodes the body.
-async fn ok<T: DeserializeOwned>(r: Response, status: StatusCode) -> T {
-    let got = r.status();
-    let text = r.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-/// Asserts an error answer: status, JSON content type and error code.
-async fn error(r: Response, status: StatusCode, code: &str) -> ApiError {
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
-    assert!(
-        content_type
-            .as_deref()
-            .is_some_and(|c| c.starts_with("application/json")),
-        "{content_type:?}"
-    );
-    let e: ApiError = ok(r, status).await;
-    assert_eq!(e.error, code, "{}", e.message);
-    e
-}
 
 #[tokio::test]
 async fn two_devices_sync_through_the_worker() {
@@ -260,6 +131,7 @@ async fn a_gap_in_the_stream_is_refused() {
         seq: 4,
         ops: 1,
         payload: "x".into(),
+        privileged: Vec::new(),
     };
     let r = api
         .request(Method::PUT, "/v1/log/3", Some(&owner.token))
@@ -295,6 +167,7 @@ async fn oversized_bodies_and_batches_are_refused_and_nothing_is_stored() {
         seq: 1,
         ops: 1000,
         payload: String::new(),
+        privileged: Vec::new(),
     })
     .unwrap()
     .len();
@@ -644,5 +517,173 @@ async fn cors_answers_allowed_origins_only() {
             .headers()
             .get("access-control-allow-origin")
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_objects_and_over_long_ids_get_a_4xx_and_write_nothing() {
+    let api = Api::new();
+    let owner = api.create_shop("A").await;
+    let token = Some(owner.token.as_str());
+    for (method, path, token) in [
+        (Method::POST, "/v1/shops", None),
+        (Method::POST, "/v1/join", None),
+        (Method::POST, "/v1/invites", token),
+        (Method::PUT, "/v1/log/1", token),
+        (Method::POST, "/v1/pull", token),
+        (Method::POST, "/v1/snapshots/s1/commit", token),
+    ] {
+        for body in [json!(["A", "B"]), json!(7), json!("text"), json!(null)] {
+            let e = error(
+                api.send(method.clone(), path, token, &body).await,
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+            )
+            .await;
+            assert!(
+                e.message.contains("object"),
+                "{method} {path}: {}",
+                e.message
+            );
+        }
+    }
+    let long = "x".repeat(600);
+    error(
+        api.empty(Method::POST, &format!("/v1/devices/{long}/revoke"), token)
+            .await,
+        StatusCode::NOT_FOUND,
+        "device_not_found",
+    )
+    .await;
+    error(
+        api.empty(Method::GET, &format!("/v1/snapshots/{long}/parts/0"), token)
+            .await,
+        StatusCode::NOT_FOUND,
+        "part_not_found",
+    )
+    .await;
+    error(
+        api.put_part(&owner.token, &long, 0, b"x".to_vec()).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_snapshot_id",
+    )
+    .await;
+    error(
+        api.empty(Method::PUT, &format!("/v1/log/{}", "9".repeat(600)), token)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_seq",
+    )
+    .await;
+    ok::<PushAck>(api.push(&owner.token, 1, 1, "x").await, StatusCode::CREATED).await;
+    let list = api.devices(&owner.token).await;
+    assert_eq!(list.devices.len(), 1, "no shop or device was added");
+    let clerk = api.add_clerk(&owner.token, "c").await;
+    assert_eq!(api.pull(&clerk.token, json!({})).await.batches.len(), 1);
+}
+
+#[tokio::test]
+async fn a_clerks_privileged_batch_is_refused_and_an_owners_is_stored() {
+    let api = Api::new();
+    let owner = api.create_shop("A").await;
+    let clerk = api.add_clerk(&owner.token, "c").await;
+    for privilege in [
+        Privilege::DeleteCustomer,
+        Privilege::Rules,
+        Privilege::Templates,
+        Privilege::Staff,
+        Privilege::Erase,
+    ] {
+        let e = error(
+            api.push_declaring(&clerk.token, 1, 1, "x", vec![privilege])
+                .await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+        assert!(e.message.contains(privilege.as_str()), "{}", e.message);
+    }
+    assert!(api.pull(&owner.token, json!({})).await.batches.is_empty());
+    ok::<PushAck>(
+        api.push(&clerk.token, 1, 1, "ordinary").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    ok::<PushAck>(
+        api.push_declaring(&owner.token, 1, 1, "erase c1", vec![Privilege::Erase])
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let r = api.pull_raw(&clerk.token, json!({})).await;
+    let text = r.text().await.unwrap();
+    assert!(text.contains(r#""privileged":["erase"]"#), "{text}");
+    let pulled = api.pull(&owner.token, json!({})).await;
+    assert_eq!(pulled.batches[0].payload, "ordinary");
+}
+
+/// Asserts a 429 with a `Retry-After` of at least one second.
+async fn limited(r: reqwest::Response) {
+    let retry_after: u64 = r
+        .headers()
+        .get("retry-after")
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1);
+    error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn joins_from_one_address_are_limited() {
+    let api = Api::new();
+    let owner = api.create_shop("A").await;
+    let code = api.invite(&owner.token, Role::Clerk).await.code;
+    let guesser = api.elsewhere();
+    for _ in 0..30 {
+        error(
+            guesser.join("ZZZZ-ZZZZ-ZZZZ", "guess").await,
+            StatusCode::NOT_FOUND,
+            "invite_not_found",
+        )
+        .await;
+    }
+    limited(guesser.join(&code, "even a good code").await).await;
+    ok::<DeviceCredentials>(api.elsewhere().join(&code, "c").await, StatusCode::CREATED).await;
+}
+
+#[tokio::test]
+async fn pushes_and_invites_of_one_device_are_limited() {
+    let api = Api::new();
+    let owner = api.create_shop("A").await;
+    let clerk = api.add_clerk(&owner.token, "c").await;
+    ok::<PushAck>(api.push(&clerk.token, 1, 1, "x").await, StatusCode::CREATED).await;
+    // Retries count too (each is a request); 600 uploads per 10 minutes.
+    for _ in 1..600 {
+        assert_eq!(api.push(&clerk.token, 1, 1, "x").await.status(), 200);
+    }
+    limited(api.push(&clerk.token, 2, 1, "y").await).await;
+    ok::<PushAck>(
+        api.push(&owner.token, 1, 1, "the owner is not limited by the clerk")
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // 30 invites per 10 minutes, the clerk's included (the 20 unused codes a shop may hold
+    // run out first).
+    for i in 1..30 {
+        let status = api.invite_raw(&owner.token, Role::Clerk).await.status();
+        assert!(
+            (i <= 20 && status == 201) || (i > 20 && status == 409),
+            "invite {i}: {status}"
+        );
+    }
+    limited(api.invite_raw(&owner.token, Role::Clerk).await).await;
+    assert_eq!(
+        api.pull(&owner.token, json!({})).await.batches.len(),
+        1,
+        "the limited push stored nothing"
     );
 }

@@ -1,4 +1,4 @@
-//! [`huike_core::server::Kv`] over a Workers KV namespace.
+//! [`huike_core::server::Kv`] over a Workers KV namespace (binary values).
 
 use huike_core::server::{Kv, KvError};
 use worker::kv::KvStore;
@@ -11,12 +11,12 @@ fn failed(e: impl std::fmt::Display) -> KvError {
 }
 
 impl Kv for WorkersKv {
-    async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
-        self.0.get(key).text().await.map_err(failed)
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        self.0.get(key).bytes().await.map_err(failed)
     }
 
-    async fn put(&self, key: &str, value: &str, expires_at_s: Option<u64>) -> Result<(), KvError> {
-        let put = self.0.put(key, value).map_err(failed)?;
+    async fn put(&self, key: &str, value: &[u8], expires_at_s: Option<u64>) -> Result<(), KvError> {
+        let put = self.0.put_bytes(key, value).map_err(failed)?;
         let put = match expires_at_s {
             Some(at) => put.expiration(at),
             None => put,

@@ -1,18 +1,24 @@
 //! Huike's sync server as a Cloudflare Worker. All request handling lives in
-//! [`huike_core::server`]; this crate only translates `worker` requests and responses, and
-//! supplies the KV namespace (binding `HUIKE_KV`), the clock, randomness and the allowed CORS
-//! origins (variable `ALLOWED_ORIGINS`, comma-separated).
+//! [`huike_core::server`]; this crate only translates `worker` requests and responses, hosts
+//! the coordinators as Durable Objects ([`objects`]) and supplies the KV namespace (binding
+//! `HUIKE_KV`), the clock, randomness, the allowed CORS origins (variable `ALLOWED_ORIGINS`,
+//! comma-separated) and the settings of [`huike_core::server::Config`].
 
+mod config;
+mod coordinator;
 mod kv;
+mod objects;
+mod sql_table;
 
 use futures_util::StreamExt;
 use huike_core::server::{self, Cors};
 use huike_core::sync::MAX_BODY_BYTES;
-use kv::WorkersKv;
 use worker::{Context, Date, Env, Headers, Request, Response, Result, event};
 
+pub use objects::{DirectoryObject, ShopObject};
+
 /// The KV namespace binding in `wrangler.toml`.
-const KV_BINDING: &str = "HUIKE_KV";
+pub(crate) const KV_BINDING: &str = "HUIKE_KV";
 /// The variable listing the origins allowed to call from a browser.
 const ORIGINS_VAR: &str = "ALLOWED_ORIGINS";
 
@@ -22,27 +28,46 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .var(ORIGINS_VAR)
         .map(|v| v.to_string())
         .unwrap_or_default();
-    let store = WorkersKv(env.kv(KV_BINDING)?);
+    let cors = Cors::new(&origins);
     let request = server::Request {
         method: req.method().to_string(),
         path: req.path(),
         authorization: req.headers().get("Authorization")?,
         content_type: req.headers().get("Content-Type")?,
         origin: req.headers().get("Origin")?,
+        client_ip: req.headers().get("CF-Connecting-IP")?,
+        signup_secret: req.headers().get("X-Huike-Signup-Secret")?,
         body: read_body(&mut req).await?,
     };
-    let mut random = |buf: &mut [u8]| {
-        getrandom::getrandom(buf).expect("the runtime's crypto.getRandomValues is available")
+    let response = match config::read(&env) {
+        Ok(config) => {
+            let coordinator = coordinator::DurableCoordinator {
+                shops: env.durable_object(coordinator::SHOPS_BINDING)?,
+                directory: env.durable_object(coordinator::DIRECTORY_BINDING)?,
+            };
+            let mut random = random;
+            server::serve(
+                &request,
+                &cors,
+                &coordinator,
+                &config,
+                Date::now().as_millis(),
+                &mut random,
+            )
+            .await
+        }
+        Err(failure) => {
+            let mut response = server::Response::from(failure);
+            cors.apply(request.origin.as_deref(), &mut response);
+            response
+        }
     };
-    let response = server::serve(
-        &request,
-        &Cors::new(&origins),
-        &store,
-        Date::now().as_millis(),
-        &mut random,
-    )
-    .await;
     into_worker(response)
+}
+
+/// Fills `buf` from the runtime's `crypto.getRandomValues`.
+pub(crate) fn random(buf: &mut [u8]) {
+    getrandom::getrandom(buf).expect("the runtime's crypto.getRandomValues is available")
 }
 
 /// The body, read up to one byte past the limit (the server then refuses it with 413).
@@ -68,11 +93,17 @@ fn into_worker(response: server::Response) -> Result<Response> {
     for (name, value) in &response.headers {
         headers.append(name, value)?;
     }
-    let body = if response.body.is_empty() {
-        Response::empty()?
-    } else {
-        headers.set("Content-Type", "application/json; charset=utf-8")?;
-        Response::from_bytes(response.body.into_bytes())?
+    let body = match &response.content_type {
+        None => Response::empty()?,
+        Some(content_type) => {
+            let value = if content_type == server::JSON {
+                "application/json; charset=utf-8"
+            } else {
+                content_type.as_str()
+            };
+            headers.set("Content-Type", value)?;
+            Response::from_bytes(response.body)?
+        }
     };
     Ok(body.with_status(response.status).with_headers(headers))
 }

@@ -49,6 +49,7 @@ pub fn run(repo: &Repo, options: DevOptions) -> Result<ExitCode> {
             persist_to: &kv,
             allowed_origins: &origins,
             output: Output::Prefixed("[worker] "),
+            vars: &[],
         },
     )?;
     say(format_args!("app:    {}/", app.url()));

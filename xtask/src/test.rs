@@ -27,6 +27,10 @@ const NOT_NATIVE: [&str; 3] = ["huike-tests", "huike-app", "huike-worker"];
 /// Crates whose tests also run as wasm in headless Chromium, when they are in the workspace.
 const WASM_TESTED: [&str; 2] = ["huike-core", "huike-app"];
 
+/// Variables of the worker under test: compaction deletes what a new snapshot covers at once,
+/// so the tests can see it happen.
+const WORKER_TEST_VARS: &[(&str, &str)] = &[("RETENTION_DAYS", "0")];
+
 /// The crate of system tests run against the worker and the app.
 const SYSTEM_TESTS: &str = "huike-tests";
 
@@ -111,6 +115,7 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
                     persist_to: kv.path(),
                     allowed_origins: &origin,
                     output: Output::File(log.clone()),
+                    vars: WORKER_TEST_VARS,
                 },
             )
         }),

@@ -59,6 +59,8 @@ pub trait Host {
     fn cursor(&self) -> Cursor;
     /// Changes waiting for the server.
     fn pending(&self) -> usize;
+    /// True for a device known to be a clerk's (its owner-only changes are not applied).
+    fn is_clerk(&self, device: &str) -> bool;
 }
 
 /// Why a sync stopped, in terms of what it means for the user.
@@ -166,7 +168,7 @@ pub async fn run(host: &impl Host, transport: &impl Transport) -> Result<Report,
             .map_err(|e| classify(e, None, host.pending()))?;
         let changed = host
             .change(|r| {
-                let record = r.plan_receive(&answer.batches);
+                let record = r.plan_receive(&answer.batches, &|d| host.is_clerk(d));
                 (record.is_some(), record)
             })
             .await

@@ -42,7 +42,7 @@ impl SyncState {
 
     /// The batch to push now: the unacknowledged one if any, else a new one made of the first
     /// ops of `outbox` (oldest first). `None` when there is nothing to push.
-    pub fn next_batch(&mut self, outbox: &[Op]) -> Option<PushBatch> {
+    pub fn next_batch(&mut self, me: &str, outbox: &[Op]) -> Option<PushBatch> {
         if self.in_flight.is_none() && !outbox.is_empty() {
             let take = outbox.len().min(MAX_BATCH_OPS);
             let ops = &outbox[..take];
@@ -50,6 +50,7 @@ impl SyncState {
                 seq: self.next_seq.max(1),
                 ops: take as u32,
                 payload: encode_payload(ops),
+                privileged: crate::privilege::needed(ops, me),
             };
             self.in_flight = Some(InFlight { batch, count: take });
         }
@@ -84,8 +85,15 @@ impl SyncState {
     /// contiguous batches of other devices (a gap waits for the next pull; own batches and
     /// ones already applied are skipped). A batch whose payload this version cannot read at
     /// all (a newer format) is kept whole as one foreign op ([`unreadable_batch`]), so the
-    /// pull goes on and nothing is dropped.
-    pub fn receive(&mut self, me: &str, batches: &[StoredBatch]) -> Vec<Op> {
+    /// pull goes on and nothing is dropped. Owner-only changes in a batch of a device
+    /// `is_clerk` names are dropped (the server refuses those it is told about; this catches a
+    /// client that declared nothing).
+    pub fn receive(
+        &mut self,
+        me: &str,
+        batches: &[StoredBatch],
+        is_clerk: &dyn Fn(&str) -> bool,
+    ) -> Vec<Op> {
         let mut ops = Vec::new();
         for b in batches {
             if b.device == me {
@@ -96,6 +104,11 @@ impl SyncState {
                 continue;
             }
             match decode_payload(&b.payload) {
+                Ok(decoded) if is_clerk(&b.device) => ops.extend(
+                    decoded
+                        .into_iter()
+                        .filter(|op| crate::privilege::of(op, &b.device).is_none()),
+                ),
                 Ok(decoded) => ops.extend(decoded),
                 Err(_) => ops.push(unreadable_batch(b)),
             }
@@ -150,15 +163,15 @@ mod tests {
     fn a_batch_is_resent_identically_until_acknowledged() {
         let mut s = SyncState::new();
         let outbox: Vec<Op> = (1..=3).map(op).collect();
-        let first = s.next_batch(&outbox).unwrap();
+        let first = s.next_batch("me", &outbox).unwrap();
         assert_eq!(first.seq, 1);
         assert_eq!(first.ops, 3);
         // More ops arrive, but the retry carries exactly the same batch.
         let more: Vec<Op> = (1..=5).map(op).collect();
-        assert_eq!(s.next_batch(&more), Some(first.clone()));
+        assert_eq!(s.next_batch("me", &more), Some(first.clone()));
         assert_eq!(s.acknowledged(7), 0, "not the batch in flight");
         assert_eq!(s.acknowledged(1), 3);
-        let second = s.next_batch(&more[3..]).unwrap();
+        let second = s.next_batch("me", &more[3..]).unwrap();
         assert_eq!((second.seq, second.ops), (2, 2));
         assert_eq!(decode_payload(&second.payload).unwrap(), more[3..].to_vec());
     }
@@ -167,13 +180,16 @@ mod tests {
     fn batches_are_capped_at_the_limit() {
         let mut s = SyncState::new();
         let outbox: Vec<Op> = (1..=(MAX_BATCH_OPS as u64 + 5)).map(op).collect();
-        assert_eq!(s.next_batch(&outbox).unwrap().ops as usize, MAX_BATCH_OPS);
         assert_eq!(
-            s.next_batch(&[]).unwrap().ops as usize,
+            s.next_batch("me", &outbox).unwrap().ops as usize,
+            MAX_BATCH_OPS
+        );
+        assert_eq!(
+            s.next_batch("me", &[]).unwrap().ops as usize,
             MAX_BATCH_OPS,
             "in flight survives"
         );
-        assert!(SyncState::new().next_batch(&[]).is_none());
+        assert!(SyncState::new().next_batch("me", &[]).is_none());
     }
 
     #[test]
@@ -195,6 +211,7 @@ mod tests {
                 b("b", 2),
                 b("a", 1),
             ],
+            &|_| false,
         );
         assert_eq!(
             ops.len(),
@@ -210,7 +227,7 @@ mod tests {
             ops: 1,
             payload: "hk7.from-a-later-version".into(),
         };
-        let kept = s.receive("me", std::slice::from_ref(&newer));
+        let kept = s.receive("me", std::slice::from_ref(&newer), &|_| false);
         assert_eq!(
             s.cursor.get("c"),
             Some(&1),

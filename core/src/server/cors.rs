@@ -5,7 +5,9 @@ use super::http::Response;
 /// The methods a browser may use.
 const METHODS: &str = "GET, POST, PUT, OPTIONS";
 /// The request headers a browser may send.
-const HEADERS: &str = "Authorization, Content-Type";
+const HEADERS: &str = "Authorization, Content-Type, X-Huike-Signup-Secret";
+/// The answer headers a page may read besides the simple ones.
+const EXPOSED: &str = "Retry-After";
 /// How long a browser may cache a preflight answer, seconds (browsers cap it at 2 hours).
 const MAX_AGE_S: &str = "7200";
 
@@ -36,11 +38,7 @@ impl Cors {
 
     /// The answer to an `OPTIONS` preflight: 204, with the CORS headers for an allowed origin.
     pub fn preflight(&self, origin: Option<&str>) -> Response {
-        let mut response = Response {
-            status: 204,
-            body: String::new(),
-            headers: Vec::new(),
-        };
+        let mut response = Response::empty(204);
         if self.apply(origin, &mut response) {
             for (name, value) in [
                 ("Access-Control-Allow-Methods", METHODS),
@@ -53,8 +51,8 @@ impl Cors {
         response
     }
 
-    /// Adds `Vary: Origin` and, for an allowed origin, `Access-Control-Allow-Origin` to an
-    /// answer. Returns whether the origin is allowed.
+    /// Adds `Vary: Origin` and, for an allowed origin, `Access-Control-Allow-Origin` and
+    /// `Access-Control-Expose-Headers` to an answer. Returns whether the origin is allowed.
     pub fn apply(&self, origin: Option<&str>, response: &mut Response) -> bool {
         response
             .headers
@@ -64,6 +62,10 @@ impl Cors {
                 response
                     .headers
                     .push(("Access-Control-Allow-Origin".to_owned(), origin.to_owned()));
+                response.headers.push((
+                    "Access-Control-Expose-Headers".to_owned(),
+                    EXPOSED.to_owned(),
+                ));
                 true
             }
             _ => false,
