@@ -27,11 +27,13 @@ fn shop() -> (Server, String, String, String, String) {
 #[test]
 fn a_pushed_batch_reaches_the_other_device() {
     let (s, owner, owner_id, clerk, clerk_id) = shop();
-    // A real batch from the device-side state machine.
-    let op = huike_core::op::Op::Delete {
+    // A real batch from the device-side state machine (a change any device may make).
+    let op = huike_core::op::Op::Set {
         at: huike_core::hlc::Hlc { ms: 5, c: 0, n: 1 },
         kind: huike_core::op::RecordKind::Customer,
         id: huike_core::id::Id::parse("c1").unwrap(),
+        field: "name".into(),
+        value: serde_json::json!("张三"),
     };
     let mut state = SyncState::new();
     let batch = state
