@@ -450,18 +450,44 @@ impl Book {
         }
     }
 
-    /// Joins another book into this one (state-based merge; same result as applying its ops).
-    pub fn merge(&mut self, other: &Book) {
+    /// Joins another book into this one (state-based merge; same result as applying its
+    /// ops) and says what changed.
+    pub fn merge(&mut self, other: &Book) -> Vec<Change> {
+        let mut changes = Vec::new();
         for ((kind, id), state) in &other.records {
-            self.load_record(*kind, id.clone(), state.clone());
+            self.latest = self.latest.max(state.updated_at());
+            if self
+                .records
+                .entry((*kind, id.clone()))
+                .or_default()
+                .merge(state)
+            {
+                changes.push(Change::Record(*kind, id.clone()));
+            }
         }
         for e in other.entries() {
-            self.load_entry(e.id, e.at, e.raw);
+            let (Ok(id), Ok(entry)) = (Id::parse(e.id), RawEntry::from_bytes(e.raw)) else {
+                continue;
+            };
+            self.latest = self.latest.max(e.at);
+            match self.entries.put(&id, e.at, &entry) {
+                Put::Added => changes.push(Change::Entry(id)),
+                Put::Replaced => changes.push(Change::EntryReplaced(id)),
+                Put::Kept => {}
+            }
         }
         for f in &other.foreign {
-            self.foreign.insert(f.clone());
+            if self.foreign.insert(f.clone()) {
+                changes.push(Change::Foreign);
+            }
         }
         self.latest = self.latest.max(other.latest);
+        changes
+    }
+
+    /// True when the book holds nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.entry_count() == 0 && self.foreign.is_empty()
     }
 
     /// Loads a record's stored state into the book (merging with what is there).

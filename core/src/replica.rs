@@ -14,11 +14,12 @@ use crate::client::state::SyncState;
 use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
 use crate::codec::ops::{decode_ops, encode_ops};
+use crate::codec::snapshot::SnapshotReader;
 use crate::domain::Entry;
 use crate::hlc::Clock;
 use crate::id::Id;
 use crate::op::{Change, Op, RecordKind, diff, to_object};
-use crate::sync::{PushBatch, StoredBatch};
+use crate::sync::{Cursor, PushBatch, StoredBatch};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -52,18 +53,28 @@ pub enum Journal {
         /// Ops dropped from the front of the outbox.
         acked: usize,
     },
+    /// The shop's snapshot (its compressed parts, [`crate::codec::snapshot`]) merged into the
+    /// book, and the streams it covers marked applied: how a new device starts, and how one
+    /// that was away longer than the server keeps batches catches up.
+    Merged {
+        /// The snapshot's parts.
+        parts: Vec<Vec<u8>>,
+        /// The batches it covers.
+        cursor: Cursor,
+    },
 }
 
 const LOCAL: u8 = 0;
 const RECEIVED: u8 = 1;
 const SYNC: u8 = 2;
+const MERGED: u8 = 3;
 
 impl Journal {
     /// The ops the record applies (none for a sync state change).
     pub fn into_ops(self) -> Vec<Op> {
         match self {
             Journal::Local(ops) | Journal::Received { ops, .. } => ops,
-            Journal::Sync { .. } => Vec::new(),
+            Journal::Sync { .. } | Journal::Merged { .. } => Vec::new(),
         }
     }
 
@@ -84,6 +95,14 @@ impl Journal {
                 w.u8(SYNC);
                 w.bytes(&sync.to_bytes());
                 w.len_prefix(*acked);
+            }
+            Journal::Merged { parts, cursor } => {
+                w.u8(MERGED);
+                w.bytes(&serde_json::to_vec(cursor).unwrap_or_default());
+                w.len_prefix(parts.len());
+                for part in parts {
+                    w.bytes(part);
+                }
             }
         }
         w.into_bytes()
@@ -107,6 +126,14 @@ impl Journal {
                 let acked = r.varint()? as usize;
                 Journal::Sync { sync, acked }
             }
+            MERGED => {
+                let cursor = serde_json::from_slice(r.bytes()?)
+                    .map_err(|e| DecodeError::message(format!("merged cursor: {e}")))?;
+                let parts = (0..r.len_prefix()?)
+                    .map(|_| r.bytes().map(<[u8]>::to_vec))
+                    .collect::<Result<_, _>>()?;
+                Journal::Merged { parts, cursor }
+            }
             _ => return Err(r.error("unknown journal record")),
         })
     }
@@ -121,6 +148,9 @@ pub struct Delta {
     pub entries: BTreeSet<Id>,
     /// Those of `entries` that replaced an earlier entry under the same id.
     pub replaced: BTreeSet<Id>,
+    /// The book was replaced as a whole (a new device's first snapshot): views kept beside it
+    /// must be read from it again rather than follow `records` and `entries`.
+    pub rebuilt: bool,
     /// The records to append to the device's log, in order (empty: nothing to store).
     pub journal: Vec<Journal>,
 }
@@ -133,7 +163,7 @@ impl Delta {
 
     /// True when the book changed (records or entries).
     pub fn changed_book(&self) -> bool {
-        !self.records.is_empty() || !self.entries.is_empty()
+        self.rebuilt || !self.records.is_empty() || !self.entries.is_empty()
     }
 
     /// Adds `later` to this delta, as if both had happened in one.
@@ -141,6 +171,7 @@ impl Delta {
         self.records.extend(later.records);
         self.entries.extend(later.entries);
         self.replaced.extend(later.replaced);
+        self.rebuilt |= later.rebuilt;
         self.journal.extend(later.journal);
     }
 
@@ -231,6 +262,32 @@ impl Replica {
                 let n = (*acked).min(self.outbox.len());
                 self.outbox.drain(..n);
                 Delta::default()
+            }
+            Journal::Merged { parts, cursor } => {
+                // A snapshot that cannot be read (damaged, or of a newer format) merges
+                // nothing and moves no cursor: the streams are pulled instead.
+                let Ok(snapshot) = SnapshotReader::read_all(parts.iter().map(Vec::as_slice)) else {
+                    return Delta::default();
+                };
+                for (device, seq) in cursor {
+                    if *device != self.device {
+                        let mine = self.sync.cursor.entry(device.clone()).or_insert(0);
+                        *mine = (*mine).max(*seq);
+                    }
+                }
+                self.clock.observe(snapshot.latest_stamp());
+                if self.book.is_empty() {
+                    self.book = snapshot;
+                    return Delta {
+                        rebuilt: true,
+                        ..Delta::default()
+                    };
+                }
+                let mut delta = Delta::default();
+                for change in self.book.merge(&snapshot) {
+                    delta.note(change);
+                }
+                delta
             }
         }
     }

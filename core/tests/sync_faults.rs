@@ -11,12 +11,17 @@ mod server_support;
 
 use huike_core::client::driver::{self, CallError, Host, Transport};
 use huike_core::codec::ops::decode_payload;
+use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::{Customer, Entry, Money, Purchase, PurchaseKind, Role, SaleChannel};
 use huike_core::id::Id;
 use huike_core::op::{Op, RecordKind};
 use huike_core::replica::{Journal, Replica};
 use huike_core::server::Request;
-use huike_core::sync::{Cursor, PullRequest, PullResponse, PushAck, PushBatch, StoredBatch};
+use huike_core::server::{Config, MemoryKv, Response};
+use huike_core::sync::{
+    Cursor, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
+    StoredBatch,
+};
 use proptest::prelude::*;
 use server_support::{Server, block_on};
 use std::cell::{Cell, RefCell};
@@ -51,6 +56,11 @@ enum Action {
         device: usize,
         fault: Fault,
     },
+    /// The owner uploads a snapshot of its book, and the server compacts at once (retention
+    /// zero): every batch the snapshot covers is deleted.
+    Snapshot,
+    /// A new clerk's device joins the shop (it starts from the snapshot, if there is one).
+    Join,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -64,6 +74,8 @@ fn action() -> impl Strategy<Value = Action> {
         3 => (0..3usize, 0u8..4, any::<u8>()).prop_map(|(device, customer, notes)| Action::Edit { device, customer, notes }),
         2 => (0..3usize, 0u8..4, 1u16..5000).prop_map(|(device, customer, amount)| Action::Sell { device, customer, amount }),
         3 => (0..3usize, fault).prop_map(|(device, fault)| Action::Sync { device, fault }),
+        1 => Just(Action::Snapshot),
+        1 => Just(Action::Join),
     ]
 }
 
@@ -116,20 +128,35 @@ impl Host for Device {
     fn is_clerk(&self, _device: &str) -> bool {
         false
     }
+
+    fn is_new(&self) -> bool {
+        self.replica.borrow().book().is_empty()
+    }
 }
 
 /// The server as one device reaches it, with a fault.
 struct Link<'a> {
-    server: RefCell<&'a mut Server>,
+    server: &'a Server,
     token: String,
     fault: Fault,
 }
 
 impl Link<'_> {
     fn call<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, CallError> {
-        let r = self.server.borrow_mut().call(&req);
+        self.answer(req)
+            .map(|r| r.parse().expect("a well-formed answer"))
+    }
+
+    fn answer(&self, req: Request) -> Result<Response, CallError> {
+        let r = self.server.call(&req);
         if (200..300).contains(&r.status) {
-            Ok(r.parse().expect("a well-formed answer"))
+            Ok(r)
+        } else if r.status == 404 || r.status == 409 {
+            Err(CallError::Server {
+                status: r.status,
+                error: r.parse().expect("an error body"),
+                retry_after: None,
+            })
         } else {
             assert_eq!(
                 r.status,
@@ -164,15 +191,45 @@ impl Transport for Link<'_> {
             request,
         ))
     }
+
+    async fn snapshot_head(&self) -> Result<Option<SnapshotHead>, CallError> {
+        match self.call(Request::empty("GET", "/v1/snapshot", Some(&self.token))) {
+            Err(CallError::Server { status: 404, .. }) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    async fn snapshot_part(&self, snap: &str, n: u32) -> Result<Vec<u8>, CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        self.answer(Request::empty("GET", &path, Some(&self.token)))
+            .map(|r| r.body)
+    }
+
+    async fn put_snapshot_part(&self, snap: &str, n: u32, bytes: &[u8]) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        self.answer(Request::bytes(
+            "PUT",
+            &path,
+            Some(&self.token),
+            bytes.to_vec(),
+        ))
+        .map(|_| ())
+    }
+
+    async fn commit_snapshot(&self, snap: &str, commit: &SnapshotCommit) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/commit");
+        self.answer(Request::json("POST", &path, Some(&self.token), commit))
+            .map(|_| ())
+    }
 }
 
 /// One sync of a device as the app runs it; a failure ends it (the app retries later).
-fn sync(server: &mut Server, d: &Device, fault: Fault) {
+fn sync(server: &Server, d: &Device, fault: Fault) -> Option<driver::Report> {
     server.kv.set_failing(matches!(fault, Fault::StoreDown));
     d.writes_left
         .set(matches!(fault, Fault::DiskFull).then_some(1));
     let link = Link {
-        server: RefCell::new(server),
+        server,
         token: d.token.clone(),
         fault,
     };
@@ -181,20 +238,60 @@ fn sync(server: &mut Server, d: &Device, fault: Fault) {
         assert!(e.retryable(), "only retryable failures were injected: {e}");
     }
     d.writes_left.set(None);
-    link.server.borrow().kv.set_failing(false);
+    server.kv.set_failing(false);
+    result.ok()
 }
 
 fn customer_id(n: u8) -> Id {
     Id::parse(&format!("c{n}")).unwrap()
 }
 
+/// The owner's snapshot of its book, uploaded, then the server compacts.
+fn snapshot(server: &Server, owner: &Device, n: usize) {
+    let replica = owner.replica.borrow();
+    let mut cursor = replica.sync().cursor.clone();
+    let acked = replica.sync().next_seq.saturating_sub(1);
+    if acked > 0 {
+        cursor.insert(replica.device().to_owned(), acked);
+    }
+    let parts = SnapshotWriter::write_all(replica.book(), Level::Small, 4096);
+    let link = Link {
+        server,
+        token: owner.token.clone(),
+        fault: Fault::None,
+    };
+    let snap = format!("snap-{n}");
+    block_on(driver::upload_snapshot(&link, &snap, &parts, cursor)).expect("the snapshot uploads");
+    server.run_alarms();
+}
+
+fn new_device(server: &Server, owner_token: &str, name: &str) -> Device {
+    let c = server.add_device(owner_token, Role::Clerk, name);
+    Device {
+        replica: RefCell::new(Replica::new(c.device_id.clone())),
+        journal: RefCell::new(Vec::new()),
+        writes_left: Cell::new(None),
+        token: c.token,
+        made: Vec::new(),
+    }
+}
+
 fn run(actions: &[Action]) {
-    let mut server = Server::new();
+    let server = Server::with(
+        MemoryKv::new(),
+        Config {
+            retention_ms: 0,
+            ..Config::open()
+        },
+    );
     let owner = server.create_shop("好孩子母婴店");
     let clerks = [
         server.add_device(&owner.token, Role::Clerk, "小李"),
         server.add_device(&owner.token, Role::Clerk, "小王"),
     ];
+    let owner_token = owner.token.clone();
+    let mut compacted = false;
+    let mut snapshots = 0;
     let mut devices: Vec<Device> = std::iter::once(owner)
         .chain(clerks)
         .map(|c| Device {
@@ -258,13 +355,25 @@ fn run(actions: &[Action]) {
                 );
                 d.local(record);
             }
-            Action::Sync { device, fault } => sync(&mut server, &devices[device], fault),
+            Action::Sync { device, fault } => {
+                sync(&server, &devices[device], fault);
+            }
+            Action::Snapshot => {
+                snapshots += 1;
+                snapshot(&server, &devices[0], snapshots);
+                compacted = true;
+            }
+            Action::Join => {
+                let d = new_device(&server, &owner_token, &format!("新店员{}", devices.len()));
+                sync(&server, &d, Fault::None);
+                devices.push(d);
+            }
         }
     }
     // The network heals: two clean rounds bring everyone up to date.
     for _ in 0..2 {
         for d in &devices {
-            sync(&mut server, d, Fault::None);
+            sync(&server, d, Fault::None);
         }
     }
     for d in &devices {
@@ -298,6 +407,11 @@ fn run(actions: &[Action]) {
         purchases, sales as usize,
         "every sale is there exactly once"
     );
+    if compacted {
+        // The streams were cut by compaction: what they held is in the snapshot (checked by
+        // the convergence above).
+        return;
+    }
     // Each device's stream holds every op it made, each exactly once, in contiguous batches.
     let mut stored: BTreeMap<String, Vec<Op>> = BTreeMap::new();
     for key in server.kv.keys().iter().filter(|k| k.contains("/log/")) {
@@ -323,6 +437,80 @@ proptest! {
     #[test]
     fn sync_survives_store_failures_and_lost_responses(actions in proptest::collection::vec(action(), 1..40)) {
         run(&actions);
+    }
+}
+
+#[test]
+fn devices_start_from_the_snapshot_once_compaction_has_cut_the_streams() {
+    let server = Server::with(
+        MemoryKv::new(),
+        Config {
+            retention_ms: 0,
+            ..Config::open()
+        },
+    );
+    let owner = server.create_shop("好孩子母婴店");
+    let owner_token = owner.token.clone();
+    let mut devices: Vec<Device> = vec![
+        Device {
+            replica: RefCell::new(Replica::new(owner.device_id.clone())),
+            journal: RefCell::new(Vec::new()),
+            writes_left: Cell::new(None),
+            token: owner.token,
+            made: Vec::new(),
+        },
+        new_device(&server, &owner_token, "小李"),
+        new_device(&server, &owner_token, "小王"),
+    ];
+    let edit = |d: &mut Device, customer: u8| {
+        let id = customer_id(customer);
+        let c = Customer {
+            name: format!("顾客{customer}"),
+            ..Customer::default()
+        };
+        let record = d.replica.get_mut().plan_edit(
+            1_000,
+            RecordKind::Customer,
+            &id,
+            None,
+            &c,
+            Customer::SET_FIELDS,
+        );
+        d.local(record);
+    };
+    edit(&mut devices[1], 1);
+    edit(&mut devices[2], 2);
+    assert!(!sync(&server, &devices[1], Fault::None).unwrap().snapshot);
+    assert!(!sync(&server, &devices[0], Fault::None).unwrap().snapshot);
+    snapshot(&server, &devices[0], 1);
+    // Device 2 never pulled: clerk 1's batch it needs is gone, so it merges the snapshot.
+    assert_eq!(
+        sync(&server, &devices[2], Fault::DiskFull).map(|r| r.snapshot),
+        None,
+        "the first try cannot store the snapshot"
+    );
+    assert!(sync(&server, &devices[2], Fault::None).unwrap().snapshot);
+    // A device that joins now starts from it too.
+    let late = new_device(&server, &owner_token, "新店员");
+    assert!(sync(&server, &late, Fault::None).unwrap().snapshot);
+    devices.push(late);
+    for d in &devices {
+        sync(&server, d, Fault::None);
+    }
+    for d in &devices {
+        assert!(d.replica.borrow().book() == devices[0].replica.borrow().book());
+        assert_eq!(d.replica.borrow().pending(), 0);
+        let name = |c| {
+            d.replica
+                .borrow()
+                .book()
+                .get::<Customer>(RecordKind::Customer, &customer_id(c))
+                .map(|c| c.name)
+        };
+        assert_eq!(
+            (name(1), name(2)),
+            (Some("顾客1".into()), Some("顾客2".into()))
+        );
     }
 }
 

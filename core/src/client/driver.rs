@@ -8,7 +8,10 @@
 //! [`SyncError`] that says what it means for the user and whether trying again helps.
 
 use crate::replica::{Journal, Replica};
-use crate::sync::{ApiError, Cursor, PullRequest, PullResponse, PushAck, PushBatch};
+use crate::sync::{
+    ApiError, Cursor, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
+};
+use sha2::{Digest, Sha256};
 
 /// Why one request failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +47,14 @@ pub trait Transport {
     async fn push(&self, batch: &PushBatch) -> Result<PushAck, CallError>;
     /// `POST /v1/pull`.
     async fn pull(&self, request: &PullRequest) -> Result<PullResponse, CallError>;
+    /// `GET /v1/snapshot` (`None`: the shop has none yet).
+    async fn snapshot_head(&self) -> Result<Option<SnapshotHead>, CallError>;
+    /// `GET /v1/snapshots/{snap}/parts/{n}`.
+    async fn snapshot_part(&self, snap: &str, n: u32) -> Result<Vec<u8>, CallError>;
+    /// `PUT /v1/snapshots/{snap}/parts/{n}` (owner only).
+    async fn put_snapshot_part(&self, snap: &str, n: u32, bytes: &[u8]) -> Result<(), CallError>;
+    /// `POST /v1/snapshots/{snap}/commit` (owner only).
+    async fn commit_snapshot(&self, snap: &str, commit: &SnapshotCommit) -> Result<(), CallError>;
 }
 
 /// The device's replica and its storage, as the loop needs them.
@@ -61,6 +72,10 @@ pub trait Host {
     fn pending(&self) -> usize;
     /// True for a device known to be a clerk's (its owner-only changes are not applied).
     fn is_clerk(&self, device: &str) -> bool;
+    /// True while the book holds nothing (a device that just joined).
+    fn is_new(&self) -> bool;
+    /// How far a long download is (0–1), for a "syncing N%" line.
+    fn progress(&self, _done: f64) {}
 }
 
 /// Why a sync stopped, in terms of what it means for the user.
@@ -134,13 +149,78 @@ pub struct Report {
     pub pushed: usize,
     /// Rounds of pulled batches that changed something.
     pub pulled: usize,
+    /// The shop's snapshot was merged.
+    pub snapshot: bool,
+}
+
+/// Downloads the shop's snapshot (checking its size and hash) and merges it. False when the
+/// shop has none.
+async fn from_snapshot(host: &impl Host, transport: &impl Transport) -> Result<bool, SyncError> {
+    let unreachable = |e| classify(e, None, host.pending());
+    let Some(head) = transport.snapshot_head().await.map_err(unreachable)? else {
+        return Ok(false);
+    };
+    let mut parts = Vec::with_capacity(head.parts as usize);
+    let mut hash = Sha256::new();
+    for n in 0..head.parts {
+        let part = transport
+            .snapshot_part(&head.snap, n)
+            .await
+            .map_err(unreachable)?;
+        hash.update(&part);
+        parts.push(part);
+        host.progress(f64::from(n + 1) / f64::from(head.parts.max(1)));
+    }
+    let bytes: u64 = parts.iter().map(|p| p.len() as u64).sum();
+    if bytes != head.bytes || hex::encode(hash.finalize()) != head.sha256 {
+        return Err(SyncError::Unreachable {
+            reason: "the snapshot arrived damaged".into(),
+            retry_after: None,
+        });
+    }
+    let record = Journal::Merged {
+        parts,
+        cursor: head.cursor,
+    };
+    host.change(|_| ((), Some(record)))
+        .await
+        .map_err(SyncError::Storage)?;
+    Ok(true)
+}
+
+/// Uploads a snapshot (its compressed parts, covering the streams up to `cursor`) and makes it
+/// the shop's head (owner devices only). `snap` names it: letters, digits, `-` and `_`.
+pub async fn upload_snapshot(
+    transport: &impl Transport,
+    snap: &str,
+    parts: &[Vec<u8>],
+    cursor: Cursor,
+) -> Result<(), SyncError> {
+    let fail = |e| classify(e, None, 0);
+    let mut hash = Sha256::new();
+    for (n, part) in parts.iter().enumerate() {
+        hash.update(part);
+        transport
+            .put_snapshot_part(snap, n as u32, part)
+            .await
+            .map_err(fail)?;
+    }
+    let commit = SnapshotCommit {
+        parts: parts.len() as u32,
+        cursor,
+        bytes: parts.iter().map(|p| p.len() as u64).sum(),
+        sha256: hex::encode(hash.finalize()),
+    };
+    transport.commit_snapshot(snap, &commit).await.map_err(fail)
 }
 
 /// At most this many pushes, and as many pulls, in one run (each carries ≤ 1,000 ops or ≤ 200
 /// batches); the next run goes on.
 pub const MAX_ROUNDS: usize = 500;
 
-/// Pushes, then pulls, until there is nothing left on either side (or [`MAX_ROUNDS`]).
+/// Pushes, then pulls, until there is nothing left on either side (or [`MAX_ROUNDS`]). A new
+/// device starts from the shop's snapshot; a device whose cursor is older than what the
+/// server still keeps (`409 snapshot_required`) merges the snapshot and pulls on from it.
 pub async fn run(host: &impl Host, transport: &impl Transport) -> Result<Report, SyncError> {
     let mut report = Report::default();
     for _ in 0..MAX_ROUNDS {
@@ -158,14 +238,29 @@ pub async fn run(host: &impl Host, transport: &impl Transport) -> Result<Report,
             .map_err(SyncError::Storage)?;
         report.pushed += 1;
     }
+    if host.is_new() && host.cursor().is_empty() {
+        report.snapshot = from_snapshot(host, transport).await?;
+    }
     for _ in 0..MAX_ROUNDS {
         let request = PullRequest {
             cursor: host.cursor(),
         };
-        let answer = transport
-            .pull(&request)
-            .await
-            .map_err(|e| classify(e, None, host.pending()))?;
+        let answer = match transport.pull(&request).await {
+            Ok(answer) => answer,
+            Err(CallError::Server {
+                status: 409, error, ..
+            }) if error.error == "snapshot_required" && !report.snapshot => {
+                report.snapshot = from_snapshot(host, transport).await?;
+                if !report.snapshot {
+                    return Err(SyncError::Unreachable {
+                        reason: "the server asks for a snapshot it does not have".into(),
+                        retry_after: None,
+                    });
+                }
+                continue;
+            }
+            Err(e) => return Err(classify(e, None, host.pending())),
+        };
         let changed = host
             .change(|r| {
                 let record = r.plan_receive(&answer.batches, &|d| host.is_clerk(d));
