@@ -8,7 +8,7 @@ use huike_core::client::driver::Transport;
 use huike_core::domain::Role;
 use huike_core::sync::{
     ApiError, CreateShopRequest, DeviceCredentials, DeviceInfo, DeviceList, Invite, InviteRequest,
-    JoinRequest, PullRequest, PullResponse, PushAck, PushBatch,
+    JoinRequest, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,6 +32,37 @@ impl Transport for Api {
         self.call(reqwest::Method::POST, "/v1/pull", Some(req))
             .await
     }
+
+    async fn snapshot_head(&self) -> Result<Option<SnapshotHead>, CallError> {
+        match self
+            .call::<(), SnapshotHead>(reqwest::Method::GET, "/v1/snapshot", None)
+            .await
+        {
+            Err(CallError::Server { status: 404, .. }) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    async fn snapshot_part(&self, snap: &str, n: u32) -> Result<Vec<u8>, CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        self.send(self.request(reqwest::Method::GET, &path)).await
+    }
+
+    async fn put_snapshot_part(&self, snap: &str, n: u32, bytes: &[u8]) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        let req = self
+            .request(reqwest::Method::PUT, &path)
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes.to_vec());
+        self.send(req).await.map(|_| ())
+    }
+
+    async fn commit_snapshot(&self, snap: &str, commit: &SnapshotCommit) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/commit");
+        self.call::<_, serde_json::Value>(reqwest::Method::POST, &path, Some(commit))
+            .await
+            .map(|_| ())
+    }
 }
 
 /// A client for one sync server, optionally as one device.
@@ -52,19 +83,16 @@ impl Api {
         }
     }
 
-    async fn call<B: Serialize, T: DeserializeOwned>(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<&B>,
-    ) -> Result<T, CallError> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
         }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
+    }
+
+    /// Sends a request; the answer's body when it succeeded, else what went wrong.
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, CallError> {
         let send = Box::pin(req.send());
         let resp = match select(send, TimeoutFuture::new(TIMEOUT_MS)).await {
             Either::Left((r, _)) => r.map_err(|e| CallError::Network(e.to_string()))?,
@@ -76,24 +104,37 @@ impl Api {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
-        let text = resp
-            .text()
+        let body = resp
+            .bytes()
             .await
             .map_err(|e| CallError::Network(e.to_string()))?;
         if (200..300).contains(&status) {
-            serde_json::from_str(&text)
-                .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
-        } else {
-            let error = serde_json::from_str(&text).unwrap_or_else(|_| ApiError {
-                error: "http".into(),
-                message: text.chars().take(200).collect(),
-            });
-            Err(CallError::Server {
-                status,
-                error,
-                retry_after,
-            })
+            return Ok(body.to_vec());
         }
+        let error = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
+            error: "http".into(),
+            message: String::from_utf8_lossy(&body).chars().take(200).collect(),
+        });
+        Err(CallError::Server {
+            status,
+            error,
+            retry_after,
+        })
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, CallError> {
+        let mut req = self.request(method, path);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let body = self.send(req).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
     }
 
     /// Creates a shop; returns the owner device's credentials.

@@ -12,6 +12,7 @@ const CREDENTIALS: &str = "huike.credentials";
 const LANG: &str = "huike.lang";
 const SERVER: &str = "huike.server";
 const LAST_SYNC: &str = "huike.last_sync";
+const LAST_SNAPSHOT: &str = "huike.last_snapshot";
 
 /// This device's membership of a shop.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,4 +75,15 @@ pub fn last_sync() -> Option<f64> {
 /// Remembers the last completed sync.
 pub fn set_last_sync(ms: f64) {
     let _ = LocalStorage::set(LAST_SYNC, ms);
+}
+
+/// When this device last uploaded the shop's snapshot (Unix ms) and how many batches it
+/// covered.
+pub fn last_snapshot() -> Option<(f64, u64)> {
+    LocalStorage::get(LAST_SNAPSHOT).ok()
+}
+
+/// Remembers the last snapshot upload.
+pub fn set_last_snapshot(at_ms: f64, batches: u64) {
+    let _ = LocalStorage::set(LAST_SNAPSHOT, (at_ms, batches));
 }

@@ -250,10 +250,11 @@ impl AppState {
         if delta.changed_book() {
             self.replica.with_untracked(|r| {
                 if let Some(r) = r {
-                    self.insights.update_untracked(|i| {
-                        if let Some(i) = i {
-                            i.follow(r.book(), &delta);
-                        }
+                    self.insights.update_untracked(|i| match i {
+                        // A whole new book (a new device's snapshot): read its views anew.
+                        _ if delta.rebuilt => *i = Some(Insights::read(r.book())),
+                        Some(i) => i.follow(r.book(), &delta),
+                        None => {}
                     });
                 }
             });

@@ -8,9 +8,11 @@
 use crate::api::Api;
 use crate::state::AppState;
 use huike_core::client::driver::{self, Host, SyncError, backoff_ms};
+use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Role;
 use huike_core::replica::{Journal, Replica};
 use huike_core::sync::Cursor;
+use huike_core::sync::MAX_BODY_BYTES;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -40,6 +42,15 @@ impl Host for AppState {
             .with_untracked(|r| r.as_ref().map_or(0, Replica::pending))
     }
 
+    fn is_new(&self) -> bool {
+        self.replica
+            .with_untracked(|r| r.as_ref().is_some_and(|r| r.book().is_empty()))
+    }
+
+    fn progress(&self, done: f64) {
+        self.sync.update(|s| s.progress = Some(done));
+    }
+
     fn is_clerk(&self, device: &str) -> bool {
         self.devices.with_untracked(|list| {
             list.iter()
@@ -61,6 +72,7 @@ pub fn sync_now(app: AppState) {
         app.settle();
         app.sync.update(|s| {
             s.running = false;
+            s.progress = None;
             match &result {
                 Ok(()) => {
                     s.last_ok = Some(now);
@@ -78,6 +90,9 @@ pub fn sync_now(app: AppState) {
                 crate::session::set_last_sync(now);
                 crate::platform::mark("huike:sync-done");
                 refresh_devices(app).await;
+                if let Err(e) = upload_snapshot_if_due(app).await {
+                    leptos::logging::warn!("the shop's snapshot was not uploaded: {e}");
+                }
             }
             Err(e) if e.retryable() => {
                 let attempt = app.sync.with_untracked(|s| s.failures);
@@ -105,6 +120,67 @@ fn retry_after(e: &SyncError) -> Option<u64> {
         SyncError::Unreachable { retry_after, .. } => *retry_after,
         _ => None,
     }
+}
+
+/// An owner device uploads the shop's snapshot (what new devices start from, and what lets
+/// the server delete old batches) at most once a day, when at least this many batches came
+/// since the last one.
+const SNAPSHOT_AFTER_BATCHES: u64 = 20;
+const SNAPSHOT_EVERY_MS: f64 = 86_400_000.0;
+/// Snapshot parts fit in one request body with room to spare.
+const PART_BYTES: usize = MAX_BODY_BYTES - 4096;
+
+/// Uploads a snapshot of the book when this is an owner device and one is due.
+async fn upload_snapshot_if_due(app: AppState) -> Result<(), SyncError> {
+    let Some(session) = app.session.get_untracked() else {
+        return Ok(());
+    };
+    if session.role() != Role::Owner {
+        return Ok(());
+    }
+    // What the snapshot covers: every stream as far as this device applied it, its own as far
+    // as the server acknowledged it (taken before the book is read: the book holds at least that).
+    let Some(cursor) = app.replica.with_untracked(|r| {
+        r.as_ref().map(|r| {
+            let mut cursor = r.sync().cursor.clone();
+            let own = r.sync().next_seq.saturating_sub(1);
+            if own > 0 {
+                cursor.insert(r.device().to_owned(), own);
+            }
+            cursor
+        })
+    }) else {
+        return Ok(());
+    };
+    let batches: u64 = cursor.values().sum();
+    let last = crate::session::last_snapshot();
+    let now = js_sys::Date::now();
+    let due = match last {
+        None => batches > 0,
+        Some((at, covered)) => {
+            now - at >= SNAPSHOT_EVERY_MS && batches >= covered + SNAPSHOT_AFTER_BATCHES
+        }
+    };
+    if !due {
+        return Ok(());
+    }
+    let mut writer = SnapshotWriter::new(Level::Small, PART_BYTES);
+    loop {
+        let done = app
+            .replica
+            .with_untracked(|r| r.as_ref().map(|r| writer.step(r.book(), 2_000)));
+        match done {
+            Some(true) => break,
+            Some(false) => crate::store::yield_now().await,
+            None => return Ok(()),
+        }
+    }
+    let parts = writer.finish();
+    let api = Api::new(&app.server.get_untracked(), Some(session.credentials.token));
+    let snap = app.new_id().to_string();
+    driver::upload_snapshot(&api, &snap, &parts, cursor).await?;
+    crate::session::set_last_snapshot(now, batches);
+    Ok(())
 }
 
 /// The shop's devices as the server lists them now (the owner sees a clerk who just joined).
@@ -181,6 +257,8 @@ pub struct SyncStatus {
     pub last_error: Option<SyncError>,
     /// Failed attempts in a row.
     pub failures: u32,
+    /// How far a long download (a new device's first sync) is, 0–1.
+    pub progress: Option<f64>,
 }
 
 impl SyncStatus {

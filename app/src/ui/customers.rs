@@ -40,6 +40,20 @@ impl Shown {
     }
 }
 
+/// "Syncing 42%" while a sync runs (a new device's first one fills the book).
+#[component]
+pub fn SyncProgress() -> impl IntoView {
+    let app = use_app();
+    move || {
+        app.sync.with(|s| {
+            s.running.then(|| {
+                let percent = s.progress.map(|p| format!(" {:.0}%", p * 100.0)).unwrap_or_default();
+                view! { <p class="muted sync-progress" role="status">{app.t().syncing} {percent}</p> }
+            })
+        })
+    }
+}
+
 /// List on the left, the selected customer (or the add form) on the right; on a phone only one
 /// of the two shows.
 #[component]
@@ -160,6 +174,7 @@ fn CustomerList() -> impl IntoView {
                         >
                             <p class="empty-title">{move || t().no_customers}</p>
                             <p class="muted">{move || t().no_customers_hint}</p>
+                            <SyncProgress />
                         </Show>
                     </div>
                 }

@@ -105,8 +105,10 @@ fn SyncPanel() -> impl IntoView {
                     let (running, failed, stopped) =
                         app.sync.with(|s| (s.running, s.last_error.is_some(), s.stopped()));
                     if running {
-                        t().syncing
-                    } else if stopped {
+                        let p = app.sync.with(|s| s.progress);
+                        return format!("{}{}", t().syncing, p.map(|p| format!(" {:.0}%", p * 100.0)).unwrap_or_default());
+                    }
+                    if stopped {
                         t().sync_stopped
                     } else if !app.online.get() {
                         t().offline
@@ -115,6 +117,7 @@ fn SyncPanel() -> impl IntoView {
                     } else {
                         t().online
                     }
+                    .to_owned()
                 }}
             </p>
             <button type="button" class="primary" on:click=move |_| crate::sync::sync_now(app)>{move || t().sync_now}</button>
