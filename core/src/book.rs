@@ -49,10 +49,17 @@ pub struct RecordState {
     /// The delete's stamp, when the record was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<Hlc>,
+    /// The erasure's stamp, when the record's data was erased: it holds no field, and every
+    /// write to it is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased: Option<Hlc>,
 }
 
 impl RecordState {
     fn set(&mut self, at: Hlc, field: &str, value: &Value) -> bool {
+        if self.erased.is_some() {
+            return false;
+        }
         match self.fields.get_mut(field) {
             Some(reg) if !wins(at, value, reg) => false,
             Some(reg) => {
@@ -83,9 +90,21 @@ impl RecordState {
         true
     }
 
+    /// Deletes the record and drops every field for good.
+    fn erase(&mut self, at: Hlc) -> bool {
+        let changed = self.erased.is_none_or(|e| at > e) || !self.fields.is_empty();
+        self.delete(at);
+        self.erased = Some(self.erased.map_or(at, |e| e.max(at)));
+        self.fields.clear();
+        changed
+    }
+
     /// Joins another replica's state of the same record into this one.
     pub fn merge(&mut self, other: &RecordState) -> bool {
         let mut changed = false;
+        if let Some(at) = other.erased {
+            changed |= self.erase(at);
+        }
         for (field, reg) in &other.fields {
             changed |= self.set(reg.at, field, &reg.value);
         }
@@ -133,7 +152,9 @@ impl RecordState {
             .map(|r| r.at)
             .max()
             .unwrap_or(Hlc::ZERO);
-        latest.max(self.deleted.unwrap_or(Hlc::ZERO))
+        latest
+            .max(self.deleted.unwrap_or(Hlc::ZERO))
+            .max(self.erased.unwrap_or(Hlc::ZERO))
     }
 }
 
@@ -440,6 +461,14 @@ impl Book {
                 Put::Replaced => Change::EntryReplaced(id.clone()),
                 Put::Kept => Change::None,
             },
+            Op::Erase { at, kind, id } => {
+                let state = self.records.entry((*kind, id.clone())).or_default();
+                if state.erase(*at) {
+                    Change::Record(*kind, id.clone())
+                } else {
+                    Change::None
+                }
+            }
             Op::Foreign(f) => {
                 if self.foreign.insert(f.clone()) {
                     Change::Foreign

@@ -5,6 +5,7 @@
 //! - [`Op::Append`] adds an immutable entry (purchase, visit, contact, ledger entry), kept as a
 //!   [`RawEntry`]: its encoded value, decoded on demand;
 //! - [`Op::Delete`] is a tombstone for a record (remove wins: ids are never reused);
+//! - [`Op::Erase`] deletes a record and drops its data everywhere (a customer's erasure);
 //! - [`Op::Foreign`] is an op written by a newer app version that this one cannot read: it is
 //!   kept as it came and passed on.
 //!
@@ -98,6 +99,18 @@ pub enum Op {
         /// The record's id.
         id: Id,
     },
+    /// Erase a record's data: it is deleted, every field it held is dropped and any later
+    /// write to it ignored — on every device, and from the server once a snapshot without it
+    /// replaced the old batches. Erasing a customer (a customer may ask a shop to delete
+    /// their data) erases their record and the complaints about them.
+    Erase {
+        /// When (and by which device).
+        at: Hlc,
+        /// The record's kind.
+        kind: RecordKind,
+        /// The record's id.
+        id: Id,
+    },
     /// An op this version cannot read, kept as it came (see [`ForeignOp`]).
     #[serde(skip)]
     Foreign(ForeignOp),
@@ -107,7 +120,10 @@ impl Op {
     /// The op's stamp.
     pub fn at(&self) -> Hlc {
         match self {
-            Op::Set { at, .. } | Op::Append { at, .. } | Op::Delete { at, .. } => *at,
+            Op::Set { at, .. }
+            | Op::Append { at, .. }
+            | Op::Delete { at, .. }
+            | Op::Erase { at, .. } => *at,
             Op::Foreign(f) => f.at,
         }
     }

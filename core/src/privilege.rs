@@ -12,6 +12,7 @@ pub fn of(op: &Op, device: &str) -> Option<Privilege> {
     let (kind, id, deletes) = match op {
         Op::Set { kind, id, .. } => (*kind, id, false),
         Op::Delete { kind, id, .. } => (*kind, id, true),
+        Op::Erase { .. } => return Some(Privilege::Erase),
         Op::Append { .. } | Op::Foreign(_) => return None,
     };
     match kind {

@@ -358,6 +358,34 @@ impl Replica {
         self.plan_local(vec![Op::Delete { at, kind, id }])
     }
 
+    /// Erasing a customer's personal data (see [`Op::Erase`]; owner devices only): their
+    /// record and the complaints about them this device knows of.
+    pub fn plan_erase(&mut self, now_ms: u64, id: Id) -> Option<Journal> {
+        let complaints: Vec<Id> = self
+            .book
+            .records(RecordKind::Complaint)
+            .filter(|(_, s)| {
+                s.fields
+                    .get("customer")
+                    .is_some_and(|r| r.value.as_str() == Some(id.as_str()))
+            })
+            .map(|(c, _)| c.clone())
+            .collect();
+        let mut ops = vec![Op::Erase {
+            at: self.clock.tick(now_ms),
+            kind: RecordKind::Customer,
+            id,
+        }];
+        for c in complaints {
+            ops.push(Op::Erase {
+                at: self.clock.tick(now_ms),
+                kind: RecordKind::Complaint,
+                id: c,
+            });
+        }
+        self.plan_local(ops)
+    }
+
     /// The batch to push now, if any (the unacknowledged one is resent unchanged), and the
     /// journal record that forms it when it is new.
     pub fn plan_next_batch(&self) -> (Option<PushBatch>, Option<Journal>) {
@@ -411,6 +439,12 @@ impl Replica {
     /// Appends an immutable entry under `id`.
     pub fn append(&mut self, now_ms: u64, id: Id, entry: &Entry) -> Delta {
         let record = self.plan_append(now_ms, id, entry);
+        self.run(record)
+    }
+
+    /// Erases a customer's personal data.
+    pub fn erase(&mut self, now_ms: u64, id: Id) -> Delta {
+        let record = self.plan_erase(now_ms, id);
         self.run(record)
     }
 

@@ -38,6 +38,11 @@ enum Spec {
         ms: u16,
         rec: u8,
     },
+    Erase {
+        node: u8,
+        ms: u16,
+        rec: u8,
+    },
     Append {
         node: u8,
         ms: u16,
@@ -54,6 +59,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         3 => (0u8..4, 0u16..50, 0u8..4, 0u8..3, any::<bool>())
             .prop_map(|(node, ms, rec, tag, on)| Spec::Tag { node, ms, rec, tag, on }),
         1 => (0u8..4, 0u16..50, 0u8..6).prop_map(|(node, ms, rec)| Spec::Delete { node, ms, rec }),
+        1 => (0u8..4, 0u16..50, 0u8..6).prop_map(|(node, ms, rec)| Spec::Erase { node, ms, rec }),
         3 => (0u8..4, 0u16..50, 0u8..4, 0u8..6, any::<i16>())
             .prop_map(|(node, ms, rec, entry, amount)| Spec::Append { node, ms, rec, entry, amount }),
     ]
@@ -164,6 +170,11 @@ fn realize(specs: &[Spec]) -> Vec<Op> {
                 kind: kind(rec),
                 id: rid(rec),
             },
+            Spec::Erase { node, ms, rec } => Op::Erase {
+                at: tick(node, ms),
+                kind: kind(rec),
+                id: rid(rec),
+            },
             Spec::Append {
                 node,
                 ms,
@@ -230,6 +241,7 @@ proptest! {
             Spec::Set { node, ms, rec, field, value } => Spec::Set { node: node + 4 * k, ms, rec, field, value },
             Spec::Tag { node, ms, rec, tag, on } => Spec::Tag { node: node + 4 * k, ms, rec, tag, on },
             Spec::Delete { node, ms, rec } => Spec::Delete { node: node + 4 * k, ms, rec },
+            Spec::Erase { node, ms, rec } => Spec::Erase { node: node + 4 * k, ms, rec },
             Spec::Append { node, ms, rec, entry, amount } => Spec::Append { node: node + 4 * k, ms, rec, entry, amount },
         }).collect::<Vec<_>>();
         let (ba, bb, bc) = (book_of(&realize(&shift(a, 0))), book_of(&realize(&shift(b, 1))), book_of(&realize(&shift(c, 2))));
@@ -252,6 +264,10 @@ proptest! {
         }
         for ((kind, id, field), (at, value)) in latest {
             let state = book.record_state(kind, &id).expect("record exists");
+            if state.erased.is_some() {
+                prop_assert!(state.fields.is_empty(), "an erased record keeps no field");
+                continue;
+            }
             let reg = &state.fields[&field];
             prop_assert_eq!(reg.at, at);
             prop_assert_eq!(&reg.value, &value);

@@ -11,10 +11,10 @@ mod server_support;
 
 use huike_core::client::driver::{self, CallError, Host, Transport};
 use huike_core::codec::ops::decode_payload;
-use huike_core::codec::snapshot::{Level, SnapshotWriter};
+use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
 use huike_core::domain::{Customer, Entry, Money, Purchase, PurchaseKind, Role, SaleChannel};
 use huike_core::id::Id;
-use huike_core::op::{Op, RecordKind};
+use huike_core::op::{Op, RawEntry, RecordKind};
 use huike_core::replica::{Journal, Replica};
 use huike_core::server::Request;
 use huike_core::server::{Config, MemoryKv, Response};
@@ -512,6 +512,157 @@ fn devices_start_from_the_snapshot_once_compaction_has_cut_the_streams() {
             (Some("顾客1".into()), Some("顾客2".into()))
         );
     }
+}
+
+/// Every KV value that holds `text`: in the ops of a stored batch, or in a record or an entry
+/// of a stored snapshot (both compressed, so they are decoded first).
+fn server_values_holding(server: &Server, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut parts: BTreeMap<String, Vec<(u32, Vec<u8>)>> = BTreeMap::new();
+    for key in server.kv.keys() {
+        let value = server.kv.entry(&key).unwrap().value;
+        if key.contains("/log/") {
+            let batch: StoredBatch = serde_json::from_slice(&value).unwrap();
+            let ops = decode_payload(&batch.payload).unwrap();
+            if ops
+                .iter()
+                .any(|op| serde_json::to_string(op).unwrap().contains(text))
+            {
+                found.push(key);
+            }
+        } else if let Some((snap, n)) = key.rsplit_once('/').filter(|(k, _)| k.contains("/snap/")) {
+            parts
+                .entry(snap.to_owned())
+                .or_default()
+                .push((n.parse().unwrap(), value));
+        }
+    }
+    for (snap, mut snap_parts) in parts {
+        snap_parts.sort();
+        let book = SnapshotReader::read_all(snap_parts.iter().map(|(_, p)| p.as_slice())).unwrap();
+        let in_records = book.all_records().any(|(_, _, s)| {
+            s.fields
+                .values()
+                .any(|r| r.value.to_string().contains(text))
+        });
+        let in_entries = book.entries().any(|e| {
+            RawEntry::from_bytes(e.raw)
+                .unwrap()
+                .to_value()
+                .to_string()
+                .contains(text)
+        });
+        if in_records || in_entries {
+            found.push(snap);
+        }
+    }
+    found
+}
+
+#[test]
+fn an_erased_customer_leaves_every_device_and_after_a_snapshot_the_server() {
+    let server = Server::with(
+        MemoryKv::new(),
+        Config {
+            retention_ms: 0,
+            ..Config::open()
+        },
+    );
+    let owner = server.create_shop("好孩子母婴店");
+    let owner_token = owner.token.clone();
+    let mut devices = vec![
+        Device {
+            replica: RefCell::new(Replica::new(owner.device_id.clone())),
+            journal: RefCell::new(Vec::new()),
+            writes_left: Cell::new(None),
+            token: owner.token,
+            made: Vec::new(),
+        },
+        new_device(&server, &owner_token, "小李"),
+    ];
+    let (phone, note) = ("13812345678", "住幸福小区3栋，老公姓王");
+    let id = customer_id(9);
+    let c = Customer {
+        name: "李梅".into(),
+        phones: vec![phone.into()],
+        notes: note.into(),
+        ..Customer::default()
+    };
+    let record =
+        devices[1]
+            .replica
+            .get_mut()
+            .plan_edit(1_000, RecordKind::Customer, &id, None, &c, &[]);
+    devices[1].local(record);
+    let sale = Entry::Purchase(Purchase {
+        customer: id.clone(),
+        at: "2026-11-23T10:00:00".parse().unwrap(),
+        total: Money(26_800),
+        items: vec![],
+        staff: None,
+        channel: SaleChannel::Store,
+        kind: PurchaseKind::Sale,
+        corrects: None,
+    });
+    let record =
+        devices[1]
+            .replica
+            .get_mut()
+            .plan_append(1_001, Id::parse("sale-9").unwrap(), &sale);
+    devices[1].local(record);
+    sync(&server, &devices[1], Fault::None).unwrap();
+    sync(&server, &devices[0], Fault::None).unwrap();
+    assert!(
+        !server_values_holding(&server, phone).is_empty(),
+        "the server holds the number"
+    );
+
+    let record = devices[0].replica.get_mut().plan_erase(2_000, id.clone());
+    devices[0].local(record);
+    sync(&server, &devices[0], Fault::None).unwrap();
+    sync(&server, &devices[1], Fault::None).unwrap();
+    for d in &devices {
+        let replica = d.replica.borrow();
+        let state = replica
+            .book()
+            .record_state(RecordKind::Customer, &id)
+            .unwrap();
+        assert!(
+            state.fields.is_empty() && state.erased.is_some(),
+            "erased on every device"
+        );
+        assert_eq!(
+            replica.book().entry_count(),
+            1,
+            "the sale still counts in the shop's figures"
+        );
+    }
+    // A late write from a device that had not heard of the erasure is ignored everywhere.
+    let mut stale = c.clone();
+    stale.notes = "又来了".into();
+    let record = devices[1].replica.get_mut().plan_edit(
+        3_000,
+        RecordKind::Customer,
+        &id,
+        Some(&c),
+        &stale,
+        &[],
+    );
+    devices[1].local(record);
+    assert!(
+        devices[1]
+            .replica
+            .borrow()
+            .book()
+            .record_state(RecordKind::Customer, &id)
+            .unwrap()
+            .fields
+            .is_empty()
+    );
+
+    snapshot(&server, &devices[0], 1);
+    assert_eq!(server_values_holding(&server, phone), Vec::<String>::new());
+    assert_eq!(server_values_holding(&server, note), Vec::<String>::new());
 }
 
 #[test]

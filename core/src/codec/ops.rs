@@ -7,6 +7,7 @@
 //! | 0 | set | record kind (one byte, [`RecordKind::code`]), id, field name, value |
 //! | 1 | append | id, the entry's encoded value (length-prefixed) |
 //! | 2 | delete | record kind, id |
+//! | 3 | erase | record kind, id |
 //!
 //! Ids and field names are string forms of [`super::value`] (a UUID takes 16 bytes), values
 //! are its values. An op of a kind, a record kind or with a value this version does not know —
@@ -30,6 +31,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 const SET: u8 = 0;
 const APPEND: u8 = 1;
 const DELETE: u8 = 2;
+const ERASE: u8 = 3;
 
 /// The version mark of batch payloads written by this encoding.
 pub const PAYLOAD_V1: &str = "hk1.";
@@ -82,6 +84,12 @@ pub fn encode_op(w: &mut Writer, op: &Op) {
             w.u8(kind.code());
             encode_str(w, id.as_str());
         }
+        Op::Erase { at, kind, id } => {
+            w.u8(ERASE);
+            encode_stamp(w, *at);
+            w.u8(kind.code());
+            encode_str(w, id.as_str());
+        }
         Op::Foreign(f) => w.raw(&f.bytes),
     }
 }
@@ -96,6 +104,10 @@ pub fn decode_op(bytes: &[u8]) -> Result<Op, DecodeError> {
         SET => read_set(&mut r, at),
         APPEND => read_append(&mut r, at),
         DELETE => read_delete(&mut r, at),
+        ERASE => read_delete(&mut r, at).map(|op| match op {
+            Op::Delete { at, kind, id } => Op::Erase { at, kind, id },
+            other => other,
+        }),
         _ => None,
     };
     Ok(match known {
@@ -240,6 +252,11 @@ mod tests {
             Op::Delete {
                 at: stamp(1_700_000_000_002, 0),
                 kind: RecordKind::Template,
+                id: id.clone(),
+            },
+            Op::Erase {
+                at: stamp(1_700_000_000_003, 0),
+                kind: RecordKind::Customer,
                 id: id.clone(),
             },
         ]

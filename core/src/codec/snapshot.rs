@@ -5,7 +5,8 @@
 //! length and its rows, then an end block:
 //!
 //! ```text
-//! records block   count; per record: kind, id, tombstone stamp?, fields (name, stamp, value)
+//! records block   count; per record: kind, id, tombstones (bit 0 deleted, bit 1 erased) and
+//!                 their stamps, fields (name, stamp, value)
 //! entries block   count, then four columns, each length-prefixed:
 //!                   ids     per entry: 1 = a UUID, as the change of its 48-bit time (zigzag)
 //!                           and its other 10 bytes; 0 = other text
@@ -224,12 +225,10 @@ impl SnapshotWriter {
     fn write_record(&mut self, w: &mut Writer, kind: RecordKind, id: &Id, state: &RecordState) {
         w.u8(kind.code());
         encode_str(w, id.as_str());
-        match state.deleted {
-            Some(at) => {
-                w.u8(1);
-                self.stamps.write(w, at);
-            }
-            None => w.u8(0),
+        // Tombstones: bit 0 deleted, bit 1 erased, then their stamps.
+        w.u8(u8::from(state.deleted.is_some()) | u8::from(state.erased.is_some()) << 1);
+        for at in [state.deleted, state.erased].into_iter().flatten() {
+            self.stamps.write(w, at);
         }
         w.len_prefix(state.fields.len());
         for (name, reg) in &state.fields {
@@ -482,7 +481,15 @@ impl SnapshotReader {
                 .ok_or_else(|| r.error("unknown record kind (written by a newer version)"))?;
             let id = Id::parse(&decode_str(r)?)
                 .map_err(|e| DecodeError::new(e.to_string(), r.position()))?;
-            let deleted = match r.u8()? {
+            let tombstones = r.u8()?;
+            if tombstones > 3 {
+                return Err(r.error("unknown tombstone (written by a newer version)"));
+            }
+            let deleted = match tombstones & 1 {
+                0 => None,
+                _ => Some(self.stamps.read(r)?),
+            };
+            let erased = match tombstones & 2 {
                 0 => None,
                 _ => Some(self.stamps.read(r)?),
             };
@@ -493,8 +500,14 @@ impl SnapshotReader {
                 let value = decode_value(r)?;
                 fields.insert(name, Register { at, value });
             }
-            self.records
-                .insert((kind, id), RecordState { fields, deleted });
+            self.records.insert(
+                (kind, id),
+                RecordState {
+                    fields,
+                    deleted,
+                    erased,
+                },
+            );
         }
         Ok(())
     }
