@@ -260,7 +260,9 @@ impl AppState {
             });
             self.book_rev.update(|n| *n += 1);
         }
-        if db.wants_compaction() {
+        // A merged snapshot is a large record: fold it into the store's own snapshot (with the
+        // views) at once, so the next start reads both instead of merging it again.
+        if db.wants_compaction() || matches!(record, Journal::Merged { .. }) {
             self.compact(db);
         }
         Ok(result)

@@ -8,12 +8,13 @@ use super::timeline::Timeline;
 use super::visit_form::VisitForm;
 use crate::i18n::Lang;
 use crate::state::use_app;
-use huike_core::domain::Customer;
+use huike_core::domain::{Customer, Role};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The customer card at `/customers/:id`.
 #[component]
@@ -98,7 +99,10 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let recording = RwSignal::new(None::<Recording>);
     let recorded = Callback::new(move |()| recording.set(None));
     let (for_purchase, for_visit, for_contact) = (id.clone(), id.clone(), id.clone());
-    let (for_compose, for_timeline) = (id.clone(), id.clone());
+    let (for_compose, for_timeline, for_delete) = (id.clone(), id.clone(), id.clone());
+    let owner = app
+        .session
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.role() == Role::Owner));
     view! {
         <article class="card customer-card">
             <div class="editor-head">
@@ -151,7 +155,60 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
             </Show>
             <Compose id=for_compose />
             <Timeline customer=for_timeline />
+            // Clerks cannot delete customers (the server refuses it too).
+            <Show when=move || owner>
+                <DeleteCustomer id=for_delete.clone() />
+            </Show>
         </article>
+    }
+}
+
+/// **Delete customer** (owner only), optionally erasing their personal data everywhere.
+#[component]
+fn DeleteCustomer(id: Id) -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
+    let asking = RwSignal::new(false);
+    let erase = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let confirm = move |_| {
+        let (id, navigate) = (id.clone(), navigate.clone());
+        spawn_local(async move {
+            let now = crate::platform::now_ms();
+            let result = if erase.get_untracked() {
+                app.save_local(|r| r.plan_erase(now, id)).await
+            } else {
+                app.save_local(|r| r.plan_delete(now, RecordKind::Customer, id))
+                    .await
+            };
+            match result {
+                Ok(()) => navigate("/customers", Default::default()),
+                Err(e) => error.set(Some(format!("{} {e}", t().storage_error))),
+            }
+        });
+    };
+    view! {
+        <div class="danger-zone">
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" class="ghost danger" on:click=move |_| asking.set(true)>{move || t().delete_customer}</button>
+                }
+            >
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || erase.get() on:change=move |ev| erase.set(event_target_checked(&ev)) />
+                    <span>{move || t().erase_personal_data}</span>
+                </label>
+                <div class="actions">
+                    <button type="button" class="danger" on:click=confirm.clone()>{move || t().confirm_delete}</button>
+                    <button type="button" class="ghost" on:click=move |_| asking.set(false)>{move || t().cancel}</button>
+                </div>
+            </Show>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </div>
     }
 }
 
