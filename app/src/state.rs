@@ -14,7 +14,7 @@ use huike_core::book::Book;
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Entry;
 use huike_core::id::Id;
-use huike_core::insights::{Insights, Today};
+use huike_core::insights::{Insights, InsightsReader, Today};
 use huike_core::replica::{Delta, Journal, Replica};
 use huike_core::sync::DeviceInfo;
 use leptos::prelude::*;
@@ -186,8 +186,8 @@ impl AppState {
             None => store.load_book(device, &progress).await?,
         };
         if self.insights.with_untracked(Option::is_none) {
-            yield_now().await;
-            self.insights.set(Some(Insights::read(replica.book())));
+            let views = read_views(|step| step(replica.book())).await;
+            self.insights.set(Some(views));
         }
         let journal = store.journal().await?;
         for (i, record) in journal.iter().enumerate() {
@@ -247,14 +247,24 @@ impl AppState {
             }
         });
         self.replica_rev.update(|n| *n += 1);
-        if delta.changed_book() {
+        if delta.rebuilt {
+            // A whole new book (a new device's snapshot): its views are read anew, a slice at
+            // a time (nothing else changes the book while this change holds the lock).
+            let replica = self.replica;
+            let views = read_views(|step| {
+                replica
+                    .with_untracked(|r| r.as_ref().map(|r| step(r.book())))
+                    .unwrap_or(true)
+            })
+            .await;
+            self.insights.set(Some(views));
+        } else if delta.changed_book() {
             self.replica.with_untracked(|r| {
                 if let Some(r) = r {
-                    self.insights.update_untracked(|i| match i {
-                        // A whole new book (a new device's snapshot): read its views anew.
-                        _ if delta.rebuilt => *i = Some(Insights::read(r.book())),
-                        Some(i) => i.follow(r.book(), &delta),
-                        None => {}
+                    self.insights.update_untracked(|i| {
+                        if let Some(i) = i {
+                            i.follow(r.book(), &delta);
+                        }
                     });
                 }
             });
@@ -278,7 +288,11 @@ impl AppState {
 
     /// The analysis follows the book as it is now (after a local change, or a sync run).
     pub fn settle(&self) {
-        self.settled_rev.set(self.book_rev.get_untracked());
+        // A run that changed nothing recomputes nothing.
+        let rev = self.book_rev.get_untracked();
+        if self.settled_rev.get_untracked() != rev {
+            self.settled_rev.set(rev);
+        }
     }
 
     /// Saves a change made on this screen: stored, shown, then synced after a quiet moment.
@@ -356,6 +370,27 @@ impl AppState {
             app.compacting.set_value(false);
         });
     }
+}
+
+/// A book's views, read a slice at a time: `with_book` runs a step on the book.
+async fn read_views(with_book: impl Fn(&dyn Fn(&Book) -> bool) -> bool) -> Insights {
+    let reader = std::cell::RefCell::new(None::<InsightsReader>);
+    loop {
+        let done = with_book(&|book| {
+            let mut reader = reader.borrow_mut();
+            reader
+                .get_or_insert_with(|| InsightsReader::new(book))
+                .step(book, 2_000)
+        });
+        if done {
+            break;
+        }
+        yield_now().await;
+    }
+    reader
+        .into_inner()
+        .map(InsightsReader::finish)
+        .unwrap_or_default()
 }
 
 /// The replica's book as snapshot parts, written a slice at a time.

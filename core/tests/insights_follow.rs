@@ -70,6 +70,25 @@ fn an_image_of_the_views_answers_like_them_and_follows_on() {
 }
 
 #[test]
+fn reading_in_slices_equals_reading_at_once() {
+    let params = Params::new(14, 250, 2_500);
+    let mut replica = Replica::new("device".into());
+    replica.local(params.ops());
+    for budget in [1, 7, 100] {
+        let mut reader = huike_core::insights::InsightsReader::new(replica.book());
+        let mut steps = 0;
+        while !reader.step(replica.book(), budget) {
+            steps += 1;
+        }
+        assert!(
+            steps > 2_500 / budget.max(100),
+            "the work was cut in slices"
+        );
+        assert_same(&reader.finish(), &replica, params.as_of);
+    }
+}
+
+#[test]
 fn following_a_change_twice_changes_nothing() {
     // As when a device restarts from views stored after some of its journal was written.
     let params = Params::new(12, 200, 2_000);

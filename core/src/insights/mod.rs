@@ -22,7 +22,7 @@ use crate::id::Id;
 use crate::op::{Change, RecordKind};
 use crate::replica::Delta;
 use crate::search::{Results, SearchIndex};
-use crate::segment::ledger::Ledger;
+use crate::segment::ledger::{Ledger, LedgerReader};
 use crate::segment::{Analysis, analyze_ledger};
 use chrono::NaiveDate;
 use roster::Roster;
@@ -39,6 +39,111 @@ pub struct Insights {
 /// The mark and version of an image of the views.
 const IMAGE_MAGIC: &[u8; 4] = b"HKI1";
 
+/// Reads a book's views a slice at a time, so a large book (a new device's first snapshot)
+/// is read without holding the screen: call [`InsightsReader::step`] until it says done (the
+/// book must not change meanwhile), then [`InsightsReader::finish`].
+pub struct InsightsReader {
+    phase: Phase,
+    ledger: LedgerReader,
+    index: SearchIndex,
+    listed: Vec<(Id, Customer)>,
+    rules: Rules,
+}
+
+/// Where an [`InsightsReader`] is.
+enum Phase {
+    Customers(Option<Id>),
+    Complaints,
+    Entries(Option<String>),
+    Done,
+}
+
+impl InsightsReader {
+    /// A reader of `book`'s views.
+    pub fn new(book: &Book) -> InsightsReader {
+        InsightsReader {
+            phase: Phase::Customers(None),
+            ledger: LedgerReader::new(book.entry_count()),
+            index: SearchIndex::new(),
+            listed: Vec::new(),
+            rules: Rules::of(book),
+        }
+    }
+
+    /// Reads up to `budget` customers or entries. Returns true once everything is read.
+    pub fn step(&mut self, book: &Book, budget: usize) -> bool {
+        let budget = budget.max(1);
+        match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::Customers(after) => {
+                let start = after.map(|id| (RecordKind::Customer, id));
+                let mut last = None;
+                let mut n = 0;
+                for ((kind, id), state) in book
+                    .records_after(start.as_ref().or(Some(&(RecordKind::Customer, Id::MIN))))
+                    .take_while(|((kind, _), _)| *kind == RecordKind::Customer)
+                    .take(budget)
+                {
+                    debug_assert_eq!(*kind, RecordKind::Customer);
+                    n += 1;
+                    last = Some(id.clone());
+                    if state.deleted.is_some() {
+                        continue;
+                    }
+                    self.ledger.customer(id, state);
+                    if let Ok(customer) = state.decode::<Customer>() {
+                        self.index.upsert(id, &customer);
+                        self.listed.push((id.clone(), customer));
+                    }
+                }
+                self.phase = if n == budget {
+                    Phase::Customers(last)
+                } else {
+                    Phase::Complaints
+                };
+            }
+            Phase::Complaints => {
+                for (id, state) in book.records(RecordKind::Complaint) {
+                    self.ledger.complaint(id, state);
+                }
+                self.phase = Phase::Entries(None);
+            }
+            Phase::Entries(after) => {
+                let mut last = None;
+                let mut n = 0;
+                for e in book.entries_after(after.as_deref()).take(budget) {
+                    n += 1;
+                    last = Some(e.id.to_owned());
+                    self.ledger.entry(e);
+                }
+                self.phase = if n == budget {
+                    Phase::Entries(last)
+                } else {
+                    Phase::Done
+                };
+            }
+            Phase::Done => {}
+        }
+        matches!(self.phase, Phase::Done)
+    }
+
+    /// The views, once [`InsightsReader::step`] said done.
+    pub fn finish(self) -> Insights {
+        let mut roster = Roster::default();
+        let index = self.index;
+        roster.extend(
+            self.listed
+                .iter()
+                .map(|(id, c)| (id, c, index.sort_key(id).unwrap_or_default())),
+        );
+        Insights {
+            ledger: self.ledger.finish(),
+            index,
+            roster,
+            rules: self.rules,
+        }
+    }
+}
+
 /// The analysis of a day and its follow-ups.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Today {
@@ -49,19 +154,11 @@ pub struct Today {
 }
 
 impl Insights {
-    /// Reads a whole book (once, when it is opened).
+    /// Reads a whole book (once, when it is opened and no image of its views is stored).
     pub fn read(book: &Book) -> Insights {
-        let mut insights = Insights {
-            ledger: Ledger::read(book),
-            rules: Rules::of(book),
-            ..Insights::default()
-        };
-        for (id, state) in book.records(RecordKind::Customer) {
-            if let Ok(customer) = state.decode::<Customer>() {
-                insights.list(id, &customer);
-            }
-        }
-        insights
+        let mut reader = InsightsReader::new(book);
+        while !reader.step(book, usize::MAX) {}
+        reader.finish()
     }
 
     /// Indexes and lists one customer.

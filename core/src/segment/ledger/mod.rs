@@ -240,6 +240,63 @@ impl Staged {
     }
 }
 
+/// Reads a book into a ledger piece by piece (so a large book can be read in slices of
+/// work): its live customers in id order, its complaints, its entries, then [`finish`].
+///
+/// [`finish`]: LedgerReader::finish
+pub struct LedgerReader {
+    ledger: Ledger,
+    staged: Staged,
+}
+
+impl LedgerReader {
+    /// A reader expecting about `entries` entries.
+    pub fn new(entries: usize) -> LedgerReader {
+        LedgerReader {
+            ledger: Ledger::default(),
+            staged: Staged::with_capacity(entries),
+        }
+    }
+
+    /// A live customer record (they come in id order).
+    pub fn customer(&mut self, id: &Id, state: &crate::book::RecordState) {
+        let ledger = &mut self.ledger;
+        let a = ledger.account(id);
+        let account = &mut ledger.accounts[a as usize];
+        account.live = true;
+        (account.profile, account.children) = Profile::read(state);
+        ledger.order.push(a);
+    }
+
+    /// A live complaint record.
+    pub fn complaint(&mut self, id: &Id, state: &crate::book::RecordState) {
+        if let Some(open) = state.decode().ok().and_then(OpenComplaint::of) {
+            self.ledger.complaints.insert(id.clone(), open);
+        }
+    }
+
+    /// An entry (one this version cannot read, written by a newer one, is not analysed).
+    pub fn entry(&mut self, e: crate::book::EntryRef<'_>) {
+        let Some(entry) = e.decode() else { return };
+        let account = self.ledger.account(entry.customer());
+        let fact = self.ledger.reduce(account, e.id, &entry);
+        self.staged.push(account, fact, e.id);
+    }
+
+    /// The ledger.
+    pub fn finish(self) -> Ledger {
+        let mut ledger = self.ledger;
+        let packed = pack(
+            &ledger.accounts,
+            &ledger.order,
+            self.staged,
+            &ledger.sale_categories,
+        );
+        ledger.install(packed);
+        ledger
+    }
+}
+
 /// The packed list a repacking lays out.
 struct Packed {
     facts: Vec<Fact>,
@@ -252,37 +309,17 @@ struct Packed {
 impl Ledger {
     /// Reads the whole book: every customer record and every entry, once.
     pub fn read(book: &Book) -> Ledger {
-        let mut ledger = Ledger::default();
+        let mut reader = LedgerReader::new(book.entry_count());
         for (id, state) in book.records(RecordKind::Customer) {
-            let a = ledger.account(id);
-            let account = &mut ledger.accounts[a as usize];
-            account.live = true;
-            (account.profile, account.children) = Profile::read(state);
-            // Records come in id order.
-            ledger.order.push(a);
+            reader.customer(id, state);
         }
         for (id, state) in book.records(RecordKind::Complaint) {
-            if let Some(open) = state.decode().ok().and_then(OpenComplaint::of) {
-                ledger.complaints.insert(id.clone(), open);
-            }
+            reader.complaint(id, state);
         }
-        let entries = book.entries();
-        let mut staged = Staged::with_capacity(entries.size_hint().0);
-        for e in entries {
-            // An entry this version cannot read (written by a newer one) is not analysed.
-            let Some(entry) = e.decode() else { continue };
-            let account = ledger.account(entry.customer());
-            let fact = ledger.reduce(account, e.id, &entry);
-            staged.push(account, fact, e.id);
+        for e in book.entries() {
+            reader.entry(e);
         }
-        let packed = pack(
-            &ledger.accounts,
-            &ledger.order,
-            staged,
-            &ledger.sale_categories,
-        );
-        ledger.install(packed);
-        ledger
+        reader.finish()
     }
 
     /// Follows one change the book reported after applying an op.
