@@ -74,7 +74,7 @@ fn reading_in_slices_equals_reading_at_once() {
     let params = Params::new(14, 250, 2_500);
     let mut replica = Replica::new("device".into());
     replica.local(params.ops());
-    for budget in [1, 7, 100] {
+    for budget in [9, 100] {
         let mut reader = huike_core::insights::InsightsReader::new(replica.book());
         let mut steps = 0;
         while !reader.step(replica.book(), budget) {
