@@ -112,6 +112,9 @@ impl Roster {
     ) {
         for (id, customer, sort_key) in customers {
             self.remove(id);
+            if customer.name.trim().is_empty() {
+                continue;
+            }
             let row = Row::of(id, customer);
             for p in &row.phones {
                 self.by_phone.entry(p.clone()).or_default().push(id.clone());
@@ -122,9 +125,14 @@ impl Roster {
         self.order.sort_unstable();
     }
 
-    /// Lists a customer (or updates their row), `sort_key` being their list key.
+    /// Lists a customer (or updates their row), `sort_key` being their list key. A customer
+    /// without a name is not listed: every profile has one, so such a record is one whose
+    /// name has not arrived yet (its fields came from another device in a later batch).
     pub fn upsert(&mut self, id: &Id, customer: &Customer, sort_key: &str) {
         self.remove(id);
+        if customer.name.trim().is_empty() {
+            return;
+        }
         let row = Row::of(id, customer);
         for p in &row.phones {
             self.by_phone.entry(p.clone()).or_default().push(id.clone());
