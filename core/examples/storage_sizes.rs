@@ -65,14 +65,15 @@ fn main() {
     let image = views.write_image();
     let write_image = t.elapsed();
     let t = Instant::now();
-    Insights::read_image(&image).expect("the views read back");
+    let back = Insights::read_image(&image).expect("the views read back");
+    let read_image = t.elapsed();
+    drop(back);
     println!(
         "views (ledger, search index, list): {} bytes ({:.0} per customer), {} compressed; \
-         built from the book in {read_views:?}, image written in {write_image:?}, read in {:?}",
+         built from the book in {read_views:?}, image written in {write_image:?}, read in {read_image:?}",
         image.len(),
         image.len() as f64 / n_customers,
         huike_core::codec::compress(&image).len(),
-        t.elapsed()
     );
     for (name, level) in [
         ("device store", Level::Fast),
