@@ -137,18 +137,25 @@ impl Api {
             .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
     }
 
-    /// Creates a shop; returns the owner device's credentials.
+    /// Creates a shop (with the deployment's sign-up code when it asks for one); returns the
+    /// owner device's credentials.
     pub async fn create_shop(
         &self,
         shop_name: &str,
         owner_name: &str,
+        signup_secret: Option<&str>,
     ) -> Result<DeviceCredentials, CallError> {
         let body = CreateShopRequest {
             shop_name: shop_name.into(),
             owner_name: owner_name.into(),
         };
-        self.call(reqwest::Method::POST, "/v1/shops", Some(&body))
-            .await
+        let mut req = self.request(reqwest::Method::POST, "/v1/shops").json(&body);
+        if let Some(secret) = signup_secret {
+            req = req.header("X-Huike-Signup-Secret", secret);
+        }
+        let body = self.send(req).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
     }
 
     /// Redeems an invite code; returns this device's credentials.

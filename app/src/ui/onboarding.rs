@@ -26,6 +26,8 @@ pub fn Onboarding() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let server = app.server;
+    // Only a deployment with closed sign-up asks for it (its operator hands it out).
+    let signup_code = RwSignal::new(String::new());
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -46,7 +48,9 @@ pub fn Onboarding() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let api = Api::new(&server.get_untracked(), None);
-            let result = api.create_shop(&shop, &owner).await;
+            let secret =
+                Some(signup_code.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+            let result = api.create_shop(&shop, &owner, secret.as_deref()).await;
             finish(app, result, owner, Some(shop), busy, error).await;
         });
     };
@@ -94,7 +98,7 @@ pub fn Onboarding() -> impl IntoView {
                 <form class="card" on:submit=join>
                     <h2>{move || t().join_shop}</h2>
                     <p class="muted small">{move || t().or_join}</p>
-                    <TextField label=Signal::derive(move || t().invite_code) value=code placeholder="XXXX-XXXX" />
+                    <TextField label=Signal::derive(move || t().invite_code) value=code placeholder="XXXX-XXXX-XXXX" />
                     <TextField label=Signal::derive(move || t().your_name) value=joiner_name autocomplete="name" />
                     <button type="submit" class="secondary" disabled=move || busy.get()>{move || t().join_shop}</button>
                 </form>
@@ -102,6 +106,7 @@ pub fn Onboarding() -> impl IntoView {
             <details class="advanced">
                 <summary>{move || t().server}</summary>
                 <TextField label=Signal::derive(move || t().server) value=server kind="url" inputmode="url" />
+                <TextField label=Signal::derive(move || t().signup_code) value=signup_code autocomplete="off" />
             </details>
             <Show when=move || busy.get()>
                 <p class="muted" role="status">{move || t().working}</p>
