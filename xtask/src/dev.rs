@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 
 use crate::build;
 use crate::cli::DevOptions;
+use crate::ports;
 use crate::precache;
 use crate::procs::{self, Output};
 use crate::repo::Repo;
@@ -34,14 +35,17 @@ pub fn build_all(repo: &Repo) -> Result<()> {
 
 /// Builds, then runs the app and the worker until Ctrl-C / SIGTERM; then stops both.
 pub fn run(repo: &Repo, options: DevOptions) -> Result<ExitCode> {
+    // A busy port fails before the build, not after it.
+    let app = ports::resolve(options.app_port, "--app-port", "the app")?;
+    let worker = ports::resolve(options.worker_port, "--worker-port", "the worker")?;
+    if app == worker {
+        bail!("the app and the worker cannot share port {app}");
+    }
     build_all(repo)?;
     let kv = repo.dev_kv();
     let stack = Stack::start(
         repo,
-        Ports {
-            app: options.app_port,
-            worker: options.worker_port,
-        },
+        Ports { app, worker },
         Kv::Kept(&kv),
         Output::Prefixed("[worker] "),
     )?;

@@ -372,4 +372,179 @@ mod tests {
         assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
         assert_eq!(retry_after(None), None);
     }
+
+    /// A fake of the worker's API (shop, invites, join, push) that answers the first push of
+    /// every third batch with 429, of every fifth with 503, and stores every seventh but loses
+    /// the answer (tiny_http answers a dropped request with a 500): seed-demo must still store
+    /// every batch exactly once, in order, with the content core's replica made.
+    #[test]
+    fn seeds_through_rate_limits_server_errors_and_lost_answers() {
+        use std::collections::{BTreeMap, HashSet};
+        use std::sync::{Arc, Mutex};
+
+        #[derive(Default)]
+        struct Fake {
+            devices: Vec<String>,
+            codes: HashSet<String>,
+            batches: BTreeMap<(String, u64), serde_json::Value>,
+            faults: HashSet<(String, u64)>,
+            secret_seen: bool,
+        }
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let addr = server.server_addr().to_ip().unwrap();
+        let state = Arc::new(Mutex::new(Fake::default()));
+        let (srv, st) = (Arc::clone(&server), Arc::clone(&state));
+        let handler = thread::spawn(move || {
+            while let Ok(mut request) = srv.recv() {
+                let mut body = String::new();
+                request.as_reader().read_to_string(&mut body).unwrap();
+                let token = request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Authorization"))
+                    .map(|h| h.value.as_str().trim_start_matches("Bearer ").to_owned());
+                let secret = request
+                    .headers()
+                    .iter()
+                    .any(|h| h.field.equiv(SIGNUP_SECRET_HEADER));
+                let url = request.url().to_owned();
+                let mut fake = st.lock().unwrap();
+                let credentials = |device: String, role: Role| DeviceCredentials {
+                    shop_id: "shop".into(),
+                    shop_name: "demo".into(),
+                    token: format!("token-{device}"),
+                    device_id: device,
+                    role,
+                };
+                let (status, answer) = match (request.method().as_str(), url.as_str()) {
+                    ("POST", "/v1/shops") => {
+                        fake.secret_seen = secret;
+                        fake.devices.push("d0".into());
+                        (
+                            201,
+                            serde_json::to_string(&credentials("d0".into(), Role::Owner)).unwrap(),
+                        )
+                    }
+                    ("POST", "/v1/invites") => {
+                        let role: InviteRequest = serde_json::from_str(&body).unwrap();
+                        let code = format!("CODE-{:04}", fake.codes.len());
+                        fake.codes.insert(code.clone());
+                        let invite = Invite {
+                            code,
+                            expires_at: 0,
+                            role: role.role,
+                        };
+                        (201, serde_json::to_string(&invite).unwrap())
+                    }
+                    ("POST", "/v1/join") => {
+                        let join: JoinRequest = serde_json::from_str(&body).unwrap();
+                        assert!(fake.codes.remove(&join.code), "a code is used once");
+                        let device = format!("d{}", fake.devices.len());
+                        fake.devices.push(device.clone());
+                        (
+                            201,
+                            serde_json::to_string(&credentials(device, Role::Clerk)).unwrap(),
+                        )
+                    }
+                    ("PUT", path) => {
+                        let seq: u64 = path.trim_start_matches("/v1/log/").parse().unwrap();
+                        let device = token.unwrap().trim_start_matches("token-").to_owned();
+                        let key = (device.clone(), seq);
+                        let first_try = fake.faults.insert(key.clone());
+                        if first_try && seq % 3 == 0 {
+                            drop(fake);
+                            let _ = request.respond(
+                                tiny_http::Response::from_string(
+                                    "{\"error\":\"rate_limited\",\"message\":\"slow\"}",
+                                )
+                                .with_status_code(429)
+                                .with_header(
+                                    tiny_http::Header::from_bytes("Retry-After", "0").unwrap(),
+                                ),
+                            );
+                            continue;
+                        }
+                        if first_try && seq % 5 == 0 {
+                            drop(fake);
+                            let _ = request.respond(
+                                tiny_http::Response::from_string("{}").with_status_code(503),
+                            );
+                            continue;
+                        }
+                        let batch: serde_json::Value = serde_json::from_str(&body).unwrap();
+                        assert_eq!(batch["seq"], seq);
+                        if seq > 1 {
+                            assert!(
+                                fake.batches.contains_key(&(device.clone(), seq - 1)),
+                                "in order"
+                            );
+                        }
+                        let stored = match fake.batches.get(&key) {
+                            Some(existing) => {
+                                assert_eq!(*existing, batch, "a retry is the very same batch");
+                                false
+                            }
+                            None => {
+                                fake.batches.insert(key, batch);
+                                true
+                            }
+                        };
+                        if first_try && seq % 7 == 0 {
+                            // Stored, but the answer is lost on the way (dropped: a 500).
+                            continue;
+                        }
+                        (
+                            if stored { 201 } else { 200 },
+                            serde_json::to_string(&PushAck { seq, stored }).unwrap(),
+                        )
+                    }
+                    other => panic!("unexpected request {other:?}"),
+                };
+                drop(fake);
+                let _ = request
+                    .respond(tiny_http::Response::from_string(answer).with_status_code(status));
+            }
+        });
+
+        let options = SeedOptions {
+            customers: 1000,
+            purchases: 8000,
+            seed: 7,
+            server: format!("http://{addr}/"),
+            signup_secret: Some("s3cret".into()),
+        };
+        let seeded = seed(&options).unwrap();
+        let expected = Params::new(7, 1000, 8000).ops();
+        assert_eq!(seeded.ops, expected.len());
+        assert!(seeded.invite_code.starts_with("CODE-"));
+        let fake = state.lock().unwrap();
+        assert!(fake.secret_seen, "the sign-up secret is sent");
+        assert_eq!(fake.devices.len(), 3);
+        assert!(
+            seeded.batches >= 7,
+            "enough batches to meet every fault: {}",
+            seeded.batches
+        );
+        // Every device's stream is exactly the batches a replica of that device makes.
+        let streams = split_by_node(expected);
+        for (device, ops) in fake.devices.iter().zip(streams) {
+            let pushed: Vec<&serde_json::Value> = fake
+                .batches
+                .range((device.clone(), 0)..(device.clone(), u64::MAX))
+                .map(|(_, batch)| batch)
+                .collect();
+            let mut replica = Replica::new(device.clone());
+            replica.local(ops);
+            let mut made = Vec::new();
+            while let (Some(batch), _) = replica.next_batch() {
+                replica.acknowledged(batch.seq);
+                made.push(serde_json::to_value(&batch).unwrap());
+            }
+            assert_eq!(pushed.len(), made.len(), "batches of {device}");
+            assert!(pushed.into_iter().eq(made.iter()), "stream of {device}");
+        }
+        drop(fake);
+        server.unblock();
+        handler.join().unwrap();
+    }
 }
