@@ -338,14 +338,13 @@ async fn first_sync(client: &Client, app: &str, code: &str, customers: u64) -> R
         }
         if last_note.elapsed() > Duration::from_secs(10) {
             last_note = Instant::now();
-            let seen: Vec<&String> = state["countAt"]
+            let most = state["countAt"]
                 .as_object()
-                .map(|m| m.keys().collect())
-                .unwrap_or_default();
+                .and_then(|m| m.keys().filter_map(|k| k.parse::<u64>().ok()).max());
             say(format_args!(
-                "first sync: {:.0} s, list counts seen so far: {}",
+                "first sync: {:.0} s, the list has shown up to {} of {customers} customers",
                 (state["now"].as_f64().unwrap_or(started) - started) / 1000.0,
-                seen.last().map_or("none".to_owned(), |s| (*s).clone())
+                most.map_or("none".to_owned(), |n| n.to_string())
             ));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -855,7 +854,7 @@ fn print_table(
     if let Some(total) = download.last() {
         println!(
             "{:<54} {:>10}",
-            "download wasm + JS + CSS [KB raw / gzip / brotli]",
+            "download wasm + JS + HTML/CSS [KB raw / gzip / brotli]",
             format!(
                 "{} / {} / {}",
                 size::kb(total.raw),
