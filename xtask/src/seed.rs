@@ -451,7 +451,7 @@ mod tests {
                         let device = token.unwrap().trim_start_matches("token-").to_owned();
                         let key = (device.clone(), seq);
                         let first_try = fake.faults.insert(key.clone());
-                        if first_try && seq % 3 == 0 {
+                        if first_try && seq.is_multiple_of(3) {
                             drop(fake);
                             let _ = request.respond(
                                 tiny_http::Response::from_string(
@@ -464,7 +464,7 @@ mod tests {
                             );
                             continue;
                         }
-                        if first_try && seq % 5 == 0 {
+                        if first_try && seq.is_multiple_of(5) {
                             drop(fake);
                             let _ = request.respond(
                                 tiny_http::Response::from_string("{}").with_status_code(503),
@@ -489,7 +489,7 @@ mod tests {
                                 true
                             }
                         };
-                        if first_try && seq % 7 == 0 {
+                        if first_try && seq.is_multiple_of(7) {
                             // Stored, but the answer is lost on the way (dropped: a 500).
                             continue;
                         }
