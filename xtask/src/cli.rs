@@ -103,6 +103,9 @@ pub struct LighthouseOptions {
     /// app and a fresh worker are started on free ports.
     #[arg(long)]
     pub url: Option<String>,
+    /// How many Lighthouse runs; the one with the median performance score is reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
 }
 
 #[cfg(test)]
