@@ -306,24 +306,24 @@ async fn first_sync(client: &Client, app: &str, code: &str, customers: u64) -> R
             .await
             .context("reading the page's progress")?;
         let listed_at = state["countAt"][customers.to_string()].as_f64();
-        let synced_at = state["marks"].as_array().and_then(|marks| {
-            marks.iter().find_map(|m| {
-                let complete =
-                    m[1].as_u64().is_some_and(|c| c >= customers) && m[2].as_u64() == Some(0);
-                complete.then(|| m[0].as_f64()).flatten()
+        let marks: Vec<SyncMark> = state["marks"]
+            .as_array()
+            .map(|marks| {
+                marks
+                    .iter()
+                    .filter_map(|m| {
+                        Some(SyncMark {
+                            at: m[0].as_f64()?,
+                            customers: m[1].as_u64(),
+                            pending: m[2].as_u64(),
+                        })
+                    })
+                    .filter(|m| m.at >= started)
+                    .collect()
             })
-        });
-        let has_marks = state["marks"].as_array().is_some_and(|m| !m.is_empty());
+            .unwrap_or_default();
         let now = state["now"].as_f64().unwrap_or(0.0);
-        let done = match (listed_at, synced_at, has_marks) {
-            (Some(listed), Some(synced), _) => Some((listed.max(synced), "mark")),
-            // A complete sync whose list count never reads exactly `customers` (a list that
-            // leaves some out): the mark, 5 s on.
-            (None, Some(synced), _) if now - synced > 5000.0 => Some((synced, "mark")),
-            // An app without the mark: the list's count, once it has stayed put for 3 s.
-            (Some(listed), None, false) if now - listed > 3000.0 => Some((listed, "DOM")),
-            _ => None,
-        };
+        let done = first_sync_done(listed_at, &marks, now, customers);
         if let Some((at, source)) = done {
             let mut phase = measure_after(client, started, at).await?;
             phase.ms = Some(at - started);
@@ -480,6 +480,44 @@ async fn tab_switches(client: &Client) -> Result<(Vec<(String, Option<f64>)>, f6
     }
     let (longest, _) = long_tasks(client, from, f64::MAX).await?;
     Ok((times, longest))
+}
+
+/// A `huike:sync-done` mark: when, and its detail (`customers`, `pending`) if it has one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SyncMark {
+    at: f64,
+    customers: Option<u64>,
+    pending: Option<u64>,
+}
+
+/// When a first sync was complete, and by what sign, given when the list first showed
+/// `customers` customers (`listed`), the sync marks since the tap, and the time now:
+/// - marks with a detail: the first with every customer and nothing pending (and the list
+///   showing them all, unless it never reads exactly `customers`: then the mark, 5 s on);
+/// - marks without a detail: the first sync run ending after the list showed them all (a run
+///   may end just before its last changes are painted: up to 1 s before counts);
+/// - no mark at all: the list's count, once it has stayed put for 3 s.
+fn first_sync_done(
+    listed: Option<f64>,
+    marks: &[SyncMark],
+    now: f64,
+    customers: u64,
+) -> Option<(f64, &'static str)> {
+    let detailed = marks.iter().any(|m| m.customers.is_some());
+    let synced = if detailed {
+        marks
+            .iter()
+            .find(|m| m.customers.is_some_and(|c| c >= customers) && m.pending == Some(0))
+            .map(|m| m.at)
+    } else {
+        listed.and_then(|listed| marks.iter().find(|m| m.at >= listed - 1000.0).map(|m| m.at))
+    };
+    match (listed, synced) {
+        (Some(listed), Some(synced)) => Some((listed.max(synced), "mark")),
+        (None, Some(synced)) if now - synced > 5000.0 => Some((synced, "mark")),
+        (Some(listed), None) if marks.is_empty() && now - listed > 3000.0 => Some((listed, "DOM")),
+        _ => None,
+    }
 }
 
 /// The first frame of `frames` (ascending) after which none follows within [`QUIET_MS`].
@@ -899,6 +937,54 @@ mod tests {
         assert_eq!(spread([4.0, 1.0]).unwrap().median, 2.5);
         assert!(spread([]).is_none());
         assert!(spread([f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn a_first_sync_is_done_by_the_marks_the_app_gives_or_by_the_list() {
+        let mark = |at, customers, pending| SyncMark {
+            at,
+            customers,
+            pending,
+        };
+        // Detailed marks: the complete one, and the list showing everyone.
+        let detailed = [
+            mark(10.0, Some(500), Some(0)),
+            mark(60.0, Some(1000), Some(0)),
+        ];
+        assert_eq!(
+            first_sync_done(Some(55.0), &detailed, 70.0, 1000),
+            Some((60.0, "mark"))
+        );
+        assert_eq!(first_sync_done(None, &detailed, 70.0, 1000), None);
+        assert_eq!(
+            first_sync_done(None, &detailed, 6000.0, 1000),
+            Some((60.0, "mark"))
+        );
+        // Plain marks: the run ending after the list showed everyone (or just before).
+        let plain = [
+            mark(10.0, None, None),
+            mark(2000.0, None, None),
+            mark(9000.0, None, None),
+        ];
+        assert_eq!(
+            first_sync_done(Some(2500.0), &plain, 3000.0, 1000),
+            Some((2500.0, "mark"))
+        );
+        assert_eq!(
+            first_sync_done(Some(5000.0), &plain, 6000.0, 1000),
+            Some((9000.0, "mark"))
+        );
+        assert_eq!(
+            first_sync_done(Some(9500.0), &plain, 9600.0, 1000),
+            Some((9500.0, "mark"))
+        );
+        assert_eq!(first_sync_done(Some(12000.0), &plain, 12500.0, 1000), None);
+        // No marks: the count, once it has stayed for 3 s.
+        assert_eq!(first_sync_done(Some(100.0), &[], 2000.0, 1000), None);
+        assert_eq!(
+            first_sync_done(Some(100.0), &[], 3200.0, 1000),
+            Some((100.0, "DOM"))
+        );
     }
 
     #[test]
