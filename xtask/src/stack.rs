@@ -76,6 +76,7 @@ impl Stack {
                 persist_to: &kv_dir,
                 allowed_origins: &allowed_origins(app.addr().port()),
                 output,
+                vars: &[],
             },
         )?;
         Ok(Stack {

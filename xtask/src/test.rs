@@ -117,6 +117,7 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
                     persist_to: kv.path(),
                     allowed_origins: &origin,
                     output: Output::File(log.clone()),
+                    vars: &[],
                 },
             )
         }),

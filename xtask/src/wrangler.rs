@@ -32,6 +32,8 @@ pub struct WorkerOptions<'a> {
     pub allowed_origins: &'a str,
     /// Where wrangler's output goes.
     pub output: Output,
+    /// Variables set on top of `worker/wrangler.toml`'s, as `NAME`, `value`.
+    pub vars: &'a [(&'a str, &'a str)],
 }
 
 /// A running `wrangler dev`; stopped (the whole process group) when dropped.
@@ -68,7 +70,11 @@ impl Worker {
                 &inspector,
             ])
             .args(["--show-interactive-dev-session=false", "--var"])
-            .arg(format!("ALLOWED_ORIGINS:{}", options.allowed_origins))
+            .arg(format!("ALLOWED_ORIGINS:{}", options.allowed_origins));
+        for (name, value) in options.vars {
+            command.arg("--var").arg(format!("{name}:{value}"));
+        }
+        command
             .env("WRANGLER_SEND_METRICS", "false")
             .env("WRANGLER_HIDE_BANNER", "true")
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
