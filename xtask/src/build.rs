@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::compress;
 use crate::precache;
 use crate::procs;
 use crate::repo::Repo;
@@ -20,7 +21,9 @@ pub fn fetch(repo: &Repo) -> Result<()> {
     Ok(())
 }
 
-/// `trunk build --release --offline --skip-version-check` at the repository root.
+/// `trunk build --release --offline --skip-version-check` at the repository root, then the
+/// precompressed variants of every text and wasm file (the service worker stays a template
+/// until [`crate::precache::finalize`]).
 pub fn app(repo: &Repo) -> Result<()> {
     let step = Step::start("build app (trunk build --release)");
     if !repo.has_app() {
@@ -39,8 +42,10 @@ pub fn app(repo: &Repo) -> Result<()> {
             precache::SERVICE_WORKER
         );
     }
+    step.say("precompressing (brotli 11, gzip 9)");
+    let compressed = compress::precompress(&repo.dist())?;
     step.done(format_args!(
-        "dist/ holds {} KB",
+        "dist/ holds {} KB ({compressed} files also as .br and .gz)",
         folder_size(&repo.dist())? / 1024
     ));
     Ok(())

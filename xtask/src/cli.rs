@@ -1,24 +1,51 @@
-//! Command-line parsing: a few subcommands and two port options, no parser crate needed.
+//! The command line (clap derive): `cargo xtask <command> [options]`.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Huike's project commands.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Huike's project commands: set-up, builds, the local app and worker, tests and measurements.",
+    after_help = "Every command installs what is missing first (pinned tools, Debian and npm packages)."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
 
 /// What the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
-    /// Set up, build, then serve the app and run the worker until Ctrl-C.
+    /// Set up, build, then serve the app and run the worker (KV kept in .huike/kv) until Ctrl-C.
     Dev(DevOptions),
-    /// Set up and build only.
+    /// Set up and build: the app into dist/ (finalised for the default worker URL,
+    /// precompressed) and the worker into worker/build/.
     Build,
-    /// Set up, build and run every test.
+    /// Set up, build, then run every test (native, wasm in headless Chromium, the system tests
+    /// against a fresh worker and app on free ports); non-zero exit if any failed.
     Test,
-    /// Print the usage text.
-    Help,
+    /// Load a synthetic shop into a running worker as its three devices would, and print an
+    /// owner invite code for trying it.
+    SeedDemo(SeedOptions),
+    /// Measure the app in headless Chromium against a fresh worker loaded by seed-demo: first
+    /// sync, cold start, search keystroke, tab switches, long tasks, storage, memory.
+    Bench(BenchOptions),
+    /// Sizes of the app's download (wasm, JS, CSS): raw, gzip and brotli, from dist/.
+    Size,
+    /// Lighthouse 12 (mobile preset) on the app as `cargo xtask dev` serves it.
+    Lighthouse(LighthouseOptions),
 }
 
 /// Ports for `cargo xtask dev`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
 pub struct DevOptions {
-    /// Where the static server serves the app.
+    /// Where the static server serves the app (0: any free port).
+    #[arg(long, default_value_t = 8080)]
     pub app_port: u16,
-    /// Where `wrangler dev` serves the worker.
+    /// Where `wrangler dev` serves the worker (0: any free port).
+    #[arg(long, default_value_t = 8787)]
     pub worker_port: u16,
 }
 
@@ -31,130 +58,108 @@ impl Default for DevOptions {
     }
 }
 
-/// The help text.
-pub const USAGE: &str = "\
-usage: cargo xtask <command>
-
-commands:
-  dev [--app-port N] [--worker-port N]
-        install what is missing, build the app and the worker, then serve the app
-        (default http://127.0.0.1:8080) and run the worker (default http://127.0.0.1:8787,
-        KV kept in .huike/kv) until Ctrl-C
-  build  install what is missing and build the app (dist/) and the worker (worker/build/)
-  test   install, build, then run every test: native, wasm in headless Chromium, and the
-        system tests against a fresh worker and app; non-zero exit if any failed
-  help   this text";
-
-/// Parses the arguments after `cargo xtask`.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((first, rest)) = args.split_first() else {
-        return Err("missing command".into());
-    };
-    match first.as_str() {
-        "dev" => parse_dev(rest).map(Command::Dev),
-        "build" => no_options("build", rest).map(|()| Command::Build),
-        "test" => no_options("test", rest).map(|()| Command::Test),
-        "help" | "-h" | "--help" => Ok(Command::Help),
-        other => Err(format!("unknown command `{other}`")),
-    }
+/// The synthetic shop and where to load it.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct SeedOptions {
+    /// Number of customers.
+    #[arg(long, default_value_t = 20_000)]
+    pub customers: usize,
+    /// Number of sales.
+    #[arg(long, default_value_t = 200_000)]
+    pub purchases: usize,
+    /// The generator's seed (the same seed and sizes give the same shop).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// The worker's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8787")]
+    pub server: String,
+    /// Sent as `X-Huike-Signup-Secret` when creating the shop (for a deployment without open
+    /// sign-up).
+    #[arg(long, env = "HUIKE_SIGNUP_SECRET", hide_env_values = true)]
+    pub signup_secret: Option<String>,
 }
 
-fn no_options(command: &str, rest: &[String]) -> Result<(), String> {
-    match rest.first() {
-        None => Ok(()),
-        Some(extra) => Err(format!("`{command}` takes no options (got `{extra}`)")),
-    }
+/// What `cargo xtask bench` measures.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct BenchOptions {
+    /// Customers in the synthetic shop.
+    #[arg(long, default_value_t = 20_000)]
+    pub customers: usize,
+    /// Sales in the synthetic shop.
+    #[arg(long, default_value_t = 200_000)]
+    pub purchases: usize,
+    /// How many times each browser measurement is repeated (the figures are medians).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Also run Lighthouse on a first visit.
+    #[arg(long)]
+    pub lighthouse: bool,
 }
 
-fn parse_dev(rest: &[String]) -> Result<DevOptions, String> {
-    let mut options = DevOptions::default();
-    let mut args = rest.iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name, Some(value.to_owned())),
-            None => (arg.as_str(), None),
-        };
-        let slot = match name {
-            "--app-port" => &mut options.app_port,
-            "--worker-port" => &mut options.worker_port,
-            _ => return Err(format!("unknown option `{arg}` for `dev`")),
-        };
-        let value = inline
-            .or_else(|| args.next().cloned())
-            .ok_or_else(|| format!("`{name}` needs a port number"))?;
-        *slot = match value.parse::<u16>() {
-            Ok(port) if port > 0 => port,
-            _ => {
-                return Err(format!(
-                    "`{name}`: `{value}` is not a port number (1-65535)"
-                ));
-            }
-        };
-    }
-    if options.app_port == options.worker_port {
-        return Err(format!(
-            "the app and the worker cannot share port {}",
-            options.app_port
-        ));
-    }
-    Ok(options)
+/// Where Lighthouse looks.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct LighthouseOptions {
+    /// An app already running (e.g. `cargo xtask dev`'s http://127.0.0.1:8080); without it the
+    /// app and a fresh worker are started on free ports.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// How many Lighthouse runs; the one with the median performance score is reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_str(line: &str) -> Result<Command, String> {
-        let args: Vec<String> = line.split_whitespace().map(String::from).collect();
-        parse(&args)
+    fn parse(line: &str) -> Result<Command, String> {
+        Cli::try_parse_from(["cargo xtask"].into_iter().chain(line.split_whitespace()))
+            .map(|cli| cli.command)
+            .map_err(|e| e.to_string())
     }
 
     #[test]
     fn dev_defaults_to_8080_and_8787() {
-        assert_eq!(
-            parse_str("dev"),
-            Ok(Command::Dev(DevOptions {
-                app_port: 8080,
-                worker_port: 8787
-            }))
-        );
+        assert_eq!(parse("dev"), Ok(Command::Dev(DevOptions::default())));
     }
 
     #[test]
-    fn dev_ports_are_overridable_in_both_spellings() {
+    fn dev_ports_are_overridable_in_both_spellings_and_0_means_free() {
         assert_eq!(
-            parse_str("dev --app-port 3000 --worker-port=3001"),
+            parse("dev --app-port 3000 --worker-port=0"),
             Ok(Command::Dev(DevOptions {
                 app_port: 3000,
-                worker_port: 3001
+                worker_port: 0
             }))
         );
-    }
-
-    #[test]
-    fn bad_ports_are_refused_with_the_option_named() {
         for line in [
             "dev --app-port",
-            "dev --app-port 0",
             "dev --worker-port 70000",
             "dev --app-port x",
         ] {
-            let error = parse_str(line).unwrap_err();
+            let error = parse(line).unwrap_err();
             assert!(error.contains("port"), "{line}: {error}");
         }
-        assert!(
-            parse_str("dev --app-port 8787")
-                .unwrap_err()
-                .contains("share")
-        );
     }
 
     #[test]
-    fn other_commands_take_no_options() {
-        assert_eq!(parse_str("test"), Ok(Command::Test));
-        assert_eq!(parse_str("build"), Ok(Command::Build));
-        assert!(parse_str("test --fast").is_err());
-        assert!(parse_str("deploy").unwrap_err().contains("deploy"));
-        assert!(parse_str("").is_err());
+    fn seed_demo_has_the_demo_sizes_by_default() {
+        let Ok(Command::SeedDemo(options)) = parse("seed-demo --server http://x:1") else {
+            panic!("seed-demo parses");
+        };
+        assert_eq!(
+            (options.customers, options.purchases, options.seed),
+            (20_000, 200_000, 7)
+        );
+        assert_eq!(options.server, "http://x:1");
+    }
+
+    #[test]
+    fn other_commands_take_no_stray_options() {
+        assert_eq!(parse("test"), Ok(Command::Test));
+        assert_eq!(parse("build"), Ok(Command::Build));
+        assert!(parse("test --fast").is_err());
+        assert!(parse("deploy").unwrap_err().contains("deploy"));
+        assert!(parse("").is_err());
     }
 }

@@ -1,22 +1,32 @@
-//! `cargo xtask`: the project's two commands.
+//! `cargo xtask`: the project's commands (`cargo xtask --help` lists them).
 //!
-//! - `cargo xtask dev` installs what is missing, builds the app and the worker, then serves the
-//!   app on 127.0.0.1:8080 and runs the worker (`wrangler dev`, KV kept in `.huike/kv`) on
-//!   127.0.0.1:8787 until Ctrl-C.
-//! - `cargo xtask test` does the same set-up and builds, then runs every test (native, wasm in
-//!   headless Chromium, and the system tests against a freshly started worker and app), prints
-//!   a summary and exits non-zero if anything failed.
-//! - `cargo xtask build` is the set-up and the builds alone.
+//! - `dev` installs what is missing, builds the app and the worker, then serves the app on
+//!   127.0.0.1:8080 and runs the worker (`wrangler dev`, KV kept in `.huike/kv`) on
+//!   127.0.0.1:8787 until Ctrl-C (`--app-port`, `--worker-port`; 0 picks a free port).
+//! - `test` does the same set-up and builds, then runs every test (native, wasm in headless
+//!   Chromium, and the system tests against a fresh worker and app on free ports), prints a
+//!   summary and exits non-zero if anything failed.
+//! - `build` is the set-up and the builds alone (`dist/` ready for a static host).
+//! - `seed-demo` loads a synthetic shop into a running worker; `bench` measures the app in
+//!   headless Chromium with such a shop; `size` prints the download's sizes; `lighthouse`
+//!   scores a first visit.
 
+mod bench;
 mod build;
 mod cli;
+mod compress;
 mod dev;
 mod http;
+mod lighthouse;
+mod ports;
 mod precache;
 mod procs;
 mod repo;
+mod seed;
 mod serve;
 mod setup;
+mod size;
+mod stack;
 mod step;
 mod test;
 mod tools;
@@ -24,23 +34,13 @@ mod wrangler;
 
 use std::process::ExitCode;
 
-use cli::Command;
+use clap::Parser;
+use cli::{Cli, Command};
 use repo::Repo;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("xtask: {message}\n\n{}", cli::USAGE);
-            return ExitCode::from(2);
-        }
-    };
-    if command == Command::Help {
-        println!("{}", cli::USAGE);
-        return ExitCode::SUCCESS;
-    }
-    match run(command) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("[xtask] error: {error:#}");
@@ -57,6 +57,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Dev(options) => dev::run(&repo, options),
         Command::Build => dev::build(&repo),
         Command::Test => Ok(test::run(&repo)),
-        Command::Help => Ok(ExitCode::SUCCESS),
+        Command::SeedDemo(options) => seed::run(&options).map(|_| ExitCode::SUCCESS),
+        Command::Bench(options) => bench::run(&repo, &options),
+        Command::Size => size::run(&repo),
+        Command::Lighthouse(options) => lighthouse::run(&repo, &options),
     }
 }

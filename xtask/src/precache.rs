@@ -1,7 +1,9 @@
 //! Finishes the built app after Trunk: writes `dist/config.json` (where the app finds the sync
 //! server) and fills in the service worker's placeholders — the list of every file to precache
 //! (Trunk hashes file names, so only the build can know them) and a version that changes
-//! whenever any of those files (or the service worker itself) changes.
+//! whenever any of those files (or the service worker itself) changes. Precompressed variants
+//! (`.br`, `.gz`) are not listed: the browser asks for the plain URL and the server picks the
+//! encoding.
 
 use std::fs;
 use std::path::Path;
@@ -9,6 +11,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use sha2::{Digest, Sha256};
+
+use crate::compress;
 
 /// Replaced by a JSON array of absolute URLs (`["/", "/index.html", …]`).
 pub const PRECACHE_TOKEN: &str = "\"__HUIKE_PRECACHE__\"";
@@ -62,7 +66,32 @@ pub fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
         &version(&assets, template.as_bytes()),
     )
     .with_context(|| format!("filling in {}", sw_path.display()))?;
-    fs::write(&sw_path, filled).with_context(|| format!("writing {}", sw_path.display()))
+    fs::write(&sw_path, filled).with_context(|| format!("writing {}", sw_path.display()))?;
+    compress::refresh(&sw_path)
+}
+
+/// Copies the built app (`dist`, service worker still a template) into `to` and finalises the
+/// copy for `sync_url`: each run serves its own copy, so a `cargo xtask test` that rebuilds
+/// `dist/` does not disturb a `cargo xtask dev` serving beside it.
+pub fn stage(dist: &Path, to: &Path, sync_url: &str) -> Result<()> {
+    copy_dir(dist, to)?;
+    finalize(to, sync_url)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("listing {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).with_context(|| {
+                format!("copying {} to {}", entry.path().display(), target.display())
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// `{"sync_url": "…"}`.
@@ -89,7 +118,7 @@ fn walk(dir: &Path, prefix: &str, assets: &mut Vec<Asset>) -> Result<()> {
         let Some(name) = name.to_str() else {
             bail!("{} has a name that is not UTF-8", entry.path().display());
         };
-        if name.starts_with('.') {
+        if name.starts_with('.') || compress::is_variant(Path::new(name)) {
             continue;
         }
         let path = format!("{prefix}{name}");
@@ -233,6 +262,8 @@ mod tests {
         };
         write("index.html", "<html></html>");
         write("huike-app-abc_bg.wasm", "\0asm");
+        write("huike-app-abc_bg.wasm.br", "packed");
+        write("huike-app-abc_bg.wasm.gz", "packed");
         write("icons/icon-512.png", "png");
         write(".stage/leftover", "x");
         write(
@@ -253,6 +284,33 @@ mod tests {
             "{sw}"
         );
         assert!(!sw.contains("__HUIKE_"));
+    }
+
+    #[test]
+    fn stage_copies_and_finalises_leaving_the_template_alone() {
+        let dist = tempfile::tempdir().unwrap();
+        let template = format!(
+            "const A = {PRECACHE_TOKEN}; const V = {VERSION_TOKEN}; // {}",
+            "pad ".repeat(100)
+        );
+        fs::write(dist.path().join(SERVICE_WORKER), &template).unwrap();
+        fs::create_dir_all(dist.path().join("icons")).unwrap();
+        fs::write(dist.path().join("icons/a.png"), "png").unwrap();
+        fs::write(dist.path().join("index.html"), "<html>").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        stage(dist.path(), site.path(), "http://127.0.0.1:9").unwrap();
+        assert_eq!(
+            fs::read_to_string(dist.path().join(SERVICE_WORKER)).unwrap(),
+            template
+        );
+        let sw = fs::read_to_string(site.path().join(SERVICE_WORKER)).unwrap();
+        assert!(sw.contains(r#""/icons/a.png""#), "{sw}");
+        assert!(site.path().join("sw.js.br").is_file());
+        assert!(
+            fs::read_to_string(site.path().join(CONFIG))
+                .unwrap()
+                .contains("127.0.0.1:9")
+        );
     }
 
     #[test]

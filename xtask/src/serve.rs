@@ -1,6 +1,8 @@
-//! A static file server for the built app (`dist/`): correct MIME types, `no-cache` for the
-//! files that must never be stale (`sw.js`, `index.html`, `config.json`), and `index.html`
-//! for deep links (`/customers/123`) so the app's router can take over.
+//! A static file server for the built app, behaving as a static host does: precompressed
+//! variants (`.br`, `.gz`, see [`crate::compress`]) chosen by the request's `Accept-Encoding`,
+//! correct MIME types, `immutable` caching for content-hashed files and `no-cache` + `ETag` for
+//! the rest (`index.html`, `sw.js`, `config.json` must never be stale), and `index.html` for
+//! deep links (`/customers/123`) so the app's router can take over.
 
 use std::fs::File;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -11,6 +13,8 @@ use std::thread::{self, JoinHandle};
 use anyhow::{Result, anyhow};
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::compress::{Encoding, compressible, variant};
 
 /// How many requests are served at once (a browser opens several connections).
 const THREADS: usize = 4;
@@ -149,11 +153,68 @@ pub fn content_type(path: &Path) -> String {
     }
 }
 
-/// The `Cache-Control` for a file: `no-cache` for the entry points, none for the rest (their
-/// names carry content hashes).
-pub fn cache_control(path: &Path) -> Option<&'static str> {
-    let name = path.file_name()?.to_str()?;
-    NO_CACHE.contains(&name).then_some("no-cache")
+/// The `Cache-Control` for a file: a year and `immutable` for the files whose names carry
+/// Trunk's content hash (a new build has new names), `no-cache` (revalidate with the ETag
+/// every time) for everything else: the entry points `index.html`, `sw.js`, `config.json`,
+/// and the unhashed icons and manifest.
+pub fn cache_control(path: &Path) -> &'static str {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if NO_CACHE.contains(&name) || !is_hashed(name) {
+        "no-cache"
+    } else {
+        "public, max-age=31536000, immutable"
+    }
+}
+
+/// Whether a file name carries a content hash as Trunk writes it: `name-<hex>.ext`, e.g.
+/// `huike-app-9f86d081884c7d65_bg.wasm`, `main-2c26b46b68ffc68f.css`.
+pub fn is_hashed(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(base, hash)| {
+        !base.is_empty() && hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// The encodings the client accepts, best first, from its `Accept-Encoding` header: those
+/// with a non-zero `q` (a `*` stands for every encoding not named), ordered by `q`, brotli
+/// before gzip when equal.
+pub fn accepted(accept_encoding: Option<&str>) -> Vec<Encoding> {
+    let mut weights: Vec<(Encoding, f32)> = Vec::new();
+    let mut wildcard = None;
+    for item in accept_encoding.unwrap_or_default().split(',') {
+        let mut parts = item.split(';');
+        let token = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").map(str::to_owned))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match token.as_str() {
+            "*" => wildcard = Some(q),
+            _ => {
+                if let Some(encoding) = Encoding::ALL.into_iter().find(|e| e.token() == token) {
+                    weights.push((encoding, q));
+                }
+            }
+        }
+    }
+    let mut list: Vec<(Encoding, f32)> = Encoding::ALL
+        .into_iter()
+        .filter_map(|encoding| {
+            let named = weights
+                .iter()
+                .find(|(e, _)| *e == encoding)
+                .map(|(_, q)| *q);
+            named.or(wildcard).map(|q| (encoding, q))
+        })
+        .filter(|(_, q)| *q > 0.0)
+        .collect();
+    // Stable: equal weights keep brotli first.
+    list.sort_by(|a, b| b.1.total_cmp(&a.1));
+    list.into_iter().map(|(encoding, _)| encoding).collect()
 }
 
 fn handle(root: &Path, request: Request) {
@@ -166,7 +227,7 @@ fn handle(root: &Path, request: Request) {
             Route::BadRequest => send_status(request, 400, &url),
         },
         _ => {
-            let allow = Header::from_bytes("Allow", "GET, HEAD").expect("a valid header");
+            let allow = header("Allow", "GET, HEAD");
             request.respond(Response::empty(405).with_header(allow))
         }
     };
@@ -174,18 +235,80 @@ fn handle(root: &Path, request: Request) {
     drop(result);
 }
 
+fn request_header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str())
+}
+
+/// Sends `file` (relative to `root`) as a static host does: the precompressed variant the
+/// client accepts best (`Content-Encoding`, `Vary: Accept-Encoding`), the original's
+/// `Content-Type`, a `Content-Length`, `Cache-Control`, and an `ETag` answered with 304.
 fn send_file(request: Request, root: &Path, file: &Path) -> std::io::Result<()> {
-    let Ok(opened) = File::open(root.join(file)) else {
+    let original = root.join(file);
+    let negotiated = compressible(file);
+    let choice = if negotiated {
+        accepted(request_header(&request, "Accept-Encoding"))
+            .into_iter()
+            .map(|encoding| (Some(encoding), variant(&original, encoding)))
+            .find(|(_, path)| path.is_file())
+    } else {
+        None
+    };
+    let (encoding, path) = choice.unwrap_or((None, original));
+    let Ok(opened) = File::open(&path) else {
         return send_status(request, 404, &file.to_string_lossy());
     };
+    let tag = opened.metadata().ok().map(|meta| etag(&meta, encoding));
+    let mut headers = vec![
+        header("Content-Type", &content_type(file)),
+        header("Cache-Control", cache_control(file)),
+    ];
+    if negotiated {
+        headers.push(header("Vary", "Accept-Encoding"));
+    }
+    if let Some(encoding) = encoding {
+        headers.push(header("Content-Encoding", encoding.token()));
+    }
+    if let Some(tag) = &tag {
+        headers.push(header("ETag", tag));
+        let matches = request_header(&request, "If-None-Match").is_some_and(|wanted| {
+            wanted
+                .split(',')
+                .any(|w| w.trim() == tag || w.trim() == "*")
+        });
+        if matches {
+            let mut response = Response::empty(304);
+            for h in headers {
+                if !h.field.equiv("Content-Type") {
+                    response.add_header(h);
+                }
+            }
+            return request.respond(response);
+        }
+    }
     // Whole files with a Content-Length, never chunked: the size is known.
-    let mut response = Response::from_file(opened)
-        .with_chunked_threshold(usize::MAX)
-        .with_header(header("Content-Type", &content_type(file)));
-    if let Some(cache) = cache_control(file) {
-        response.add_header(header("Cache-Control", cache));
+    let mut response = Response::from_file(opened).with_chunked_threshold(usize::MAX);
+    for h in headers {
+        response.add_header(h);
     }
     request.respond(response)
+}
+
+/// A strong validator for one variant of a file: its size and modification time, and the
+/// encoding (each variant has its own bytes, so its own tag).
+fn etag(meta: &std::fs::Metadata, encoding: Option<Encoding>) -> String {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let suffix = encoding
+        .map(|e| format!("-{}", e.token()))
+        .unwrap_or_default();
+    format!("\"{:x}-{modified:x}{suffix}\"", meta.len())
 }
 
 fn send_status(request: Request, status: u16, what: &str) -> std::io::Result<()> {
@@ -273,43 +396,129 @@ mod tests {
     }
 
     #[test]
-    fn entry_points_are_never_cached() {
-        assert_eq!(cache_control(Path::new("sw.js")), Some("no-cache"));
-        assert_eq!(cache_control(Path::new("index.html")), Some("no-cache"));
-        assert_eq!(cache_control(Path::new("config.json")), Some("no-cache"));
-        assert_eq!(cache_control(Path::new("huike-app-1f2e.js")), None);
+    fn hashed_files_are_immutable_entry_points_and_the_rest_revalidate() {
+        for name in [
+            "huike-app-9f86d081884c7d65_bg.wasm",
+            "huike-app-9f86d081884c7d65.js",
+            "main-2c26b46b68ffc68f.css",
+        ] {
+            assert_eq!(
+                cache_control(Path::new(name)),
+                "public, max-age=31536000, immutable",
+                "{name}"
+            );
+        }
+        for name in [
+            "sw.js",
+            "index.html",
+            "config.json",
+            "icon-192.png",
+            "manifest.webmanifest",
+            "huike-app.js",
+            "a-b.css",
+        ] {
+            assert_eq!(cache_control(Path::new(name)), "no-cache", "{name}");
+        }
     }
 
     #[test]
-    fn serves_a_folder_over_http() {
+    fn accept_encoding_is_read_like_a_static_host_does() {
+        use Encoding::{Brotli, Gzip};
+        assert_eq!(accepted(Some("gzip, deflate, br, zstd")), [Brotli, Gzip]);
+        assert_eq!(accepted(Some("gzip")), [Gzip]);
+        assert_eq!(accepted(Some("br;q=0.5, gzip;q=0.8")), [Gzip, Brotli]);
+        assert_eq!(accepted(Some("br;q=0, *")), [Gzip]);
+        assert_eq!(accepted(Some("identity")), []);
+        assert_eq!(accepted(Some("*;q=0")), []);
+        assert_eq!(accepted(None), []);
+    }
+
+    #[test]
+    fn serves_a_folder_over_http_with_precompressed_variants() {
         let root = tempfile::tempdir().unwrap();
-        fs::write(root.path().join("index.html"), "<p>huike</p>").unwrap();
-        fs::write(root.path().join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        fs::write(root.path().join("index.html"), "<p>huike</p>".repeat(50)).unwrap();
+        fs::write(
+            root.path().join("app-0123456789abcdef_bg.wasm"),
+            b"\0asm\x01\0\0\0".repeat(100),
+        )
+        .unwrap();
         fs::write(root.path().join("big.js"), "x".repeat(100_000)).unwrap();
+        fs::write(root.path().join("icon.png"), [0x89u8; 300]).unwrap();
+        crate::compress::precompress(root.path()).unwrap();
         let server = StaticServer::start(root.path(), 0).unwrap();
-        let get = |path: &str| http::get(server.addr(), path, Duration::from_secs(5)).unwrap();
+        let get = |path: &str, headers: &[(&str, &str)]| {
+            http::get(
+                &format!("{}{path}", server.url()),
+                headers,
+                Duration::from_secs(5),
+            )
+            .unwrap()
+        };
 
-        let wasm = get("/app_bg.wasm");
-        assert_eq!(wasm.status, 200);
-        assert_eq!(wasm.header("content-type"), Some("application/wasm"));
-        assert_eq!(wasm.body, b"\0asm\x01\0\0\0");
-        assert_eq!(wasm.header("cache-control"), None);
+        let plain = get("/app-0123456789abcdef_bg.wasm", &[]);
+        assert_eq!(plain.status, 200);
+        assert_eq!(plain.header("content-type"), Some("application/wasm"));
+        assert_eq!(plain.header("content-encoding"), None);
+        assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
+        assert_eq!(
+            plain.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(plain.body.len(), 800);
 
-        let big = get("/big.js");
+        let br = get(
+            "/app-0123456789abcdef_bg.wasm",
+            &[("Accept-Encoding", "gzip, deflate, br")],
+        );
+        assert_eq!(br.header("content-encoding"), Some("br"));
+        assert_eq!(br.header("content-type"), Some("application/wasm"));
+        let expected = fs::read(root.path().join("app-0123456789abcdef_bg.wasm.br")).unwrap();
+        assert_eq!(br.body, expected);
+        assert_eq!(
+            br.header("content-length"),
+            Some(expected.len().to_string().as_str())
+        );
+
+        let gz = get("/big.js", &[("Accept-Encoding", "gzip")]);
+        assert_eq!(gz.header("content-encoding"), Some("gzip"));
+        assert_eq!(
+            gz.header("content-type"),
+            Some("text/javascript; charset=utf-8")
+        );
+        assert!(gz.body.len() < 1_000);
+        let big = get("/big.js", &[]);
         assert_eq!(big.header("content-length"), Some("100000"));
         assert_eq!(big.body.len(), 100_000);
 
-        let deep = get("/customers/42");
+        // Revalidation: the same variant's ETag gives 304 and no body.
+        let tag = gz.header("etag").unwrap().to_owned();
+        assert_ne!(
+            Some(tag.as_str()),
+            big.header("etag"),
+            "each variant has its own tag"
+        );
+        let again = get(
+            "/big.js",
+            &[("Accept-Encoding", "gzip"), ("If-None-Match", &tag)],
+        );
+        assert_eq!(again.status, 304);
+        assert!(again.body.is_empty());
+
+        let png = get("/icon.png", &[("Accept-Encoding", "br")]);
+        assert_eq!(png.header("content-encoding"), None);
+        assert_eq!(png.header("vary"), None);
+
+        let deep = get("/customers/42", &[("Accept-Encoding", "br")]);
         assert_eq!(deep.status, 200);
-        assert_eq!(deep.body, b"<p>huike</p>");
+        assert_eq!(deep.header("content-encoding"), Some("br"));
         assert_eq!(deep.header("cache-control"), Some("no-cache"));
         assert_eq!(
             deep.header("content-type"),
             Some("text/html; charset=utf-8")
         );
 
-        assert_eq!(get("/gone.js").status, 404);
-        assert_eq!(get("/../Cargo.toml").status, 400);
+        assert_eq!(get("/gone.js", &[]).status, 404);
+        assert_eq!(get("/../Cargo.toml", &[]).status, 400);
         assert!(server.url().starts_with("http://127.0.0.1:"));
     }
 }

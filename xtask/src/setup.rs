@@ -97,7 +97,7 @@ pub fn debian_packages(repo: &Repo) -> Result<()> {
 /// wrangler, wasm-opt and esbuild are there (npm may skip install scripts; they do not need
 /// them).
 pub fn npm_packages(repo: &Repo) -> Result<()> {
-    let step = Step::start("npm packages (wrangler, binaryen)");
+    let step = Step::start("npm packages (wrangler, binaryen, lighthouse)");
     let lock = repo.root.join("package-lock.json");
     let installed = repo.root.join("node_modules").join(".package-lock.json");
     if is_fresh(&installed, &lock)? {

@@ -10,15 +10,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::build;
-use crate::dev::worker_url;
+use crate::ports;
 use crate::precache;
 use crate::procs::{self, Output};
 use crate::repo::Repo;
 use crate::serve::StaticServer;
 use crate::setup;
+use crate::stack;
 use crate::step::{say, seconds};
 use crate::tools::CHROMEDRIVER;
-use crate::wrangler::{self, Worker, WorkerOptions};
+use crate::wrangler::{Worker, WorkerOptions};
 
 /// Crates the native run leaves out: the system tests need the running services and the app
 /// and worker only build for wasm.
@@ -70,30 +71,35 @@ pub fn run(repo: &Repo) -> ExitCode {
     }
 }
 
-/// Starts the app server and a fresh worker on free ports, runs the system tests against
-/// them, and stops both (also when anything fails).
+/// Starts the app server and a fresh worker on free ports (so it runs beside a
+/// `cargo xtask dev`), runs the system tests against them, and stops both (also when anything
+/// fails).
 fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built: bool) {
     let e2e = repo.e2e_dir();
     let worker_port = match report.stage("system: prepare", || {
         fs::create_dir_all(&e2e).with_context(|| format!("creating {}", e2e.display()))?;
         fs::create_dir_all(repo.scratch_dir())
             .with_context(|| format!("creating {}", repo.scratch_dir().display()))?;
-        wrangler::free_port()
+        ports::free()
     }) {
         Some(port) => port,
         None => return,
     };
     // Served even when the app did not build, so the worker's allowed origin and
-    // HUIKE_APP_URL are always the same (the end-to-end tests then fail on their own).
-    let app = report.stage("system: serve app", || {
+    // HUIKE_APP_URL are always the same (the end-to-end tests then fail on their own). The
+    // served copy is this run's own: `dist/` may be rebuilt by another run meanwhile.
+    let site = report.stage("system: serve app", || {
+        let site = tempfile::Builder::new()
+            .prefix("site-")
+            .tempdir_in(repo.scratch_dir())
+            .context("creating a folder for the served app")?;
         if app_built {
-            precache::finalize(&repo.dist(), &worker_url(worker_port))?;
-        } else {
-            fs::create_dir_all(repo.dist())?;
+            precache::stage(&repo.dist(), site.path(), &stack::url(worker_port))?;
         }
-        StaticServer::start(&repo.dist(), 0)
+        let server = StaticServer::start(site.path(), 0)?;
+        Ok((server, site))
     });
-    let app_url = app.as_ref().map(StaticServer::url);
+    let app_url = site.as_ref().map(|(server, _)| server.url());
     let log = e2e.join("wrangler.log");
     // Declared before the worker, so it is removed only after the worker has stopped.
     let kv = report.stage("system: KV folder", || {
@@ -148,7 +154,7 @@ fn system_tests(repo: &Repo, report: &mut Report, app_built: bool, worker_built:
         ),
     }
     drop(worker);
-    drop(app);
+    drop(site);
     drop(kv);
 }
 

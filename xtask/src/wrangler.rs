@@ -1,7 +1,7 @@
 //! The worker, run locally by `wrangler dev` (workerd with KV persisted on disk), in its own
 //! process group so its node and workerd processes stop together and free the port.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::ExitStatus;
 use std::thread;
@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::build;
 use crate::http;
+use crate::ports;
 use crate::procs::{self, Group, Output};
 use crate::repo::Repo;
 use crate::step::Step;
@@ -42,10 +43,13 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts `wrangler dev` for `worker/` and waits until `/v1/health` answers 200.
+    /// Starts `wrangler dev` for `worker/` and waits until `/v1/health` answers 200. Its
+    /// inspector (9229 unless told otherwise) gets a free port, so another `wrangler dev` on
+    /// the machine does not stop it from starting.
     pub fn start(repo: &Repo, options: WorkerOptions) -> Result<Worker> {
         let step = Step::start(format!("worker on 127.0.0.1:{}", options.port));
         let port = options.port.to_string();
+        let inspector = ports::free()?.to_string();
         let persist_to = options
             .persist_to
             .to_str()
@@ -62,6 +66,8 @@ impl Worker {
                 &port,
                 "--persist-to",
                 persist_to,
+                "--inspector-port",
+                &inspector,
             ])
             .args(["--show-interactive-dev-session=false", "--var"])
             .arg(format!("ALLOWED_ORIGINS:{}", options.allowed_origins));
@@ -101,33 +107,16 @@ impl Worker {
             if let Some(status) = self.exited() {
                 bail!("wrangler dev exited ({status}) before {HEALTH} answered");
             }
-            let last = match http::get(self.addr, HEALTH, Duration::from_secs(10)) {
+            let url = format!("{}{HEALTH}", self.url());
+            let last = match http::get(&url, &[], Duration::from_secs(10)) {
                 Ok(response) if response.status == 200 => return Ok(()),
                 Ok(response) => format!("{HEALTH} answered {}", response.status),
-                Err(error) => format!("{error:#}"),
+                Err(error) => format!("{error}"),
             };
             if started.elapsed() > READY_TIMEOUT {
                 bail!("the worker was not ready after {READY_TIMEOUT:?} ({last})");
             }
             thread::sleep(Duration::from_millis(250));
         }
-    }
-}
-
-/// A port on 127.0.0.1 that is free right now.
-pub fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn free_port_can_be_bound() {
-        let port = free_port().unwrap();
-        assert_ne!(port, 0);
-        TcpListener::bind((Ipv4Addr::LOCALHOST, port)).unwrap();
     }
 }
