@@ -14,13 +14,13 @@ use huike_core::id::Id;
 use huike_core::op::Op;
 use huike_core::replica::Replica;
 use huike_core::sync::{
-    ApiError, DeviceCredentials, DeviceList, Invite, Privilege, PullRequest, PullResponse,
-    PushAck, PushBatch, SnapshotCommit, SnapshotHead,
+    ApiError, DeviceCredentials, DeviceList, Invite, Privilege, PullRequest, PullResponse, PushAck,
+    PushBatch, SnapshotCommit, SnapshotHead,
 };
-use sha2::{Digest, Sha256};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::worker_url;
 
@@ -340,7 +340,9 @@ impl Device {
         })
     }
 
-    async fn json<T: DeserializeOwned>(r: Result<Response, reqwest::Error>) -> Result<T, CallError> {
+    async fn json<T: DeserializeOwned>(
+        r: Result<Response, reqwest::Error>,
+    ) -> Result<T, CallError> {
         let body = Device::answer(r).await?;
         serde_json::from_slice(&body).map_err(|e| CallError::Network(format!("unreadable: {e}")))
     }
@@ -439,7 +441,10 @@ impl Device {
                         error,
                     }) if (status == 429 || status >= 500) && attempts < 20 => {
                         let wait = retry_after.unwrap_or(1).min(30);
-                        eprintln!("push of batch {} answered {status} {}: retrying in {wait} s", batch.seq, error.error);
+                        eprintln!(
+                            "push of batch {} answered {status} {}: retrying in {wait} s",
+                            batch.seq, error.error
+                        );
                         tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
                     }
                     Err(CallError::Network(e)) if attempts < 20 => {
@@ -476,7 +481,11 @@ impl Device {
                 for p in &parts {
                     hash.update(p);
                 }
-                assert_eq!(hex::encode(hash.finalize()), head.sha256, "the snapshot's parts");
+                assert_eq!(
+                    hex::encode(hash.finalize()),
+                    head.sha256,
+                    "the snapshot's parts"
+                );
                 let book = SnapshotReader::read_all(parts.iter().map(Vec::as_slice))
                     .unwrap_or_else(|e| panic!("the snapshot does not decode: {e}"));
                 Some((head, book))
@@ -498,10 +507,16 @@ impl Device {
             .await
             .unwrap_or_else(|e| panic!("pulling after {cursor:?}: {e}"));
             for b in answer.batches {
-                let ops = decode_payload(&b.payload)
-                    .unwrap_or_else(|e| panic!("batch {} of {} does not decode: {e}", b.seq, b.device));
+                let ops = decode_payload(&b.payload).unwrap_or_else(|e| {
+                    panic!("batch {} of {} does not decode: {e}", b.seq, b.device)
+                });
                 let last = cursor.insert(b.device.clone(), b.seq).unwrap_or(0);
-                assert_eq!(last + 1, b.seq, "stream {} has a hole or a repeat", b.device);
+                assert_eq!(
+                    last + 1,
+                    b.seq,
+                    "stream {} has a hole or a repeat",
+                    b.device
+                );
                 batches.push(Pulled {
                     device: b.device,
                     seq: b.seq,

@@ -249,6 +249,20 @@ impl Page<'_> {
             .unwrap_or_else(|e| panic!("{}: tap {what}: {e}", self.name));
     }
 
+    /// Scrolls the first element at `xpath` into the middle of the viewport (for a screenshot
+    /// of it).
+    pub async fn scroll_to(&self, xpath: &str) {
+        let el = self.wait_for(xpath).await;
+        let arg = serde_json::to_value(&el).expect("an element reference");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![arg],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: scroll to {xpath}: {e}", self.name));
+    }
+
     /// Clicks the button named `name`.
     pub async fn click(&self, name: &str) {
         let el = self.button(name).await;
@@ -430,17 +444,18 @@ where
     }
     let task = tokio::spawn(scenario(clients.clone()));
     let abort = task.abort_handle();
-    let outcome = match tokio::time::timeout(limit, task).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) if e.is_panic() => Err(e.into_panic()),
-        Ok(Err(e)) => Err(Box::new(format!("the scenario did not finish: {e}"))
-            as Box<dyn std::any::Any + Send>),
-        Err(_) => {
-            abort.abort();
-            Err(Box::new(format!("the scenario took longer than {limit:?}"))
-                as Box<dyn std::any::Any + Send>)
-        }
-    };
+    let outcome =
+        match tokio::time::timeout(limit, task).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.is_panic() => Err(e.into_panic()),
+            Ok(Err(e)) => Err(Box::new(format!("the scenario did not finish: {e}"))
+                as Box<dyn std::any::Any + Send>),
+            Err(_) => {
+                abort.abort();
+                Err(Box::new(format!("the scenario took longer than {limit:?}"))
+                    as Box<dyn std::any::Any + Send>)
+            }
+        };
     if outcome.is_err() {
         for (client, s) in clients.iter().zip(screens) {
             Page {

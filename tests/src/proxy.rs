@@ -303,9 +303,7 @@ async fn serve(mut client: TcpStream, shared: &Shared) {
         return;
     };
     seen.upstream = Some(answer.status());
-    if fault != Some(Fault::DropResponse)
-        && client.write_all(&answer.closing()).await.is_ok()
-    {
+    if fault != Some(Fault::DropResponse) && client.write_all(&answer.closing()).await.is_ok() {
         seen.answered = seen.upstream;
     }
     let _ = client.shutdown().await;
@@ -425,11 +423,7 @@ impl Reader {
     /// Takes bytes up to and including the first `pattern`.
     async fn until(&mut self, stream: &mut TcpStream, pattern: &[u8]) -> std::io::Result<Vec<u8>> {
         loop {
-            if let Some(at) = self
-                .buf
-                .windows(pattern.len())
-                .position(|w| w == pattern)
-            {
+            if let Some(at) = self.buf.windows(pattern.len()).position(|w| w == pattern) {
                 return Ok(self.buf.drain(..at + pattern.len()).collect());
             }
             if self.buf.len() > MAX_HEAD {

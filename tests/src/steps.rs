@@ -22,7 +22,8 @@ pub const ROW_NAMES: &str = "//a[contains(@class,'row-link')]//span[contains(@cl
 /// A customer card's name.
 pub const CUSTOMER_NAME: &str = "//h2[contains(@class,'customer-name')]";
 /// A customer card: the amounts in the history, latest first.
-pub const ENTRY_AMOUNTS: &str = "//li[contains(@class,'entry')]//span[contains(@class,'entry-amount')]";
+pub const ENTRY_AMOUNTS: &str =
+    "//li[contains(@class,'entry')]//span[contains(@class,'entry-amount')]";
 /// A customer card: every line of the history.
 pub const ENTRIES: &str = "//li[contains(@class,'entry')]";
 /// A customer card: the notes.
@@ -32,7 +33,9 @@ pub const ELSEWHERE_BANNER: &str = "//p[contains(@class,'banner')][contains(@cla
 
 /// The list row of the customer named `name`.
 pub fn row(name: &str) -> String {
-    format!("//a[contains(@class,'row-link')][.//span[contains(@class,'row-name')][normalize-space()='{name}']]")
+    format!(
+        "//a[contains(@class,'row-link')][.//span[contains(@class,'row-name')][normalize-space()='{name}']]"
+    )
 }
 
 /// The words of one UI language the steps need.
@@ -167,7 +170,10 @@ pub async fn record_purchase(page: &Page<'_>, w: Words, amount: &str, shown: &st
 
 /// The sync status line while a sync runs.
 fn syncing(w: Words) -> String {
-    format!("{SYNC_STATUS}[starts-with(normalize-space(),'{}')]", w.syncing)
+    format!(
+        "{SYNC_STATUS}[starts-with(normalize-space(),'{}')]",
+        w.syncing
+    )
 }
 
 /// Settings → **Sync now**, as a person taps it: waits until no sync is running (a tap during

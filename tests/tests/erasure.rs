@@ -67,7 +67,11 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     tablet.fill(ZH.save, ZH.notes, "对花生过敏").await;
     tablet.click(ZH.save).await;
     tablet.sees_at(steps::NOTES, "对花生过敏").await;
-    let card = tablet.client.current_url().await.expect("the card's address");
+    let card = tablet
+        .client
+        .current_url()
+        .await
+        .expect("the card's address");
     let id = card
         .path_segments()
         .and_then(|mut s| s.next_back())
@@ -82,7 +86,11 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let row = phone.wait_for(&steps::row("赵六")).await;
     phone.tap(row, "赵六").await;
     phone.sees_at(steps::NOTES, "对花生过敏").await;
-    let phone_card = phone.client.current_url().await.expect("the card's address");
+    let phone_card = phone
+        .client
+        .current_url()
+        .await
+        .expect("the card's address");
     phone.screenshot("erasure-01-phone-finds-zhaoliu").await;
 
     // The owner deletes 赵六, erasing their personal data.
@@ -115,11 +123,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         .await
         .expect("open the erased customer's address");
     phone.sees("Page not found").await;
-    let body = phone
-        .client
-        .source()
-        .await
-        .expect("the page's source");
+    let body = phone.client.source().await.expect("the page's source");
     for trace in ["赵六", "13712345678", "对花生过敏"] {
         assert!(
             !body.contains(trace),

@@ -42,13 +42,14 @@ async fn recovered(phone: &Page<'_>, net: &Proxy, w: Words) {
         .await;
     phone.follow(w.settings).await;
     phone.gone_within(steps::LAST_ERROR, RECOVERY).await;
-    phone
-        .sees_at_within(steps::PENDING, "0", RECOVERY)
-        .await;
+    phone.sees_at_within(steps::PENDING, "0", RECOVERY).await;
 }
 
+/// What the worker and the client were told for one request (`None`: nothing).
+type Answers = (Option<u16>, Option<u16>);
+
 /// Every push, by path (one path per batch `seq`), with the worker's answers in order.
-fn pushes(seen: &[Seen]) -> BTreeMap<String, Vec<(Option<u16>, Option<u16>)>> {
+fn pushes(seen: &[Seen]) -> BTreeMap<String, Vec<Answers>> {
     let mut by_path: BTreeMap<String, Vec<_>> = BTreeMap::new();
     for s in seen.iter().filter(|s| s.is(Route::PUSH)) {
         by_path
@@ -154,13 +155,15 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         describe(&seen)
     );
     assert!(
-        seen[before..]
-            .iter()
-            .any(|s| s.path == dropped[0].path && s.upstream == Some(200) && s.answered == Some(200)),
+        seen[before..].iter().any(|s| s.path == dropped[0].path
+            && s.upstream == Some(200)
+            && s.answered == Some(200)),
         "a resend was acknowledged as already stored:\n{}",
         describe(&seen)
     );
-    phone.screenshot("faults-04-phone-recovered-from-lost-answers").await;
+    phone
+        .screenshot("faults-04-phone-recovered-from-lost-answers")
+        .await;
 
     // 3. A push is held past the app's 20 s timeout: the app gives up on it and sends the batch
     //    again; meanwhile the clerk records another purchase and edits 李四; the held push
@@ -200,6 +203,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     steps::sync_clean(&phone, EN, RECOVERY).await;
     phone.screenshot("faults-06-phone-all-sent").await;
     let seen = phone_net.seen();
+    eprintln!("the phone's requests:\n{}", describe(&seen));
     for (path, answers) in pushes(&seen) {
         let stored = answers.iter().filter(|(up, _)| *up == Some(201)).count();
         assert_eq!(
@@ -223,17 +227,29 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     tablet
         .wait_for("//span[contains(@class,'entry-amount')][normalize-space()='¥103.00']")
         .await;
-    assert_eq!(amounts(&tablet).await, ["¥101.00", "¥103.00"], "张三's purchases on the tablet");
+    assert_eq!(
+        amounts(&tablet).await,
+        ["¥101.00", "¥103.00"],
+        "张三's purchases on the tablet"
+    );
     tablet.screenshot("faults-07-tablet-zhangsan").await;
     steps::open_customer(&tablet, ZH, "李四").await;
     tablet.sees_at(steps::NOTES, "慢网时记的备注").await;
     tablet
         .wait_for("//span[contains(@class,'entry-amount')][normalize-space()='¥104.00']")
         .await;
-    assert_eq!(amounts(&tablet).await, ["¥102.00", "¥104.00"], "李四's purchases on the tablet");
+    assert_eq!(
+        amounts(&tablet).await,
+        ["¥102.00", "¥104.00"],
+        "李四's purchases on the tablet"
+    );
     tablet.screenshot("faults-08-tablet-lisi").await;
     steps::open_customer(&phone, EN, "张三").await;
-    assert_eq!(amounts(&phone).await, ["¥101.00", "¥103.00"], "张三's purchases on the phone");
+    assert_eq!(
+        amounts(&phone).await,
+        ["¥101.00", "¥103.00"],
+        "张三's purchases on the phone"
+    );
 
     // The server: every batch decoded, each purchase sent exactly once.
     let contents = Device::new(&api, &owner).contents().await;

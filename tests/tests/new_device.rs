@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use fantoccini::Client;
 use huike_core::client::driver;
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
-use huike_core::domain::{Entry, Role};
+use huike_core::domain::{Customer, Entry, Role};
 use huike_core::insights::Insights;
+use huike_core::op::RecordKind;
 use huike_core::search;
 use huike_core::sync::{Cursor, MAX_BODY_BYTES};
 use huike_core::synth::Params;
@@ -139,12 +140,16 @@ async fn scenario(client: &Client) {
     }
     steps::sync_clean(&phone, EN, long).await;
 
-    // Search by pinyin initials: a customer whose initials find them first.
+    // Search by pinyin initials: a customer whose initials find them first, and only through
+    // their name (their WeChat id, tags and phone do not contain the letters).
     let roster = insights.roster();
     let (target, initials, total) = (0..roster.len())
         .filter_map(|i| roster.at(i))
         .filter_map(|row| {
             let q = search::initials(&row.name);
+            let customer: Customer = book.get(RecordKind::Customer, &row.id)?;
+            let elsewhere = search::fold(&customer.wechat).contains(&q)
+                || customer.tags.iter().any(|t| search::fold(t).contains(&q));
             let found = insights.search(&q, 5);
             let history = insights.timeline(book, &row.id);
             let bought = history
@@ -152,6 +157,7 @@ async fn scenario(client: &Client) {
                 .filter(|(_, e)| matches!(e, Entry::Purchase(_)))
                 .count();
             (q.len() >= 2
+                && !elsewhere
                 && found.hits.first().is_some_and(|h| h.id == row.id)
                 && bought >= 3)
                 .then_some((row.clone(), q, found.total))
@@ -165,7 +171,9 @@ async fn scenario(client: &Client) {
     phone.screenshot("new-device-02-search-initials").await;
 
     // Their card shows their history, as core has it.
-    let first = phone.wait_for(&format!("({})[1]", steps::row(&target.name))).await;
+    let first = phone
+        .wait_for(&format!("({})[1]", steps::row(&target.name)))
+        .await;
     phone.tap(first, &target.name).await;
     phone.sees_at(steps::CUSTOMER_NAME, &target.name).await;
     let expected = amounts(&insights.timeline(book, &target.id));
@@ -178,6 +186,7 @@ async fn scenario(client: &Client) {
         "{}'s history on the phone",
         target.name
     );
+    phone.scroll_to(steps::ENTRIES).await;
     phone.screenshot("new-device-03-card-history").await;
 
     // Cold start with the sync server out of reach: the book comes from the device.

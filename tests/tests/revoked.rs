@@ -94,9 +94,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         .sees_at(steps::SYNC_STATUS, "Sync stopped (see the last error)")
         .await;
     phone.sees_at(steps::PENDING, &pending.to_string()).await;
-    let text = phone
-        .text_at("//body")
-        .await;
+    let text = phone.text_at("//body").await;
     assert!(
         !text.contains("Cannot reach the sync server"),
         "the phone also says the server cannot be reached: {text}"
@@ -116,5 +114,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     tablet.follow(ZH.customers).await;
     tablet.fill("", ZH.search, "周九").await;
     tablet.sees("没有找到匹配的顾客").await;
-    tablet.screenshot("revoked-03-tablet-never-got-zhoujiu").await;
+    tablet
+        .screenshot("revoked-03-tablet-never-got-zhoujiu")
+        .await;
 }

@@ -62,7 +62,11 @@ async fn scenario(client: &Client) {
     let tab1 = client.window().await.expect("the first tab");
 
     // The same app in a second window of the same browser: it waits for the first.
-    let tab2 = client.new_window(false).await.expect("a second window").handle;
+    let tab2 = client
+        .new_window(false)
+        .await
+        .expect("a second window")
+        .handle;
     client
         .switch_to_window(tab2.clone())
         .await
@@ -149,7 +153,8 @@ async fn scenario(client: &Client) {
     steps::sync_clean(&second, W, long).await;
     let second_seen = second_net
         .wait_until("a pull from the second tab", long, |seen| {
-            seen.iter().any(|s| s.is(Route::PULL) && s.answered == Some(200))
+            seen.iter()
+                .any(|s| s.is(Route::PULL) && s.answered == Some(200))
         })
         .await;
     assert!(
