@@ -503,3 +503,141 @@ impl Reader {
         Ok(message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny upstream: answers `GET /chunked` with a chunked body, anything else with a
+    /// `Content-Length` body naming the request; counts the requests it read.
+    async fn upstream() -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let log = got.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut reader = Reader::new();
+                    // Keep-alive, like workerd: answer requests until the client closes.
+                    while let Ok(request) = reader.message(&mut stream, None).await {
+                        let (method, path) = request.request_line();
+                        let body = String::from_utf8_lossy(&request.body).into_owned();
+                        log.lock().unwrap().push(format!("{method} {path} {body}"));
+                        let answer = if path == "/chunked" {
+                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n".to_owned()
+                        } else {
+                            let text = format!("{method} {path} {body}");
+                            format!(
+                                "HTTP/1.1 201 Created\r\nContent-Length: {}\r\n\r\n{text}",
+                                text.len()
+                            )
+                        };
+                        if stream.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, got)
+    }
+
+    #[tokio::test]
+    async fn forwards_fails_holds_and_loses_answers_as_told() {
+        let (addr, got) = upstream().await;
+        let proxy = Proxy::start(&addr).await.unwrap();
+        let http = reqwest::Client::new();
+        let put = |path: &str, body: &str| {
+            http.put(format!("{}{path}", proxy.url()))
+                .header("origin", "http://app.test")
+                .body(body.to_owned())
+                .send()
+        };
+
+        // Passed through, both framings; the connection is closed after each answer.
+        let r = put("/v1/log/1", "one").await.unwrap();
+        assert_eq!(r.status(), 201);
+        assert_eq!(r.headers()["connection"], "close");
+        assert_eq!(r.text().await.unwrap(), "PUT /v1/log/1 one");
+        let r = http
+            .get(format!("{}/chunked", proxy.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.text().await.unwrap(), "hello world");
+
+        // Failed: a 503 the browser can read, and the worker never sees it.
+        proxy.inject(Fault::Fail, Route::PUSH, 1);
+        let r = put("/v1/log/2", "two").await.unwrap();
+        assert_eq!(r.status(), 503);
+        assert_eq!(
+            r.headers()["access-control-allow-origin"],
+            "http://app.test"
+        );
+        assert!(r.text().await.unwrap().contains("\"unavailable\""));
+        // Lost: the worker acted on it, the client got nothing.
+        proxy.inject(Fault::DropResponse, Route::PUSH, 1);
+        assert!(put("/v1/log/2", "two").await.is_err());
+        // Held, then forwarded.
+        proxy.inject(Fault::Delay(Duration::from_millis(300)), Route::ANY, 1);
+        let started = Instant::now();
+        assert_eq!(put("/v1/log/3", "three").await.unwrap().status(), 201);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert!(proxy.faults_spent());
+        // Until healed.
+        proxy.inject_always(Fault::Fail, Route::PULL);
+        assert_eq!(put("/v1/log/4", "four").await.unwrap().status(), 201);
+        let pull = || {
+            http.post(format!("{}/v1/pull", proxy.url()))
+                .body("{}")
+                .send()
+        };
+        assert_eq!(pull().await.unwrap().status(), 503);
+        assert_eq!(pull().await.unwrap().status(), 503);
+        proxy.heal();
+        assert_eq!(pull().await.unwrap().status(), 201);
+
+        assert_eq!(
+            *got.lock().unwrap(),
+            [
+                "PUT /v1/log/1 one",
+                "GET /chunked ",
+                "PUT /v1/log/2 two",
+                "PUT /v1/log/3 three",
+                "PUT /v1/log/4 four",
+                "POST /v1/pull {}",
+            ]
+        );
+        let seen: Vec<(Option<Fault>, Option<u16>, Option<u16>)> = proxy
+            .seen()
+            .iter()
+            .map(|s| (s.fault, s.upstream, s.answered))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (None, Some(201), Some(201)),
+                (None, Some(200), Some(200)),
+                (Some(Fault::Fail), None, Some(503)),
+                (Some(Fault::DropResponse), Some(201), None),
+                (
+                    Some(Fault::Delay(Duration::from_millis(300))),
+                    Some(201),
+                    Some(201)
+                ),
+                (None, Some(201), Some(201)),
+                (Some(Fault::Fail), None, Some(503)),
+                (Some(Fault::Fail), None, Some(503)),
+                (None, Some(201), Some(201)),
+            ]
+        );
+
+        // Cut: refused until restored.
+        proxy.set_online(false);
+        assert!(put("/v1/log/5", "five").await.is_err());
+        proxy.set_online(true);
+        assert_eq!(put("/v1/log/5", "five").await.unwrap().status(), 201);
+    }
+}
