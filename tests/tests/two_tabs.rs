@@ -1,11 +1,12 @@
 //! Two tabs of one device (issue 7): a clerk's phone (360×740, English) has joined the shop;
-//! the app is opened again in a second window of the same browser. One tab at a time owns the
-//! device's book (Web Locks): the second shows "Huike is open in another tab or window…",
-//! shows no book and sends nothing to the sync server, while the first edits and syncs as
-//! usual — with no 409 from two writers of one stream, no error, nothing left pending. When
-//! the first tab closes, the second carries on by itself: it opens the book (with the edits
-//! made in the first) and syncs. Each tab talks to the worker through a proxy of its own, so
-//! the test sees which tab sent what. Screenshots of both tabs in target/e2e/.
+//! the app is opened again in a second tab of the same browser (and, in a second round, in a
+//! second window). One tab at a time owns the device's book (Web Locks): the second shows
+//! "Huike is open in another tab or window…", shows no book and sends nothing to the sync
+//! server — not even when **Sync now** is tapped in it — while the first edits, records a
+//! purchase and syncs as usual, with no 409 from two writers of one stream, no error, nothing
+//! left pending. When the first tab closes, the second carries on by itself: it opens the book
+//! (with the edits made in the first) and syncs. Each tab talks to the worker through a proxy
+//! of its own, so the test sees which tab sent what. Screenshots of both tabs in target/e2e/.
 
 use std::time::Duration;
 
@@ -21,12 +22,23 @@ const BANNER: &str = "Huike is open in another tab or window. Close it and this 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_tab_waits_while_the_first_syncs_then_carries_on() {
-    run_sessions(
-        &[Screen::phone("phone")],
-        Duration::from_secs(600),
-        |clients| async move { scenario(&clients[0]).await },
-    )
-    .await;
+    for second in [Second::Tab, Second::Window] {
+        run_sessions(
+            &[Screen::phone("phone")],
+            Duration::from_secs(600),
+            |clients| async move { scenario(&clients[0], second).await },
+        )
+        .await;
+    }
+}
+
+/// Where the app is opened the second time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Second {
+    /// A new tab of the same window.
+    Tab,
+    /// A new window of the same browser.
+    Window,
 }
 
 /// Requests that read or write the shop's book (not the device list).
@@ -36,18 +48,22 @@ fn syncs(seen: &[Seen]) -> Vec<&Seen> {
         .collect()
 }
 
-async fn scenario(client: &Client) {
+async fn scenario(client: &Client, second_kind: Second) {
     let (app, worker) = (app_url(), worker_url());
     let upstream = worker.trim_start_matches("http://").to_owned();
     let first_net = Proxy::start(&upstream).await.expect("proxy");
     let second_net = Proxy::start(&upstream).await.expect("proxy");
+    let (first_name, second_name) = match second_kind {
+        Second::Tab => ("tab1", "tab2"),
+        Second::Window => ("window1", "window2"),
+    };
     let first = Page {
         client,
-        name: "tab1",
+        name: first_name,
     };
     let second = Page {
         client,
-        name: "tab2",
+        name: second_name,
     };
     let long = Duration::from_secs(60);
 
@@ -61,11 +77,11 @@ async fn scenario(client: &Client) {
     first.screenshot("two-tabs-01-first-tab-synced").await;
     let tab1 = client.window().await.expect("the first tab");
 
-    // The same app in a second window of the same browser: it waits for the first.
+    // The same app in a second tab (or window) of the same browser: it waits for the first.
     let tab2 = client
-        .new_window(false)
+        .new_window(second_kind == Second::Tab)
         .await
-        .expect("a second window")
+        .expect("a second tab or window")
         .handle;
     client
         .switch_to_window(tab2.clone())
