@@ -5,14 +5,22 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use huike_core::domain::Role;
+use huike_core::book::Book;
+use huike_core::client::driver::{CallError, Transport};
+use huike_core::codec::ops::decode_payload;
+use huike_core::codec::snapshot::SnapshotReader;
+use huike_core::domain::{Entry, Role};
+use huike_core::id::Id;
+use huike_core::op::Op;
+use huike_core::replica::Replica;
 use huike_core::sync::{
-    ApiError, DeviceCredentials, DeviceList, Invite, Privilege, PullResponse, PushBatch,
-    SnapshotCommit, SnapshotHead,
+    ApiError, DeviceCredentials, DeviceList, Invite, Privilege, PullRequest, PullResponse, PushAck,
+    PushBatch, SnapshotCommit, SnapshotHead,
 };
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::worker_url;
 
@@ -279,4 +287,295 @@ pub async fn error(r: Response, status: StatusCode, code: &str) -> ApiError {
     let e: ApiError = ok(r, status).await;
     assert_eq!(e.error, code, "{}", e.message);
     e
+}
+
+/// One device of a shop talking to the worker as core's sync loop expects
+/// ([`huike_core::client::driver::Transport`]): what a test uses to upload a snapshot the way
+/// the owner's app does.
+#[derive(Clone)]
+pub struct Device {
+    /// The worker.
+    pub api: Api,
+    /// The device's credentials.
+    pub credentials: DeviceCredentials,
+}
+
+impl Device {
+    /// `api` acting as the device with `credentials`.
+    pub fn new(api: &Api, credentials: &DeviceCredentials) -> Device {
+        Device {
+            api: api.clone(),
+            credentials: credentials.clone(),
+        }
+    }
+
+    fn token(&self) -> Option<&str> {
+        Some(&self.credentials.token)
+    }
+
+    /// The answer's body when it succeeded, else what went wrong, as core's loop reads it.
+    async fn answer(r: Result<Response, reqwest::Error>) -> Result<Vec<u8>, CallError> {
+        let r = r.map_err(|e| CallError::Network(e.to_string()))?;
+        let status = r.status().as_u16();
+        let retry_after = r
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let body = r
+            .bytes()
+            .await
+            .map_err(|e| CallError::Network(e.to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(body.to_vec());
+        }
+        let error = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
+            error: "http".into(),
+            message: String::from_utf8_lossy(&body).into_owned(),
+        });
+        Err(CallError::Server {
+            status,
+            error,
+            retry_after,
+        })
+    }
+
+    async fn json<T: DeserializeOwned>(
+        r: Result<Response, reqwest::Error>,
+    ) -> Result<T, CallError> {
+        let body = Device::answer(r).await?;
+        serde_json::from_slice(&body).map_err(|e| CallError::Network(format!("unreadable: {e}")))
+    }
+}
+
+impl Transport for Device {
+    async fn push(&self, batch: &PushBatch) -> Result<PushAck, CallError> {
+        let path = format!("/v1/log/{}", batch.seq);
+        let r = self
+            .api
+            .request(Method::PUT, &path, self.token())
+            .json(batch)
+            .send()
+            .await;
+        Device::json(r).await
+    }
+
+    async fn pull(&self, request: &PullRequest) -> Result<PullResponse, CallError> {
+        let r = self
+            .api
+            .request(Method::POST, "/v1/pull", self.token())
+            .json(request)
+            .send()
+            .await;
+        Device::json(r).await
+    }
+
+    async fn snapshot_head(&self) -> Result<Option<SnapshotHead>, CallError> {
+        let r = self
+            .api
+            .request(Method::GET, "/v1/snapshot", self.token())
+            .send()
+            .await;
+        match Device::json(r).await {
+            Err(CallError::Server { status: 404, .. }) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    async fn snapshot_part(&self, snap: &str, n: u32) -> Result<Vec<u8>, CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        let r = self
+            .api
+            .request(Method::GET, &path, self.token())
+            .send()
+            .await;
+        Device::answer(r).await
+    }
+
+    async fn put_snapshot_part(&self, snap: &str, n: u32, bytes: &[u8]) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        let r = self
+            .api
+            .request(Method::PUT, &path, self.token())
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .await;
+        Device::answer(r).await.map(|_| ())
+    }
+
+    async fn commit_snapshot(&self, snap: &str, commit: &SnapshotCommit) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/commit");
+        let r = self
+            .api
+            .request(Method::POST, &path, self.token())
+            .json(commit)
+            .send()
+            .await;
+        Device::answer(r).await.map(|_| ())
+    }
+}
+
+impl Device {
+    /// Pushes `ops` as this device's stream, the way its app would: the replica forms each
+    /// batch (≤ 1,000 ops, one request body), the server acknowledges it, the replica drops it
+    /// from its outbox; a push the server asks to wait for (429) or that may pass (5xx, a
+    /// network error) is retried with the very same batch. The replica, with everything
+    /// acknowledged.
+    pub async fn push_ops(&self, ops: Vec<Op>) -> Replica {
+        let mut replica = Replica::new(self.credentials.device_id.clone());
+        replica.local(ops);
+        loop {
+            let (batch, _) = replica.next_batch();
+            let Some(batch) = batch else {
+                return replica;
+            };
+            let mut attempts = 0;
+            let ack = loop {
+                attempts += 1;
+                match Transport::push(self, &batch).await {
+                    Ok(ack) => break ack,
+                    Err(CallError::Server {
+                        status,
+                        retry_after,
+                        error,
+                    }) if (status == 429 || status >= 500) && attempts < 20 => {
+                        let wait = retry_after.unwrap_or(1).min(30);
+                        eprintln!(
+                            "push of batch {} answered {status} {}: retrying in {wait} s",
+                            batch.seq, error.error
+                        );
+                        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+                    }
+                    Err(CallError::Network(e)) if attempts < 20 => {
+                        eprintln!("push of batch {} failed ({e}): retrying", batch.seq);
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                    Err(e) => panic!("pushing batch {} failed: {e}", batch.seq),
+                }
+            };
+            assert_eq!(ack.seq, batch.seq, "the server acknowledged another batch");
+            replica.acknowledged(ack.seq);
+        }
+    }
+
+    /// Everything the shop holds on the server as this device can read it: the snapshot (if
+    /// any, its parts checked against the head) and every other device's batches after it (a
+    /// pull never returns the caller's own stream: read with a device that pushed nothing).
+    pub async fn contents(&self) -> ShopContents {
+        let head = self
+            .snapshot_head()
+            .await
+            .unwrap_or_else(|e| panic!("reading the snapshot head: {e}"));
+        let snapshot = match head {
+            Some(head) => {
+                let mut parts = Vec::new();
+                for n in 0..head.parts {
+                    parts.push(
+                        self.snapshot_part(&head.snap, n)
+                            .await
+                            .unwrap_or_else(|e| panic!("snapshot part {n}: {e}")),
+                    );
+                }
+                let mut hash = Sha256::new();
+                for p in &parts {
+                    hash.update(p);
+                }
+                assert_eq!(
+                    hex::encode(hash.finalize()),
+                    head.sha256,
+                    "the snapshot's parts"
+                );
+                let book = SnapshotReader::read_all(parts.iter().map(Vec::as_slice))
+                    .unwrap_or_else(|e| panic!("the snapshot does not decode: {e}"));
+                Some((head, book))
+            }
+            None => None,
+        };
+        let mut cursor = snapshot
+            .as_ref()
+            .map(|(head, _)| head.cursor.clone())
+            .unwrap_or_default();
+        let mut batches = Vec::new();
+        loop {
+            let answer = Transport::pull(
+                self,
+                &PullRequest {
+                    cursor: cursor.clone(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("pulling after {cursor:?}: {e}"));
+            for b in answer.batches {
+                let ops = decode_payload(&b.payload).unwrap_or_else(|e| {
+                    panic!("batch {} of {} does not decode: {e}", b.seq, b.device)
+                });
+                let last = cursor.insert(b.device.clone(), b.seq).unwrap_or(0);
+                assert_eq!(
+                    last + 1,
+                    b.seq,
+                    "stream {} has a hole or a repeat",
+                    b.device
+                );
+                batches.push(Pulled {
+                    device: b.device,
+                    seq: b.seq,
+                    ops,
+                });
+            }
+            if !answer.more {
+                return ShopContents { snapshot, batches };
+            }
+        }
+    }
+}
+
+/// One batch as pulled, decoded.
+#[derive(Clone, Debug)]
+pub struct Pulled {
+    /// Whose stream.
+    pub device: String,
+    /// Its place in the stream.
+    pub seq: u64,
+    /// Its ops.
+    pub ops: Vec<Op>,
+}
+
+/// A shop as the server holds it.
+pub struct ShopContents {
+    /// The head snapshot and its book.
+    pub snapshot: Option<(SnapshotHead, Book)>,
+    /// Every other device's batch after the snapshot's cursor, each stream in order.
+    pub batches: Vec<Pulled>,
+}
+
+impl ShopContents {
+    /// The book a new device would build from all of it.
+    pub fn book(&self) -> Book {
+        let mut book = self
+            .snapshot
+            .as_ref()
+            .map(|(_, book)| book.clone())
+            .unwrap_or_default();
+        for b in &self.batches {
+            for op in &b.ops {
+                book.apply(op);
+            }
+        }
+        book
+    }
+
+    /// Every entry appended in the batches (not the snapshot), with the batch that carried
+    /// it, in stream order: an entry id listed twice was sent twice.
+    pub fn appended(&self) -> Vec<(&Pulled, Id, Option<Entry>)> {
+        self.batches
+            .iter()
+            .flat_map(|b| {
+                b.ops.iter().filter_map(move |op| match op {
+                    Op::Append { id, entry, .. } => Some((b, id.clone(), entry.decode())),
+                    _ => None,
+                })
+            })
+            .collect()
+    }
 }

@@ -132,12 +132,78 @@ pub struct Page<'a> {
 impl Page<'_> {
     /// Waits for the first element matching `xpath`.
     pub async fn wait_for(&self, xpath: &str) -> Element {
+        self.wait_for_within(xpath, STEP).await
+    }
+
+    /// Waits at most `timeout` for the first element matching `xpath`.
+    pub async fn wait_for_within(&self, xpath: &str, timeout: Duration) -> Element {
         self.client
             .wait()
-            .at_most(STEP)
+            .at_most(timeout)
             .for_element(Locator::XPath(xpath))
             .await
-            .unwrap_or_else(|e| panic!("{}: nothing matches {xpath}: {e}", self.name))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: nothing matches {xpath} after {timeout:?}: {e}",
+                    self.name
+                )
+            })
+    }
+
+    /// Waits until nothing matches `xpath`.
+    pub async fn gone(&self, xpath: &str) {
+        self.gone_within(xpath, STEP).await;
+    }
+
+    /// Waits at most `timeout` until nothing matches `xpath`.
+    pub async fn gone_within(&self, xpath: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.client.find_all(Locator::XPath(xpath)).await {
+                Ok(found) if found.is_empty() => return,
+                Ok(found) => {
+                    if Instant::now() >= deadline {
+                        let mut texts = Vec::new();
+                        for el in found {
+                            texts.push(el.text().await.unwrap_or_default());
+                        }
+                        panic!(
+                            "{}: {xpath} still shows {texts:?} after {timeout:?}",
+                            self.name
+                        );
+                    }
+                }
+                Err(e) => panic!("{}: looking for {xpath}: {e}", self.name),
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The texts of every element matching `xpath` now (no waiting).
+    pub async fn texts(&self, xpath: &str) -> Vec<String> {
+        let found = self
+            .client
+            .find_all(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{}: looking for {xpath}: {e}", self.name));
+        let mut texts = Vec::with_capacity(found.len());
+        for el in found {
+            texts.push(el.text().await.unwrap_or_default().trim().to_owned());
+        }
+        texts
+    }
+
+    /// The value stored under `key` in the page's localStorage.
+    pub async fn local_storage(&self, key: &str) -> Option<String> {
+        let v = self
+            .client
+            .execute(
+                "return window.localStorage.getItem(arguments[0]);",
+                vec![serde_json::Value::from(key)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: read localStorage {key}: {e}", self.name));
+        v.as_str().map(str::to_owned)
     }
 
     /// The button named `name`.
@@ -181,6 +247,20 @@ impl Page<'_> {
         el.click()
             .await
             .unwrap_or_else(|e| panic!("{}: tap {what}: {e}", self.name));
+    }
+
+    /// Scrolls the first element at `xpath` into the middle of the viewport (for a screenshot
+    /// of it).
+    pub async fn scroll_to(&self, xpath: &str) {
+        let el = self.wait_for(xpath).await;
+        let arg = serde_json::to_value(&el).expect("an element reference");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![arg],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: scroll to {xpath}: {e}", self.name));
     }
 
     /// Clicks the button named `name`.
@@ -247,7 +327,12 @@ impl Page<'_> {
 
     /// Waits until the element at `xpath` has exactly the text `text`.
     pub async fn sees_at(&self, xpath: &str, text: &str) {
-        let deadline = Instant::now() + STEP;
+        self.sees_at_within(xpath, text, STEP).await;
+    }
+
+    /// Waits at most `timeout` until the element at `xpath` has exactly the text `text`.
+    pub async fn sees_at_within(&self, xpath: &str, text: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         let mut last = String::new();
         while Instant::now() < deadline {
             if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
@@ -258,7 +343,10 @@ impl Page<'_> {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
-        panic!("{}: {xpath} shows {last:?}, not {text:?}", self.name);
+        panic!(
+            "{}: {xpath} shows {last:?}, not {text:?} (waited {timeout:?})",
+            self.name
+        );
     }
 
     /// Waits until the element at `xpath` exists and has some text.
@@ -292,5 +380,97 @@ impl Page<'_> {
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::write(dir.join(format!("{step}-{}.png", self.name)), png)
             .expect("write screenshot");
+    }
+
+    /// Like [`Page::screenshot`], but never fails (for the failure path: the window may be
+    /// gone or the browser stuck).
+    pub async fn try_screenshot(&self, step: &str) {
+        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from("../target/e2e"));
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(Ok(png)) =
+            tokio::time::timeout(Duration::from_secs(20), self.client.screenshot()).await
+        {
+            let _ = std::fs::write(dir.join(format!("{step}-{}.png", self.name)), png);
+        }
+    }
+}
+
+/// One browser of a scenario: its viewport and the name its screenshots carry.
+#[derive(Clone, Copy, Debug)]
+pub struct Screen {
+    /// Viewport width, CSS pixels.
+    pub width: u32,
+    /// Viewport height, CSS pixels.
+    pub height: u32,
+    /// Name in screenshot file names.
+    pub name: &'static str,
+}
+
+impl Screen {
+    /// A phone (360×740).
+    pub const fn phone(name: &'static str) -> Screen {
+        Screen {
+            width: 360,
+            height: 740,
+            name,
+        }
+    }
+
+    /// A tablet (1280×800).
+    pub const fn tablet(name: &'static str) -> Screen {
+        Screen {
+            width: 1280,
+            height: 800,
+            name,
+        }
+    }
+}
+
+/// Runs `scenario` with one browser session per screen (in the order given), at most `limit`
+/// long. Whatever happens — an assertion fails, a step hangs — each browser's screen is saved
+/// as `failure-<name>.png` when it failed, every session is closed (or Chromium processes
+/// leak), and only then the failure is reported.
+pub async fn run_sessions<F, Fut>(screens: &[Screen], limit: Duration, scenario: F)
+where
+    F: FnOnce(Vec<Client>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let driver = Driver::start();
+    let mut clients = Vec::new();
+    for s in screens {
+        clients.push(driver.session(s.width, s.height).await);
+    }
+    let task = tokio::spawn(scenario(clients.clone()));
+    let abort = task.abort_handle();
+    let outcome =
+        match tokio::time::timeout(limit, task).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.is_panic() => Err(e.into_panic()),
+            Ok(Err(e)) => Err(Box::new(format!("the scenario did not finish: {e}"))
+                as Box<dyn std::any::Any + Send>),
+            Err(_) => {
+                abort.abort();
+                Err(Box::new(format!("the scenario took longer than {limit:?}"))
+                    as Box<dyn std::any::Any + Send>)
+            }
+        };
+    if outcome.is_err() {
+        for (client, s) in clients.iter().zip(screens) {
+            Page {
+                client,
+                name: s.name,
+            }
+            .try_screenshot("failure")
+            .await;
+        }
+    }
+    for client in clients {
+        let _ = tokio::time::timeout(Duration::from_secs(30), client.close()).await;
+    }
+    drop(driver);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
     }
 }

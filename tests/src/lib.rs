@@ -5,6 +5,7 @@ pub mod api;
 pub mod browser;
 pub mod openapi;
 pub mod proxy;
+pub mod steps;
 
 /// The running worker's base URL (`HUIKE_WORKER_URL`, set by `cargo xtask test`).
 pub fn worker_url() -> String {

@@ -1,0 +1,208 @@
+//! Steps the end-to-end scenarios share, done as a person does them in the app: join a shop
+//! with an invite code, add a customer, sync from Settings, find a customer — and the places
+//! on the screen the scenarios read.
+
+use crate::browser::Page;
+use huike_core::sync::DeviceCredentials;
+use std::time::Duration;
+
+/// Settings: changes waiting for the server.
+pub const PENDING: &str = "//dd[contains(@class,'pending-count')]";
+/// Settings: the last sync error (absent when the last sync succeeded).
+pub const LAST_ERROR: &str = "//dd[contains(@class,'last-error')]";
+/// Settings: the sync status line.
+pub const SYNC_STATUS: &str = "//div[contains(@class,'sync-panel')]//p[@role='status']";
+/// Customers: the count line ("300 customers", "1 customer").
+pub const COUNT: &str = "//p[contains(@class,'count')]";
+/// Customers: the first row's name.
+pub const FIRST_ROW_NAME: &str =
+    "(//a[contains(@class,'row-link')]//span[contains(@class,'row-name')])[1]";
+/// Customers: every listed row's name.
+pub const ROW_NAMES: &str = "//a[contains(@class,'row-link')]//span[contains(@class,'row-name')]";
+/// A customer card's name.
+pub const CUSTOMER_NAME: &str = "//h2[contains(@class,'customer-name')]";
+/// A customer card: the amounts in the history, latest first.
+pub const ENTRY_AMOUNTS: &str =
+    "//li[contains(@class,'entry')]//span[contains(@class,'entry-amount')]";
+/// A customer card: every line of the history.
+pub const ENTRIES: &str = "//li[contains(@class,'entry')]";
+/// A customer card: the notes.
+pub const NOTES: &str = "//p[contains(@class,'notes')]";
+/// The banner of a tab that waits for another one to close.
+pub const ELSEWHERE_BANNER: &str = "//p[contains(@class,'banner')][contains(@class,'warn')]";
+
+/// The list row of the customer named `name`.
+pub fn row(name: &str) -> String {
+    format!(
+        "//a[contains(@class,'row-link')][.//span[contains(@class,'row-name')][normalize-space()='{name}']]"
+    )
+}
+
+/// The words of one UI language the steps need.
+#[derive(Clone, Copy, Debug)]
+pub struct Words {
+    /// `?lang=` value.
+    pub lang: &'static str,
+    /// Tab.
+    pub today: &'static str,
+    /// Tab.
+    pub customers: &'static str,
+    /// Tab.
+    pub settings: &'static str,
+    /// Button.
+    pub sync_now: &'static str,
+    /// Button and form.
+    pub join_shop: &'static str,
+    /// Field.
+    pub invite_code: &'static str,
+    /// Field.
+    pub your_name: &'static str,
+    /// Link.
+    pub add_customer: &'static str,
+    /// Button.
+    pub save: &'static str,
+    /// Field.
+    pub name: &'static str,
+    /// Field.
+    pub phone: &'static str,
+    /// Field.
+    pub search: &'static str,
+    /// Button.
+    pub record_purchase: &'static str,
+    /// Field.
+    pub amount: &'static str,
+    /// Button.
+    pub edit: &'static str,
+    /// Field.
+    pub notes: &'static str,
+    /// The sync status line while a sync runs (its start).
+    pub syncing: &'static str,
+}
+
+/// English.
+pub const EN: Words = Words {
+    lang: "en",
+    today: "Today",
+    customers: "Customers",
+    settings: "Settings",
+    sync_now: "Sync now",
+    join_shop: "Join shop",
+    invite_code: "Invite code",
+    your_name: "Your name",
+    add_customer: "Add customer",
+    save: "Save",
+    name: "Name",
+    phone: "Phone",
+    search: "Search",
+    record_purchase: "Record purchase",
+    amount: "Amount",
+    edit: "Edit",
+    notes: "Notes",
+    syncing: "Syncing",
+};
+
+/// 简体中文.
+pub const ZH: Words = Words {
+    lang: "zh-CN",
+    today: "今日",
+    customers: "顾客",
+    settings: "设置",
+    sync_now: "立即同步",
+    join_shop: "加入店铺",
+    invite_code: "邀请码",
+    your_name: "你的名字",
+    add_customer: "新增顾客",
+    save: "保存",
+    name: "姓名",
+    phone: "手机号",
+    search: "搜索",
+    record_purchase: "记一笔",
+    amount: "金额",
+    edit: "编辑",
+    notes: "备注",
+    syncing: "同步中",
+};
+
+/// Opens the app in `w`'s language, syncing with `server`, and joins the shop with `code` as
+/// `name`; returns once Today shows.
+pub async fn join(page: &Page<'_>, w: Words, app: &str, server: &str, code: &str, name: &str) {
+    page.client
+        .goto(&format!("{app}/?lang={}&server={server}", w.lang))
+        .await
+        .expect("open the app");
+    page.fill(w.join_shop, w.invite_code, code).await;
+    page.fill(w.join_shop, w.your_name, name).await;
+    page.click(w.join_shop).await;
+    page.link(w.today).await;
+}
+
+/// Adds a customer from the Customers tab; returns on their new card.
+pub async fn add_customer(page: &Page<'_>, w: Words, name: &str, phone: &str) {
+    page.follow(w.customers).await;
+    page.follow(w.add_customer).await;
+    page.fill(w.save, w.name, name).await;
+    page.fill(w.save, w.phone, phone).await;
+    page.click(w.save).await;
+    page.sees_at(CUSTOMER_NAME, name).await;
+}
+
+/// Opens the card of the customer named `name` from the Customers tab (searching for them, so
+/// the row is on screen however long the list).
+pub async fn open_customer(page: &Page<'_>, w: Words, name: &str) {
+    page.follow(w.customers).await;
+    page.fill("", w.search, name).await;
+    let row = page.wait_for(&row(name)).await;
+    page.tap(row, name).await;
+    page.sees_at(CUSTOMER_NAME, name).await;
+}
+
+/// Records a purchase of `amount` (e.g. `"101"`) on the open customer card; returns once it
+/// shows in the history.
+pub async fn record_purchase(page: &Page<'_>, w: Words, amount: &str, shown: &str) {
+    page.click(w.record_purchase).await;
+    page.fill(w.save, w.amount, amount).await;
+    page.click(w.save).await;
+    page.wait_for(&format!(
+        "//li[contains(@class,'entry')]//span[contains(@class,'entry-amount')][normalize-space()='{shown}']"
+    ))
+    .await;
+}
+
+/// The sync status line while a sync runs.
+fn syncing(w: Words) -> String {
+    format!(
+        "{SYNC_STATUS}[starts-with(normalize-space(),'{}')]",
+        w.syncing
+    )
+}
+
+/// Settings → **Sync now**, as a person taps it: waits until no sync is running (a tap during
+/// one does nothing), taps, and waits (at most `timeout`) until the sync it started ended.
+pub async fn sync_now(page: &Page<'_>, w: Words, timeout: Duration) {
+    page.follow(w.settings).await;
+    page.gone_within(&syncing(w), timeout).await;
+    page.click(w.sync_now).await;
+    page.gone_within(&syncing(w), timeout).await;
+}
+
+/// Syncs from Settings and checks it went through: nothing pending, no error shown.
+pub async fn sync_clean(page: &Page<'_>, w: Words, timeout: Duration) {
+    sync_now(page, w, timeout).await;
+    page.sees_at(PENDING, "0").await;
+    page.gone(LAST_ERROR).await;
+}
+
+/// This browser's device credentials, as the app stored them.
+pub async fn credentials(page: &Page<'_>) -> DeviceCredentials {
+    #[derive(serde::Deserialize)]
+    struct Session {
+        credentials: DeviceCredentials,
+    }
+    let text = page
+        .local_storage("huike.credentials")
+        .await
+        .unwrap_or_else(|| panic!("{}: the app stored no credentials", page.name));
+    serde_json::from_str::<Session>(&text)
+        .unwrap_or_else(|e| panic!("{}: stored credentials {text:?}: {e}", page.name))
+        .credentials
+}
