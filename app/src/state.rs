@@ -135,7 +135,7 @@ impl AppState {
     pub fn pending(&self) -> usize {
         self.replica_rev.track();
         self.replica
-            .with_untracked(|r| r.as_ref().map_or(0, Replica::pending))
+            .with_untracked(|r| r.as_ref().map_or(0, Replica::pending_changes))
     }
 
     /// Reads the book and the views kept beside it, tracking the book's revision.

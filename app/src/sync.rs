@@ -39,12 +39,12 @@ impl Host for AppState {
 
     fn pending(&self) -> usize {
         self.replica
-            .with_untracked(|r| r.as_ref().map_or(0, Replica::pending))
+            .with_untracked(|r| r.as_ref().map_or(0, Replica::pending_changes))
     }
 
     fn is_new(&self) -> bool {
         self.replica
-            .with_untracked(|r| r.as_ref().is_some_and(|r| r.book().is_empty()))
+            .with_untracked(|r| r.as_ref().is_some_and(|r| !r.caught_up()))
     }
 
     fn progress(&self, done: f64) {
@@ -62,7 +62,8 @@ impl Host for AppState {
 /// Runs one full sync now unless one is already running (also after the app stopped
 /// retrying on its own: the user asked).
 pub fn sync_now(app: AppState) {
-    if app.sync.with_untracked(|s| s.running) {
+    // Nothing to sync before this tab owns an open book (another tab may own it).
+    if app.sync.with_untracked(|s| s.running) || app.replica.with_untracked(Option::is_none) {
         return;
     }
     spawn_local(async move {

@@ -239,6 +239,42 @@ impl Replica {
         self.outbox.len()
     }
 
+    /// Changes waiting for the server as a person counts them: each record or entry changed
+    /// here once, however many of its fields changed.
+    pub fn pending_changes(&self) -> usize {
+        let mut touched: Vec<(u8, &str)> = self
+            .outbox
+            .iter()
+            .map(|op| match op {
+                Op::Set { kind, id, .. }
+                | Op::Delete { kind, id, .. }
+                | Op::Erase { kind, id, .. } => (kind.code(), id.as_str()),
+                Op::Append { id, .. } => (u8::MAX, id.as_str()),
+                Op::Foreign(_) => (u8::MAX - 1, ""),
+            })
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        touched.len()
+    }
+
+    /// Has this device caught up with the shop at least once?
+    pub fn caught_up(&self) -> bool {
+        self.sync.caught_up
+    }
+
+    /// Marks the device caught up (it pulled to the end): from now on a sync pulls instead of
+    /// starting from the shop's snapshot.
+    pub fn plan_caught_up(&self) -> Option<Journal> {
+        (!self.sync.caught_up).then(|| Journal::Sync {
+            sync: SyncState {
+                caught_up: true,
+                ..self.sync.clone()
+            },
+            acked: 0,
+        })
+    }
+
     /// A fresh id for a new record or entry made on this device (see [`Id::from_stamp`]).
     pub fn new_id(&mut self, now_ms: u64) -> Id {
         Id::from_stamp(self.clock.tick(now_ms))

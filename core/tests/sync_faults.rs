@@ -130,7 +130,7 @@ impl Host for Device {
     }
 
     fn is_new(&self) -> bool {
-        self.replica.borrow().book().is_empty()
+        !self.replica.borrow().caught_up()
     }
 }
 

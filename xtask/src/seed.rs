@@ -11,11 +11,15 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use huike_core::book::Book;
+use huike_core::client::driver::{self, CallError, Transport};
+use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Role;
 use huike_core::op::Op;
 use huike_core::replica::Replica;
 use huike_core::sync::{
-    CreateShopRequest, DeviceCredentials, Invite, InviteRequest, JoinRequest, PushAck, PushBatch,
+    CreateShopRequest, Cursor, DeviceCredentials, Invite, InviteRequest, JoinRequest,
+    MAX_BODY_BYTES, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
 };
 use huike_core::synth::Params;
 use serde::Serialize;
@@ -64,6 +68,10 @@ pub fn seed(options: &SeedOptions) -> Result<Seeded> {
         options.seed, options.customers, options.purchases
     ));
     let ops = Params::new(options.seed, options.customers, options.purchases).ops();
+    let mut book = Book::new();
+    for op in &ops {
+        book.apply(op);
+    }
     let streams = split_by_node(ops);
     step.done(format_args!(
         "{} ops from {} devices ({})",
@@ -120,13 +128,16 @@ pub fn seed(options: &SeedOptions) -> Result<Seeded> {
     let pushed = AtomicUsize::new(0);
     let batches = AtomicUsize::new(0);
     let started = Instant::now();
-    let outcome = thread::scope(|scope| -> Result<()> {
+    let outcome = thread::scope(|scope| -> Result<Cursor> {
         let workers: Vec<_> = devices
             .iter()
             .zip(streams)
             .map(|(device, ops)| {
                 let (api, pushed, batches) = (&api, &pushed, &batches);
-                scope.spawn(move || push_stream(api, device, ops, pushed, batches))
+                scope.spawn(move || {
+                    push_stream(api, device, ops, pushed, batches)
+                        .map(|last| (device.device_id.clone(), last))
+                })
             })
             .collect();
         let mut last = Instant::now();
@@ -144,14 +155,18 @@ pub fn seed(options: &SeedOptions) -> Result<Seeded> {
         }
         workers
             .into_iter()
-            .try_for_each(|w| w.join().expect("a push thread panicked"))
+            .map(|w| w.join().expect("a push thread panicked"))
+            .collect()
     });
-    outcome?;
+    let cursor = outcome?;
     let push_time = started.elapsed();
     step.done(format_args!(
         "{total} ops in {} batches",
         batches.load(Ordering::Relaxed)
     ));
+    let step = Step::start("the owner's snapshot (what a new device starts from)");
+    let bytes = upload_snapshot(&api, &owner, &book, cursor)?;
+    step.done(format_args!("{:.1} MB", bytes as f64 / 1e6));
     let invite = api.invite(&owner.token, Role::Owner)?;
     say(format_args!(
         "open the app, choose Join shop (加入店铺) and enter the invite code below (valid 24 h); pushes took {}",
@@ -198,14 +213,14 @@ fn push_stream(
     ops: Vec<Op>,
     pushed: &AtomicUsize,
     batches: &AtomicUsize,
-) -> Result<()> {
+) -> Result<u64> {
     let mut replica = Replica::new(device.device_id.clone());
     replica.local(ops);
     loop {
         procs::check_interrupted()?;
         let (batch, _) = replica.next_batch();
         let Some(batch) = batch else {
-            return Ok(());
+            return Ok(replica.sync().next_seq.saturating_sub(1));
         };
         let ack: PushAck = api
             .call(
@@ -262,9 +277,7 @@ impl Api {
         .with_context(|| format!("creating a {role:?} invite"))
     }
 
-    /// One JSON call. `429` is waited out (`Retry-After`) and retried, as is any failure of an
-    /// `idempotent` call that may be passing (`5xx`, a network error, `409 gap`: the stream's
-    /// previous batch not visible yet); anything else fails with the server's words.
+    /// One JSON call (see [`Api::send`]).
     fn call<B: Serialize, T: DeserializeOwned>(
         &self,
         method: &str,
@@ -274,36 +287,56 @@ impl Api {
         body: &B,
         idempotent: bool,
     ) -> Result<T> {
+        let answer = self.send(
+            method,
+            path,
+            token,
+            signup_secret,
+            ("application/json", serde_json::to_vec(body)?),
+            idempotent,
+        )?;
+        serde_json::from_slice(&answer).with_context(|| {
+            format!(
+                "{method} {path}: unreadable answer {}",
+                String::from_utf8_lossy(&answer)
+            )
+        })
+    }
+
+    /// One call with a body of the given type; the answer's body. `429` is waited out
+    /// (`Retry-After`) and retried, as is any failure of an `idempotent` call that may be
+    /// passing (`5xx`, a network error, `409 gap`: the stream's previous batch not visible
+    /// yet); anything else fails with the server's words.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        signup_secret: Option<&str>,
+        (content_type, body): (&str, Vec<u8>),
+        idempotent: bool,
+    ) -> Result<Vec<u8>> {
         let url = format!("{}{path}", self.base);
         let mut backoff = Duration::from_millis(250);
         for attempt in 1..=ATTEMPTS {
             let mut request = ureq::http::Request::builder()
                 .method(method)
                 .uri(&url)
-                .header("Content-Type", "application/json");
+                .header("Content-Type", content_type);
             if let Some(token) = token {
                 request = request.header("Authorization", format!("Bearer {token}"));
             }
             if let Some(secret) = signup_secret {
                 request = request.header(SIGNUP_SECRET_HEADER, secret);
             }
-            let request = request
-                .body(serde_json::to_vec(body)?)
-                .context("forming a request")?;
+            let request = request.body(body.clone()).context("forming a request")?;
             let failure = match self
                 .agent
                 .run(request)
                 .map_err(anyhow::Error::from)
                 .and_then(|r| Ok(http::read(r)?))
             {
-                Ok(response) if (200..300).contains(&response.status) => {
-                    return serde_json::from_slice(&response.body).with_context(|| {
-                        format!(
-                            "{method} {path}: unreadable answer {}",
-                            String::from_utf8_lossy(&response.body)
-                        )
-                    });
-                }
+                Ok(response) if (200..300).contains(&response.status) => return Ok(response.body),
                 Ok(response) => {
                     let text = String::from_utf8_lossy(&response.body).into_owned();
                     let retry = match response.status {
@@ -334,6 +367,92 @@ impl Api {
         }
         unreachable!("the loop returns or fails on its last attempt")
     }
+}
+
+/// The owner device's view of the worker, as core's sync loop sees a server (the snapshot
+/// upload goes through core, as in the app).
+struct Owner<'a> {
+    api: &'a Api,
+    token: &'a str,
+}
+
+impl Owner<'_> {
+    fn fail(e: anyhow::Error) -> CallError {
+        CallError::Network(format!("{e:#}"))
+    }
+
+    fn get_bytes(&self, path: &str) -> Result<Vec<u8>, CallError> {
+        let empty = ("application/json", Vec::new());
+        self.api
+            .send("GET", path, Some(self.token), None, empty, true)
+            .map_err(Owner::fail)
+    }
+}
+
+impl Transport for Owner<'_> {
+    async fn push(&self, batch: &PushBatch) -> Result<PushAck, CallError> {
+        let path = format!("/v1/log/{}", batch.seq);
+        self.api
+            .call("PUT", &path, Some(self.token), None, batch, true)
+            .map_err(Owner::fail)
+    }
+
+    async fn pull(&self, request: &PullRequest) -> Result<PullResponse, CallError> {
+        self.api
+            .call("POST", "/v1/pull", Some(self.token), None, request, true)
+            .map_err(Owner::fail)
+    }
+
+    async fn snapshot_head(&self) -> Result<Option<SnapshotHead>, CallError> {
+        let body = self.get_bytes("/v1/snapshot")?;
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| CallError::Network(e.to_string()))
+    }
+
+    async fn snapshot_part(&self, snap: &str, n: u32) -> Result<Vec<u8>, CallError> {
+        self.get_bytes(&format!("/v1/snapshots/{snap}/parts/{n}"))
+    }
+
+    async fn put_snapshot_part(&self, snap: &str, n: u32, bytes: &[u8]) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/parts/{n}");
+        let body = ("application/octet-stream", bytes.to_vec());
+        self.api
+            .send("PUT", &path, Some(self.token), None, body, true)
+            .map(|_| ())
+            .map_err(Owner::fail)
+    }
+
+    async fn commit_snapshot(&self, snap: &str, commit: &SnapshotCommit) -> Result<(), CallError> {
+        let path = format!("/v1/snapshots/{snap}/commit");
+        self.api
+            .call::<_, serde_json::Value>("POST", &path, Some(self.token), None, commit, true)
+            .map(|_| ())
+            .map_err(Owner::fail)
+    }
+}
+
+/// The owner uploads the shop's snapshot (covering every stream up to `cursor`), as the app
+/// does after a sync: what a new device starts from. Returns its parts' bytes.
+fn upload_snapshot(
+    api: &Api,
+    owner: &DeviceCredentials,
+    book: &Book,
+    cursor: Cursor,
+) -> Result<usize> {
+    let parts = SnapshotWriter::write_all(book, Level::Small, MAX_BODY_BYTES - 4096);
+    let link = Owner {
+        api,
+        token: &owner.token,
+    };
+    let snap = format!("seed-{}", std::process::id());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .context("a runtime for the upload")?;
+    runtime
+        .block_on(driver::upload_snapshot(&link, &snap, &parts, cursor))
+        .map_err(|e| anyhow::anyhow!("uploading the snapshot: {e}"))?;
+    Ok(parts.iter().map(Vec::len).sum())
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by the worker).
@@ -389,6 +508,8 @@ mod tests {
             batches: BTreeMap<(String, u64), serde_json::Value>,
             faults: HashSet<(String, u64)>,
             secret_seen: bool,
+            parts: BTreeMap<u32, Vec<u8>>,
+            commit: Option<huike_core::sync::SnapshotCommit>,
         }
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let addr = server.server_addr().to_ip().unwrap();
@@ -396,8 +517,9 @@ mod tests {
         let (srv, st) = (Arc::clone(&server), Arc::clone(&state));
         let handler = thread::spawn(move || {
             while let Ok(mut request) = srv.recv() {
-                let mut body = String::new();
-                request.as_reader().read_to_string(&mut body).unwrap();
+                let mut bytes = Vec::new();
+                request.as_reader().read_to_end(&mut bytes).unwrap();
+                let body = String::from_utf8_lossy(&bytes).into_owned();
                 let token = request
                     .headers()
                     .iter()
@@ -445,6 +567,15 @@ mod tests {
                             201,
                             serde_json::to_string(&credentials(device, Role::Clerk)).unwrap(),
                         )
+                    }
+                    ("PUT", path) if path.starts_with("/v1/snapshots/") => {
+                        let n: u32 = path.rsplit('/').next().unwrap().parse().unwrap();
+                        fake.parts.insert(n, bytes);
+                        (201, "{}".to_owned())
+                    }
+                    ("POST", path) if path.ends_with("/commit") => {
+                        fake.commit = Some(serde_json::from_str(&body).unwrap());
+                        (201, "{}".to_owned())
                     }
                     ("PUT", path) => {
                         let seq: u64 = path.trim_start_matches("/v1/log/").parse().unwrap();
@@ -543,6 +674,21 @@ mod tests {
             assert_eq!(pushed.len(), made.len(), "batches of {device}");
             assert!(pushed.into_iter().eq(made.iter()), "stream of {device}");
         }
+        // The owner's snapshot covers every stream and holds the whole shop.
+        let commit = fake.commit.as_ref().expect("the snapshot was committed");
+        assert_eq!(commit.parts as usize, fake.parts.len());
+        for device in &fake.devices {
+            let batches = fake
+                .batches
+                .range((device.clone(), 0)..(device.clone(), u64::MAX))
+                .count();
+            assert_eq!(commit.cursor.get(device).copied(), Some(batches as u64));
+        }
+        let book = huike_core::codec::snapshot::SnapshotReader::read_all(
+            fake.parts.values().map(Vec::as_slice),
+        )
+        .unwrap();
+        assert!(book == Params::new(7, 1000, 8000).book());
         drop(fake);
         server.unblock();
         handler.join().unwrap();

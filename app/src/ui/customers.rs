@@ -172,9 +172,14 @@ fn CustomerList() -> impl IntoView {
                             when=move || shown.with(|s| matches!(s, Shown::All(0)))
                             fallback=move || view! { <p>{move || t().no_results}</p> }
                         >
+                        <Show
+                            when=move || app.replica.with(Option::is_some)
+                            fallback=move || view! { <p class="muted" role="status">{move || t().opening_book}</p> }
+                        >
                             <p class="empty-title">{move || t().no_customers}</p>
                             <p class="muted">{move || t().no_customers_hint}</p>
                             <SyncProgress />
+                        </Show>
                         </Show>
                     </div>
                 }

@@ -90,7 +90,7 @@ fn SyncPanel() -> impl IntoView {
                     {move || match app.persisted.get() {
                         Some(true) => t().storage_persistent,
                         Some(false) => t().storage_best_effort,
-                        None => t().never,
+                        None => "—",
                     }}
                 </dd>
                 <Show when=move || app.sync.with(|s| s.last_error.is_some())>
@@ -112,6 +112,8 @@ fn SyncPanel() -> impl IntoView {
                         t().sync_stopped
                     } else if !app.online.get() {
                         t().offline
+                    } else if failed && app.sync.with(|s| matches!(s.last_error, Some(huike_core::client::driver::SyncError::Storage(_)))) {
+                        t().storage_error
                     } else if failed {
                         t().unreachable
                     } else {

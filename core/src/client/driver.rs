@@ -72,7 +72,7 @@ pub trait Host {
     fn pending(&self) -> usize;
     /// True for a device known to be a clerk's (its owner-only changes are not applied).
     fn is_clerk(&self, device: &str) -> bool;
-    /// True while the book holds nothing (a device that just joined).
+    /// True until the device has caught up with the shop once (a device that just joined).
     fn is_new(&self) -> bool;
     /// How far a long download is (0–1), for a "syncing N%" line.
     fn progress(&self, _done: f64) {}
@@ -238,7 +238,7 @@ pub async fn run(host: &impl Host, transport: &impl Transport) -> Result<Report,
             .map_err(SyncError::Storage)?;
         report.pushed += 1;
     }
-    if host.is_new() && host.cursor().is_empty() {
+    if host.is_new() {
         report.snapshot = from_snapshot(host, transport).await?;
     }
     for _ in 0..MAX_ROUNDS {
@@ -270,6 +270,9 @@ pub async fn run(host: &impl Host, transport: &impl Transport) -> Result<Report,
             .map_err(SyncError::Storage)?;
         report.pulled += usize::from(changed);
         if !answer.more {
+            host.change(|r| ((), r.plan_caught_up()))
+                .await
+                .map_err(SyncError::Storage)?;
             break;
         }
     }

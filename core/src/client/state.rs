@@ -19,6 +19,10 @@ pub struct SyncState {
     pub in_flight: Option<InFlight>,
     /// What has been applied from other devices.
     pub cursor: Cursor,
+    /// The device has caught up with the shop at least once (pulled to the end, or merged the
+    /// shop's snapshot). Until then a sync starts from the snapshot, if the shop has one.
+    #[serde(default)]
+    pub caught_up: bool,
 }
 
 /// A formed batch and the outbox ops it carries.
@@ -37,6 +41,7 @@ impl SyncState {
             next_seq: 1,
             in_flight: None,
             cursor: Cursor::new(),
+            caught_up: false,
         }
     }
 
