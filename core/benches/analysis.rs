@@ -1,4 +1,4 @@
-//! Benchmarks of the analytics (SPEC §6).
+//! Benchmarks of the analytics (README, "Benchmarks").
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use huike_core::agenda::agenda;
@@ -23,8 +23,7 @@ fn bgnbd_gg_fit_cdnow_sample(c: &mut Criterion) {
     });
 }
 
-/// The full analysis of a synthetic shop of 20,000 customers and 200,000 purchases (SPEC §6:
-/// ≤ 50 ms native) as the app runs it after every change and when the day turns: RFM,
+/// The full analysis of a synthetic shop of 20,000 customers and 200,000 purchases (README, "Benchmarks") as the app runs it after every change and when the day turns: RFM,
 /// classes, lifecycle stage and cadence (`segment::analyze_ledger`), then today's follow-ups
 /// (`agenda`), under the shop's own rules, from the ledger the app keeps beside the book.
 fn analysis_20k_customers_200k_purchases(c: &mut Criterion) {
@@ -45,7 +44,7 @@ fn analysis_20k_customers_200k_purchases(c: &mut Criterion) {
     });
 }
 
-/// One keystroke's query over an index of 20,000 customers (SPEC §6: ≤ 5 ms as wasm). Each
+/// One keystroke's query over an index of 20,000 customers (README, "Benchmarks"). Each
 /// iteration is the next keystroke of a clerk typing a name in pinyin, a name in characters,
 /// the last four digits of a phone number and a WeChat id, so the figure is the mean over
 /// broad one-letter queries and narrow long ones alike.

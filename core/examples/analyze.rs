@@ -1,4 +1,4 @@
-//! `analyze`: the shop analytics of SPEC §2 on a plain transactions file.
+//! `analyze`: the shop analytics of docs/segmentation.md on a plain transactions file.
 //!
 //! ```text
 //! cargo run --release -p huike-core --example analyze -- \

@@ -1,4 +1,4 @@
-//! Today's follow-ups (SPEC §2 agenda) for the as-of date `D` of an [`Analysis`] (which holds
+//! Today's follow-ups (docs/segmentation.md, "Today's follow-ups") for the as-of date `D` of an [`Analysis`] (which holds
 //! everything the agenda reads, open complaints included).
 //!
 //! One [`AgendaItem`] per customer, listing every reason that applies, each carrying what a

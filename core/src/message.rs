@@ -1,4 +1,4 @@
-//! Message templates and their rendering for one customer (SPEC §4). The app never sends on
+//! Message templates and their rendering for one customer (docs/segmentation.md, "Messages"). The app never sends on
 //! its own: it composes a message the clerk sends from their own phone.
 //!
 //! Placeholders: `{称呼}` / `{salutation}`, `{name}`, `{child}`, `{child_age}`, `{last_item}`,

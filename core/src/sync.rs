@@ -1,4 +1,4 @@
-//! The sync protocol between a device and the worker (SPEC §5), and the device side's pure
+//! The sync protocol between a device and the worker (docs/sync.md), and the device side's pure
 //! state machine.
 //!
 //! Each device appends to its own stream on the server: batch `seq` = 1, 2, 3, … of that

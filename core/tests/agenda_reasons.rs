@@ -1,4 +1,4 @@
-//! Today's follow-ups (SPEC §2 agenda): every reason on its own and at its boundaries, reasons
+//! Today's follow-ups (docs/segmentation.md, "Today's follow-ups"): every reason on its own and at its boundaries, reasons
 //! combined, priority order, and do-not-contact customers.
 
 #[path = "segment_support/mod.rs"]

@@ -1,4 +1,4 @@
-//! Property tests of the merge (SPEC §7): any number of replicas receiving random operations in
+//! Property tests of the merge (docs/sync.md): any number of replicas receiving random operations in
 //! random order, with duplicates and delays, converge to the same book, and the winning value of
 //! every field is the write with the latest stamp (no acknowledged write is lost to an older one).
 // proptest needs OS randomness, which the browser build does not have; these run natively.

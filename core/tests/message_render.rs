@@ -1,4 +1,4 @@
-//! Messages (SPEC §4): salutations, placeholder rendering with missing values and fallbacks,
+//! Messages (docs/segmentation.md, "Messages"): salutations, placeholder rendering with missing values and fallbacks,
 //! the default templates, and choosing a template for an agenda item.
 
 #[path = "segment_support/mod.rs"]

@@ -1,4 +1,4 @@
-//! Acceptance of the probabilistic model (SPEC §2) on the CDNOW 1/10 sample: 2,357 customers,
+//! Acceptance of the probabilistic model (docs/segmentation.md) on the CDNOW 1/10 sample: 2,357 customers,
 //! 39-week calibration ending 1997-09-30, times in weeks.
 
 use chrono::NaiveDate;
@@ -8,7 +8,7 @@ use huike_core::predict::{self, CustomerSummary, Model, PredictError, TimeUnit};
 #[path = "fixtures/cdnow/cdnow.rs"]
 mod cdnow;
 
-/// Asserts that `fitted` rounds to `published` at the published number of decimals. (SPEC §2
+/// Asserts that `fitted` rounds to `published` at the published number of decimals. (docs/segmentation.md
 /// asks for three significant digits; the exact maximum matches every published digit.)
 fn assert_rounds_to(name: &str, fitted: f64, published: f64, decimals: i32) {
     let scale = 10f64.powi(decimals);
@@ -66,7 +66,7 @@ fn bgnbd_reproduces_the_published_fit() {
 fn gamma_gamma_reproduces_the_published_fit_with_the_spec_spend_value() {
     // Spends are in cents (minor units) here, so v is a hundred times the published dollars.
     // The published figures (Fader & Hardie, note 025) come from the mean spend over the
-    // repeat transactions, which is the SPEC's mean over repeat purchase days once same-day
+    // repeat transactions, which is docs/segmentation.md's mean over repeat purchase days once same-day
     // orders are merged (see `data_prep_reproduces_the_published_customer_summary`).
     let customers = cdnow::summaries();
     let fit = predict::gamma_gamma::fit(&customers).unwrap();

@@ -1,4 +1,4 @@
-//! Contact cadence per class (SPEC §2 grades and cadence), and the analysis as plain,
+//! Contact cadence per class (docs/segmentation.md, "Grades and contact cadence"), and the analysis as plain,
 //! deterministic data.
 
 #[path = "segment_support/mod.rs"]

@@ -1,4 +1,4 @@
-//! Per-customer history from the book as of a date (SPEC §2 inputs): purchase days, refunds,
+//! Per-customer history from the book as of a date (docs/segmentation.md, "Inputs"): purchase days, refunds,
 //! entries after the as-of date, categories, contacts, ledger.
 
 #[path = "segment_support/mod.rs"]

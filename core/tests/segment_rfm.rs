@@ -1,4 +1,4 @@
-//! RFM metrics, rank scores, the eight classes and the shop classes (SPEC §2), on hand-computed
+//! RFM metrics, rank scores, the eight classes and the shop classes (docs/segmentation.md), on hand-computed
 //! shops.
 
 #[path = "segment_support/mod.rs"]

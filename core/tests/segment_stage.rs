@@ -1,4 +1,4 @@
-//! Lifecycle stage (SPEC §2): the purchase interval (own median gap, shop-wide median, 30 days)
+//! Lifecycle stage (docs/segmentation.md): the purchase interval (own median gap, shop-wide median, 30 days)
 //! and the stage thresholds, each tested exactly at the boundary.
 
 #[path = "segment_support/mod.rs"]

@@ -1,4 +1,4 @@
-//! Erasure (SPEC §5, issue 8 item 3): a customer may ask the shop to delete their data. The
+//! Erasure (docs/sync.md): a customer may ask the shop to delete their data. The
 //! owner's tablet (1280×800, 简体中文) deletes 赵六 with **删除顾客**, ticking "同时清除此顾客的
 //! 个人信息…", and **确认删除**; after syncing, a clerk's phone (360×740, English) that found 赵六
 //! by name, pinyin initials and phone digits before finds nothing of them any more — not in

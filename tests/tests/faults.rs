@@ -1,4 +1,4 @@
-//! Faults end to end (issue 7 item 7, SPEC §7): the app's real sync client, in a clerk's
+//! Faults end to end (docs/sync.md): the app's real sync client, in a clerk's
 //! phone (360×740, English), against the real worker through a proxy that fails requests
 //! (503), holds them past the app's timeout, and loses answers after the worker stored what
 //! was sent. The clerk records purchases (**Record purchase**, **Amount**) and edits notes
@@ -6,7 +6,7 @@
 //! the server (every batch pulled through the API and decoded) must hold every purchase
 //! exactly once — no loss, no duplicate — with nothing pending anywhere.
 //!
-//! A purchase stands in for a points redemption replayed after a lost response (SPEC §5): both
+//! A purchase stands in for a points redemption replayed after a lost response (docs/sync.md): both
 //! are appends made with one id per form, and what must hold is the same — a push replayed
 //! after its answer was lost, or arriving late after the app gave up on it, counts once.
 

@@ -1,4 +1,4 @@
-//! A new device on a bigger shop starts from the shop's snapshot (SPEC §5, issue 8): a shop of
+//! A new device on a bigger shop starts from the shop's snapshot (docs/sync.md, "Snapshots"): a shop of
 //! 300 customers and 3,000 sales (`huike_core::synth`, seed 7) is pushed through the API as
 //! its owner device would (core's `Replica` forms the batches), and the owner uploads the
 //! book's snapshot as the app does (`SnapshotWriter` at `Level::Small`, parts under one

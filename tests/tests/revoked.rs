@@ -1,4 +1,4 @@
-//! A revoked device (issue 7 item 6): the owner's tablet (1280×800, 简体中文) removes a clerk's
+//! A revoked device (docs/sync.md): the owner's tablet (1280×800, 简体中文) removes a clerk's
 //! phone from the shop (Settings → **撤销**). The phone (360×740, English) does not know yet and
 //! adds a customer; its next **Sync now** says plainly that the device was removed and how
 //! many changes made here never reached the shop — and not that the server cannot be reached

@@ -1,4 +1,4 @@
-//! Two tabs of one device (issue 7): a clerk's phone (360×740, English) has joined the shop;
+//! Two tabs of one device (docs/product.md, "Roles"): a clerk's phone (360×740, English) has joined the shop;
 //! the app is opened again in a second tab of the same browser (and, in a second round, in a
 //! second window). One tab at a time owns the device's book (Web Locks): the second shows
 //! "Huike is open in another tab or window…", shows no book and sends nothing to the sync

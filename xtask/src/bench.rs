@@ -43,7 +43,7 @@ use crate::stack::{Kv, Ports, Stack};
 use crate::step::{Step, say};
 use crate::tools::CHROMEDRIVER;
 
-/// The phone viewport of SPEC §3.
+/// The phone viewport (docs/product.md: 360×740).
 const VIEWPORT: (u32, u32) = (360, 740);
 /// What is typed into Search, one key at a time, then erased with Backspace key by key.
 const QUERY: &str = "zhang";

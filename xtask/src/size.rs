@@ -1,6 +1,6 @@
 //! `cargo xtask size`: what a first visit downloads — the wasm, JS, CSS and HTML of `dist/`
 //! (the stylesheet is inlined into `index.html`) — raw, gzip (level 9) and brotli (quality 11),
-//! against SPEC's 600 KB gzip budget for wasm + JS + CSS.
+//! against the 600 KB gzip budget (README, "Benchmarks") for wasm + JS + CSS.
 
 use std::fs;
 use std::path::Path;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::compress::{Encoding, variant};
 use crate::repo::Repo;
 
-/// SPEC §6: the app's download (wasm + JS + CSS, gzip).
+/// The budget of the app's download (wasm + JS + CSS, gzip).
 pub const BUDGET_GZIP: u64 = 600 * 1000;
 
 /// One file's sizes in bytes.
@@ -112,7 +112,7 @@ pub fn print(rows: &[Sizes]) {
             "OVER"
         };
         println!(
-            "download (wasm + JS + CSS + HTML): {} KB gzip, {verdict} the {} KB budget (SPEC §6)",
+            "download (wasm + JS + CSS + HTML): {} KB gzip, {verdict} the {} KB budget (README, "Benchmarks")",
             kb(total.gzip),
             BUDGET_GZIP / 1000
         );

@@ -1,4 +1,4 @@
-//! Today's message for a customer on the follow-up list (SPEC §4): composed from the shop's
+//! Today's message for a customer on the follow-up list (docs/segmentation.md, "Messages"): composed from the shop's
 //! templates for their top reason, editable, sent by the clerk from their own phone (Copy
 //! message, Share, Call, SMS), then one tap logs how the contact went.
 

@@ -1,4 +1,4 @@
-//! The shop's records, as typed views of the book (SPEC §1).
+//! The shop's records, as typed views of the book (docs/product.md).
 //!
 //! Mutable records (customers, complaints, campaigns, templates, rules, devices, the shop) are
 //! decoded from field registers with [`crate::op::RecordState::decode`]; every field has a

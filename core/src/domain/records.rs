@@ -132,7 +132,7 @@ pub struct Campaign {
     pub review: String,
 }
 
-/// A message template (SPEC §4).
+/// A message template (docs/segmentation.md, "Messages").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Template {
@@ -157,7 +157,7 @@ impl Default for Template {
     }
 }
 
-/// The shop's rules (one record, id `rules`). Defaults are SPEC §2's.
+/// The shop's rules (one record, id `rules`). Defaults are those of docs/segmentation.md.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Rules {
@@ -179,7 +179,7 @@ impl Rules {
     /// The id of the rules record.
     pub const ID: &'static str = "rules";
 
-    /// The shop's rules from the book; SPEC's defaults when the shop has not set any.
+    /// The shop's rules from the book; the defaults of docs/segmentation.md when the shop has not set any.
     pub fn of(book: &crate::book::Book) -> Rules {
         Id::parse(Rules::ID)
             .ok()

@@ -1,4 +1,4 @@
-//! Probabilistic customer-base model (SPEC §2): BG/NBD for how often customers buy and whether
+//! Probabilistic customer-base model (docs/segmentation.md): BG/NBD for how often customers buy and whether
 //! they are still customers, Gamma-Gamma for how much they spend, and the 12-month CLV.
 //!
 //! Flow: reduce each customer's purchase days to a [`CustomerSummary`]

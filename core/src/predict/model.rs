@@ -1,5 +1,5 @@
 //! The fitted customer-base model the app shows: BG/NBD and Gamma-Gamma together, with the
-//! per-customer forecasts and the 12-month CLV of SPEC §2.
+//! per-customer forecasts and the 12-month CLV of docs/segmentation.md.
 
 use super::bgnbd::{self, BgNbdFit};
 use super::gamma_gamma::{self, GammaGammaFit};
@@ -30,7 +30,7 @@ pub struct Forecast {
     pub expected_purchases: f64,
     /// Expected spend per purchase day, minor units.
     pub expected_spend: f64,
-    /// Predicted value of the next 12 months, discounted (SPEC §2).
+    /// Predicted value of the next 12 months, discounted (docs/segmentation.md).
     pub clv_12_months: Money,
 }
 

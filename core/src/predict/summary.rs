@@ -1,5 +1,5 @@
 //! One customer's purchase history reduced to what the models read: `x`, `t_x`, `T` and the
-//! spend on repeat purchase days (SPEC §2).
+//! spend on repeat purchase days (docs/segmentation.md).
 
 use super::PredictError;
 use crate::date::days_between;

@@ -1,4 +1,4 @@
-//! Type-ahead customer search (SPEC §2 Search).
+//! Type-ahead customer search (docs/segmentation.md, "Search").
 //!
 //! A [`SearchIndex`] holds, for every customer, the keys a clerk may type at the counter:
 //! the name, its pinyin (full syllables, initials, or any mix such as `zhangs`), phone

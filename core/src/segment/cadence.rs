@@ -1,4 +1,4 @@
-//! Contact cadence (SPEC §2 grades and cadence): how often each class is contacted, and when a
+//! Contact cadence (docs/segmentation.md, "Grades and contact cadence"): how often each class is contacted, and when a
 //! customer's next regular contact is due.
 //!
 //! A scored customer's cadence is `Rules::cadence_days[class key]`. An unscored customer (no

@@ -1,4 +1,4 @@
-//! The eight RFM classes (八类) and the shop's own four classes (SPEC §2, seed 001).
+//! The eight RFM classes (八类) and the shop's own four classes (seed 001; docs/segmentation.md).
 
 use super::rfm::{High, Rfm};
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub enum RfmClass {
 }
 
 impl RfmClass {
-    /// Every class, in the SPEC's table order.
+    /// Every class, in the order of the table in docs/segmentation.md.
     pub const ALL: [RfmClass; 8] = [
         RfmClass::KeyValue,
         RfmClass::KeyDevelop,

@@ -1,4 +1,4 @@
-//! Per-customer history from the book as of a date `D` (SPEC §2 inputs).
+//! Per-customer history from the book as of a date `D` (docs/segmentation.md, "Inputs").
 //!
 //! From the [`Ledger`] (the book's entries grouped per customer), one walk per customer gathers
 //! what the analytics need: purchase days and each day's spend, net spend, the last purchase

@@ -1,4 +1,4 @@
-//! Segmentation (SPEC §2): RFM scores and classes, shop classes, lifecycle stage and contact
+//! Segmentation (docs/segmentation.md): RFM scores and classes, shop classes, lifecycle stage and contact
 //! cadence of every customer as of a date, computed from the book deterministically.
 //!
 //! [`analyze`] reads the book into a [`ledger::Ledger`] (one pass over its entries), builds the

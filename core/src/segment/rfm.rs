@@ -1,4 +1,4 @@
-//! RFM metrics and their rank scores (SPEC §2).
+//! RFM metrics and their rank scores (docs/segmentation.md).
 //!
 //! For customers with at least one purchase day: `recency_days` = `D` − last purchase day,
 //! `frequency` = number of purchase days, `monetary` = net spend. Each metric is scored 1–5 by

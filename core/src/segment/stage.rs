@@ -1,4 +1,4 @@
-//! Lifecycle stage (seed 000; SPEC §2).
+//! Lifecycle stage (seed 000; docs/segmentation.md).
 //!
 //! A customer's *interval* is the median gap in days between consecutive purchase days when
 //! they have at least two, otherwise the shop-wide median of those medians, otherwise 30 days.
