@@ -112,7 +112,7 @@ pub fn print(rows: &[Sizes]) {
             "OVER"
         };
         println!(
-            "download (wasm + JS + CSS + HTML): {} KB gzip, {verdict} the {} KB budget (README, "Benchmarks")",
+            "download (wasm + JS + CSS + HTML): {} KB gzip, {verdict} the {} KB budget",
             kb(total.gzip),
             BUDGET_GZIP / 1000
         );
