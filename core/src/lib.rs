@@ -17,6 +17,8 @@
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
+#![warn(missing_docs)]
+
 pub mod agenda;
 pub mod auth;
 pub mod book;

@@ -26,6 +26,9 @@ pub enum Command {
     /// Set up, build, then run every test (native, wasm in headless Chromium, the system tests
     /// against a fresh worker and app on free ports); non-zero exit if any failed.
     Test,
+    /// Check formatting, lints (native and wasm32, warnings as errors), that
+    /// docs/ARCHITECTURE.md names every source file and that document references resolve.
+    Tidy,
     /// Load a synthetic shop into a running worker as its three devices would, and print an
     /// owner invite code for trying it.
     SeedDemo(SeedOptions),

@@ -7,6 +7,9 @@
 //!   Chromium, and the system tests against a fresh worker and app on free ports), prints a
 //!   summary and exits non-zero if anything failed.
 //! - `build` is the set-up and the builds alone (`dist/` ready for a static host).
+//! - `tidy` checks formatting, lints (native and wasm32, warnings as errors), that the
+//!   codemap names every source file and that references to documents resolve (also a stage
+//!   of `test`).
 //! - `seed-demo` loads a synthetic shop into a running worker; `bench` measures the app in
 //!   headless Chromium with such a shop; `size` prints the download's sizes; `lighthouse`
 //!   scores a first visit.
@@ -29,6 +32,7 @@ mod size;
 mod stack;
 mod step;
 mod test;
+mod tidy;
 mod tools;
 mod wrangler;
 
@@ -57,6 +61,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Dev(options) => dev::run(&repo, options),
         Command::Build => dev::build(&repo),
         Command::Test => Ok(test::run(&repo)),
+        Command::Tidy => tidy::run(&repo).map(|()| ExitCode::SUCCESS),
         Command::SeedDemo(options) => seed::run(&options).map(|_| ExitCode::SUCCESS),
         Command::Bench(options) => bench::run(&repo, &options),
         Command::Size => size::run(&repo),

@@ -42,6 +42,7 @@ pub fn run(repo: &Repo) -> ExitCode {
         report.stage(format!("set-up: {name}"), || step(repo));
     }
     report.stage("cargo fetch", || build::fetch(repo));
+    report.stage("tidy", || crate::tidy::run(repo));
     let app_built = report.stage("build: app", || build::app(repo)).is_some();
     let worker_built = report
         .stage("build: worker", || build::worker(repo))
