@@ -15,6 +15,10 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod sync;
+#[allow(
+    unreachable_pub,
+    reason = "Leptos's #[component] gives each component a public props struct"
+)]
 pub mod ui;
 
 use i18n::Lang;

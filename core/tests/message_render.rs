@@ -247,7 +247,7 @@ fn child_ages_in_words() {
 }
 
 /// A shop with one mother whose items on 10 March 2026 are a 百天 and a re-buy.
-fn mother() -> (Shop, huike_core::id::Id, Rules) {
+fn mother() -> (Shop, Id, Rules) {
     let mut shop = Shop::new();
     let c = shop.customer(
         "李梅",
@@ -377,7 +377,7 @@ fn the_template_offered_for_an_item() {
 #[test]
 fn purpose_for_an_item_is_its_top_reasons() {
     let complaint = Reason::Complaint {
-        complaint: huike_core::id::Id::parse("k").unwrap(),
+        complaint: Id::parse("k").unwrap(),
         opened_on: None,
         severity: Default::default(),
         responded: false,
@@ -394,7 +394,7 @@ fn purpose_for_an_item_is_its_top_reasons() {
     assert_eq!(purpose_for(&[birthday]), Purpose::Birthday);
     assert_eq!(purpose_for(&[]), Purpose::Other);
     let pickup = Reason::Pickup {
-        reward: huike_core::id::Id::parse("r").unwrap(),
+        reward: Id::parse("r").unwrap(),
         description: String::new(),
         amount: Default::default(),
         due: vec![],

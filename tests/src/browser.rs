@@ -435,7 +435,7 @@ impl Screen {
 pub async fn run_sessions<F, Fut>(screens: &[Screen], limit: Duration, scenario: F)
 where
     F: FnOnce(Vec<Client>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
 {
     let driver = Driver::start();
     let mut clients = Vec::new();

@@ -17,7 +17,7 @@ async fn at_once<T, F, Fut>(n: usize, work: F) -> Vec<T>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = T> + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
 {
     let barrier = Arc::new(Barrier::new(n));
     let tasks: Vec<_> = (0..n)

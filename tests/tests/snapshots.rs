@@ -28,7 +28,7 @@ fn commit_of(parts: &[&[u8]], cursor: serde_json::Value) -> SnapshotCommit {
 async fn eventually<F, Fut>(what: &str, check: F)
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
+    Fut: Future<Output = bool>,
 {
     let start = Instant::now();
     while !check().await {

@@ -5,7 +5,7 @@ use worker::Env;
 
 /// Reads [`Config`] from `env` (a secret or a variable of each name); a bad value is a 500
 /// naming it, so a misconfigured deployment says so on every request.
-pub fn read(env: &Env) -> Result<Config, Failure> {
+pub(crate) fn read(env: &Env) -> Result<Config, Failure> {
     Config::from_vars(|name| {
         env.secret(name)
             .map(|s| s.to_string())

@@ -8,14 +8,14 @@ use js_sys::Uint8Array;
 use worker::{Method, ObjectNamespace, Request, RequestInit};
 
 /// The namespace binding of the shops' objects.
-pub const SHOPS_BINDING: &str = "SHOPS";
+pub(crate) const SHOPS_BINDING: &str = "SHOPS";
 /// The namespace binding of the directory object.
-pub const DIRECTORY_BINDING: &str = "DIRECTORY";
+pub(crate) const DIRECTORY_BINDING: &str = "DIRECTORY";
 /// The directory object's name (there is one).
 const DIRECTORY_NAME: &str = "directory";
 
 /// The coordinators as Durable Objects.
-pub struct DurableCoordinator {
+pub(crate) struct DurableCoordinator {
     /// Shop objects.
     pub shops: ObjectNamespace,
     /// The directory's namespace.

@@ -4,7 +4,7 @@ use huike_core::server::{Kv, KvError};
 use worker::kv::KvStore;
 
 /// A Workers KV namespace binding.
-pub struct WorkersKv(pub KvStore);
+pub(crate) struct WorkersKv(pub KvStore);
 
 fn failed(e: impl std::fmt::Display) -> KvError {
     KvError(e.to_string())

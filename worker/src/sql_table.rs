@@ -11,7 +11,7 @@ use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// The coordinator's rows.
-pub struct SqlTable {
+pub(crate) struct SqlTable {
     sql: SqlStorage,
     exists: Cell<bool>,
 }
@@ -28,7 +28,7 @@ fn failed(e: impl std::fmt::Display) -> KvError {
 
 impl SqlTable {
     /// The rows of the object whose SQL storage is `sql`.
-    pub fn new(sql: SqlStorage) -> Self {
+    pub(crate) fn new(sql: SqlStorage) -> Self {
         let table = SqlTable {
             sql,
             exists: Cell::new(false),

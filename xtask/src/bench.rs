@@ -104,7 +104,7 @@ const INSTRUMENT: &str = r#"(() => {
 
 /// What one phase of one run measured (milliseconds, bytes).
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Phase {
+pub(crate) struct Phase {
     /// The phase's main figure in ms (None when it could not be measured).
     pub ms: Option<f64>,
     /// Where the figure came from: the app's mark, or DOM polling.
@@ -127,7 +127,7 @@ pub struct Phase {
 
 /// One run: a new profile through every phase.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Run {
+pub(crate) struct Run {
     /// Join → every customer listed and synced.
     pub first_sync: Phase,
     /// Navigation → first painted customer row, in a new browser process.
@@ -144,7 +144,7 @@ pub struct Run {
 
 /// Sets up, builds, starts the app and a fresh worker, seeds it, measures, prints and writes
 /// `target/bench/bench.json`.
-pub fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
+pub(crate) fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
     if options.runs == 0 {
         bail!("--runs must be at least 1");
     }
@@ -760,7 +760,7 @@ async fn cdp(client: &Client, cmd: &'static str, params: Value) -> Result<Value>
 
 /// Median, minimum and maximum of the figures that were measured.
 #[derive(Debug, Clone, Serialize)]
-pub struct Spread {
+pub(crate) struct Spread {
     /// Middle value (mean of the two middle ones for an even count).
     pub median: f64,
     /// Smallest.
@@ -772,7 +772,7 @@ pub struct Spread {
 }
 
 /// The spread of `values`, or None when there are none.
-pub fn spread(values: impl IntoIterator<Item = f64>) -> Option<Spread> {
+pub(crate) fn spread(values: impl IntoIterator<Item = f64>) -> Option<Spread> {
     let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
     if v.is_empty() {
         return None;
@@ -922,7 +922,7 @@ fn ms(value: Option<f64>) -> String {
 }
 
 /// Where `bench.json` goes.
-pub fn out_dir(repo: &Repo) -> PathBuf {
+pub(crate) fn out_dir(repo: &Repo) -> PathBuf {
     repo.target.join("bench")
 }
 

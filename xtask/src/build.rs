@@ -14,7 +14,7 @@ use crate::step::Step;
 use crate::tools::{TRUNK, WASM_BINDGEN, WORKER_BUILD};
 
 /// `cargo fetch`, so the offline builds find every crate.
-pub fn fetch(repo: &Repo) -> Result<()> {
+pub(crate) fn fetch(repo: &Repo) -> Result<()> {
     let step = Step::start("cargo fetch");
     procs::run("cargo fetch", procs::command("cargo", repo).arg("fetch"))?;
     step.done("done");
@@ -24,7 +24,7 @@ pub fn fetch(repo: &Repo) -> Result<()> {
 /// `trunk build --release --offline --skip-version-check` at the repository root, then the
 /// precompressed variants of every text and wasm file (the service worker stays a template
 /// until [`crate::precache::finalize`]).
-pub fn app(repo: &Repo) -> Result<()> {
+pub(crate) fn app(repo: &Repo) -> Result<()> {
     let step = Step::start("build app (trunk build --release)");
     if !repo.has_app() {
         bail!("there is no app to build yet (Trunk.toml and index.html at the repository root)");
@@ -52,7 +52,7 @@ pub fn app(repo: &Repo) -> Result<()> {
 }
 
 /// `worker-build --release` in `worker/`.
-pub fn worker(repo: &Repo) -> Result<()> {
+pub(crate) fn worker(repo: &Repo) -> Result<()> {
     let step = Step::start("build worker (worker-build --release)");
     if !repo.has_worker() {
         bail!("there is no worker to build yet (worker/Cargo.toml and worker/wrangler.toml)");
@@ -75,7 +75,7 @@ pub fn worker(repo: &Repo) -> Result<()> {
 
 /// The variables that make worker-build use local tools instead of downloading them; also
 /// given to `wrangler dev` in case `wrangler.toml` has a build command.
-pub fn worker_tools_env(repo: &Repo) -> Result<Vec<(&'static str, PathBuf)>> {
+pub(crate) fn worker_tools_env(repo: &Repo) -> Result<Vec<(&'static str, PathBuf)>> {
     Ok(vec![
         ("WASM_BINDGEN_BIN", WASM_BINDGEN.require()?),
         ("WASM_OPT_BIN", repo.npm_bin("wasm-opt")),
@@ -85,7 +85,7 @@ pub fn worker_tools_env(repo: &Repo) -> Result<Vec<(&'static str, PathBuf)>> {
 
 /// `PATH` with the pinned wasm-bindgen's folder and `node_modules/.bin` (wasm-opt 132) first:
 /// Trunk only uses tools on PATH that report exactly its pinned versions.
-pub fn tool_path(repo: &Repo) -> Result<std::ffi::OsString> {
+pub(crate) fn tool_path(repo: &Repo) -> Result<std::ffi::OsString> {
     let wasm_bindgen = WASM_BINDGEN.require()?;
     let bindgen_dir = wasm_bindgen
         .parent()

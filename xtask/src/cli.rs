@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
     about = "Huike's project commands: set-up, builds, the local app and worker, tests and measurements.",
     after_help = "Every command installs what is missing first (pinned tools, Debian and npm packages)."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -17,7 +17,7 @@ pub struct Cli {
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Set up, build, then serve the app and run the worker (KV kept in .huike/kv) until Ctrl-C.
     Dev(DevOptions),
     /// Set up and build: the app into dist/ (finalised for the default worker URL,
@@ -43,7 +43,7 @@ pub enum Command {
 
 /// Ports for `cargo xtask dev`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
-pub struct DevOptions {
+pub(crate) struct DevOptions {
     /// Where the static server serves the app (0: any free port).
     #[arg(long, default_value_t = 8080)]
     pub app_port: u16,
@@ -63,7 +63,7 @@ impl Default for DevOptions {
 
 /// The synthetic shop and where to load it.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct SeedOptions {
+pub(crate) struct SeedOptions {
     /// Number of customers.
     #[arg(long, default_value_t = 20_000)]
     pub customers: usize,
@@ -84,7 +84,7 @@ pub struct SeedOptions {
 
 /// What `cargo xtask bench` measures.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct BenchOptions {
+pub(crate) struct BenchOptions {
     /// Customers in the synthetic shop.
     #[arg(long, default_value_t = 20_000)]
     pub customers: usize,
@@ -101,7 +101,7 @@ pub struct BenchOptions {
 
 /// Where Lighthouse looks.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct LighthouseOptions {
+pub(crate) struct LighthouseOptions {
     /// An app already running (e.g. `cargo xtask dev`'s http://127.0.0.1:8080); without it the
     /// app and a fresh worker are started on free ports.
     #[arg(long)]

@@ -13,7 +13,7 @@ use flate2::write::GzEncoder;
 
 /// The encodings written beside each file, by file suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     /// `Content-Encoding: br`, file `name.br`.
     Brotli,
     /// `Content-Encoding: gzip`, file `name.gz`.
@@ -22,10 +22,10 @@ pub enum Encoding {
 
 impl Encoding {
     /// Both, in the order a server prefers them.
-    pub const ALL: [Encoding; 2] = [Encoding::Brotli, Encoding::Gzip];
+    pub(crate) const ALL: [Encoding; 2] = [Encoding::Brotli, Encoding::Gzip];
 
     /// The `Content-Encoding` token.
-    pub fn token(self) -> &'static str {
+    pub(crate) fn token(self) -> &'static str {
         match self {
             Encoding::Brotli => "br",
             Encoding::Gzip => "gzip",
@@ -33,7 +33,7 @@ impl Encoding {
     }
 
     /// The suffix of the precompressed file (`.br`, `.gz`).
-    pub fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             Encoding::Brotli => ".br",
             Encoding::Gzip => ".gz",
@@ -41,7 +41,7 @@ impl Encoding {
     }
 
     /// `bytes` compressed this way, at the strongest setting.
-    pub fn compress(self, bytes: &[u8]) -> Vec<u8> {
+    pub(crate) fn compress(self, bytes: &[u8]) -> Vec<u8> {
         match self {
             Encoding::Brotli => {
                 let params = brotli::enc::BrotliEncoderParams {
@@ -70,7 +70,7 @@ impl Encoding {
 const NEVER: [&str; 1] = ["config.json"];
 
 /// Whether a file is worth compressing: text formats and wasm (images and fonts already are).
-pub fn compressible(path: &Path) -> bool {
+pub(crate) fn compressible(path: &Path) -> bool {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -87,12 +87,12 @@ pub fn compressible(path: &Path) -> bool {
 }
 
 /// Whether `path` is itself a precompressed copy (`….br`, `….gz`).
-pub fn is_variant(path: &Path) -> bool {
+pub(crate) fn is_variant(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
 }
 
 /// The precompressed sibling of `path` for `encoding`.
-pub fn variant(path: &Path, encoding: Encoding) -> PathBuf {
+pub(crate) fn variant(path: &Path, encoding: Encoding) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(encoding.suffix());
     PathBuf::from(name)
@@ -101,7 +101,7 @@ pub fn variant(path: &Path, encoding: Encoding) -> PathBuf {
 /// Writes `.br` and `.gz` beside every compressible file under `dir` (replacing older ones),
 /// on two threads; a variant that would not be smaller is left out. Returns how many files
 /// were compressed.
-pub fn precompress(dir: &Path) -> Result<usize> {
+pub(crate) fn precompress(dir: &Path) -> Result<usize> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.retain(|file| compressible(file));
@@ -132,7 +132,7 @@ pub fn precompress(dir: &Path) -> Result<usize> {
 }
 
 /// Writes (or refreshes) both variants of one file, when it is compressible.
-pub fn refresh(file: &Path) -> Result<()> {
+pub(crate) fn refresh(file: &Path) -> Result<()> {
     if !compressible(file) {
         return Ok(());
     }

@@ -19,14 +19,14 @@ use crate::step::say;
 
 /// `cargo xtask build`: set-up and both builds, with `dist/` finalised for the worker
 /// `cargo xtask dev` runs by default and precompressed, ready for a static host.
-pub fn build(repo: &Repo) -> Result<ExitCode> {
+pub(crate) fn build(repo: &Repo) -> Result<ExitCode> {
     build_all(repo)?;
     precache::finalize(&repo.dist(), &stack::url(DevOptions::default().worker_port))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Set-up and both builds, stopping at the first failure (`dist/` is left to finalise).
-pub fn build_all(repo: &Repo) -> Result<()> {
+pub(crate) fn build_all(repo: &Repo) -> Result<()> {
     setup::all(repo)?;
     build::fetch(repo)?;
     build::app(repo)?;
@@ -34,7 +34,7 @@ pub fn build_all(repo: &Repo) -> Result<()> {
 }
 
 /// Builds, then runs the app and the worker until Ctrl-C / SIGTERM; then stops both.
-pub fn run(repo: &Repo, options: DevOptions) -> Result<ExitCode> {
+pub(crate) fn run(repo: &Repo, options: DevOptions) -> Result<ExitCode> {
     // A busy port fails before the build, not after it.
     let app = ports::resolve(options.app_port, "--app-port", "the app")?;
     let worker = ports::resolve(options.worker_port, "--worker-port", "the worker")?;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 /// An agent that reports every status as a response, with `timeout` for each whole call.
-pub fn agent(timeout: Duration) -> ureq::Agent {
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
@@ -15,7 +15,7 @@ pub fn agent(timeout: Duration) -> ureq::Agent {
 
 /// A response read whole: status, headers (lower-case names) and body bytes.
 #[derive(Debug)]
-pub struct Response {
+pub(crate) struct Response {
     /// The status code, e.g. 200.
     pub status: u16,
     /// Header names (lower-case) and values, in order.
@@ -26,7 +26,7 @@ pub struct Response {
 
 impl Response {
     /// The first header called `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
         self.headers
             .iter()
@@ -36,7 +36,7 @@ impl Response {
 }
 
 /// `GET url` with the given request headers, read whole.
-pub fn get(
+pub(crate) fn get(
     url: &str,
     headers: &[(&str, &str)],
     timeout: Duration,
@@ -49,7 +49,7 @@ pub fn get(
 }
 
 /// Reads a response whole (up to 64 MiB).
-pub fn read(mut response: ureq::http::Response<ureq::Body>) -> Result<Response, ureq::Error> {
+pub(crate) fn read(mut response: http::Response<ureq::Body>) -> Result<Response, ureq::Error> {
     let status = response.status().as_u16();
     let headers = response
         .headers()

@@ -25,7 +25,7 @@ const CHROME: &str = "/usr/bin/chromium";
 
 /// What one Lighthouse run found.
 #[derive(Debug, Clone, Serialize)]
-pub struct Scores {
+pub(crate) struct Scores {
     /// The page audited.
     pub url: String,
     /// Lighthouse's version.
@@ -55,14 +55,14 @@ pub struct Scores {
 }
 
 /// Builds, starts what is needed, runs Lighthouse, prints the scores.
-pub fn run(repo: &Repo, options: &LighthouseOptions) -> Result<ExitCode> {
+pub(crate) fn run(repo: &Repo, options: &LighthouseOptions) -> Result<ExitCode> {
     let scores = measure(repo, options)?;
     print(&scores);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs Lighthouse on `options.url`, or on a freshly built and started app and worker.
-pub fn measure(repo: &Repo, options: &LighthouseOptions) -> Result<Scores> {
+pub(crate) fn measure(repo: &Repo, options: &LighthouseOptions) -> Result<Scores> {
     let out = crate::bench::out_dir(repo);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let (url, stack) = match &options.url {
@@ -141,7 +141,7 @@ fn median_run(mut runs: Vec<Scores>) -> Scores {
 }
 
 /// The figures of a Lighthouse JSON report.
-pub fn scores(report: &Value, url: &str) -> Scores {
+pub(crate) fn scores(report: &Value, url: &str) -> Scores {
     let category = |name: &str| {
         report["categories"][name]["score"]
             .as_f64()
@@ -184,7 +184,7 @@ pub fn scores(report: &Value, url: &str) -> Scores {
 }
 
 /// Prints the scores.
-pub fn print(scores: &Scores) {
+pub(crate) fn print(scores: &Scores) {
     println!();
     println!(
         "Lighthouse {} (mobile, first visit) on {}: the median of {} run(s), performance {:?}",

@@ -7,14 +7,14 @@ use std::net::{Ipv4Addr, TcpListener};
 use anyhow::{Context, Result, bail};
 
 /// A port on 127.0.0.1 that is free right now.
-pub fn free() -> Result<u16> {
+pub(crate) fn free() -> Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
     Ok(listener.local_addr()?.port())
 }
 
 /// `requested`, checked to be free, or any free port when it is 0. `option` names the command
 /// line option that sets it, for the error message.
-pub fn resolve(requested: u16, option: &str, what: &str) -> Result<u16> {
+pub(crate) fn resolve(requested: u16, option: &str, what: &str) -> Result<u16> {
     if requested == 0 {
         return free();
     }

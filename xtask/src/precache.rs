@@ -15,13 +15,13 @@ use sha2::{Digest, Sha256};
 use crate::compress;
 
 /// Replaced by a JSON array of absolute URLs (`["/", "/index.html", …]`).
-pub const PRECACHE_TOKEN: &str = "\"__HUIKE_PRECACHE__\"";
+pub(crate) const PRECACHE_TOKEN: &str = "\"__HUIKE_PRECACHE__\"";
 /// Replaced by a JSON string: a short hash of everything precached plus the service worker.
-pub const VERSION_TOKEN: &str = "\"__HUIKE_VERSION__\"";
+pub(crate) const VERSION_TOKEN: &str = "\"__HUIKE_VERSION__\"";
 /// The service worker, at the root of `dist/`.
-pub const SERVICE_WORKER: &str = "sw.js";
+pub(crate) const SERVICE_WORKER: &str = "sw.js";
 /// The runtime configuration the app fetches at start.
-pub const CONFIG: &str = "config.json";
+pub(crate) const CONFIG: &str = "config.json";
 
 /// Characters escaped in a URL path segment.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -39,7 +39,7 @@ const SEGMENT: &AsciiSet = &CONTROLS
 
 /// One file of the built app.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Asset {
+pub(crate) struct Asset {
     /// Its path under `dist/`, with `/` separators (`assets/icon-192.png`).
     pub path: String,
     /// Its content.
@@ -48,7 +48,7 @@ pub struct Asset {
 
 /// Writes `config.json` for `sync_url`, then fills in `sw.js` (which Trunk has just copied
 /// with its placeholders) so that the precache list includes `config.json` too.
-pub fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
+pub(crate) fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
     let config_path = dist.join(CONFIG);
     fs::write(&config_path, config_json(sync_url))
         .with_context(|| format!("writing {}", config_path.display()))?;
@@ -73,7 +73,7 @@ pub fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
 /// Copies the built app (`dist`, service worker still a template) into `to` and finalises the
 /// copy for `sync_url`: each run serves its own copy, so a `cargo xtask test` that rebuilds
 /// `dist/` does not disturb a `cargo xtask dev` serving beside it.
-pub fn stage(dist: &Path, to: &Path, sync_url: &str) -> Result<()> {
+pub(crate) fn stage(dist: &Path, to: &Path, sync_url: &str) -> Result<()> {
     copy_dir(dist, to)?;
     finalize(to, sync_url)
 }
@@ -95,7 +95,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// `{"sync_url": "…"}`.
-pub fn config_json(sync_url: &str) -> String {
+pub(crate) fn config_json(sync_url: &str) -> String {
     let mut text = serde_json::to_string_pretty(&serde_json::json!({ "sync_url": sync_url }))
         .expect("a JSON object serialises");
     text.push('\n');
@@ -103,7 +103,7 @@ pub fn config_json(sync_url: &str) -> String {
 }
 
 /// Every file under `dist` except the service worker and hidden files, sorted by path.
-pub fn collect(dist: &Path) -> Result<Vec<Asset>> {
+pub(crate) fn collect(dist: &Path) -> Result<Vec<Asset>> {
     let mut assets = Vec::new();
     walk(dist, "", &mut assets)?;
     assets.retain(|asset| asset.path != SERVICE_WORKER);
@@ -136,7 +136,7 @@ fn walk(dir: &Path, prefix: &str, assets: &mut Vec<Asset>) -> Result<()> {
 
 /// The URLs to precache: `/` (the start URL, when there is an `index.html`), then every
 /// asset as an absolute, percent-encoded path.
-pub fn precache_urls(assets: &[Asset]) -> Vec<String> {
+pub(crate) fn precache_urls(assets: &[Asset]) -> Vec<String> {
     let has_index = assets.iter().any(|asset| asset.path == "index.html");
     let root = has_index.then(|| "/".to_owned());
     root.into_iter()
@@ -152,7 +152,7 @@ fn url_of(path: &str) -> String {
 
 /// A short hash (12 hex digits) of every asset's path and content and of the service worker
 /// template: a new build with any change gets a new version (and so new caches).
-pub fn version(assets: &[Asset], service_worker: &[u8]) -> String {
+pub(crate) fn version(assets: &[Asset], service_worker: &[u8]) -> String {
     let mut hash = Sha256::new();
     for asset in assets {
         hash.update(asset.path.as_bytes());
@@ -165,7 +165,7 @@ pub fn version(assets: &[Asset], service_worker: &[u8]) -> String {
 }
 
 /// Replaces both placeholders in the service worker; fails if either is absent.
-pub fn fill(template: &str, urls: &[String], version: &str) -> Result<String> {
+pub(crate) fn fill(template: &str, urls: &[String], version: &str) -> Result<String> {
     for token in [PRECACHE_TOKEN, VERSION_TOKEN] {
         if !template.contains(token) {
             bail!("the service worker has no {token} placeholder");

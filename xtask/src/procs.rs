@@ -29,7 +29,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Makes xtask the reaper of its orphaned descendants and stops every running group on
 /// Ctrl-C / SIGTERM. Call once, first.
-pub fn init() -> Result<()> {
+pub(crate) fn init() -> Result<()> {
     // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only sets a flag on this process.
     if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
         say(format_args!(
@@ -48,12 +48,12 @@ pub fn init() -> Result<()> {
 }
 
 /// Whether Ctrl-C / SIGTERM was received.
-pub fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Fails with "interrupted" once Ctrl-C / SIGTERM was received (checked between steps).
-pub fn check_interrupted() -> Result<()> {
+pub(crate) fn check_interrupted() -> Result<()> {
     if interrupted() {
         bail!("interrupted");
     }
@@ -63,7 +63,7 @@ pub fn check_interrupted() -> Result<()> {
 /// A command run from the repository root with stdin closed, the shared cargo target folder,
 /// and none of the per-package variables `cargo run` gave xtask (they would confuse nested
 /// cargo runs and tools).
-pub fn command(program: impl AsRef<OsStr>, repo: &Repo) -> Command {
+pub(crate) fn command(program: impl AsRef<OsStr>, repo: &Repo) -> Command {
     let mut command = Command::new(program);
     command
         .current_dir(&repo.root)
@@ -89,7 +89,7 @@ pub fn command(program: impl AsRef<OsStr>, repo: &Repo) -> Command {
 
 /// Runs a command to completion in its own group with its output shown, failing on a
 /// non-zero exit.
-pub fn run(name: &str, command: &mut Command) -> Result<()> {
+pub(crate) fn run(name: &str, command: &mut Command) -> Result<()> {
     let status = Group::spawn(name, command, Output::Inherit)?.wait()?;
     check_interrupted()?;
     if !status.success() {
@@ -99,7 +99,7 @@ pub fn run(name: &str, command: &mut Command) -> Result<()> {
 }
 
 /// Runs a short query and returns its standard output (`None` if it cannot start or fails).
-pub fn query(command: &mut Command) -> Option<String> {
+pub(crate) fn query(command: &mut Command) -> Option<String> {
     let output = command
         .stdin(Stdio::null())
         .stderr(Stdio::null())
@@ -112,7 +112,7 @@ pub fn query(command: &mut Command) -> Option<String> {
 }
 
 /// Where a group's output goes.
-pub enum Output {
+pub(crate) enum Output {
     /// Straight through to xtask's own stdout/stderr.
     Inherit,
     /// Each line to stderr behind a prefix such as `[worker] `.
@@ -122,7 +122,7 @@ pub enum Output {
 }
 
 /// A child process leading its own process group; the group is stopped when this is dropped.
-pub struct Group {
+pub(crate) struct Group {
     name: String,
     child: Child,
     pgid: i32,
@@ -132,7 +132,7 @@ pub struct Group {
 
 impl Group {
     /// Starts `command` as the leader of a new process group.
-    pub fn spawn(name: &str, command: &mut Command, output: Output) -> Result<Group> {
+    pub(crate) fn spawn(name: &str, command: &mut Command, output: Output) -> Result<Group> {
         command.process_group(0);
         match &output {
             Output::Inherit => {}
@@ -172,7 +172,7 @@ impl Group {
     }
 
     /// The leader's exit status if it has exited (does not wait).
-    pub fn exited(&mut self) -> Option<ExitStatus> {
+    pub(crate) fn exited(&mut self) -> Option<ExitStatus> {
         if self.leader_status.is_none() {
             self.leader_status = self.child.try_wait().ok().flatten();
         }
@@ -180,7 +180,7 @@ impl Group {
     }
 
     /// Waits for the leader to exit, then stops whatever it left behind in its group.
-    pub fn wait(mut self) -> Result<ExitStatus> {
+    pub(crate) fn wait(mut self) -> Result<ExitStatus> {
         let status = self
             .child
             .wait()
@@ -191,7 +191,7 @@ impl Group {
     }
 
     /// Stops the whole group (SIGTERM, grace period, SIGKILL) and reaps it. Idempotent.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         lock_live().retain(|&pgid| pgid != self.pgid);
         if self.pgid <= 1 {
             return;
@@ -244,7 +244,7 @@ impl Drop for Group {
 
 /// Stops every process still parented to xtask (orphans that left their group, e.g. a browser
 /// that started its own session), reporting what it found.
-pub fn stop_strays() {
+pub(crate) fn stop_strays() {
     for _round in 0..3 {
         let strays = own_children();
         if strays.is_empty() {

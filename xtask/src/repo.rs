@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 
 /// The checked-out repository and its shared cargo target directory.
 #[derive(Debug, Clone)]
-pub struct Repo {
+pub(crate) struct Repo {
     /// The workspace root (the folder holding the root `Cargo.toml`).
     pub root: PathBuf,
     /// `CARGO_TARGET_DIR` when set, else `<root>/target`; passed to every cargo run.
@@ -18,7 +18,7 @@ pub struct Repo {
 
 impl Repo {
     /// Finds the repository from this crate's manifest folder (`<root>/xtask`).
-    pub fn locate() -> Result<Repo> {
+    pub(crate) fn locate() -> Result<Repo> {
         let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
@@ -32,54 +32,54 @@ impl Repo {
     }
 
     /// The built app (Trunk's output folder).
-    pub fn dist(&self) -> PathBuf {
+    pub(crate) fn dist(&self) -> PathBuf {
         self.root.join("dist")
     }
 
     /// The worker crate.
-    pub fn worker_dir(&self) -> PathBuf {
+    pub(crate) fn worker_dir(&self) -> PathBuf {
         self.root.join("worker")
     }
 
     /// Whether the app has been written yet (Trunk builds from `Trunk.toml` + `index.html`).
-    pub fn has_app(&self) -> bool {
+    pub(crate) fn has_app(&self) -> bool {
         self.root.join("Trunk.toml").is_file() && self.root.join("index.html").is_file()
     }
 
     /// Whether the worker has been written yet.
-    pub fn has_worker(&self) -> bool {
+    pub(crate) fn has_worker(&self) -> bool {
         self.worker_dir().join("wrangler.toml").is_file()
             && self.worker_dir().join("Cargo.toml").is_file()
     }
 
     /// An executable installed by `npm ci` (`node_modules/.bin/<name>`).
-    pub fn npm_bin(&self, name: &str) -> PathBuf {
+    pub(crate) fn npm_bin(&self, name: &str) -> PathBuf {
         self.root.join("node_modules").join(".bin").join(name)
     }
 
     /// The esbuild binary that comes with wrangler (worker-build would download one otherwise).
-    pub fn esbuild(&self) -> PathBuf {
+    pub(crate) fn esbuild(&self) -> PathBuf {
         self.root
             .join("node_modules/@esbuild/linux-x64/bin/esbuild")
     }
 
     /// Where `cargo xtask dev` keeps the worker's KV data between runs (gitignored).
-    pub fn dev_kv(&self) -> PathBuf {
+    pub(crate) fn dev_kv(&self) -> PathBuf {
         self.root.join(".huike").join("kv")
     }
 
     /// Where the end-to-end tests put their screenshots and `cargo xtask test` its worker log.
-    pub fn e2e_dir(&self) -> PathBuf {
+    pub(crate) fn e2e_dir(&self) -> PathBuf {
         self.target.join("e2e")
     }
 
     /// Scratch space of xtask itself (temporary KV folders).
-    pub fn scratch_dir(&self) -> PathBuf {
+    pub(crate) fn scratch_dir(&self) -> PathBuf {
         self.target.join("xtask")
     }
 
     /// `PATH` with the given folders in front, so child tools find the pinned binaries first.
-    pub fn path_with(&self, dirs: &[PathBuf]) -> Result<OsString> {
+    pub(crate) fn path_with(&self, dirs: &[PathBuf]) -> Result<OsString> {
         let current = env::var_os("PATH").unwrap_or_default();
         let mut all: Vec<PathBuf> = Vec::new();
         for dir in dirs.iter().cloned().chain(env::split_paths(&current)) {

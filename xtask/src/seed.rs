@@ -31,7 +31,7 @@ use crate::procs;
 use crate::step::{Step, say, seconds};
 
 /// The header a deployment without open sign-up wants on `POST /v1/shops`.
-pub const SIGNUP_SECRET_HEADER: &str = "X-Huike-Signup-Secret";
+pub(crate) const SIGNUP_SECRET_HEADER: &str = "X-Huike-Signup-Secret";
 
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,7 +40,7 @@ const ATTEMPTS: u32 = 30;
 
 /// What was loaded.
 #[derive(Debug, Clone)]
-pub struct Seeded {
+pub(crate) struct Seeded {
     /// A fresh owner invite code (valid 24 h).
     pub invite_code: String,
     /// The owner device's credentials (to make more invites).
@@ -54,14 +54,14 @@ pub struct Seeded {
 }
 
 /// Generates the shop, loads it, prints progress and, last, `invite code: <code>`.
-pub fn run(options: &SeedOptions) -> Result<Seeded> {
+pub(crate) fn run(options: &SeedOptions) -> Result<Seeded> {
     let seeded = seed(options)?;
     println!("invite code: {}", seeded.invite_code);
     Ok(seeded)
 }
 
 /// [`run`] without the closing line.
-pub fn seed(options: &SeedOptions) -> Result<Seeded> {
+pub(crate) fn seed(options: &SeedOptions) -> Result<Seeded> {
     let server = options.server.trim_end_matches('/').to_owned();
     let step = Step::start(format!(
         "synthetic shop (seed {}, {} customers, {} purchases)",
@@ -182,7 +182,7 @@ pub fn seed(options: &SeedOptions) -> Result<Seeded> {
 }
 
 /// A fresh owner invite code from the shop whose owner has `owner_token`.
-pub fn owner_invite(server: &str, owner_token: &str) -> Result<String> {
+pub(crate) fn owner_invite(server: &str, owner_token: &str) -> Result<String> {
     Ok(Api::new(server.trim_end_matches('/'))
         .invite(owner_token, Role::Owner)?
         .code)
@@ -190,7 +190,7 @@ pub fn owner_invite(server: &str, owner_token: &str) -> Result<String> {
 
 /// The ops split into one stream per stamping device (`op.at().n`), in the order the devices
 /// first wrote (the owner, who creates the shop, first); each stream keeps stamp order.
-pub fn split_by_node(ops: Vec<Op>) -> Vec<Vec<Op>> {
+pub(crate) fn split_by_node(ops: Vec<Op>) -> Vec<Vec<Op>> {
     let mut index: HashMap<u64, usize> = HashMap::new();
     let mut streams: Vec<Vec<Op>> = Vec::new();
     for op in ops {
@@ -509,7 +509,7 @@ mod tests {
             faults: HashSet<(String, u64)>,
             secret_seen: bool,
             parts: BTreeMap<u32, Vec<u8>>,
-            commit: Option<huike_core::sync::SnapshotCommit>,
+            commit: Option<SnapshotCommit>,
         }
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let addr = server.server_addr().to_ip().unwrap();

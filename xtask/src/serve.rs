@@ -26,7 +26,7 @@ const INDEX: &str = "index.html";
 const NO_CACHE: [&str; 3] = ["sw.js", INDEX, "config.json"];
 
 /// A running server; stops when dropped.
-pub struct StaticServer {
+pub(crate) struct StaticServer {
     server: Arc<Server>,
     threads: Vec<JoinHandle<()>>,
     addr: SocketAddr,
@@ -34,7 +34,7 @@ pub struct StaticServer {
 
 impl StaticServer {
     /// Serves `root` on 127.0.0.1:`port` (0 picks a free port).
-    pub fn start(root: &Path, port: u16) -> Result<StaticServer> {
+    pub(crate) fn start(root: &Path, port: u16) -> Result<StaticServer> {
         let server = Server::http((Ipv4Addr::LOCALHOST, port))
             .map_err(|error| anyhow!("cannot serve the app on 127.0.0.1:{port}: {error}"))?;
         let addr = server
@@ -61,12 +61,12 @@ impl StaticServer {
     }
 
     /// The address it listens on.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// Its base URL, `http://127.0.0.1:<port>` (also the app's origin).
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 }
@@ -84,7 +84,7 @@ impl Drop for StaticServer {
 
 /// What a request path is answered with.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// This file under the root.
     File(PathBuf),
     /// `index.html`: a deep link into the app.
@@ -97,7 +97,7 @@ pub enum Route {
 
 /// Decides how to answer `url` given which files exist (`is_file` is asked about paths
 /// relative to the root).
-pub fn route(url: &str, is_file: impl Fn(&Path) -> bool) -> Route {
+pub(crate) fn route(url: &str, is_file: impl Fn(&Path) -> bool) -> Route {
     let path = url.split(['?', '#']).next().unwrap_or_default();
     let Ok(path) = percent_decode_str(path).decode_utf8() else {
         return Route::BadRequest;
@@ -137,7 +137,7 @@ fn looks_like_asset(segment: &str) -> bool {
 }
 
 /// The `Content-Type` for a file, with `charset=utf-8` for text.
-pub fn content_type(path: &Path) -> String {
+pub(crate) fn content_type(path: &Path) -> String {
     let mime = mime_guess::from_path(path)
         .first_raw()
         .unwrap_or("application/octet-stream");
@@ -157,7 +157,7 @@ pub fn content_type(path: &Path) -> String {
 /// Trunk's content hash (a new build has new names), `no-cache` (revalidate with the ETag
 /// every time) for everything else: the entry points `index.html`, `sw.js`, `config.json`,
 /// and the unhashed icons and manifest.
-pub fn cache_control(path: &Path) -> &'static str {
+pub(crate) fn cache_control(path: &Path) -> &'static str {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -171,7 +171,7 @@ pub fn cache_control(path: &Path) -> &'static str {
 
 /// Whether a file name carries a content hash as Trunk writes it: `name-<hex>.ext`, e.g.
 /// `huike-app-9f86d081884c7d65_bg.wasm`, `main-2c26b46b68ffc68f.css`.
-pub fn is_hashed(name: &str) -> bool {
+pub(crate) fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-').is_some_and(|(base, hash)| {
@@ -182,7 +182,7 @@ pub fn is_hashed(name: &str) -> bool {
 /// The encodings the client accepts, best first, from its `Accept-Encoding` header: those
 /// with a non-zero `q` (a `*` stands for every encoding not named), ordered by `q`, brotli
 /// before gzip when equal.
-pub fn accepted(accept_encoding: Option<&str>) -> Vec<Encoding> {
+pub(crate) fn accepted(accept_encoding: Option<&str>) -> Vec<Encoding> {
     let mut weights: Vec<(Encoding, f32)> = Vec::new();
     let mut wildcard = None;
     for item in accept_encoding.unwrap_or_default().split(',') {

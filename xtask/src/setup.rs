@@ -14,10 +14,10 @@ use crate::step::Step;
 use crate::tools::{CARGO_TOOLS, DEBIAN_PACKAGES, RUST_TARGET};
 
 /// A set-up step: its name (for the test summary) and what it does.
-pub type SetupStep = (&'static str, fn(&Repo) -> Result<()>);
+pub(crate) type SetupStep = (&'static str, fn(&Repo) -> Result<()>);
 
 /// Every set-up step, in order.
-pub const STEPS: [SetupStep; 4] = [
+pub(crate) const STEPS: [SetupStep; 4] = [
     ("rust target", rust_target),
     ("cargo tools", cargo_tools),
     ("debian packages", debian_packages),
@@ -25,7 +25,7 @@ pub const STEPS: [SetupStep; 4] = [
 ];
 
 /// Runs every set-up step, stopping at the first failure.
-pub fn all(repo: &Repo) -> Result<()> {
+pub(crate) fn all(repo: &Repo) -> Result<()> {
     for (name, run) in STEPS {
         procs::check_interrupted()?;
         run(repo).with_context(|| format!("set-up: {name}"))?;
@@ -34,7 +34,7 @@ pub fn all(repo: &Repo) -> Result<()> {
 }
 
 /// `rustup target add wasm32-unknown-unknown` for the pinned toolchain, when missing.
-pub fn rust_target(repo: &Repo) -> Result<()> {
+pub(crate) fn rust_target(repo: &Repo) -> Result<()> {
     let step = Step::start(format!("rust target {RUST_TARGET}"));
     let installed =
         procs::query(procs::command("rustup", repo).args(["target", "list", "--installed"]))
@@ -54,7 +54,7 @@ pub fn rust_target(repo: &Repo) -> Result<()> {
 
 /// The pinned cargo tools (wasm-bindgen-cli, trunk, worker-build), installed when missing or
 /// at another version. Tries every tool before reporting failures.
-pub fn cargo_tools(repo: &Repo) -> Result<()> {
+pub(crate) fn cargo_tools(repo: &Repo) -> Result<()> {
     let mut failed = Vec::new();
     for tool in CARGO_TOOLS {
         procs::check_interrupted()?;
@@ -69,7 +69,7 @@ pub fn cargo_tools(repo: &Repo) -> Result<()> {
 }
 
 /// Chromium, its WebDriver and CJK fonts from Debian, installed when any is missing.
-pub fn debian_packages(repo: &Repo) -> Result<()> {
+pub(crate) fn debian_packages(repo: &Repo) -> Result<()> {
     let step = Step::start(format!("debian packages {}", DEBIAN_PACKAGES.join(" ")));
     let missing: Vec<&str> = DEBIAN_PACKAGES
         .into_iter()
@@ -96,7 +96,7 @@ pub fn debian_packages(repo: &Repo) -> Result<()> {
 /// `npm ci` when `node_modules` is missing or older than `package-lock.json`; then checks that
 /// wrangler, wasm-opt and esbuild are there (npm may skip install scripts; they do not need
 /// them).
-pub fn npm_packages(repo: &Repo) -> Result<()> {
+pub(crate) fn npm_packages(repo: &Repo) -> Result<()> {
     let step = Step::start("npm packages (wrangler, binaryen, lighthouse)");
     let lock = repo.root.join("package-lock.json");
     let installed = repo.root.join("node_modules").join(".package-lock.json");

@@ -13,11 +13,11 @@ use crate::compress::{Encoding, variant};
 use crate::repo::Repo;
 
 /// The budget of the app's download (wasm + JS + CSS, gzip).
-pub const BUDGET_GZIP: u64 = 600 * 1000;
+pub(crate) const BUDGET_GZIP: u64 = 600 * 1000;
 
 /// One file's sizes in bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Sizes {
+pub(crate) struct Sizes {
     /// The file's name under `dist/` (or `total`).
     pub name: String,
     /// As built.
@@ -29,7 +29,7 @@ pub struct Sizes {
 }
 
 /// Prints the table; fails when there is no build.
-pub fn run(repo: &Repo) -> Result<ExitCode> {
+pub(crate) fn run(repo: &Repo) -> Result<ExitCode> {
     let rows = measure(&repo.dist())?;
     print(&rows);
     Ok(ExitCode::SUCCESS)
@@ -37,7 +37,7 @@ pub fn run(repo: &Repo) -> Result<ExitCode> {
 
 /// The wasm, JS, CSS and HTML files of `dist` (largest first; not the service worker) and
 /// their total, last.
-pub fn measure(dist: &Path) -> Result<Vec<Sizes>> {
+pub(crate) fn measure(dist: &Path) -> Result<Vec<Sizes>> {
     let mut rows = Vec::new();
     let entries = fs::read_dir(dist).with_context(|| {
         format!(
@@ -91,7 +91,7 @@ pub fn measure(dist: &Path) -> Result<Vec<Sizes>> {
 }
 
 /// Prints the rows as a table, with the verdict against the budget.
-pub fn print(rows: &[Sizes]) {
+pub(crate) fn print(rows: &[Sizes]) {
     println!(
         "{:<44} {:>10} {:>10} {:>10}",
         "file (dist/)", "raw KB", "gzip KB", "brotli KB"
@@ -120,7 +120,7 @@ pub fn print(rows: &[Sizes]) {
 }
 
 /// Bytes as kilobytes (1 KB = 1,000 bytes) with one decimal.
-pub fn kb(bytes: u64) -> String {
+pub(crate) fn kb(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1000.0)
 }
 

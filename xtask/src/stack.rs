@@ -16,7 +16,7 @@ use crate::serve::StaticServer;
 use crate::wrangler::{Worker, WorkerOptions};
 
 /// Where the worker keeps its KV data.
-pub enum Kv<'a> {
+pub(crate) enum Kv<'a> {
     /// This folder, kept between runs.
     Kept(&'a Path),
     /// A fresh folder, removed when the stack stops.
@@ -24,7 +24,7 @@ pub enum Kv<'a> {
 }
 
 /// The ports to run on (0: any free port) and the options that set them (for errors).
-pub struct Ports {
+pub(crate) struct Ports {
     /// The app's port.
     pub app: u16,
     /// The worker's port.
@@ -32,7 +32,7 @@ pub struct Ports {
 }
 
 /// A running app and worker; both stop (and their scratch folders go) when dropped.
-pub struct Stack {
+pub(crate) struct Stack {
     /// The worker (`wrangler dev`). Declared first: dropped (stopped) first.
     pub worker: Worker,
     /// The static server.
@@ -44,7 +44,7 @@ pub struct Stack {
 impl Stack {
     /// Stages the built app for the worker's URL, serves it and starts the worker. Ports asked
     /// for that are taken fail with the option's name ([`ports::resolve`]).
-    pub fn start(repo: &Repo, ports: Ports, kv: Kv<'_>, output: Output) -> Result<Stack> {
+    pub(crate) fn start(repo: &Repo, ports: Ports, kv: Kv<'_>, output: Output) -> Result<Stack> {
         let app_port = ports::resolve(ports.app, "--app-port", "the app")?;
         let worker_port = ports::resolve(ports.worker, "--worker-port", "the worker")?;
         let worker_url = url(worker_port);
@@ -89,12 +89,12 @@ impl Stack {
 }
 
 /// A local URL, `http://127.0.0.1:<port>`.
-pub fn url(port: u16) -> String {
+pub(crate) fn url(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
 /// Both spellings of the local app origin a browser may use.
-pub fn allowed_origins(app_port: u16) -> String {
+pub(crate) fn allowed_origins(app_port: u16) -> String {
     format!("http://127.0.0.1:{app_port},http://localhost:{app_port}")
 }
 

@@ -4,14 +4,14 @@ use std::fmt::Display;
 use std::time::{Duration, Instant};
 
 /// A step in progress; say how it ended with [`Step::done`].
-pub struct Step {
+pub(crate) struct Step {
     name: String,
     started: Instant,
 }
 
 impl Step {
     /// Starts timing a step (prints nothing yet: quick checks stay one line).
-    pub fn start(name: impl Into<String>) -> Step {
+    pub(crate) fn start(name: impl Into<String>) -> Step {
         Step {
             name: name.into(),
             started: Instant::now(),
@@ -19,12 +19,12 @@ impl Step {
     }
 
     /// Prints a line before slow work, so the output that follows has a heading.
-    pub fn say(&self, what: impl Display) {
+    pub(crate) fn say(&self, what: impl Display) {
         say(format_args!("{}: {what} ...", self.name));
     }
 
     /// Prints the step's one closing line and returns how long it took.
-    pub fn done(self, outcome: impl Display) -> Duration {
+    pub(crate) fn done(self, outcome: impl Display) -> Duration {
         let took = self.started.elapsed();
         say(format_args!("{}: {outcome} ({})", self.name, seconds(took)));
         took
@@ -32,12 +32,12 @@ impl Step {
 }
 
 /// Prints one line of xtask's own output (to stderr, like cargo's status lines).
-pub fn say(line: impl Display) {
+pub(crate) fn say(line: impl Display) {
     eprintln!("[xtask] {line}");
 }
 
 /// A duration as seconds with one decimal (`12.3 s`).
-pub fn seconds(took: Duration) -> String {
+pub(crate) fn seconds(took: Duration) -> String {
     format!("{:.1} s", took.as_secs_f64())
 }
 

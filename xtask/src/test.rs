@@ -36,7 +36,7 @@ const WORKER_TEST_VARS: &[(&str, &str)] = &[("RETENTION_DAYS", "0")];
 const SYSTEM_TESTS: &str = "huike-tests";
 
 /// Runs everything and returns the exit code (0 only if every stage passed).
-pub fn run(repo: &Repo) -> ExitCode {
+pub(crate) fn run(repo: &Repo) -> ExitCode {
     let mut report = Report::default();
     for (name, step) in setup::STEPS {
         report.stage(format!("set-up: {name}"), || step(repo));

@@ -31,7 +31,7 @@ const SOURCE_DIRS: [&str; 12] = [
 ];
 
 /// Every check, each reported; fails if any failed.
-pub fn run(repo: &Repo) -> Result<()> {
+pub(crate) fn run(repo: &Repo) -> Result<()> {
     let mut failures = Vec::new();
     for (what, check) in [
         ("format", fmt as fn(&Repo) -> Result<()>),
@@ -114,7 +114,7 @@ fn codemap(repo: &Repo) -> Result<()> {
 /// `` `legacy` ``), or its path below its crate's folder (`store/legacy.rs`); a folder's
 /// `mod.rs`, a crate's `lib.rs` and `main.rs` are also named by their folder with a slash
 /// (`search/`, `app/`).
-pub fn unnamed_files(map: &str, files: &[String]) -> Vec<String> {
+pub(crate) fn unnamed_files(map: &str, files: &[String]) -> Vec<String> {
     files
         .iter()
         .filter(|path| {
@@ -217,7 +217,7 @@ fn references(repo: &Repo) -> Result<()> {
 }
 
 /// The project documents `text` refers to: `docs/<name>.md` / `.yaml` paths.
-pub fn document_references(text: &str) -> Vec<String> {
+pub(crate) fn document_references(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, _) in text.match_indices("docs/") {
         let rest = &text[i..];

@@ -12,18 +12,18 @@ use crate::repo::Repo;
 use crate::step::Step;
 
 /// The wasm target every browser and worker build needs.
-pub const RUST_TARGET: &str = "wasm32-unknown-unknown";
+pub(crate) const RUST_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Debian packages: the browser and driver for wasm and end-to-end tests, and CJK fonts so
 /// Chinese text renders in screenshots.
-pub const DEBIAN_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "fonts-noto-cjk"];
+pub(crate) const DEBIAN_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "fonts-noto-cjk"];
 
 /// The WebDriver for headless Chromium (from the `chromium-driver` package).
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// A tool installed with `cargo install`, pinned to one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CargoTool {
+pub(crate) struct CargoTool {
     /// The crate on crates.io.
     pub package: &'static str,
     /// The exact version (must agree with the `wasm-bindgen` pin in the root `Cargo.toml`).
@@ -36,21 +36,21 @@ pub struct CargoTool {
 
 /// wasm-bindgen's CLI (also provides `wasm-bindgen-test-runner`). Not `--locked`: its
 /// lockfile wants a webpki-roots version the registry no longer has.
-pub const WASM_BINDGEN: CargoTool = CargoTool {
+pub(crate) const WASM_BINDGEN: CargoTool = CargoTool {
     package: "wasm-bindgen-cli",
     version: "0.2.130",
     bin: "wasm-bindgen",
     locked: false,
 };
 /// Builds the app (0.22 needs a newer rustc than the pinned one).
-pub const TRUNK: CargoTool = CargoTool {
+pub(crate) const TRUNK: CargoTool = CargoTool {
     package: "trunk",
     version: "0.21.14",
     bin: "trunk",
     locked: true,
 };
 /// Builds the worker (matches the `worker` crate version).
-pub const WORKER_BUILD: CargoTool = CargoTool {
+pub(crate) const WORKER_BUILD: CargoTool = CargoTool {
     package: "worker-build",
     version: "0.8.7",
     bin: "worker-build",
@@ -58,11 +58,11 @@ pub const WORKER_BUILD: CargoTool = CargoTool {
 };
 
 /// Every pinned cargo tool, in install order (quickest first).
-pub const CARGO_TOOLS: [CargoTool; 3] = [WASM_BINDGEN, TRUNK, WORKER_BUILD];
+pub(crate) const CARGO_TOOLS: [CargoTool; 3] = [WASM_BINDGEN, TRUNK, WORKER_BUILD];
 
 impl CargoTool {
     /// The `cargo install` arguments for this pin.
-    pub fn install_args(&self) -> Vec<&'static str> {
+    pub(crate) fn install_args(&self) -> Vec<&'static str> {
         let mut args = vec!["install"];
         if self.locked {
             args.push("--locked");
@@ -72,14 +72,14 @@ impl CargoTool {
     }
 
     /// The first `bin` on PATH or in cargo's install folders that reports the pinned version.
-    pub fn locate(&self) -> Option<PathBuf> {
+    pub(crate) fn locate(&self) -> Option<PathBuf> {
         candidates(self.bin)
             .into_iter()
             .find(|path| self.reports_pinned_version(path))
     }
 
     /// Like [`CargoTool::locate`], failing with a clear message when absent.
-    pub fn require(&self) -> Result<PathBuf> {
+    pub(crate) fn require(&self) -> Result<PathBuf> {
         match self.locate() {
             Some(path) => Ok(path),
             None => bail!(
@@ -91,7 +91,7 @@ impl CargoTool {
     }
 
     /// Finds the pinned version or installs it with `cargo install`; returns the executable.
-    pub fn ensure(&self, repo: &Repo) -> Result<PathBuf> {
+    pub(crate) fn ensure(&self, repo: &Repo) -> Result<PathBuf> {
         let step = Step::start(format!("{} {}", self.package, self.version));
         if let Some(path) = self.locate() {
             step.done(format_args!("present at {}", path.display()));
@@ -134,7 +134,7 @@ fn version_of(path: &Path) -> Option<String> {
 
 /// The first word of `text` that is a version number `x.y.z` (an optional leading `v` and a
 /// `-pre` / `+build` suffix are allowed): `wasm-bindgen 0.2.130` → `0.2.130`.
-pub fn parse_version(text: &str) -> Option<&str> {
+pub(crate) fn parse_version(text: &str) -> Option<&str> {
     text.split_whitespace()
         .map(|word| word.strip_prefix('v').unwrap_or(word))
         .find(|word| {

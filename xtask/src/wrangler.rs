@@ -23,7 +23,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(120);
 const HEALTH: &str = "/v1/health";
 
 /// How to run the worker.
-pub struct WorkerOptions<'a> {
+pub(crate) struct WorkerOptions<'a> {
     /// The port on 127.0.0.1.
     pub port: u16,
     /// Where KV data is kept.
@@ -37,7 +37,7 @@ pub struct WorkerOptions<'a> {
 }
 
 /// A running `wrangler dev`; stopped (the whole process group) when dropped.
-pub struct Worker {
+pub(crate) struct Worker {
     group: Group,
     addr: SocketAddr,
 }
@@ -46,7 +46,7 @@ impl Worker {
     /// Starts `wrangler dev` for `worker/` and waits until `/v1/health` answers 200. Its
     /// inspector (9229 unless told otherwise) gets a free port, so another `wrangler dev` on
     /// the machine does not stop it from starting.
-    pub fn start(repo: &Repo, options: WorkerOptions) -> Result<Worker> {
+    pub(crate) fn start(repo: &Repo, options: WorkerOptions<'_>) -> Result<Worker> {
         let step = Step::start(format!("worker on 127.0.0.1:{}", options.port));
         let port = options.port.to_string();
         let inspector = ports::free()?.to_string();
@@ -91,12 +91,12 @@ impl Worker {
     }
 
     /// Its base URL, `http://127.0.0.1:<port>`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// wrangler's exit status if it has stopped on its own.
-    pub fn exited(&mut self) -> Option<ExitStatus> {
+    pub(crate) fn exited(&mut self) -> Option<ExitStatus> {
         self.group.exited()
     }
 

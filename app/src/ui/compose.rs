@@ -34,7 +34,7 @@ pub(super) const OUTCOMES: [Outcome; 5] = [
 
 /// The compose sheet on a customer's card; shows only while they are on today's list.
 #[component]
-pub fn Compose(id: Id) -> impl IntoView {
+pub(super) fn Compose(id: Id) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let customer_id = id.clone();

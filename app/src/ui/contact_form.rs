@@ -35,7 +35,7 @@ const CHANNELS: [ContactChannel; 4] = [
 ];
 
 /// The purpose's name in the UI language.
-pub fn purpose_name(purpose: Purpose, en: bool) -> &'static str {
+pub(super) fn purpose_name(purpose: Purpose, en: bool) -> &'static str {
     let (zh, e) = match purpose {
         Purpose::Birthday => ("生日祝福", "Birthday"),
         Purpose::ChildMilestone => ("宝宝成长", "Child milestone"),
@@ -98,7 +98,7 @@ fn Choice<T: Copy + Send + Sync + 'static>(
 
 /// The contact form: a contact with `customer`; `on_done` runs once it is durable, or on Cancel.
 #[component]
-pub fn ContactForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
+pub(super) fn ContactForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let purpose = RwSignal::new(PURPOSES[0]);

@@ -18,7 +18,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The customer card at `/customers/:id`.
 #[component]
-pub fn CustomerDetail() -> impl IntoView {
+pub(super) fn CustomerDetail() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let params = use_params_map();

@@ -14,12 +14,12 @@ use leptos_router::hooks::use_navigate;
 
 /// The Add customer screen.
 #[component]
-pub fn NewCustomer() -> impl IntoView {
+pub(super) fn NewCustomer() -> impl IntoView {
     view! { <CustomerEditor id=None initial=Customer::default() full=false /> }
 }
 
 /// Source names in the UI language.
-pub fn source_name(source: Source, en: bool) -> &'static str {
+pub(super) fn source_name(source: Source, en: bool) -> &'static str {
     let (zh, e) = match source {
         Source::WalkIn => ("自然进店", "Walk-in"),
         Source::Douyin => ("抖音", "Douyin"),
@@ -45,7 +45,7 @@ fn source_key(source: Source) -> String {
 /// (quick add shows name, phone, tags and source). Saving writes only the fields that changed,
 /// so edits made elsewhere to other fields survive.
 #[component]
-pub fn CustomerEditor(
+pub(super) fn CustomerEditor(
     /// The customer being edited, or None for a new one.
     id: Option<Id>,
     /// The values the form starts from.

@@ -42,7 +42,7 @@ impl Shown {
 
 /// "Syncing 42%" while a sync runs (a new device's first one fills the book).
 #[component]
-pub fn SyncProgress() -> impl IntoView {
+pub(super) fn SyncProgress() -> impl IntoView {
     let app = use_app();
     move || {
         app.sync.with(|s| {
@@ -57,7 +57,7 @@ pub fn SyncProgress() -> impl IntoView {
 /// List on the left, the selected customer (or the add form) on the right; on a phone only one
 /// of the two shows.
 #[component]
-pub fn CustomersLayout() -> impl IntoView {
+pub(super) fn CustomersLayout() -> impl IntoView {
     let location = use_location();
     let detail_open = move || {
         let p = location.pathname.get();
@@ -77,7 +77,7 @@ pub fn CustomersLayout() -> impl IntoView {
 
 /// The right pane when nothing is selected.
 #[component]
-pub fn NoSelection() -> impl IntoView {
+pub(super) fn NoSelection() -> impl IntoView {
     let app = use_app();
     view! { <div class="empty detail-empty"><p>{move || app.t().tagline}</p></div> }
 }

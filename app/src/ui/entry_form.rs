@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 /// The saving state of one entry form.
 #[derive(Clone, Copy)]
-pub struct EntrySave {
+pub(super) struct EntrySave {
     app: AppState,
     id: StoredValue<Id>,
     busy: RwSignal<bool>,
@@ -20,7 +20,7 @@ pub struct EntrySave {
 
 impl EntrySave {
     /// A form's saving state; `on_done` runs once the entry is durable, or on Cancel.
-    pub fn new(on_done: Callback<()>) -> EntrySave {
+    pub(super) fn new(on_done: Callback<()>) -> EntrySave {
         let app = use_app();
         EntrySave {
             app,
@@ -32,12 +32,12 @@ impl EntrySave {
     }
 
     /// Shows why the form cannot be saved (nothing is written).
-    pub fn refuse(&self, message: &str) {
+    pub(super) fn refuse(&self, message: &str) {
         self.error.set(Some(message.to_owned()));
     }
 
     /// Saves the entry under the form's id; closes the form once it is durable.
-    pub fn save(&self, entry: Entry) {
+    pub(super) fn save(&self, entry: Entry) {
         let (this, app) = (*self, self.app);
         this.error.set(None);
         this.busy.set(true);
@@ -56,7 +56,7 @@ impl EntrySave {
 
 /// The error (if any), then Save and Cancel.
 #[component]
-pub fn EntryFormFooter(save: EntrySave) -> impl IntoView {
+pub(super) fn EntryFormFooter(save: EntrySave) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     view! {

@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 
 /// The first-launch screen.
 #[component]
-pub fn Onboarding() -> impl IntoView {
+pub(super) fn Onboarding() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let shop_name = RwSignal::new(String::new());

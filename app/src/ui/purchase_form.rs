@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 /// The purchase form: a sale for `customer`; `on_done` runs once it is durable, or on Cancel.
 #[component]
-pub fn PurchaseForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
+pub(super) fn PurchaseForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let amount = RwSignal::new(String::new());

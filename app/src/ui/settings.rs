@@ -13,7 +13,7 @@ use qrcode::render::svg;
 
 /// Settings.
 #[component]
-pub fn Settings() -> impl IntoView {
+pub(super) fn Settings() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let is_owner = move || {
@@ -162,7 +162,7 @@ fn InvitePanel() -> impl IntoView {
             let url = format!("{origin}/?join={}&server={server}", i.code);
             QrCode::new(url.as_bytes())
                 .map(|q| {
-                    q.render::<svg::Color>()
+                    q.render::<svg::Color<'_>>()
                         .min_dimensions(180, 180)
                         .quiet_zone(true)
                         .build()

@@ -10,7 +10,7 @@ use leptos_router::path;
 
 /// The app once this device belongs to a shop.
 #[component]
-pub fn Shell() -> impl IntoView {
+pub(super) fn Shell() -> impl IntoView {
     let app = use_app();
     let load_error = RwSignal::new(None::<String>);
     if app.replica.with_untracked(Option::is_none) {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 /// The owner's overview.
 #[component]
-pub fn Stats() -> impl IntoView {
+pub(super) fn Stats() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     // Counted from the list kept beside the book: switching to this tab decodes nothing.

@@ -66,7 +66,7 @@ impl Line {
 
 /// The customer's history.
 #[component]
-pub fn Timeline(customer: Id) -> impl IntoView {
+pub(super) fn Timeline(customer: Id) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let lines = Memo::new(move |_| {

@@ -21,7 +21,7 @@ struct FollowUp {
 
 /// Today's follow-ups, from the analysis the app keeps up to date.
 #[component]
-pub fn Today() -> impl IntoView {
+pub(super) fn Today() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let list = Memo::new(move |_| {

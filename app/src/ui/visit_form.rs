@@ -20,7 +20,7 @@ const REASONS: [NotBoughtReason; 6] = [
 ];
 
 /// The reason's name in the UI language.
-pub fn reason_name(reason: NotBoughtReason, en: bool) -> &'static str {
+pub(super) fn reason_name(reason: NotBoughtReason, en: bool) -> &'static str {
     let (zh, e) = match reason {
         NotBoughtReason::Price => ("嫌贵", "Price"),
         NotBoughtReason::OutOfStock => ("缺货", "Out of stock"),
@@ -34,7 +34,7 @@ pub fn reason_name(reason: NotBoughtReason, en: bool) -> &'static str {
 
 /// The visit form: a visit for `customer`; `on_done` runs once it is durable, or on Cancel.
 #[component]
-pub fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
+pub(super) fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let en = move || app.lang.get() == crate::i18n::Lang::En;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// A labelled text input bound to a signal. The label is visible and tied to the input, so
 /// the input's accessible name is the label.
 #[component]
-pub fn TextField(
+pub(super) fn TextField(
     /// Visible label.
     label: Signal<&'static str>,
     /// The value.
@@ -40,7 +40,7 @@ pub fn TextField(
 
 /// A storage failure banner (nothing is lost: the change is kept in memory and retried).
 #[component]
-pub fn StorageBanner() -> impl IntoView {
+pub(super) fn StorageBanner() -> impl IntoView {
     let app = use_app();
     view! {
         <Show when=move || app.storage_error.with(Option::is_some)>
@@ -53,7 +53,7 @@ pub fn StorageBanner() -> impl IntoView {
 
 /// The "new version available" prompt.
 #[component]
-pub fn UpdateBanner() -> impl IntoView {
+pub(super) fn UpdateBanner() -> impl IntoView {
     let app = use_app();
     let reload = move |_| {
         if let Some(w) = web_sys::window() {

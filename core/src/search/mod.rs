@@ -596,7 +596,7 @@ impl Keys {
         let on = |field: u8| fields & field != 0;
         let (text, compact) = (q.text.as_bytes(), q.compact.as_bytes());
         let slack = |field: &[u8]| char_count(field).saturating_sub(q.text_chars);
-        let inside = |finder: &Finder, hay: &[u8]| finder.find(hay).is_some();
+        let inside = |finder: &Finder<'_>, hay: &[u8]| finder.find(hay).is_some();
         let syllables = self.syllables as usize;
         let (name, wechat) = (self.name().as_bytes(), self.wechat().as_bytes());
         if on(TEXT) && name.starts_with(text) {
@@ -925,7 +925,7 @@ mod tests {
 
     #[test]
     fn the_masks_of_a_customer_fill_one_cache_line() {
-        assert!(std::mem::size_of::<Masks>() <= 64);
+        assert!(size_of::<Masks>() <= 64);
     }
 
     #[test]

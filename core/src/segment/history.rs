@@ -371,9 +371,9 @@ impl<'a> Scratch<'a> {
         ledger: &'a Ledger,
         account: &'a Account,
         as_of: NaiveDate,
-        ranks: &Ranks,
+        ranks: &Ranks<'_>,
         c: u32,
-        out: Out,
+        out: Out<'_>,
     ) {
         self.days.clear();
         self.corrections.clear();

@@ -277,7 +277,7 @@ fn check_body(req: &Request, mime: &str) -> Result<(), Failure> {
 /// Reads a JSON body as `T`: checks the content type (415), the size (413), that it is a JSON
 /// object (400: serde would also take an array for a struct) and the JSON itself (400, naming
 /// serde's complaint: the field, the expected type, the position).
-pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Failure> {
+pub(super) fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Failure> {
     check_body(req, JSON)?;
     let first = req.body.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{') {
@@ -291,7 +291,7 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Failure> {
 }
 
 /// Reads a raw `application/octet-stream` body: 415, 413, and 400 `empty_body` when empty.
-pub fn bytes_body(req: &Request) -> Result<&[u8], Failure> {
+pub(super) fn bytes_body(req: &Request) -> Result<&[u8], Failure> {
     check_body(req, OCTET_STREAM)?;
     if req.body.is_empty() {
         return Err(Failure::bad_request("empty_body", "the body is empty"));

@@ -206,7 +206,7 @@ impl Kv for MemoryKv {
 /// concurrently run requests interleave.
 pub(crate) struct YieldOnce(pub(crate) bool);
 
-impl std::future::Future for YieldOnce {
+impl Future for YieldOnce {
     type Output = ();
 
     fn poll(

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 /// `POST /v1/shops`: a new shop with its owner's device. On a closed deployment the caller
 /// must send the sign-up secret; the directory limits how many shops one address creates.
-pub async fn create_shop(
+pub(super) async fn create_shop(
     req: &Request,
     coordinator: &impl Coordinator,
     config: &Config,
@@ -52,7 +52,7 @@ pub async fn create_shop(
 /// `POST /v1/join`: redeems an invite code for a new device's credentials. The directory
 /// says which shop the code belongs to (and limits attempts); the shop's coordinator redeems
 /// it, once.
-pub async fn join(
+pub(super) async fn join(
     req: &Request,
     coordinator: &impl Coordinator,
     now_ms: u64,
@@ -92,7 +92,7 @@ pub async fn join(
 /// After a shop's coordinator made an invite, records in the directory which shop its code
 /// belongs to. If that fails the code is never shown (503), so no one holds a code that
 /// cannot be found.
-pub async fn register_invite(
+pub(super) async fn register_invite(
     answer: Response,
     shop_id: &str,
     coordinator: &impl Coordinator,

@@ -3,7 +3,7 @@
 
 /// Common single-character surnames with rough relative frequencies (the top of the national
 /// list, plus polyphonic surnames that search must read correctly).
-pub const SURNAMES: &[(&str, u32)] = &[
+pub(super) const SURNAMES: &[(&str, u32)] = &[
     ("王", 720),
     ("李", 710),
     ("张", 690),
@@ -110,12 +110,12 @@ pub const SURNAMES: &[(&str, u32)] = &[
 ];
 
 /// Compound surnames (rare, so one name in a few hundred).
-pub const COMPOUND_SURNAMES: &[&str] = &[
+pub(super) const COMPOUND_SURNAMES: &[&str] = &[
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙",
 ];
 
 /// Characters common in women's given names.
-pub const GIVEN_FEMALE: &[&str] = &[
+pub(super) const GIVEN_FEMALE: &[&str] = &[
     "丽", "静", "敏", "燕", "艳", "娟", "霞", "芳", "娜", "婷", "雪", "慧", "玲", "倩", "颖", "琳",
     "欣", "悦", "佳", "怡", "梦", "晨", "雨", "思", "可", "馨", "蕾", "洁", "琴", "萍", "红", "梅",
     "兰", "月", "晓", "云", "莉", "薇", "媛", "瑶", "璐", "露", "楠", "蓉", "丹", "青", "秀", "英",
@@ -123,28 +123,28 @@ pub const GIVEN_FEMALE: &[&str] = &[
 ];
 
 /// Characters common in men's given names.
-pub const GIVEN_MALE: &[&str] = &[
+pub(super) const GIVEN_MALE: &[&str] = &[
     "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞",
     "鑫", "波", "宇", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁", "龙", "林", "峰", "建", "国",
     "志", "文",
 ];
 
 /// Children's pet names (小名); a customer is sometimes recorded as `朵朵妈妈`.
-pub const CHILD_NICKNAMES: &[&str] = &[
+pub(super) const CHILD_NICKNAMES: &[&str] = &[
     "朵朵", "豆豆", "果果", "乐乐", "糖糖", "米粒", "小宝", "大宝", "二宝", "团团", "圆圆", "安安",
     "宁宁", "悠悠", "笑笑", "多多", "可可", "贝贝", "妞妞", "皮皮", "壮壮", "甜甜", "晨晨", "浩浩",
     "一一", "小满", "芒果", "橙子", "饺子", "包子", "小鱼", "星星",
 ];
 
 /// Mainland mobile number prefixes (China Mobile, Unicom, Telecom).
-pub const PHONE_PREFIXES: &[u32] = &[
+pub(super) const PHONE_PREFIXES: &[u32] = &[
     130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159,
     166, 170, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 191, 193,
     195, 198, 199,
 ];
 
 /// Residential compounds near the shop.
-pub const AREAS: &[&str] = &[
+pub(super) const AREAS: &[&str] = &[
     "阳光花园",
     "翠苑一区",
     "翠苑二区",
@@ -164,7 +164,7 @@ pub const AREAS: &[&str] = &[
 ];
 
 /// Occupations.
-pub const OCCUPATIONS: &[&str] = &[
+pub(super) const OCCUPATIONS: &[&str] = &[
     "教师",
     "护士",
     "会计",
@@ -181,7 +181,7 @@ pub const OCCUPATIONS: &[&str] = &[
 ];
 
 /// Tags a mother-and-baby shop puts on customers.
-pub const TAGS: &[&str] = &[
+pub(super) const TAGS: &[&str] = &[
     "二胎",
     "宝宝过敏",
     "只买进口",
@@ -200,7 +200,7 @@ pub const TAGS: &[&str] = &[
 ];
 
 /// Free-text notes.
-pub const NOTES: &[&str] = &[
+pub(super) const NOTES: &[&str] = &[
     "周末来得多",
     "喜欢打折活动",
     "宝宝对牛奶蛋白过敏，只买深度水解",
@@ -211,7 +211,7 @@ pub const NOTES: &[&str] = &[
 ];
 
 /// Communication styles.
-pub const STYLES: &[&str] = &[
+pub(super) const STYLES: &[&str] = &[
     "爽快",
     "爱比价",
     "话少，直接说重点",
@@ -220,14 +220,15 @@ pub const STYLES: &[&str] = &[
 ];
 
 /// Appearance notes.
-pub const APPEARANCES: &[&str] = &["短发戴眼镜", "个子高，常推蓝色推车", "常背双肩包", "长卷发"];
+pub(super) const APPEARANCES: &[&str] =
+    &["短发戴眼镜", "个子高，常推蓝色推车", "常背双肩包", "长卷发"];
 
 /// Relations of people who may come along (连带资源).
-pub const RELATIONS: &[&str] = &["老公", "婆婆", "妈妈", "闺蜜", "姐姐"];
+pub(super) const RELATIONS: &[&str] = &["老公", "婆婆", "妈妈", "闺蜜", "姐姐"];
 
 /// One product the shop sells.
 #[derive(Clone, Copy, Debug)]
-pub struct Product {
+pub(super) struct Product {
     /// Name.
     pub name: &'static str,
     /// Unit price in fen.
@@ -237,7 +238,7 @@ pub struct Product {
 /// A product category: its products, how often it is bought (weight), the usual quantity
 /// range and its re-buy cycle in days (0 = not a consumable).
 #[derive(Clone, Copy, Debug)]
-pub struct Category {
+pub(super) struct Category {
     /// Category name, as the shop writes it.
     pub name: &'static str,
     /// Relative frequency among line items.
@@ -258,7 +259,7 @@ const fn p(name: &'static str, yuan: i64) -> Product {
 }
 
 /// The shop's catalogue.
-pub const CATALOG: &[Category] = &[
+pub(super) const CATALOG: &[Category] = &[
     Category {
         name: "奶粉",
         weight: 30,

@@ -15,12 +15,12 @@ use huike_core::op::{Op, RecordKind};
 use serde_json::{Value, json};
 
 /// A calendar date from `YYYY-MM-DD`.
-pub fn d(s: &str) -> NaiveDate {
+pub(crate) fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
 /// A date-time from `YYYY-MM-DD` (noon) or `YYYY-MM-DD HH:MM`.
-pub fn t(s: &str) -> NaiveDateTime {
+pub(crate) fn t(s: &str) -> NaiveDateTime {
     if s.len() == 10 {
         d(s).and_hms_opt(12, 0, 0).unwrap()
     } else {
@@ -29,12 +29,12 @@ pub fn t(s: &str) -> NaiveDateTime {
 }
 
 /// Yuan to fen.
-pub fn yuan(y: i64) -> Money {
+pub(crate) fn yuan(y: i64) -> Money {
     Money(y * 100)
 }
 
 /// Builds a book op by op.
-pub struct Shop {
+pub(crate) struct Shop {
     /// The book so far.
     pub book: Book,
     /// Every op applied, in order.
@@ -52,7 +52,7 @@ impl Default for Shop {
 
 impl Shop {
     /// An empty shop.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Shop {
             book: Book::new(),
             ops: Vec::new(),
@@ -68,7 +68,7 @@ impl Shop {
     }
 
     /// Sets one field of a record.
-    pub fn set(&mut self, kind: RecordKind, id: &Id, field: &str, value: Value) {
+    pub(crate) fn set(&mut self, kind: RecordKind, id: &Id, field: &str, value: Value) {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
         self.apply(Op::Set {
@@ -81,14 +81,14 @@ impl Shop {
     }
 
     /// Applies an op to the book and records it.
-    pub fn apply(&mut self, op: Op) {
+    pub(crate) fn apply(&mut self, op: Op) {
         self.book.apply(&op);
         self.ops.push(op);
     }
 
     /// Adds a customer (ids `c0001`, `c0002`, … so their order is the order added) with the
     /// given fields, created on 2025-01-01 unless `created_at` is given (`null` leaves it unset).
-    pub fn customer(&mut self, name: &str, fields: Value) -> Id {
+    pub(crate) fn customer(&mut self, name: &str, fields: Value) -> Id {
         self.customers += 1;
         let id = Id::parse(&format!("c{:04}", self.customers)).unwrap();
         self.set(RecordKind::Customer, &id, "name", json!(name));
@@ -105,7 +105,7 @@ impl Shop {
     }
 
     /// Appends an entry; returns its id.
-    pub fn append(&mut self, entry: Entry) -> Id {
+    pub(crate) fn append(&mut self, entry: Entry) -> Id {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
         let id = Id::v7(ms, [0; 10]);
@@ -114,12 +114,12 @@ impl Shop {
     }
 
     /// A sale of `total` yuan at `at` (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM`) with no line items.
-    pub fn sale(&mut self, c: &Id, at: &str, total: i64) -> Id {
+    pub(crate) fn sale(&mut self, c: &Id, at: &str, total: i64) -> Id {
         self.purchase(c, at, yuan(total), PurchaseKind::Sale, vec![], None)
     }
 
     /// A sale with line items (product, category, yuan); the total is their sum.
-    pub fn sale_items(&mut self, c: &Id, at: &str, items: &[(&str, &str, i64)]) -> Id {
+    pub(crate) fn sale_items(&mut self, c: &Id, at: &str, items: &[(&str, &str, i64)]) -> Id {
         let items: Vec<LineItem> = items
             .iter()
             .map(|&(product, category, amount)| LineItem {
@@ -134,7 +134,7 @@ impl Shop {
     }
 
     /// A refund of `amount` yuan (stored negative), optionally naming the sale it corrects.
-    pub fn refund(&mut self, c: &Id, at: &str, amount: i64, corrects: Option<&Id>) -> Id {
+    pub(crate) fn refund(&mut self, c: &Id, at: &str, amount: i64, corrects: Option<&Id>) -> Id {
         self.purchase(
             c,
             at,
@@ -146,7 +146,7 @@ impl Shop {
     }
 
     /// An adjustment of `amount` yuan (either sign).
-    pub fn adjustment(&mut self, c: &Id, at: &str, amount: i64) -> Id {
+    pub(crate) fn adjustment(&mut self, c: &Id, at: &str, amount: i64) -> Id {
         self.purchase(c, at, yuan(amount), PurchaseKind::Adjustment, vec![], None)
     }
 
@@ -172,7 +172,7 @@ impl Shop {
     }
 
     /// A visit without a purchase.
-    pub fn visit(&mut self, c: &Id, on: &str) -> Id {
+    pub(crate) fn visit(&mut self, c: &Id, on: &str) -> Id {
         self.append(Entry::Visit(Visit {
             customer: c.clone(),
             on: d(on),
@@ -183,7 +183,7 @@ impl Shop {
     }
 
     /// A contact.
-    pub fn contact(
+    pub(crate) fn contact(
         &mut self,
         c: &Id,
         at: &str,
@@ -205,7 +205,7 @@ impl Shop {
     }
 
     /// A ledger entry.
-    pub fn ledger(&mut self, c: &Id, at: &str, kind: LedgerKind) -> Id {
+    pub(crate) fn ledger(&mut self, c: &Id, at: &str, kind: LedgerKind) -> Id {
         self.append(Entry::Ledger(LedgerEntry {
             customer: c.clone(),
             at: t(at),
@@ -216,7 +216,7 @@ impl Shop {
     }
 
     /// A complaint with the given fields.
-    pub fn complaint(&mut self, c: &Id, fields: Value) -> Id {
+    pub(crate) fn complaint(&mut self, c: &Id, fields: Value) -> Id {
         let id = Id::v7(self.next_ms(), [1; 10]);
         self.set(RecordKind::Complaint, &id, "customer", json!(c));
         for (field, value) in fields.as_object().cloned().unwrap_or_default() {
@@ -226,7 +226,7 @@ impl Shop {
     }
 
     /// Deletes a record.
-    pub fn delete(&mut self, kind: RecordKind, id: &Id) {
+    pub(crate) fn delete(&mut self, kind: RecordKind, id: &Id) {
         let ms = self.next_ms();
         let at = self.clock.tick(ms);
         self.apply(Op::Delete {

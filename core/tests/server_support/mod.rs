@@ -19,7 +19,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 /// Runs a future to completion (the stores' futures are ready at once or after yielding).
-pub fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
     let mut future = pin!(future);
     for _ in 0..1_000_000 {
@@ -32,7 +32,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 
 /// Runs futures concurrently on one thread, polling each in turn (with a lagging store they
 /// interleave at every storage access), and returns their outputs in order.
-pub fn run_together<'a, T>(futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
+pub(crate) fn run_together<'a, T>(futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
     let mut cx = Context::from_waker(Waker::noop());
     let mut futures: Vec<Option<Pin<Box<dyn Future<Output = T> + 'a>>>> =
         futures.into_iter().map(Some).collect();
@@ -58,7 +58,7 @@ pub fn run_together<'a, T>(futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) 
 }
 
 /// The server: edge, coordinators and store, with its clock and random source.
-pub struct Server {
+pub(crate) struct Server {
     /// The KV store (batches and snapshot parts).
     pub kv: Rc<MemoryKv>,
     /// The coordinators (shops and directory).
@@ -70,12 +70,12 @@ pub struct Server {
 
 impl Server {
     /// A server with open sign-up over an immediately consistent store.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Server::with(MemoryKv::new(), Config::open())
     }
 
     /// A server over `kv` with `config`.
-    pub fn with(kv: MemoryKv, config: Config) -> Self {
+    pub(crate) fn with(kv: MemoryKv, config: Config) -> Self {
         let kv = Rc::new(kv);
         Server {
             coord: LocalCoordinator::new(kv.clone(), config),
@@ -86,12 +86,15 @@ impl Server {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         self.coord.config()
     }
 
     /// The future of one request through [`handle`], to run with others.
-    pub fn request<'a>(&'a self, req: Request) -> Pin<Box<dyn Future<Output = Response> + 'a>> {
+    pub(crate) fn request<'a>(
+        &'a self,
+        req: Request,
+    ) -> Pin<Box<dyn Future<Output = Response> + 'a>> {
         Box::pin(async move {
             let mut random = |buf: &mut [u8]| fill(&self.rng, buf);
             handle(&req, &self.coord, self.config(), self.now_ms, &mut random).await
@@ -99,17 +102,17 @@ impl Server {
     }
 
     /// Sends one request through [`handle`].
-    pub fn call(&self, req: &Request) -> Response {
+    pub(crate) fn call(&self, req: &Request) -> Response {
         block_on(self.request(req.clone()))
     }
 
     /// Sends requests all at once; their answers in order.
-    pub fn call_together(&self, reqs: Vec<Request>) -> Vec<Response> {
+    pub(crate) fn call_together(&self, reqs: Vec<Request>) -> Vec<Response> {
         run_together(reqs.into_iter().map(|r| self.request(r)).collect())
     }
 
     /// Sends one request through [`serve`] (CORS included).
-    pub fn serve(&self, req: &Request, cors: &Cors) -> Response {
+    pub(crate) fn serve(&self, req: &Request, cors: &Cors) -> Response {
         let mut random = |buf: &mut [u8]| fill(&self.rng, buf);
         block_on(serve(
             req,
@@ -122,32 +125,32 @@ impl Server {
     }
 
     /// Runs the compaction alarms due now.
-    pub fn run_alarms(&self) -> usize {
+    pub(crate) fn run_alarms(&self) -> usize {
         block_on(self.coord.run_alarms(self.now_ms)).unwrap()
     }
 
     /// Shop `shop_id`'s coordinator table.
-    pub fn shop_table(&self, shop_id: &str) -> Rc<MemoryTable> {
+    pub(crate) fn shop_table(&self, shop_id: &str) -> Rc<MemoryTable> {
         self.coord
             .shop_table(shop_id)
             .expect("the shop's coordinator was called")
     }
 
     /// The `POST /v1/shops` request.
-    pub fn create_shop_request(name: &str) -> Request {
+    pub(crate) fn create_shop_request(name: &str) -> Request {
         let body = serde_json::json!({"shop_name": name, "owner_name": "店主"});
         Request::json("POST", "/v1/shops", None, &body)
     }
 
     /// Creates a shop; returns the owner's credentials.
-    pub fn create_shop(&self, name: &str) -> DeviceCredentials {
+    pub(crate) fn create_shop(&self, name: &str) -> DeviceCredentials {
         let r = self.call(&Server::create_shop_request(name));
         assert_eq!(r.status, 201, "{}", r.text());
         r.parse().unwrap()
     }
 
     /// Invites a device as `inviter`.
-    pub fn invite(&self, inviter: &str, role: Role) -> Invite {
+    pub(crate) fn invite(&self, inviter: &str, role: Role) -> Invite {
         let r = self.call(&Request::json(
             "POST",
             "/v1/invites",
@@ -159,7 +162,7 @@ impl Server {
     }
 
     /// The `POST /v1/join` request for `code`.
-    pub fn join_request(code: &str, name: &str) -> Request {
+    pub(crate) fn join_request(code: &str, name: &str) -> Request {
         let body = JoinRequest {
             code: code.into(),
             display_name: name.into(),
@@ -168,12 +171,12 @@ impl Server {
     }
 
     /// Redeems `code`.
-    pub fn join_raw(&self, code: &str, name: &str) -> Response {
+    pub(crate) fn join_raw(&self, code: &str, name: &str) -> Response {
         self.call(&Server::join_request(code, name))
     }
 
     /// Invites and joins a device with `role`; returns its credentials.
-    pub fn add_device(&self, owner: &str, role: Role, name: &str) -> DeviceCredentials {
+    pub(crate) fn add_device(&self, owner: &str, role: Role, name: &str) -> DeviceCredentials {
         let invite = self.invite(owner, role);
         let r = self.join_raw(&invite.code, name);
         assert_eq!(r.status, 201, "{}", r.text());
@@ -181,7 +184,7 @@ impl Server {
     }
 
     /// The `PUT /v1/log/{seq}` request of a one-op batch with `payload`.
-    pub fn push_request(token: &str, seq: u64, payload: &str) -> Request {
+    pub(crate) fn push_request(token: &str, seq: u64, payload: &str) -> Request {
         let batch = PushBatch {
             seq,
             ops: 1,
@@ -192,12 +195,12 @@ impl Server {
     }
 
     /// Pushes a batch at `seq` with `payload`.
-    pub fn push(&self, token: &str, seq: u64, payload: &str) -> Response {
+    pub(crate) fn push(&self, token: &str, seq: u64, payload: &str) -> Response {
         self.call(&Server::push_request(token, seq, payload))
     }
 
     /// Pulls after `cursor`.
-    pub fn pull_raw(&self, token: &str, cursor: &[(&str, u64)]) -> Response {
+    pub(crate) fn pull_raw(&self, token: &str, cursor: &[(&str, u64)]) -> Response {
         let body = PullRequest {
             cursor: cursor.iter().map(|(d, s)| (d.to_string(), *s)).collect(),
         };
@@ -205,14 +208,14 @@ impl Server {
     }
 
     /// Pulls after `cursor`; asserts success.
-    pub fn pull(&self, token: &str, cursor: &[(&str, u64)]) -> PullResponse {
+    pub(crate) fn pull(&self, token: &str, cursor: &[(&str, u64)]) -> PullResponse {
         let r = self.pull_raw(token, cursor);
         assert_eq!(r.status, 200, "{}", r.text());
         r.parse().unwrap()
     }
 
     /// Pulls until nothing more is waiting, following the cursor; every batch's payload.
-    pub fn pull_all(&self, token: &str) -> Vec<(String, u64, String)> {
+    pub(crate) fn pull_all(&self, token: &str) -> Vec<(String, u64, String)> {
         let mut cursor: Vec<(String, u64)> = Vec::new();
         let mut got = Vec::new();
         loop {
@@ -233,13 +236,13 @@ impl Server {
 }
 
 /// A request as if from address `ip`.
-pub fn from_ip(mut req: Request, ip: &str) -> Request {
+pub(crate) fn from_ip(mut req: Request, ip: &str) -> Request {
     req.client_ip = Some(ip.to_owned());
     req
 }
 
 /// Asserts an error answer: status, error code, and that the body is an [`ApiError`].
-pub fn assert_error(r: &Response, status: u16, code: &str) -> ApiError {
+pub(crate) fn assert_error(r: &Response, status: u16, code: &str) -> ApiError {
     assert_eq!(r.status, status, "{}", r.text());
     let e: ApiError = r
         .parse()

@@ -137,7 +137,7 @@ impl Account {
     }
 
     /// Number of facts, packed and recent.
-    pub fn fact_count(&self) -> usize {
+    pub(crate) fn fact_count(&self) -> usize {
         self.packed.1 as usize + self.recent.len()
     }
 }

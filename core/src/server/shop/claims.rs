@@ -27,7 +27,7 @@ pub struct Claim {
 
 /// What a claim asks of its caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Claimed {
+pub(super) enum Claimed {
     /// Write the value (a first claim, or a retry of one whose write failed).
     Write,
     /// The same value is already stored: acknowledge without writing.
@@ -35,13 +35,13 @@ pub enum Claimed {
 }
 
 /// The claim at `row`, if any.
-pub fn get(table: &impl Table, row: &str) -> Result<Option<Claim>, Failure> {
+pub(super) fn get(table: &impl Table, row: &str) -> Result<Option<Claim>, Failure> {
     load(table, row)
 }
 
 /// Claims `row` for a value with hash `sha256` and `size` bytes. 409 `conflict` when another
 /// value holds it (`what` names the thing for the message, e.g. "batch 3 of this device").
-pub fn claim(
+pub(super) fn claim(
     table: &impl Table,
     row: &str,
     sha256: &str,
@@ -74,7 +74,7 @@ pub fn claim(
 
 /// Writes `value` at KV `key` for the claim at `row`, then marks the claim stored. Returns
 /// true when this call marked it (false when a concurrent retry of the same value did first).
-pub async fn write(
+pub(super) async fn write(
     table: &impl Table,
     kv: &impl Kv,
     row: &str,

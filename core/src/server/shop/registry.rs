@@ -65,7 +65,7 @@ pub struct InviteRecord {
 
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Session {
+pub(super) struct Session {
     /// The caller's device (never revoked).
     pub device: DeviceInfo,
     /// The caller's address.
@@ -74,7 +74,7 @@ pub struct Session {
 
 impl Session {
     /// Refuses (403) a caller who is not an owner; `action` says what they tried.
-    pub fn require_owner(&self, action: &str) -> Result<(), Failure> {
+    pub(super) fn require_owner(&self, action: &str) -> Result<(), Failure> {
         match self.device.role {
             Role::Owner => Ok(()),
             Role::Clerk => Err(Failure::owner_only(action)),
@@ -82,7 +82,7 @@ impl Session {
     }
 
     /// Who to count this request against.
-    pub fn subject(&self) -> Subject<'_> {
+    pub(super) fn subject(&self) -> Subject<'_> {
         Subject {
             ip: &self.ip,
             device: Some(&self.device.device_id),
@@ -94,7 +94,7 @@ const SHOP: &str = "shop";
 const DEVICES: &str = "device/";
 
 /// The row of `device`.
-pub fn device_row(device: &str) -> String {
+pub(super) fn device_row(device: &str) -> String {
     format!("{DEVICES}{device}")
 }
 
@@ -109,13 +109,13 @@ fn invite_row(code_hash: &str) -> String {
 }
 
 /// The shop's record; 404 `shop_not_found` for a coordinator that holds no shop.
-pub fn shop_meta(table: &impl Table) -> Result<ShopMeta, Failure> {
+pub(super) fn shop_meta(table: &impl Table) -> Result<ShopMeta, Failure> {
     load(table, SHOP)?
         .ok_or_else(|| Failure::new(404, "shop_not_found", "this shop does not exist"))
 }
 
 /// Every device of the shop, in joining order.
-pub fn devices(table: &impl Table) -> Result<Vec<DeviceRecord>, Failure> {
+pub(super) fn devices(table: &impl Table) -> Result<Vec<DeviceRecord>, Failure> {
     let mut devices: Vec<DeviceRecord> = scan(table, DEVICES, MAX_DEVICES + 1)?
         .into_iter()
         .map(|(_, d)| d)
@@ -125,7 +125,7 @@ pub fn devices(table: &impl Table) -> Result<Vec<DeviceRecord>, Failure> {
 }
 
 /// Creates the shop and its owner's device.
-pub fn create<T: Table, K: Kv>(
+pub(super) fn create<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     shop_name: &str,
     owner: &NewDevice,
@@ -151,7 +151,7 @@ pub fn create<T: Table, K: Kv>(
 
 /// Redeems an invite: checks it, deletes it and adds the device in one atomic step, so a code
 /// admits exactly one device however many redeem it at once.
-pub fn redeem<T: Table, K: Kv>(
+pub(super) fn redeem<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     code_hash: &str,
     device: &NewDevice,
@@ -233,7 +233,7 @@ fn add_device<T: Table, K: Kv>(
 /// Checks `Authorization: Bearer <token>`: 401 `unauthorized` when missing, malformed, of
 /// another shop or unknown, 401 `revoked` when the device was revoked (at once: the flag is
 /// read here, by the shop's single coordinator).
-pub fn authenticate<T: Table, K: Kv>(
+pub(super) fn authenticate<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     req: &Request,
 ) -> Result<Session, Failure> {
@@ -285,7 +285,7 @@ fn unauthorized(message: &str) -> Failure {
 
 /// `POST /v1/invites`: a one-time code for a new device (owner only), valid 24 hours; at most
 /// [`MAX_LIVE_INVITES`] unredeemed codes at a time.
-pub fn invite<T: Table, K: Kv>(
+pub(super) fn invite<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     req: &Request,
     session: &Session,
@@ -338,14 +338,14 @@ pub fn invite<T: Table, K: Kv>(
 }
 
 /// `GET /v1/devices`: every device of the shop, revoked ones included, in joining order.
-pub fn list<T: Table, K: Kv>(ctx: &Ctx<'_, T, K>) -> Result<Response, Failure> {
+pub(super) fn list<T: Table, K: Kv>(ctx: &Ctx<'_, T, K>) -> Result<Response, Failure> {
     let devices = devices(ctx.table)?.into_iter().map(|d| d.info).collect();
     Ok(Response::json(200, &DeviceList { devices }))
 }
 
 /// `POST /v1/devices/{id}/revoke`: refuses the device's token from now on (owner only, not
 /// the caller's own device). Revoking a revoked device again changes nothing.
-pub fn revoke<T: Table, K: Kv>(
+pub(super) fn revoke<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     session: &Session,
     device_id: &str,

@@ -47,7 +47,7 @@ pub fn part_key(shop: &str, snap: &str, n: u32) -> String {
 }
 
 /// Prefix of the claim rows of `snap`'s parts.
-pub fn part_rows(snap: &str) -> String {
+pub(super) fn part_rows(snap: &str) -> String {
     format!("part/{snap}/")
 }
 
@@ -56,18 +56,18 @@ fn part_row(snap: &str, n: u32) -> String {
 }
 
 /// Row of a committed snapshot.
-pub fn snap_row(snap: &str) -> String {
+pub(super) fn snap_row(snap: &str) -> String {
     format!("{SNAPS}{snap}")
 }
 
 /// Prefix of the committed snapshots' rows.
-pub const SNAPS: &str = "snap/";
+pub(super) const SNAPS: &str = "snap/";
 /// Prefix of the uploads' rows.
-pub const UPLOADS: &str = "upload/";
+pub(super) const UPLOADS: &str = "upload/";
 const HEAD: &str = "head";
 
 /// The shop's current head, if any.
-pub fn current(table: &impl Table) -> Result<Option<SnapshotHead>, Failure> {
+pub(super) fn current(table: &impl Table) -> Result<Option<SnapshotHead>, Failure> {
     load(table, HEAD)
 }
 
@@ -101,7 +101,7 @@ fn part_number(n: &str) -> Result<u32, Failure> {
 /// `PUT /v1/snapshots/{snap}/parts/{n}` (owner only): stores part `n` of a snapshot being
 /// uploaded. The same bytes again: 200, `stored: false`; different bytes: 409 `conflict`; a
 /// new part for a snapshot already committed: 409 `stale_snapshot`.
-pub async fn put_part<T: Table, K: Kv>(
+pub(super) async fn put_part<T: Table, K: Kv>(
     ctx: &mut Ctx<'_, T, K>,
     req: &Request,
     session: &Session,
@@ -160,7 +160,7 @@ pub async fn put_part<T: Table, K: Kv>(
 }
 
 /// `GET /v1/snapshots/{snap}/parts/{n}` (any device): the part's bytes.
-pub async fn get_part<T: Table, K: Kv>(
+pub(super) async fn get_part<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     _req: &Request,
     session: &Session,
@@ -203,7 +203,7 @@ pub async fn get_part<T: Table, K: Kv>(
 /// head, if every part is stored, the sizes add up, and its cursor names devices of the shop,
 /// stays within what they have stored and is not behind the current head's for any device
 /// (else 409 `stale_snapshot`). Committing the current head again answers 200.
-pub fn commit<T: Table, K: Kv>(
+pub(super) fn commit<T: Table, K: Kv>(
     ctx: &mut Ctx<'_, T, K>,
     req: &Request,
     session: &Session,
@@ -334,7 +334,7 @@ fn stale(message: String) -> Failure {
 }
 
 /// `GET /v1/snapshot` (any device): the shop's head, or 404 `no_snapshot`.
-pub fn head<T: Table, K: Kv>(ctx: &Ctx<'_, T, K>) -> Result<Response, Failure> {
+pub(super) fn head<T: Table, K: Kv>(ctx: &Ctx<'_, T, K>) -> Result<Response, Failure> {
     match current(ctx.table)? {
         Some(head) => Ok(Response::json(200, &head)),
         None => Err(Failure::new(

@@ -52,7 +52,7 @@ fn claim_row(device: &str, seq: u64) -> String {
 /// content at a claimed `seq` is refused (409 `conflict`), and so is a `seq` whose predecessor
 /// is not stored (409 `gap`). A clerk's batch that declares a privileged change is refused
 /// (403). One KV write at most.
-pub async fn push<T: Table, K: Kv>(
+pub(super) async fn push<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     req: &Request,
     session: &Session,
@@ -164,7 +164,7 @@ fn own_record<T: Table, K: Kv>(ctx: &Ctx<'_, T, K>, device: &str) -> Result<Devi
 ///
 /// Stored batches are JSON this server wrote; they are copied into the answer verbatim
 /// instead of being decoded and encoded again.
-pub async fn pull<T: Table, K: Kv>(
+pub(super) async fn pull<T: Table, K: Kv>(
     ctx: &Ctx<'_, T, K>,
     req: &Request,
     session: &Session,
