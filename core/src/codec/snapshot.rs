@@ -28,6 +28,8 @@
 //! after the writer passed is in the device's journal, replayed over the snapshot on the next
 //! start (applying an op twice changes nothing).
 
+mod columns;
+
 use super::DecodeError;
 use super::bytes::{Reader, Writer};
 use super::ops::{decode_stamp, encode_stamp};
@@ -45,6 +47,8 @@ const MAGIC: &[u8; 4] = b"HKB1";
 const RECORDS: u8 = 1;
 const ENTRIES: u8 = 2;
 const FOREIGN: u8 = 3;
+const RECORDS2: u8 = 4;
+const ENTRIES2: u8 = 5;
 const END: u8 = 0;
 
 /// Largest image a reader accepts (a 20,000-customer book is about 40 MB).
@@ -122,11 +126,14 @@ pub struct SnapshotWriter {
     parts: Vec<Vec<u8>>,
     current: Vec<u8>,
     image_bytes: usize,
+    /// The columnar blocks' state ([`Level::Small`] only).
+    columns: Option<Box<columns::ColumnWriter>>,
 }
 
 impl SnapshotWriter {
     /// A writer making parts of at most `part_bytes` compressed bytes.
     pub fn new(level: Level, part_bytes: usize) -> SnapshotWriter {
+        let columns = (level == Level::Small).then(|| Box::new(columns::ColumnWriter::new()));
         let level = match level {
             Level::Fast => 1,
             Level::Small => 9,
@@ -141,6 +148,7 @@ impl SnapshotWriter {
             parts: Vec::new(),
             current: Vec::new(),
             image_bytes: 0,
+            columns,
         };
         writer.emit(MAGIC, MZFlush::None);
         writer
@@ -161,7 +169,11 @@ impl SnapshotWriter {
                     }
                     _ => WritePhase::Entries(None),
                 };
-                if !block.is_empty() {
+                if block.is_empty() {
+                } else if let Some(columns) = &mut self.columns {
+                    let body = columns.records(&block);
+                    self.block(RECORDS2, &body);
+                } else {
                     w.len_prefix(block.len());
                     for ((kind, id), state) in block {
                         self.write_record(&mut w, *kind, id, state);
@@ -175,7 +187,11 @@ impl SnapshotWriter {
                     Some(e) if block.len() == rows => WritePhase::Entries(Some(e.id.to_owned())),
                     _ => WritePhase::Foreign,
                 };
-                if !block.is_empty() {
+                if block.is_empty() {
+                } else if let Some(columns) = &mut self.columns {
+                    let body = columns.entries(&block);
+                    self.block(ENTRIES2, &body);
+                } else {
                     self.write_entries(&mut w, &block);
                     self.block(ENTRIES, &w);
                 }
@@ -335,6 +351,8 @@ pub struct SnapshotReader {
     foreign: BTreeSet<ForeignOp>,
     latest: Option<Hlc>,
     image_bytes: usize,
+    /// The columnar blocks' state, once one was met.
+    columns: Option<Box<columns::ColumnReader>>,
 }
 
 impl Default for SnapshotReader {
@@ -360,6 +378,7 @@ impl SnapshotReader {
             foreign: BTreeSet::new(),
             latest: None,
             image_bytes: 0,
+            columns: None,
         }
     }
 
@@ -439,6 +458,14 @@ impl SnapshotReader {
                     self.foreign.insert(ForeignOp { at, bytes });
                 }
             }
+            RECORDS2 => self
+                .columns
+                .get_or_insert_with(|| Box::new(columns::ColumnReader::new()))
+                .records(&mut r, &mut self.records)?,
+            ENTRIES2 => self
+                .columns
+                .get_or_insert_with(|| Box::new(columns::ColumnReader::new()))
+                .entries(&mut r, &mut self.packed)?,
             END => self.latest = Some(decode_stamp(&mut r)?),
             _ => return Err(r.error("unknown block (written by a newer version)")),
         }
