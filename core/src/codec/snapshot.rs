@@ -28,7 +28,7 @@
 //! after the writer passed is in the device's journal, replayed over the snapshot on the next
 //! start (applying an op twice changes nothing).
 
-mod columns;
+pub mod columns;
 
 use super::DecodeError;
 use super::bytes::{Reader, Writer};
@@ -172,7 +172,8 @@ impl SnapshotWriter {
                 if block.is_empty() {
                 } else if let Some(columns) = &mut self.columns {
                     let body = columns.records(&block);
-                    self.block(RECORDS2, &body);
+                    let cuts = std::mem::take(&mut columns.cuts);
+                    self.block_cut(RECORDS2, &body, &cuts);
                 } else {
                     w.len_prefix(block.len());
                     for ((kind, id), state) in block {
@@ -190,7 +191,8 @@ impl SnapshotWriter {
                 if block.is_empty() {
                 } else if let Some(columns) = &mut self.columns {
                     let body = columns.entries(&block);
-                    self.block(ENTRIES2, &body);
+                    let cuts = std::mem::take(&mut columns.cuts);
+                    self.block_cut(ENTRIES2, &body, &cuts);
                 } else {
                     self.write_entries(&mut w, &block);
                     self.block(ENTRIES, &w);
@@ -291,6 +293,19 @@ impl SnapshotWriter {
         self.emit(body.as_bytes(), MZFlush::None);
     }
 
+    fn block_cut(&mut self, kind: u8, body: &Writer, cuts: &[usize]) {
+        let mut head = Writer::new();
+        head.u8(kind);
+        head.len_prefix(body.len());
+        self.emit(head.as_bytes(), MZFlush::None);
+        let mut from = 0;
+        for &cut in cuts {
+            self.emit(&body.as_bytes()[from..cut], MZFlush::Sync);
+            from = cut;
+        }
+        self.emit(&body.as_bytes()[from..], MZFlush::None);
+    }
+
     /// Feeds bytes to the compressor, cutting its output into parts.
     fn emit(&mut self, mut input: &[u8], flush: MZFlush) {
         self.image_bytes += input.len();
@@ -310,7 +325,10 @@ impl SnapshotWriter {
             }
             let finished = matches!(res.status, Ok(MZStatus::StreamEnd));
             let stalled = res.bytes_consumed == 0 && res.bytes_written == 0;
-            if finished || (input.is_empty() && (flush == MZFlush::None || stalled)) {
+            // Without finishing, the input is all taken once a call leaves room in the output
+            // (a sync flush writes its marker again on every call, so never wait to stall).
+            let flushed = flush != MZFlush::Finish && res.bytes_written < buf.len();
+            if finished || (input.is_empty() && (flushed || stalled)) {
                 break;
             }
             if res.status.is_err() {

@@ -384,6 +384,8 @@ pub(super) struct ColumnWriter {
     shape: Writer,
     leaves: Vec<Leaf>,
     value: Writer,
+    /// Where each stream of the last block ends in its body.
+    pub(super) cuts: Vec<usize>,
 }
 
 impl ColumnWriter {
@@ -478,12 +480,34 @@ impl ColumnWriter {
     }
 
     fn finish_block(&mut self, body: &mut Writer, s: &Streams, records: bool) {
+        if std::env::var_os("SNAP_STATS").is_some() {
+            let tag = if records { "R" } else { "E" };
+            for (name, w) in [("heads", &s.heads), ("names", &s.names), ("ids", &s.ids), ("stamps", &s.stamps), ("shapes", &s.shapes), ("defs", &s.defs)] {
+                stats::add(format!("{tag} {name}"), w.as_bytes());
+            }
+            let names: FxHashMap<u32, &Box<[u8]>> = self.paths.ids.iter().map(|(k, v)| (*v, k)).collect();
+            for &col in &self.touched {
+                let p = names[&col];
+                let mut r = Reader::new(p);
+                let root = r.varint().unwrap();
+                let mut label = format!("{root}");
+                while !r.is_empty() {
+                    if r.peek() == Some(0xff) { r.u8().unwrap(); label.push_str("[]"); continue; }
+                    label.push('.');
+                    label.push_str(&crate::codec::value::decode_str(&mut r).unwrap());
+                }
+                let rootname = self.roots.iter().find(|(_, v)| u64::from(**v) == root).map(|(k, _)| format!("{}:{}", k.0, k.1)).unwrap_or_default();
+                stats::add(format!("{tag} col {rootname} {label}"), self.columns[col as usize].out.as_bytes());
+            }
+        }
         if records {
             body.bytes(s.heads.as_bytes());
             body.bytes(s.names.as_bytes());
         }
+        self.cuts.clear();
         for stream in [&s.ids, &s.stamps, &s.shapes, &s.defs] {
             body.bytes(stream.as_bytes());
+            self.cuts.push(body.len());
         }
         self.touched.sort_unstable();
         body.len_prefix(self.touched.len());
@@ -493,6 +517,7 @@ impl ColumnWriter {
             next = col + 1;
             let column = &mut self.columns[col as usize];
             body.bytes(column.out.as_bytes());
+            self.cuts.push(body.len());
             column.out.clear();
         }
         self.touched.clear();
@@ -1037,5 +1062,26 @@ impl ColumnReader {
             }
         }
         Ok(())
+    }
+}
+
+pub mod stats {
+    use std::sync::Mutex;
+    static STATS: Mutex<Vec<(String, usize, usize)>> = Mutex::new(Vec::new());
+    pub fn add(name: String, bytes: &[u8]) {
+        let c = miniz_oxide::deflate::compress_to_vec(bytes, 9).len();
+        let mut s = STATS.lock().unwrap();
+        match s.iter_mut().find(|e| e.0 == name) {
+            Some(e) => { e.1 += bytes.len(); e.2 += c; }
+            None => s.push((name, bytes.len(), c)),
+        }
+    }
+    pub fn dump() {
+        let mut s = STATS.lock().unwrap();
+        s.sort_by_key(|e| std::cmp::Reverse(e.2));
+        let total: usize = s.iter().map(|e| e.2).sum();
+        eprintln!("total separately compressed {total}");
+        for e in s.iter() { eprintln!("{:>10} {:>10}  {}", e.1, e.2, e.0); }
+        s.clear();
     }
 }
