@@ -1,6 +1,7 @@
 //! The columnar blocks of a small image (`RECORDS2`, `ENTRIES2`; the format is described in
-//! the module doc of [`super`]): values split into a shape and leaf columns, ids and stamps
-//! coded against what the row already says.
+//! the module doc of [`super`]): values split into a shape and leaf columns, each column coded
+//! in the mode that suits it in that block, ids and stamps coded against what the row already
+//! says.
 
 use crate::book::{EntryRef, Packed, RecordState, Register};
 use crate::codec::DecodeError;
@@ -30,7 +31,7 @@ const ENTRY_ROOT: u32 = 0;
 const OPAQUE: u64 = 0;
 const NEW_SHAPE: u64 = 1;
 
-/// Stamp codes (see the module doc of [`super`]).
+/// Stamp codes.
 const STAMP_PREDICTED: u8 = 0;
 const STAMP_COUNTER: u8 = 1;
 const STAMP_FULL: u8 = 2;
@@ -44,6 +45,20 @@ const ID_UUID: u8 = 2;
 const REF_LITERAL: u64 = 0;
 const REF_RECORD: u64 = 1;
 const REF_ENTRY: u64 = 2;
+
+/// Column modes.
+const MODE_PLAIN: u8 = 0;
+const MODE_CONTEXT: u8 = 1;
+const MODE_SUM: u8 = 2;
+
+/// The context "which shape the value has" (in place of a column).
+const SHAPE_CONTEXT: u32 = u32::MAX;
+
+/// The context value of a leaf whose value has no leaf of the context column beside it.
+const NO_CONTEXT: u128 = u128::MAX;
+
+/// Values remembered per context.
+const MRU: usize = 8;
 
 /// The time a row's date and date-time leaves are written against: its id's time when the id
 /// is a UUID, else the previous row's.
@@ -113,6 +128,23 @@ fn canonical_varint(r: &mut Reader<'_>) -> Option<u64> {
 
 fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// An integer leaf's number (0 for a leaf of another kind).
+fn signed(tag: u8, v: u128) -> i128 {
+    match tag {
+        UINT => v as i128,
+        NINT => -(v as i128) - 1,
+        _ => 0,
+    }
+}
+
+/// The stamp that follows `at` in one edit (the next field written by the same run of ticks).
+fn next_stamp(at: Hlc) -> Hlc {
+    Hlc {
+        c: at.c.wrapping_add(1),
+        ..at
+    }
 }
 
 // ---- shapes ----
@@ -217,25 +249,47 @@ fn skip_key(r: &mut Reader<'_>) -> Option<()> {
 enum Step {
     /// Bytes of the shape, as they are.
     Lit(u32, u32),
-    /// A leaf with this tag, from this column.
-    Leaf(u8, u32),
+    /// The payload of a leaf (by its number in the shape).
+    Leaf(u32),
 }
 
-/// A shape compiled into steps.
+/// A shape compiled: how to rebuild a value, and where its leaves go.
 struct Shape {
+    /// Its code within its root.
+    code: u32,
     bytes: Box<[u8]>,
     steps: Box<[Step]>,
+    /// Per leaf: its tag, its column, and the object holding it (leaves of one object are
+    /// siblings; a leaf not directly in an object has none).
+    tags: Box<[u8]>,
+    columns: Box<[u32]>,
+    parents: Box<[u32]>,
+    /// The leaf of a column among the leaves of an object.
+    siblings: FxHashMap<(u32, u32), u32>,
 }
 
 impl Shape {
-    fn columns(&self) -> Box<[u32]> {
-        self.steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Leaf(_, col) => Some(*col),
-                Step::Lit(..) => None,
-            })
-            .collect()
+    /// The value of the leaf beside leaf `i` in column `col` (the shape's code for
+    /// [`SHAPE_CONTEXT`]), among the values `vals` of this shape's leaves.
+    fn context(&self, i: usize, col: u32, vals: &[u128]) -> u128 {
+        if col == SHAPE_CONTEXT {
+            return u128::from(self.code);
+        }
+        match self.siblings.get(&(self.parents[i], col)) {
+            Some(&j) => vals[j as usize],
+            None => NO_CONTEXT,
+        }
+    }
+
+    /// The sum of the integer leaves of column `col`.
+    fn sum(&self, col: u32, vals: &[u128]) -> i128 {
+        let mut sum = 0i128;
+        for (j, &c) in self.columns.iter().enumerate() {
+            if c == col {
+                sum = sum.wrapping_add(signed(self.tags[j], vals[j]));
+            }
+        }
+        sum
     }
 }
 
@@ -261,97 +315,224 @@ impl Paths {
     }
 }
 
+/// Walks a shape while compiling it.
+struct Compiler<'a, 'p> {
+    bytes: &'a [u8],
+    paths: &'p mut Paths,
+    path: Writer,
+    steps: Vec<Step>,
+    tags: Vec<u8>,
+    columns: Vec<u32>,
+    parents: Vec<u32>,
+    objects: u32,
+    from: usize,
+}
+
 /// Compiles a shape (the bytes of a value without its leaves' payloads) under `root`.
-fn compile(root: u32, bytes: &[u8], paths: &mut Paths) -> Result<Shape, DecodeError> {
+fn compile(root: u32, code: u32, bytes: &[u8], paths: &mut Paths) -> Result<Shape, DecodeError> {
+    let mut c = Compiler {
+        bytes,
+        paths,
+        path: Writer::new(),
+        steps: Vec::new(),
+        tags: Vec::new(),
+        columns: Vec::new(),
+        parents: Vec::new(),
+        objects: 0,
+        from: 0,
+    };
+    c.path.varint(u64::from(root));
     let mut r = Reader::new(bytes);
-    let mut path = Writer::new();
-    path.varint(u64::from(root));
-    let mut steps = Vec::new();
-    let mut from = 0usize;
-    compile_value(bytes, &mut r, &mut path, &mut steps, &mut from, paths, 0)?;
+    c.value(&mut r, None, 0)?;
     if !r.is_empty() {
         return Err(r.error("bytes after a shape"));
     }
-    if from < bytes.len() {
-        steps.push(Step::Lit(from as u32, bytes.len() as u32));
+    if c.from < bytes.len() {
+        c.steps.push(Step::Lit(c.from as u32, bytes.len() as u32));
+    }
+    let mut siblings = FxHashMap::default();
+    for (i, (&parent, &col)) in c.parents.iter().zip(&c.columns).enumerate() {
+        siblings.entry((parent, col)).or_insert(i as u32);
     }
     Ok(Shape {
+        code,
         bytes: bytes.into(),
-        steps: steps.into(),
+        steps: c.steps.into(),
+        tags: c.tags.into(),
+        columns: c.columns.into(),
+        parents: c.parents.into(),
+        siblings,
     })
 }
 
-fn compile_value(
-    bytes: &[u8],
-    r: &mut Reader<'_>,
-    path: &mut Writer,
-    steps: &mut Vec<Step>,
-    from: &mut usize,
-    paths: &mut Paths,
-    depth: u32,
-) -> Result<(), DecodeError> {
-    let tag = r.u8()?;
-    match tag {
-        NULL | FALSE | TRUE => {}
-        UINT | NINT | F64 | STR | WORD | UUID | DATE | DATETIME => {
-            let end = r.position();
-            steps.push(Step::Lit(*from as u32, end as u32));
-            *from = end;
-            steps.push(Step::Leaf(tag, paths.id(path.as_bytes())));
-        }
-        ARRAY | OBJECT => {
-            if depth >= MAX_DEPTH {
-                return Err(r.error("shape nested too deeply"));
+impl Compiler<'_, '_> {
+    fn object(&mut self) -> u32 {
+        self.objects += 1;
+        self.objects - 1
+    }
+
+    fn value(
+        &mut self,
+        r: &mut Reader<'_>,
+        parent: Option<u32>,
+        depth: u32,
+    ) -> Result<(), DecodeError> {
+        let tag = r.u8()?;
+        match tag {
+            NULL | FALSE | TRUE => {}
+            UINT | NINT | F64 | STR | WORD | UUID | DATE | DATETIME => {
+                let end = r.position();
+                self.steps.push(Step::Lit(self.from as u32, end as u32));
+                self.from = end;
+                self.steps.push(Step::Leaf(self.tags.len() as u32));
+                self.tags.push(tag);
+                self.columns.push(self.paths.id(self.path.as_bytes()));
+                // A leaf not directly in an object is an object of its own (no siblings).
+                let parent = match parent {
+                    Some(p) => p,
+                    None => self.object(),
+                };
+                self.parents.push(parent);
             }
-            let n = r.len_prefix()?;
-            let len = path.len();
-            for _ in 0..n {
-                if tag == OBJECT {
-                    let start = r.position();
-                    skip_key(r).ok_or_else(|| r.error("a shape's key is not a string"))?;
-                    path.raw(&bytes[start..r.position()]);
-                } else {
-                    // Not a tag: array items share one path.
-                    path.u8(0xff);
+            ARRAY | OBJECT => {
+                if depth >= MAX_DEPTH {
+                    return Err(r.error("shape nested too deeply"));
                 }
-                compile_value(bytes, r, path, steps, from, paths, depth + 1)?;
-                path.truncate(len);
+                let n = r.len_prefix()?;
+                let len = self.path.len();
+                let object = (tag == OBJECT).then(|| self.object());
+                for _ in 0..n {
+                    if tag == OBJECT {
+                        let start = r.position();
+                        skip_key(r).ok_or_else(|| r.error("a shape's key is not a string"))?;
+                        self.path.raw(&self.bytes[start..r.position()]);
+                    } else {
+                        // Not a tag: array items share one path.
+                        self.path.u8(0xff);
+                    }
+                    self.value(r, object, depth + 1)?;
+                    self.path.truncate(len);
+                }
+            }
+            _ => {
+                return Err(r.error(
+                    "unknown value tag in a shape (written by a newer version)",
+                ));
             }
         }
-        _ => {
-            return Err(r.error(
-                "unknown value tag in a shape (written by a newer version)",
-            ));
+        Ok(())
+    }
+}
+
+/// How a column is coded in one block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Each value on its own.
+    Plain,
+    /// By its rank among the last values met beside the same value of another column (a
+    /// sibling leaf, or the shape).
+    Context(u32),
+    /// As its difference from the sum of another column's integers in the same value.
+    Sum(u32),
+}
+
+impl Mode {
+    /// The pass in which a reader decodes it (a context is always a plain column; a sum's
+    /// column is never a sum).
+    fn pass(self) -> u8 {
+        match self {
+            Mode::Plain => 0,
+            Mode::Context(_) => 1,
+            Mode::Sum(_) => 2,
         }
     }
-    Ok(())
+}
+
+/// The last values met beside one context value, most recent first.
+#[derive(Clone, Copy, Default)]
+struct Recent {
+    items: [u128; MRU],
+    len: u8,
+}
+
+impl Recent {
+    fn find(&self, v: u128) -> Option<usize> {
+        self.items[..usize::from(self.len)]
+            .iter()
+            .position(|&x| x == v)
+    }
+
+    /// Moves item `i` to the front and returns it.
+    fn take(&mut self, i: usize) -> u128 {
+        let v = self.items[i];
+        self.items.copy_within(0..i, 1);
+        self.items[0] = v;
+        v
+    }
+
+    fn insert(&mut self, v: u128) {
+        self.items.copy_within(0..MRU - 1, 1);
+        self.items[0] = v;
+        self.len = (self.len + 1).min(MRU as u8);
+    }
 }
 
 // ---- writing ----
 
-/// A leaf column being written.
+/// A leaf column's state in a writer.
 #[derive(Default)]
 struct ColumnW {
-    out: Writer,
     texts: FxHashMap<Box<[u8]>, u32>,
+    recent: FxHashMap<(u32, u128), Recent>,
+    /// The current block's leaves (indexes into [`Block::vals`]).
+    leaves: Vec<u32>,
+    mode: Option<Mode>,
+}
+
+/// A leaf of the block being written.
+#[derive(Clone, Copy)]
+struct Val {
+    tag: u8,
+    /// Its text was met here first (its bytes at `lit` in [`Block::texts`]).
+    new: bool,
+    /// Its payload: the number of an integer, date, date-time or word, a float's bits, a
+    /// UUID's bytes, a text's number in its column.
+    v: u128,
+    lit: (u32, u32),
+}
+
+/// A value of the block being written.
+struct RowW {
+    shape: u32,
+    /// Its first leaf in [`Block::vals`].
+    start: u32,
+    row: Row,
+    records_before: u32,
+    entries_before: u32,
+}
+
+/// The block being written.
+#[derive(Default)]
+struct Block {
+    heads: Writer,
+    names: Writer,
+    ids: Writer,
+    tails: Writer,
+    stamps: Writer,
+    shapes: Writer,
+    defs: Writer,
+    rows: Vec<RowW>,
+    vals: Vec<Val>,
+    /// The row of each leaf.
+    val_rows: Vec<u32>,
+    texts: Vec<u8>,
+    touched: Vec<u32>,
 }
 
 /// A shape known to the writer.
 struct ShapeW {
-    /// Its code within its root (without the offset of [`NEW_SHAPE`]).
-    code: u32,
-    columns: Box<[u32]>,
-}
-
-/// The streams of one block.
-#[derive(Default)]
-struct Streams {
-    heads: Writer,
-    names: Writer,
-    ids: Writer,
-    stamps: Writer,
-    shapes: Writer,
-    defs: Writer,
+    shape: Shape,
+    root: u32,
 }
 
 /// What a small image's writer carries from block to block.
@@ -362,12 +543,11 @@ pub(super) struct ColumnWriter {
     full_nodes: FxHashMap<u64, u64>,
     /// The 48-bit nodes of stamped ids, by index.
     tails: FxHashMap<u64, u32>,
-    last_id_ms: u64,
+    last_id_seconds: u64,
     last_stamp: Hlc,
     row: Row,
     paths: Paths,
     columns: Vec<ColumnW>,
-    touched: Vec<u32>,
     /// Shapes by root and bytes (the key is the root's varint, then the shape).
     shapes: FxHashMap<Box<[u8]>, u32>,
     shape_list: Vec<ShapeW>,
@@ -381,6 +561,7 @@ pub(super) struct ColumnWriter {
     record_count: u32,
     entries: FxHashMap<[u8; 16], u32>,
     entry_count: u32,
+    block: Block,
     shape: Writer,
     leaves: Vec<Leaf>,
     value: Writer,
@@ -397,61 +578,63 @@ impl ColumnWriter {
     }
 
     /// An entries block's body.
-    pub(super) fn entries(&mut self, block: &[EntryRef<'_>]) -> Writer {
-        let mut s = Streams::default();
-        for e in block {
-            let info = self.write_id(&mut s.ids, e.id);
+    pub(super) fn entries(&mut self, entries: &[EntryRef<'_>]) -> Writer {
+        let mut block = std::mem::take(&mut self.block);
+        for e in entries {
+            let info = self.write_id(&mut block, e.id);
             self.set_row(&info);
             let predicted = self.predict(&info);
-            self.write_stamp(&mut s.stamps, e.at, predicted);
-            self.write_value(ENTRY_ROOT, e.raw, &mut s);
+            self.write_stamp(&mut block.stamps, e.at, predicted);
+            self.write_value(ENTRY_ROOT, e.raw, &mut block);
             if let Some(b) = info.uuid {
                 self.entries.insert(b, self.entry_count);
             }
             self.entry_count += 1;
         }
         let mut body = Writer::new();
-        body.len_prefix(block.len());
-        self.finish_block(&mut body, &s, false);
+        body.len_prefix(entries.len());
+        self.finish_block(&mut body, &mut block, false);
+        self.block = block;
         body
     }
 
     /// A records block's body.
-    pub(super) fn records(&mut self, block: &[(&(RecordKind, Id), &RecordState)]) -> Writer {
-        let mut s = Streams::default();
-        for ((kind, id), state) in block {
+    pub(super) fn records(&mut self, records: &[(&(RecordKind, Id), &RecordState)]) -> Writer {
+        let mut block = std::mem::take(&mut self.block);
+        for ((kind, id), state) in records {
             let kind = kind.code();
-            s.heads.u8(kind);
-            s.heads
+            block.heads.u8(kind);
+            block
+                .heads
                 .len_prefix(state.fields.len() * 2 + usize::from(state.deleted.is_some()));
-            let info = self.write_id(&mut s.ids, id.as_str());
+            let info = self.write_id(&mut block, id.as_str());
             self.set_row(&info);
             let first = self.predict(&info);
             if let Some(at) = state.deleted {
-                self.write_stamp(&mut s.stamps, at, first);
+                self.write_stamp(&mut block.stamps, at, first);
             }
             let mut predicted = first;
             for (name, reg) in &state.fields {
                 let index = match self.names.get(name.as_str()) {
                     Some(&k) => {
-                        s.names.varint(u64::from(k) + 1);
+                        block.names.varint(u64::from(k) + 1);
                         k
                     }
                     None => {
-                        s.names.varint(0);
-                        s.names.bytes(name.as_bytes());
+                        block.names.varint(0);
+                        block.names.bytes(name.as_bytes());
                         let k = self.names.len() as u32;
                         self.names.insert(name.as_str().into(), k);
                         k
                     }
                 };
                 let root = self.root(kind, index, name);
-                self.write_stamp(&mut s.stamps, reg.at, predicted);
+                self.write_stamp(&mut block.stamps, reg.at, predicted);
                 predicted = next_stamp(reg.at);
                 let mut value = std::mem::take(&mut self.value);
                 value.clear();
                 encode_value(&mut value, &reg.value);
-                self.write_value(root, value.as_bytes(), &mut s);
+                self.write_value(root, value.as_bytes(), &mut block);
                 self.value = value;
             }
             if let Some(b) = info.uuid {
@@ -460,8 +643,9 @@ impl ColumnWriter {
             self.record_count += 1;
         }
         let mut body = Writer::new();
-        body.len_prefix(block.len());
-        self.finish_block(&mut body, &s, true);
+        body.len_prefix(records.len());
+        self.finish_block(&mut body, &mut block, true);
+        self.block = block;
         body
     }
 
@@ -479,51 +663,8 @@ impl ColumnWriter {
         root
     }
 
-    fn finish_block(&mut self, body: &mut Writer, s: &Streams, records: bool) {
-        if std::env::var_os("SNAP_STATS").is_some() {
-            let tag = if records { "R" } else { "E" };
-            for (name, w) in [("heads", &s.heads), ("names", &s.names), ("ids", &s.ids), ("stamps", &s.stamps), ("shapes", &s.shapes), ("defs", &s.defs)] {
-                stats::add(format!("{tag} {name}"), w.as_bytes());
-            }
-            let names: FxHashMap<u32, &Box<[u8]>> = self.paths.ids.iter().map(|(k, v)| (*v, k)).collect();
-            for &col in &self.touched {
-                let p = names[&col];
-                let mut r = Reader::new(p);
-                let root = r.varint().unwrap();
-                let mut label = format!("{root}");
-                while !r.is_empty() {
-                    if r.peek() == Some(0xff) { r.u8().unwrap(); label.push_str("[]"); continue; }
-                    label.push('.');
-                    label.push_str(&crate::codec::value::decode_str(&mut r).unwrap());
-                }
-                let rootname = self.roots.iter().find(|(_, v)| u64::from(**v) == root).map(|(k, _)| format!("{}:{}", k.0, k.1)).unwrap_or_default();
-                stats::add(format!("{tag} col {rootname} {label}"), self.columns[col as usize].out.as_bytes());
-            }
-        }
-        if records {
-            body.bytes(s.heads.as_bytes());
-            body.bytes(s.names.as_bytes());
-        }
-        self.cuts.clear();
-        for stream in [&s.ids, &s.stamps, &s.shapes, &s.defs] {
-            body.bytes(stream.as_bytes());
-            self.cuts.push(body.len());
-        }
-        self.touched.sort_unstable();
-        body.len_prefix(self.touched.len());
-        let mut next = 0;
-        for &col in &self.touched {
-            body.varint(u64::from(col - next));
-            next = col + 1;
-            let column = &mut self.columns[col as usize];
-            body.bytes(column.out.as_bytes());
-            self.cuts.push(body.len());
-            column.out.clear();
-        }
-        self.touched.clear();
-    }
-
-    fn write_id(&mut self, w: &mut Writer, id: &str) -> IdInfo {
+    fn write_id(&mut self, block: &mut Block, id: &str) -> IdInfo {
+        let w = &mut block.ids;
         let Some(b) = parse_uuid(id) else {
             w.u8(ID_TEXT);
             w.bytes(id.as_bytes());
@@ -532,19 +673,22 @@ impl ColumnWriter {
         let ms = uuid_ms(&b);
         let made = stamp_tail(&b);
         w.u8(if made.is_some() { ID_STAMPED } else { ID_UUID });
-        w.zigzag(ms.wrapping_sub(self.last_id_ms) as i64);
-        self.last_id_ms = ms;
+        let seconds = ms / 1000;
+        w.zigzag(seconds.wrapping_sub(self.last_id_seconds) as i64);
+        w.varint(ms % 1000);
+        self.last_id_seconds = seconds;
+        let t = &mut block.tails;
         match made {
             Some((c, node)) => {
-                w.varint(u64::from(c));
+                t.varint(u64::from(c));
                 let next = self.tails.len() as u32;
                 let index = *self.tails.entry(node).or_insert(next);
-                w.varint(u64::from(index));
+                t.varint(u64::from(index));
                 if index == next {
-                    w.raw(&node.to_be_bytes()[2..]);
+                    t.raw(&node.to_be_bytes()[2..]);
                 }
             }
-            None => w.raw(&b[6..]),
+            None => t.raw(&b[6..]),
         }
         IdInfo {
             uuid: Some(b),
@@ -592,89 +736,400 @@ impl ColumnWriter {
         }
     }
 
-    /// Writes the value `raw` (encoded) under `root`: its shape's code, and its leaves into
-    /// their columns.
-    fn write_value(&mut self, root: u32, raw: &[u8], s: &mut Streams) {
+    /// Takes the value `raw` (encoded) under `root` into the block: its shape's code, and its
+    /// leaves (coded into their columns when the block is finished).
+    fn write_value(&mut self, root: u32, raw: &[u8], block: &mut Block) {
         self.shape.clear();
         self.shape.varint(u64::from(root));
         let prefix = self.shape.len();
         if !shred(raw, &mut self.shape, &mut self.leaves) {
-            s.shapes.varint(OPAQUE);
-            s.defs.bytes(raw);
+            block.shapes.varint(OPAQUE);
+            block.defs.bytes(raw);
             return;
         }
         let index = match self.shapes.get(self.shape.as_bytes()) {
             Some(&i) => {
-                s.shapes
-                    .varint(u64::from(self.shape_list[i as usize].code) + NEW_SHAPE + 1);
+                let code = self.shape_list[i as usize].shape.code;
+                block.shapes.varint(u64::from(code) + NEW_SHAPE + 1);
                 i
             }
             None => {
                 let bytes = &self.shape.as_bytes()[prefix..];
-                let shape = compile(root, bytes, &mut self.paths).expect("a shape just made");
-                s.shapes.varint(NEW_SHAPE);
-                s.defs.bytes(bytes);
-                while self.columns.len() < self.paths.len() {
-                    self.columns.push(ColumnW::default());
-                }
                 let count = &mut self.root_shapes[root as usize];
-                let i = self.shape_list.len() as u32;
-                self.shape_list.push(ShapeW {
-                    code: *count,
-                    columns: shape.columns(),
-                });
+                let shape =
+                    compile(root, *count, bytes, &mut self.paths).expect("a shape just made");
                 *count += 1;
+                block.shapes.varint(NEW_SHAPE);
+                block.defs.bytes(bytes);
+                self.columns
+                    .resize_with(self.paths.len(), ColumnW::default);
+                let i = self.shape_list.len() as u32;
+                self.shape_list.push(ShapeW { shape, root });
                 self.shapes.insert(self.shape.as_bytes().into(), i);
                 i
             }
         };
-        let columns = &self.shape_list[index as usize].columns;
-        let row = self.row;
-        for (leaf, &col) in self.leaves.iter().zip(columns.iter()) {
+        let shape = &self.shape_list[index as usize].shape;
+        let row = block.rows.len() as u32;
+        block.rows.push(RowW {
+            shape: index,
+            start: block.vals.len() as u32,
+            row: self.row,
+            records_before: self.record_count,
+            entries_before: self.entry_count,
+        });
+        for (leaf, &col) in self.leaves.iter().zip(shape.columns.iter()) {
             let column = &mut self.columns[col as usize];
-            if column.out.is_empty() {
-                self.touched.push(col);
+            if column.leaves.is_empty() {
+                block.touched.push(col);
             }
-            let out = &mut column.out;
+            column.leaves.push(block.vals.len() as u32);
+            block.val_rows.push(row);
             let bytes = &raw[leaf.start as usize..leaf.end as usize];
+            let mut val = Val {
+                tag: leaf.tag,
+                new: false,
+                v: u128::from(leaf.int),
+                lit: (0, 0),
+            };
             match leaf.tag {
-                UINT | NINT => out.varint(leaf.int),
-                WORD => out.u8(leaf.int as u8),
-                F64 => out.raw(bytes),
-                DATE => out.zigzag(unzigzag(leaf.int).wrapping_sub(row.days())),
-                DATETIME => out.zigzag(unzigzag(leaf.int).wrapping_sub(row.seconds())),
-                STR => match column.texts.get(bytes) {
-                    Some(&k) => out.varint(u64::from(k) + 1),
-                    None => {
-                        out.varint(0);
-                        out.bytes(bytes);
-                        let k = column.texts.len() as u32;
-                        column.texts.insert(bytes.into(), k);
+                F64 => val.v = u128::from(u64::from_le_bytes(bytes.try_into().expect("8"))),
+                UUID => val.v = u128::from_be_bytes(bytes.try_into().expect("16")),
+                STR => {
+                    let next = column.texts.len() as u32;
+                    let k = *column.texts.entry(bytes.into()).or_insert(next);
+                    val.v = u128::from(k);
+                    if k == next {
+                        val.new = true;
+                        val.lit = (block.texts.len() as u32, bytes.len() as u32);
+                        block.texts.extend_from_slice(bytes);
                     }
-                },
-                _ => {
-                    let b: [u8; 16] = bytes.try_into().expect("a UUID's 16 bytes");
-                    if let Some(&k) = self.records.get(&b) {
-                        out.varint((u64::from(k) << 2) | REF_RECORD);
-                    } else if let Some(&k) = self.entries.get(&b) {
-                        let back = self.entry_count - 1 - k;
-                        out.varint((u64::from(back) << 2) | REF_ENTRY);
+                }
+                _ => {}
+            }
+            block.vals.push(val);
+        }
+    }
+
+    /// What a leaf's plain code says, for comparing codings.
+    fn plain_key(&self, val: &Val, row: &RowW) -> u128 {
+        match val.tag {
+            DATE => u128::from(unzigzag(val.v as u64).wrapping_sub(row.row.days()) as u64),
+            DATETIME => u128::from(unzigzag(val.v as u64).wrapping_sub(row.row.seconds()) as u64),
+            UUID => {
+                let mut w = Writer::new();
+                self.put_uuid(&mut w, val.v, row);
+                let mut r = Reader::new(w.as_bytes());
+                u128::from(r.varint().unwrap_or(0))
+            }
+            _ => val.v,
+        }
+    }
+
+    fn put_uuid(&self, out: &mut Writer, v: u128, row: &RowW) {
+        let b = v.to_be_bytes();
+        match (self.records.get(&b), self.entries.get(&b)) {
+            (Some(&k), _) if k < row.records_before => {
+                out.varint((u64::from(k) << 2) | REF_RECORD);
+            }
+            (_, Some(&k)) if k < row.entries_before => {
+                let back = row.entries_before - 1 - k;
+                out.varint((u64::from(back) << 2) | REF_ENTRY);
+            }
+            _ => {
+                out.varint(REF_LITERAL);
+                out.raw(&b);
+            }
+        }
+    }
+
+    fn put_plain(&self, out: &mut Writer, val: &Val, row: &RowW, texts: &[u8]) {
+        match val.tag {
+            UINT | NINT => out.varint(val.v as u64),
+            WORD => out.u8(val.v as u8),
+            F64 => out.raw(&(val.v as u64).to_le_bytes()),
+            DATE => out.zigzag(unzigzag(val.v as u64).wrapping_sub(row.row.days())),
+            DATETIME => out.zigzag(unzigzag(val.v as u64).wrapping_sub(row.row.seconds())),
+            STR if val.new => {
+                out.varint(0);
+                let (at, len) = (val.lit.0 as usize, val.lit.1 as usize);
+                out.bytes(&texts[at..at + len]);
+            }
+            STR => out.varint(val.v as u64 + 1),
+            _ => self.put_uuid(out, val.v, row),
+        }
+    }
+
+    fn finish_block(&mut self, body: &mut Writer, block: &mut Block, records: bool) {
+        self.cuts.clear();
+        let mut streams = vec![&block.ids, &block.tails, &block.stamps, &block.shapes, &block.defs];
+        if records {
+            streams.splice(0..0, [&block.heads, &block.names]);
+        }
+        let names = ["ids", "tails", "stamps", "shapes", "defs", "heads", "names"];
+        let tag = if records { "R" } else { "E" };
+        for (k, stream) in streams.into_iter().enumerate() {
+            if stats::on() {
+                let name = if records { names[(k + 5) % 7] } else { names[k] };
+                stats::add(format!("{tag} {name}"), stream.as_bytes());
+            }
+            body.bytes(stream.as_bytes());
+            self.cuts.push(body.len());
+        }
+        block.touched.sort_unstable();
+        self.choose_modes(&*block);
+        body.len_prefix(block.touched.len());
+        let mut next = 0;
+        let mut out = Writer::new();
+        for &col in &block.touched {
+            body.varint(u64::from(col - next));
+            next = col + 1;
+            let mode = self.columns[col as usize].mode.take().unwrap_or(Mode::Plain);
+            match mode {
+                Mode::Plain => body.u8(MODE_PLAIN),
+                Mode::Context(ctx) => {
+                    body.u8(MODE_CONTEXT);
+                    body.varint(if ctx == SHAPE_CONTEXT {
+                        0
                     } else {
-                        out.varint(REF_LITERAL);
-                        out.raw(&b);
+                        u64::from(ctx) + 1
+                    });
+                }
+                Mode::Sum(of) => {
+                    body.u8(MODE_SUM);
+                    body.varint(u64::from(of));
+                }
+            }
+            out.clear();
+            self.write_column(col, mode, block, &mut out);
+            if stats::on() {
+                let m = match mode { Mode::Plain => String::new(), Mode::Context(of) => if of == SHAPE_CONTEXT { " |shape".into() } else { format!(" |{}", self.label(of)) }, Mode::Sum(of) => format!(" sum {}", self.label(of)) };
+                stats::add(format!("{tag} col {}{m}", self.label(col)), out.as_bytes());
+            }
+            body.bytes(out.as_bytes());
+            self.cuts.push(body.len());
+        }
+        for &col in &block.touched {
+            self.columns[col as usize].leaves.clear();
+        }
+        *block = Block::default();
+    }
+
+    fn write_column(&mut self, col: u32, mode: Mode, block: &Block, out: &mut Writer) {
+        let mut column = std::mem::take(&mut self.columns[col as usize]);
+        for &i in &column.leaves {
+            let val = &block.vals[i as usize];
+            let row = &block.rows[block.val_rows[i as usize] as usize];
+            match mode {
+                Mode::Plain => self.put_plain(out, val, row, &block.texts),
+                Mode::Context(of) => {
+                    let shape = &self.shape_list[row.shape as usize].shape;
+                    let start = row.start as usize;
+                    let ctx = self.context(shape, start, i as usize - start, of, &block.vals);
+                    let recent = column.recent.entry((of, ctx)).or_default();
+                    match recent.find(val.v) {
+                        Some(k) => {
+                            out.varint(k as u64 + 1);
+                            recent.take(k);
+                        }
+                        None => {
+                            out.varint(0);
+                            recent.insert(val.v);
+                            self.put_plain(out, val, row, &block.texts);
+                        }
                     }
+                }
+                Mode::Sum(of) => {
+                    let shape = &self.shape_list[row.shape as usize].shape;
+                    let start = row.start as usize;
+                    let sum = self.sum(shape, start, of, &block.vals);
+                    let delta = signed(val.tag, val.v).wrapping_sub(sum);
+                    out.zigzag(delta as i64);
+                }
+            }
+        }
+        self.columns[col as usize] = column;
+    }
+
+    fn context(&self, shape: &Shape, start: usize, i: usize, of: u32, vals: &[Val]) -> u128 {
+        if of == SHAPE_CONTEXT {
+            return u128::from(shape.code);
+        }
+        match shape.siblings.get(&(shape.parents[i], of)) {
+            Some(&j) => vals[start + j as usize].v,
+            None => NO_CONTEXT,
+        }
+    }
+
+    fn sum(&self, shape: &Shape, start: usize, of: u32, vals: &[Val]) -> i128 {
+        let mut sum = 0i128;
+        for (j, &c) in shape.columns.iter().enumerate() {
+            if c == of {
+                let val = &vals[start + j];
+                sum = sum.wrapping_add(signed(val.tag, val.v));
+            }
+        }
+        sum
+    }
+
+    /// Chooses each column's mode for the block: a context where its values follow another
+    /// column's (or the shape), a sum where its integers add up another column's.
+    fn choose_modes(&mut self, block: &Block) {
+        // Columns used as a context stay plain; a sum's column is never a sum.
+        let mut is_context = FxHashMap::<u32, ()>::default();
+        let mut offers: Vec<(f64, u32, u32)> = Vec::new();
+        let mut plain_cost = FxHashMap::<u32, f64>::default();
+        for &col in &block.touched {
+            let sample = self.sample(col);
+            let keys: Vec<u128> = sample
+                .iter()
+                .map(|&i| {
+                    let row = &block.rows[block.val_rows[i as usize] as usize];
+                    self.plain_key(&block.vals[i as usize], row)
+                })
+                .collect();
+            let plain = estimate(keys.iter().map(|&k| (0u128, k)));
+            plain_cost.insert(col, plain);
+            let per_value = plain / keys.len().max(1) as f64;
+            let mut candidates: Vec<u32> = vec![SHAPE_CONTEXT];
+            for &i in &sample {
+                let row = &block.rows[block.val_rows[i as usize] as usize];
+                let shape = &self.shape_list[row.shape as usize].shape;
+                let me = i as usize - row.start as usize;
+                for (j, &other) in shape.columns.iter().enumerate() {
+                    if other != col
+                        && shape.parents[j] == shape.parents[me]
+                        && !candidates.contains(&other)
+                    {
+                        candidates.push(other);
+                    }
+                }
+                if candidates.len() > 16 {
+                    break;
+                }
+            }
+            for of in candidates {
+                let pairs = sample.iter().map(|&i| {
+                    let row = &block.rows[block.val_rows[i as usize] as usize];
+                    let shape = &self.shape_list[row.shape as usize].shape;
+                    let start = row.start as usize;
+                    let ctx = self.context(shape, start, i as usize - start, of, &block.vals);
+                    (ctx, block.vals[i as usize].v)
+                });
+                let cost = estimate_context(pairs, per_value);
+                if cost < plain * 0.8 {
+                    offers.push((plain - cost, col, of));
+                }
+            }
+        }
+        offers.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, col, of) in offers {
+            let taken = self.columns[col as usize].mode.is_some();
+            let of_free = of == SHAPE_CONTEXT
+                || !matches!(self.columns[of as usize].mode, Some(Mode::Context(_)));
+            if taken || is_context.contains_key(&col) || !of_free {
+                continue;
+            }
+            self.columns[col as usize].mode = Some(Mode::Context(of));
+            if of != SHAPE_CONTEXT {
+                is_context.insert(of, ());
+                self.columns[of as usize].mode.get_or_insert(Mode::Plain);
+            }
+        }
+        // Sums: integer columns still free, over another integer column of the same values.
+        let mut is_sum_of = FxHashMap::<u32, ()>::default();
+        for &col in &block.touched {
+            if self.columns[col as usize].mode.is_some() || is_sum_of.contains_key(&col) {
+                continue;
+            }
+            let sample = self.sample(col);
+            let ints = sample
+                .iter()
+                .all(|&i| matches!(block.vals[i as usize].tag, UINT | NINT));
+            if !ints || sample.is_empty() {
+                continue;
+            }
+            let mut candidates: Vec<u32> = Vec::new();
+            for &i in sample.iter().take(64) {
+                let row = &block.rows[block.val_rows[i as usize] as usize];
+                let shape = &self.shape_list[row.shape as usize].shape;
+                for (j, &other) in shape.columns.iter().enumerate() {
+                    if other != col
+                        && matches!(shape.tags[j], UINT | NINT)
+                        && !candidates.contains(&other)
+                        && !matches!(self.columns[other as usize].mode, Some(Mode::Sum(_)))
+                    {
+                        candidates.push(other);
+                    }
+                }
+            }
+            let plain = plain_cost[&col];
+            let mut best: Option<(f64, u32)> = None;
+            for of in candidates {
+                let deltas = sample.iter().map(|&i| {
+                    let row = &block.rows[block.val_rows[i as usize] as usize];
+                    let shape = &self.shape_list[row.shape as usize].shape;
+                    let sum = self.sum(shape, row.start as usize, of, &block.vals);
+                    let val = &block.vals[i as usize];
+                    (0, signed(val.tag, val.v).wrapping_sub(sum) as u128)
+                });
+                let fits = sample.iter().all(|&i| {
+                    let row = &block.rows[block.val_rows[i as usize] as usize];
+                    let shape = &self.shape_list[row.shape as usize].shape;
+                    let sum = self.sum(shape, row.start as usize, of, &block.vals);
+                    let val = &block.vals[i as usize];
+                    i64::try_from(signed(val.tag, val.v).wrapping_sub(sum)).is_ok()
+                });
+                let cost = estimate(deltas);
+                if fits && cost < plain * 0.8 && best.is_none_or(|(c, _)| cost < c) {
+                    best = Some((cost, of));
+                }
+            }
+            if let Some((_, of)) = best {
+                // Every leaf must fit, not only the sampled ones.
+                let all_fit = self.columns[col as usize].leaves.iter().all(|&i| {
+                    let row = &block.rows[block.val_rows[i as usize] as usize];
+                    let shape = &self.shape_list[row.shape as usize].shape;
+                    let sum = self.sum(shape, row.start as usize, of, &block.vals);
+                    let val = &block.vals[i as usize];
+                    matches!(val.tag, UINT | NINT)
+                        && i64::try_from(signed(val.tag, val.v).wrapping_sub(sum)).is_ok()
+                });
+                if all_fit {
+                    self.columns[col as usize].mode = Some(Mode::Sum(of));
+                    is_sum_of.insert(of, ());
                 }
             }
         }
     }
+
+    /// Up to 4,096 of a column's leaves in the block, evenly spread.
+    fn sample(&self, col: u32) -> Vec<u32> {
+        let leaves = &self.columns[col as usize].leaves;
+        let step = leaves.len().div_ceil(4096).max(1);
+        leaves.iter().step_by(step).copied().collect()
+    }
 }
 
-/// The stamp that follows `at` in one edit (the next field written by the same tick run).
-fn next_stamp(at: Hlc) -> Hlc {
-    Hlc {
-        c: at.c.wrapping_add(1),
-        ..at
+/// Estimated bits of coding `(context, value)` pairs by their values' frequencies within each
+/// context, plus a cost for each pair met first.
+fn estimate(pairs: impl Iterator<Item = (u128, u128)>) -> f64 {
+    estimate_context(pairs, 8.0)
+}
+
+fn estimate_context(pairs: impl Iterator<Item = (u128, u128)>, miss: f64) -> f64 {
+    let mut joint = FxHashMap::<(u128, u128), u32>::default();
+    let mut ctx = FxHashMap::<u128, u32>::default();
+    for (c, v) in pairs {
+        *joint.entry((c, v)).or_default() += 1;
+        *ctx.entry(c).or_default() += 1;
     }
+    let mut bits = 0.0;
+    for ((c, _), &n) in &joint {
+        let total = f64::from(ctx[c]);
+        bits += f64::from(n) * (total / f64::from(n)).log2() + miss + 2.0;
+    }
+    bits
 }
 
 // ---- reading ----
@@ -684,10 +1139,12 @@ struct StreamsR<'a> {
     heads: Reader<'a>,
     names: Reader<'a>,
     ids: Reader<'a>,
+    tails: Reader<'a>,
     stamps: Reader<'a>,
     shapes: Reader<'a>,
     defs: Reader<'a>,
     columns: Vec<Reader<'a>>,
+    modes: Vec<Mode>,
 }
 
 impl<'a> StreamsR<'a> {
@@ -699,6 +1156,7 @@ impl<'a> StreamsR<'a> {
             (empty.clone(), empty.clone())
         };
         let ids = Reader::new(r.bytes()?);
+        let tails = Reader::new(r.bytes()?);
         let stamps = Reader::new(r.bytes()?);
         let shapes = Reader::new(r.bytes()?);
         let defs = Reader::new(r.bytes()?);
@@ -707,24 +1165,56 @@ impl<'a> StreamsR<'a> {
         let limit = known_paths as u64 + defs.remaining() as u64;
         let n = r.len_prefix()?;
         let mut columns = Vec::new();
+        let mut modes = Vec::new();
         let mut next = 0u64;
+        let column = |r: &mut Reader<'_>, c: u64| {
+            (c < limit)
+                .then_some(c as u32)
+                .ok_or_else(|| r.error("column number out of range"))
+        };
         for _ in 0..n {
-            let col = next
-                .checked_add(r.varint()?)
-                .filter(|&c| c < limit)
-                .ok_or_else(|| r.error("column number out of range"))?;
-            next = col + 1;
+            let delta = r.varint()?;
+            let col = column(r, next.saturating_add(delta))?;
+            next = u64::from(col) + 1;
+            let mode = match r.u8()? {
+                MODE_PLAIN => Mode::Plain,
+                MODE_CONTEXT => match r.varint()? {
+                    0 => Mode::Context(SHAPE_CONTEXT),
+                    of => Mode::Context(column(r, of - 1)?),
+                },
+                MODE_SUM => {
+                    let of = r.varint()?;
+                    Mode::Sum(column(r, of)?)
+                }
+                _ => return Err(r.error("unknown column mode (written by a newer version)")),
+            };
             columns.resize(col as usize, empty.clone());
             columns.push(Reader::new(r.bytes()?));
+            modes.resize(col as usize, Mode::Plain);
+            modes.push(mode);
+        }
+        // A context is a plain column; a sum's column is not a sum.
+        for &mode in &modes {
+            let of = match mode {
+                Mode::Context(of) if of != SHAPE_CONTEXT => of,
+                Mode::Sum(of) => of,
+                _ => continue,
+            };
+            let theirs = modes.get(of as usize).copied().unwrap_or(Mode::Plain);
+            if theirs.pass() >= mode.pass() {
+                return Err(r.error("a column coded against a column coded later"));
+            }
         }
         Ok(StreamsR {
             heads,
             names,
             ids,
+            tails,
             stamps,
             shapes,
             defs,
             columns,
+            modes,
         })
     }
 
@@ -733,6 +1223,7 @@ impl<'a> StreamsR<'a> {
             &self.heads,
             &self.names,
             &self.ids,
+            &self.tails,
             &self.stamps,
             &self.shapes,
             &self.defs,
@@ -748,6 +1239,7 @@ impl<'a> StreamsR<'a> {
 #[derive(Default)]
 struct ColumnR {
     texts: Vec<Box<[u8]>>,
+    recent: FxHashMap<(u32, u128), Recent>,
 }
 
 /// What a small image's reader carries from block to block (the mirror of [`ColumnWriter`]).
@@ -756,7 +1248,7 @@ pub(super) struct ColumnReader {
     nodes: Vec<u64>,
     full_nodes: FxHashMap<u64, u64>,
     tails: Vec<u64>,
-    last_id_ms: u64,
+    last_id_seconds: u64,
     last_stamp: Hlc,
     row: Row,
     paths: Paths,
@@ -768,6 +1260,7 @@ pub(super) struct ColumnReader {
     names: Vec<Box<str>>,
     records: Vec<Option<[u8; 16]>>,
     entries: Vec<Option<[u8; 16]>>,
+    vals: Vec<u128>,
     value: Writer,
     id: String,
 }
@@ -790,7 +1283,7 @@ impl ColumnReader {
         let mut s = StreamsR::read(r, false, self.paths.len())?;
         let mut id = std::mem::take(&mut self.id);
         for _ in 0..n {
-            let info = self.read_id(&mut s.ids, &mut id)?;
+            let info = self.read_id(&mut s, &mut id)?;
             self.set_row(&info);
             let predicted = self.predict(&info);
             let at = self.read_stamp(&mut s.stamps, predicted)?;
@@ -823,7 +1316,7 @@ impl ColumnReader {
             if fields > s.names.remaining() as u64 {
                 return Err(s.heads.error("more fields than names"));
             }
-            let info = self.read_id(&mut s.ids, &mut text)?;
+            let info = self.read_id(&mut s, &mut text)?;
             let id = match info.uuid {
                 Some(_) => Id::trusted(&text),
                 None => Id::parse(&text).map_err(|e| DecodeError::new(e.to_string(), 0))?,
@@ -887,40 +1380,47 @@ impl ColumnReader {
         root
     }
 
-    fn read_id(&mut self, r: &mut Reader<'_>, text: &mut String) -> Result<IdInfo, DecodeError> {
+    fn read_id(&mut self, s: &mut StreamsR<'_>, text: &mut String) -> Result<IdInfo, DecodeError> {
         text.clear();
+        let r = &mut s.ids;
         let form = r.u8()?;
         if form == ID_TEXT {
             let bytes = r.bytes()?;
             text.push_str(std::str::from_utf8(bytes).map_err(|_| r.error("id is not UTF-8"))?);
             return Ok(IdInfo::default());
         }
-        let ms = self.last_id_ms.wrapping_add(r.zigzag()? as u64);
-        self.last_id_ms = ms;
+        let seconds = self.last_id_seconds.wrapping_add(r.zigzag()? as u64);
+        self.last_id_seconds = seconds;
+        let millis = r.varint()?;
+        if millis >= 1000 {
+            return Err(r.error("milliseconds beyond a second"));
+        }
+        let ms = seconds.wrapping_mul(1000).wrapping_add(millis);
+        let t = &mut s.tails;
         let (b, made) = match form {
             ID_STAMPED => {
-                let c = u32::try_from(r.varint()?)
+                let c = u32::try_from(t.varint()?)
                     .ok()
                     .filter(|&c| c < 1 << 26)
-                    .ok_or_else(|| r.error("id counter beyond 26 bits"))?;
-                let index = r.varint()?;
+                    .ok_or_else(|| t.error("id counter beyond 26 bits"))?;
+                let index = t.varint()?;
                 let node = match usize::try_from(index) {
                     Ok(i) if i < self.tails.len() => self.tails[i],
                     Ok(i) if i == self.tails.len() => {
                         let mut b = [0u8; 8];
-                        b[2..].copy_from_slice(r.raw(6)?);
+                        b[2..].copy_from_slice(t.raw(6)?);
                         let node = u64::from_be_bytes(b);
                         self.tails.push(node);
                         node
                     }
-                    _ => return Err(r.error("unknown id node")),
+                    _ => return Err(t.error("unknown id node")),
                 };
                 (stamped_uuid(ms, c, node), Some((c, node)))
             }
             ID_UUID => {
                 let mut b = [0u8; 16];
                 b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
-                b[6..].copy_from_slice(r.raw(10)?);
+                b[6..].copy_from_slice(t.raw(10)?);
                 (b, None)
             }
             _ => return Err(r.error("unknown id form (written by a newer version)")),
@@ -989,6 +1489,7 @@ impl ColumnReader {
             records,
             entries,
             value,
+            vals,
             row,
             ..
         } = self;
@@ -1000,7 +1501,8 @@ impl ColumnReader {
                 return Ok(());
             }
             NEW_SHAPE => {
-                let shape = compile(root, s.defs.bytes()?, paths)?;
+                let code = shapes.len() as u32;
+                let shape = compile(root, code, s.defs.bytes()?, paths)?;
                 columns.resize_with(paths.len(), ColumnR::default);
                 shapes.push(shape);
                 shapes.last().expect("just pushed")
@@ -1010,53 +1512,74 @@ impl ColumnReader {
                 .and_then(|k| shapes.get(k))
                 .ok_or_else(|| s.shapes.error("unknown shape"))?,
         };
+        let refs = Refs {
+            records,
+            entries,
+            row: *row,
+        };
+        vals.clear();
+        vals.resize(shape.tags.len(), 0);
+        for pass in 0..3u8 {
+            for (i, (&tag, &col)) in shape.tags.iter().zip(shape.columns.iter()).enumerate() {
+                let mode = s.modes.get(col as usize).copied().unwrap_or(Mode::Plain);
+                if mode.pass() != pass {
+                    continue;
+                }
+                let r = s
+                    .columns
+                    .get_mut(col as usize)
+                    .ok_or_else(|| s.shapes.error("a leaf's column is missing"))?;
+                let column = &mut columns[col as usize];
+                vals[i] = match mode {
+                    Mode::Plain => refs.plain(r, tag, column)?,
+                    Mode::Context(of) => {
+                        let ctx = shape.context(i, of, vals);
+                        match r.varint()? {
+                            0 => {
+                                let v = refs.plain(r, tag, column)?;
+                                column.recent.entry((of, ctx)).or_default().insert(v);
+                                v
+                            }
+                            k => {
+                                let recent = column.recent.entry((of, ctx)).or_default();
+                                match usize::try_from(k - 1) {
+                                    Ok(k) if k < usize::from(recent.len) => recent.take(k),
+                                    _ => return Err(r.error("unknown recent value")),
+                                }
+                            }
+                        }
+                    }
+                    Mode::Sum(of) => {
+                        let v = shape
+                            .sum(of, vals)
+                            .wrapping_add(i128::from(r.zigzag()?));
+                        let payload = match tag {
+                            UINT => u64::try_from(v).ok(),
+                            NINT => u64::try_from(-(v + 1)).ok(),
+                            _ => None,
+                        };
+                        u128::from(payload.ok_or_else(|| r.error("a sum out of range"))?)
+                    }
+                };
+            }
+        }
         for step in shape.steps.iter() {
             match *step {
                 Step::Lit(from, to) => value.raw(&shape.bytes[from as usize..to as usize]),
-                Step::Leaf(tag, col) => {
-                    let r = s
-                        .columns
-                        .get_mut(col as usize)
-                        .ok_or_else(|| s.shapes.error("a leaf's column is missing"))?;
-                    match tag {
-                        UINT | NINT => value.varint(r.varint()?),
-                        WORD => value.u8(r.u8()?),
-                        F64 => value.raw(r.raw(8)?),
-                        DATE => value.zigzag(r.zigzag()?.wrapping_add(row.days())),
-                        DATETIME => value.zigzag(r.zigzag()?.wrapping_add(row.seconds())),
-                        STR => {
-                            let texts = &mut columns[col as usize].texts;
-                            let text: &[u8] = match r.varint()? {
-                                0 => {
-                                    texts.push(r.bytes()?.into());
-                                    texts.last().expect("just pushed")
-                                }
-                                k => usize::try_from(k - 1)
-                                    .ok()
-                                    .and_then(|k| texts.get(k))
-                                    .ok_or_else(|| r.error("unknown text"))?,
-                            };
-                            value.bytes(text);
-                        }
-                        _ => {
-                            let code = r.varint()?;
-                            let found = match code & 3 {
-                                REF_LITERAL if code == REF_LITERAL => {
-                                    Some(r.raw(16)?.try_into().expect("16 bytes"))
-                                }
-                                REF_RECORD => usize::try_from(code >> 2)
-                                    .ok()
-                                    .and_then(|k| records.get(k).copied().flatten()),
-                                REF_ENTRY => usize::try_from(code >> 2)
-                                    .ok()
-                                    .and_then(|back| entries.len().checked_sub(back.checked_add(1)?))
-                                    .and_then(|k| entries[k]),
-                                _ => None,
-                            };
-                            let b: [u8; 16] =
-                                found.ok_or_else(|| r.error("unknown UUID reference"))?;
-                            value.raw(&b);
-                        }
+                Step::Leaf(i) => {
+                    let v = vals[i as usize];
+                    let col = shape.columns[i as usize] as usize;
+                    match shape.tags[i as usize] {
+                        UINT | NINT | DATE | DATETIME => value.varint(v as u64),
+                        WORD => value.u8(v as u8),
+                        F64 => value.raw(&(v as u64).to_le_bytes()),
+                        STR => value.bytes(
+                            columns[col]
+                                .texts
+                                .get(v as usize)
+                                .ok_or_else(|| s.shapes.error("unknown text"))?,
+                        ),
+                        _ => value.raw(&v.to_be_bytes()),
                     }
                 }
             }
@@ -1065,9 +1588,63 @@ impl ColumnReader {
     }
 }
 
+/// What a leaf's plain code may refer to.
+struct Refs<'a> {
+    records: &'a [Option<[u8; 16]>],
+    entries: &'a [Option<[u8; 16]>],
+    row: Row,
+}
+
+impl Refs<'_> {
+    /// Reads a leaf's plain code.
+    fn plain(&self, r: &mut Reader<'_>, tag: u8, column: &mut ColumnR) -> Result<u128, DecodeError> {
+        Ok(match tag {
+            UINT | NINT => u128::from(r.varint()?),
+            WORD => u128::from(r.u8()?),
+            F64 => u128::from(r.u64_le()?),
+            DATE => u128::from(zigzag(r.zigzag()?.wrapping_add(self.row.days()))),
+            DATETIME => u128::from(zigzag(r.zigzag()?.wrapping_add(self.row.seconds()))),
+            STR => match r.varint()? {
+                0 => {
+                    column.texts.push(r.bytes()?.into());
+                    (column.texts.len() - 1) as u128
+                }
+                k => match usize::try_from(k - 1) {
+                    Ok(k) if k < column.texts.len() => k as u128,
+                    _ => return Err(r.error("unknown text")),
+                },
+            },
+            _ => {
+                let code = r.varint()?;
+                let found = match code & 3 {
+                    REF_LITERAL if code == REF_LITERAL => {
+                        Some(r.raw(16)?.try_into().expect("16 bytes"))
+                    }
+                    REF_RECORD => usize::try_from(code >> 2)
+                        .ok()
+                        .and_then(|k| self.records.get(k).copied().flatten()),
+                    REF_ENTRY => usize::try_from(code >> 2)
+                        .ok()
+                        .and_then(|back| {
+                            self.entries.len().checked_sub(back.checked_add(1)?)
+                        })
+                        .and_then(|k| self.entries[k]),
+                    _ => None,
+                };
+                u128::from_be_bytes(found.ok_or_else(|| r.error("unknown UUID reference"))?)
+            }
+        })
+    }
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
 pub mod stats {
     use std::sync::Mutex;
     static STATS: Mutex<Vec<(String, usize, usize)>> = Mutex::new(Vec::new());
+    pub fn on() -> bool { std::env::var_os("SNAP_STATS").is_some() }
     pub fn add(name: String, bytes: &[u8]) {
         let c = miniz_oxide::deflate::compress_to_vec(bytes, 9).len();
         let mut s = STATS.lock().unwrap();
@@ -1081,7 +1658,23 @@ pub mod stats {
         s.sort_by_key(|e| std::cmp::Reverse(e.2));
         let total: usize = s.iter().map(|e| e.2).sum();
         eprintln!("total separately compressed {total}");
-        for e in s.iter() { eprintln!("{:>10} {:>10}  {}", e.1, e.2, e.0); }
+        for e in s.iter().take(60) { eprintln!("{:>10} {:>10}  {}", e.1, e.2, e.0); }
         s.clear();
+    }
+}
+
+impl ColumnWriter {
+    fn label(&self, col: u32) -> String {
+        let Some((p, _)) = self.paths.ids.iter().find(|(_, v)| **v == col) else { return format!("{col}") };
+        let mut r = Reader::new(p);
+        let root = r.varint().unwrap();
+        let mut label = String::new();
+        while !r.is_empty() {
+            if r.peek() == Some(0xff) { r.u8().unwrap(); label.push_str("[]"); continue; }
+            label.push('.');
+            label.push_str(&crate::codec::value::decode_str(&mut r).unwrap());
+        }
+        let rootname = self.roots.iter().find(|(_, v)| u64::from(**v) == root).map(|(k, _)| format!("{}:{}", k.0, k.1)).unwrap_or_default();
+        format!("{rootname}{label}")
     }
 }
