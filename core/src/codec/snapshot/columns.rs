@@ -41,7 +41,7 @@ const ID_TEXT: u8 = 0;
 const ID_STAMPED: u8 = 1;
 const ID_UUID: u8 = 2;
 
-/// UUID leaf codes (low two bits).
+/// UUID leaf codes: the kind plus three times the number's high part (its low byte is data).
 const REF_LITERAL: u64 = 0;
 const REF_RECORD: u64 = 1;
 const REF_ENTRY: u64 = 2;
@@ -51,8 +51,29 @@ const MODE_PLAIN: u8 = 0;
 const MODE_CONTEXT: u8 = 1;
 const MODE_SUM: u8 = 2;
 
-/// The context "which shape the value has" (in place of a column).
+/// The contexts "which shape the value has" and "which device stamped it" (in place of a
+/// column).
 const SHAPE_CONTEXT: u32 = u32::MAX;
+const NODE_CONTEXT: u32 = u32::MAX - 1;
+
+/// Most passes over a value's leaves (a chain of columns coded against each other is at most
+/// this long).
+const MAX_PASS: u8 = 4;
+
+/// The streams every block has, in order (a records block uses them all, an entries block all
+/// but the first two).
+const HEADS: usize = 0;
+const NAMES: usize = 1;
+const FORMS: usize = 2;
+const SECONDS: usize = 3;
+const SECONDS_LOW: usize = 4;
+const MILLIS: usize = 5;
+const COUNTERS: usize = 6;
+const TAILS: usize = 7;
+const STAMPS: usize = 8;
+const SHAPES: usize = 9;
+const DEFS: usize = 10;
+const STREAMS: usize = 11;
 
 /// The context value of a leaf whose value has no leaf of the context column beside it.
 const NO_CONTEXT: u128 = u128::MAX;
@@ -271,13 +292,14 @@ struct Shape {
 impl Shape {
     /// The value of the leaf beside leaf `i` in column `col` (the shape's code for
     /// [`SHAPE_CONTEXT`]), among the values `vals` of this shape's leaves.
-    fn context(&self, i: usize, col: u32, vals: &[u128]) -> u128 {
-        if col == SHAPE_CONTEXT {
-            return u128::from(self.code);
-        }
-        match self.siblings.get(&(self.parents[i], col)) {
-            Some(&j) => vals[j as usize],
-            None => NO_CONTEXT,
+    fn context(&self, i: usize, col: u32, vals: &[u128], node: u64) -> u128 {
+        match col {
+            SHAPE_CONTEXT => u128::from(self.code),
+            NODE_CONTEXT => u128::from(node),
+            _ => match self.siblings.get(&(self.parents[i], col)) {
+                Some(&j) => vals[j as usize],
+                None => NO_CONTEXT,
+            },
         }
     }
 
@@ -436,14 +458,39 @@ enum Mode {
     Sum(u32),
 }
 
-impl Mode {
-    /// The pass in which a reader decodes it (a context is always a plain column; a sum's
-    /// column is never a sum).
-    fn pass(self) -> u8 {
-        match self {
-            Mode::Plain => 0,
-            Mode::Context(_) => 1,
-            Mode::Sum(_) => 2,
+/// The pass in which a column is decoded: one after the column it is coded against. `None` for
+/// a chain longer than [`MAX_PASS`] (or a loop).
+fn pass(mode: impl Fn(u32) -> Mode, col: u32) -> Option<u8> {
+    let (mut col, mut pass) = (col, 0u8);
+    loop {
+        match mode(col) {
+            Mode::Plain => return Some(pass),
+            Mode::Context(SHAPE_CONTEXT | NODE_CONTEXT) => return Some(pass + 1),
+            Mode::Context(of) | Mode::Sum(of) => {
+                pass += 1;
+                if pass > MAX_PASS {
+                    return None;
+                }
+                col = of;
+            }
+        }
+    }
+}
+
+fn write_mode(w: &mut Writer, mode: Mode) {
+    match mode {
+        Mode::Plain => w.u8(MODE_PLAIN),
+        Mode::Context(of) => {
+            w.u8(MODE_CONTEXT);
+            w.varint(match of {
+                SHAPE_CONTEXT => 0,
+                NODE_CONTEXT => 1,
+                col => u64::from(col) + 2,
+            });
+        }
+        Mode::Sum(of) => {
+            w.u8(MODE_SUM);
+            w.varint(u64::from(of));
         }
     }
 }
@@ -483,7 +530,8 @@ impl Recent {
 #[derive(Default)]
 struct ColumnW {
     texts: FxHashMap<Box<[u8]>, u32>,
-    recent: FxHashMap<(u32, u128), Recent>,
+    /// Recent values by context column, context value and tag.
+    recent: FxHashMap<(u32, u128, u8), Recent>,
     /// The current block's leaves (indexes into [`Block::vals`]).
     leaves: Vec<u32>,
     mode: Option<Mode>,
@@ -507,6 +555,8 @@ struct RowW {
     /// Its first leaf in [`Block::vals`].
     start: u32,
     row: Row,
+    /// The node of the stamp that wrote it.
+    node: u64,
     records_before: u32,
     entries_before: u32,
 }
@@ -514,25 +564,13 @@ struct RowW {
 /// The block being written.
 #[derive(Default)]
 struct Block {
-    heads: Writer,
-    names: Writer,
-    ids: Writer,
-    tails: Writer,
-    stamps: Writer,
-    shapes: Writer,
-    defs: Writer,
+    streams: [Writer; STREAMS],
     rows: Vec<RowW>,
     vals: Vec<Val>,
     /// The row of each leaf.
     val_rows: Vec<u32>,
     texts: Vec<u8>,
     touched: Vec<u32>,
-}
-
-/// A shape known to the writer.
-struct ShapeW {
-    shape: Shape,
-    root: u32,
 }
 
 /// What a small image's writer carries from block to block.
@@ -550,7 +588,7 @@ pub(super) struct ColumnWriter {
     columns: Vec<ColumnW>,
     /// Shapes by root and bytes (the key is the root's varint, then the shape).
     shapes: FxHashMap<Box<[u8]>, u32>,
-    shape_list: Vec<ShapeW>,
+    shape_list: Vec<Shape>,
     /// Number of shapes per root.
     root_shapes: Vec<u32>,
     /// Roots of records' fields by kind and set name, and by kind and name index.
@@ -584,8 +622,8 @@ impl ColumnWriter {
             let info = self.write_id(&mut block, e.id);
             self.set_row(&info);
             let predicted = self.predict(&info);
-            self.write_stamp(&mut block.stamps, e.at, predicted);
-            self.write_value(ENTRY_ROOT, e.raw, &mut block);
+            self.write_stamp(&mut block.streams[STAMPS], e.at, predicted);
+            self.write_value(ENTRY_ROOT, e.raw, e.at.n, &mut block);
             if let Some(b) = info.uuid {
                 self.entries.insert(b, self.entry_count);
             }
@@ -603,38 +641,38 @@ impl ColumnWriter {
         let mut block = std::mem::take(&mut self.block);
         for ((kind, id), state) in records {
             let kind = kind.code();
-            block.heads.u8(kind);
-            block
-                .heads
-                .len_prefix(state.fields.len() * 2 + usize::from(state.deleted.is_some()));
+            let heads = &mut block.streams[HEADS];
+            heads.u8(kind);
+            heads.len_prefix(state.fields.len() * 2 + usize::from(state.deleted.is_some()));
             let info = self.write_id(&mut block, id.as_str());
             self.set_row(&info);
             let first = self.predict(&info);
             if let Some(at) = state.deleted {
-                self.write_stamp(&mut block.stamps, at, first);
+                self.write_stamp(&mut block.streams[STAMPS], at, first);
             }
             let mut predicted = first;
             for (name, reg) in &state.fields {
+                let names = &mut block.streams[NAMES];
                 let index = match self.names.get(name.as_str()) {
                     Some(&k) => {
-                        block.names.varint(u64::from(k) + 1);
+                        names.varint(u64::from(k) + 1);
                         k
                     }
                     None => {
-                        block.names.varint(0);
-                        block.names.bytes(name.as_bytes());
+                        names.varint(0);
+                        names.bytes(name.as_bytes());
                         let k = self.names.len() as u32;
                         self.names.insert(name.as_str().into(), k);
                         k
                     }
                 };
                 let root = self.root(kind, index, name);
-                self.write_stamp(&mut block.stamps, reg.at, predicted);
+                self.write_stamp(&mut block.streams[STAMPS], reg.at, predicted);
                 predicted = next_stamp(reg.at);
                 let mut value = std::mem::take(&mut self.value);
                 value.clear();
                 encode_value(&mut value, &reg.value);
-                self.write_value(root, value.as_bytes(), &mut block);
+                self.write_value(root, value.as_bytes(), reg.at.n, &mut block);
                 self.value = value;
             }
             if let Some(b) = info.uuid {
@@ -664,31 +702,33 @@ impl ColumnWriter {
     }
 
     fn write_id(&mut self, block: &mut Block, id: &str) -> IdInfo {
-        let w = &mut block.ids;
+        let [_, _, forms, seconds, seconds_low, millis, counters, tails, _, _, _] =
+            &mut block.streams;
         let Some(b) = parse_uuid(id) else {
-            w.u8(ID_TEXT);
-            w.bytes(id.as_bytes());
+            forms.u8(ID_TEXT);
+            tails.bytes(id.as_bytes());
             return IdInfo::default();
         };
         let ms = uuid_ms(&b);
         let made = stamp_tail(&b);
-        w.u8(if made.is_some() { ID_STAMPED } else { ID_UUID });
-        let seconds = ms / 1000;
-        w.zigzag(seconds.wrapping_sub(self.last_id_seconds) as i64);
-        w.varint(ms % 1000);
-        self.last_id_seconds = seconds;
-        let t = &mut block.tails;
+        forms.u8(if made.is_some() { ID_STAMPED } else { ID_UUID });
+        let s = ms / 1000;
+        let delta = zigzag(s.wrapping_sub(self.last_id_seconds) as i64);
+        seconds.varint(delta >> 8);
+        seconds_low.u8(delta as u8);
+        millis.varint(ms % 1000);
+        self.last_id_seconds = s;
         match made {
             Some((c, node)) => {
-                t.varint(u64::from(c));
+                counters.varint(u64::from(c));
                 let next = self.tails.len() as u32;
                 let index = *self.tails.entry(node).or_insert(next);
-                t.varint(u64::from(index));
+                tails.varint(u64::from(index));
                 if index == next {
-                    t.raw(&node.to_be_bytes()[2..]);
+                    tails.raw(&node.to_be_bytes()[2..]);
                 }
             }
-            None => t.raw(&b[6..]),
+            None => tails.raw(&b[6..]),
         }
         IdInfo {
             uuid: Some(b),
@@ -736,21 +776,21 @@ impl ColumnWriter {
         }
     }
 
-    /// Takes the value `raw` (encoded) under `root` into the block: its shape's code, and its
-    /// leaves (coded into their columns when the block is finished).
-    fn write_value(&mut self, root: u32, raw: &[u8], block: &mut Block) {
+    /// Takes the value `raw` (encoded) under `root`, written by `node`, into the block: its
+    /// shape's code, and its leaves (coded into their columns when the block is finished).
+    fn write_value(&mut self, root: u32, raw: &[u8], node: u64, block: &mut Block) {
         self.shape.clear();
         self.shape.varint(u64::from(root));
         let prefix = self.shape.len();
         if !shred(raw, &mut self.shape, &mut self.leaves) {
-            block.shapes.varint(OPAQUE);
-            block.defs.bytes(raw);
+            block.streams[SHAPES].varint(OPAQUE);
+            block.streams[DEFS].bytes(raw);
             return;
         }
         let index = match self.shapes.get(self.shape.as_bytes()) {
             Some(&i) => {
-                let code = self.shape_list[i as usize].shape.code;
-                block.shapes.varint(u64::from(code) + NEW_SHAPE + 1);
+                let code = self.shape_list[i as usize].code;
+                block.streams[SHAPES].varint(u64::from(code) + NEW_SHAPE + 1);
                 i
             }
             None => {
@@ -759,22 +799,23 @@ impl ColumnWriter {
                 let shape =
                     compile(root, *count, bytes, &mut self.paths).expect("a shape just made");
                 *count += 1;
-                block.shapes.varint(NEW_SHAPE);
-                block.defs.bytes(bytes);
+                block.streams[SHAPES].varint(NEW_SHAPE);
+                block.streams[DEFS].bytes(bytes);
                 self.columns
                     .resize_with(self.paths.len(), ColumnW::default);
                 let i = self.shape_list.len() as u32;
-                self.shape_list.push(ShapeW { shape, root });
+                self.shape_list.push(shape);
                 self.shapes.insert(self.shape.as_bytes().into(), i);
                 i
             }
         };
-        let shape = &self.shape_list[index as usize].shape;
+        let shape = &self.shape_list[index as usize];
         let row = block.rows.len() as u32;
         block.rows.push(RowW {
             shape: index,
             start: block.vals.len() as u32,
             row: self.row,
+            node,
             records_before: self.record_count,
             entries_before: self.entry_count,
         });
@@ -811,295 +852,275 @@ impl ColumnWriter {
         }
     }
 
+    /// A UUID leaf as a reference to a record or entry written before its row, else as it is.
+    fn put_uuid(&self, codes: &mut Writer, data: &mut Writer, v: u128, row: &RowW) {
+        let b = v.to_be_bytes();
+        match (self.records.get(&b), self.entries.get(&b)) {
+            (Some(&k), _) if k < row.records_before => {
+                codes.varint(REF_RECORD + 3 * u64::from(k >> 8));
+                data.u8(k as u8);
+            }
+            (_, Some(&k)) if k < row.entries_before => {
+                let back = row.entries_before - 1 - k;
+                codes.varint(REF_ENTRY + 3 * u64::from(back >> 8));
+                data.u8(back as u8);
+            }
+            _ => {
+                codes.varint(REF_LITERAL);
+                data.raw(&b);
+            }
+        }
+    }
+
+    fn put_plain(&self, codes: &mut Writer, data: &mut Writer, val: &Val, row: &RowW, texts: &[u8]) {
+        match val.tag {
+            UINT | NINT => data.varint(val.v as u64),
+            WORD => codes.u8(val.v as u8),
+            F64 => data.raw(&(val.v as u64).to_le_bytes()),
+            DATE => data.zigzag(unzigzag(val.v as u64).wrapping_sub(row.row.days())),
+            DATETIME => data.zigzag(unzigzag(val.v as u64).wrapping_sub(row.row.seconds())),
+            STR if val.new => {
+                codes.varint(0);
+                let (at, len) = (val.lit.0 as usize, val.lit.1 as usize);
+                data.bytes(&texts[at..at + len]);
+            }
+            STR => codes.varint(val.v as u64 + 1),
+            _ => self.put_uuid(codes, data, val.v, row),
+        }
+    }
+
     /// What a leaf's plain code says, for comparing codings.
     fn plain_key(&self, val: &Val, row: &RowW) -> u128 {
         match val.tag {
             DATE => u128::from(unzigzag(val.v as u64).wrapping_sub(row.row.days()) as u64),
             DATETIME => u128::from(unzigzag(val.v as u64).wrapping_sub(row.row.seconds()) as u64),
             UUID => {
-                let mut w = Writer::new();
-                self.put_uuid(&mut w, val.v, row);
-                let mut r = Reader::new(w.as_bytes());
-                u128::from(r.varint().unwrap_or(0))
+                let b = val.v.to_be_bytes();
+                match (self.records.get(&b), self.entries.get(&b)) {
+                    (Some(&k), _) if k < row.records_before => u128::from(k) * 3 + 1,
+                    (_, Some(&k)) if k < row.entries_before => {
+                        u128::from(row.entries_before - 1 - k) * 3 + 2
+                    }
+                    _ => val.v,
+                }
             }
             _ => val.v,
         }
     }
 
-    fn put_uuid(&self, out: &mut Writer, v: u128, row: &RowW) {
-        let b = v.to_be_bytes();
-        match (self.records.get(&b), self.entries.get(&b)) {
-            (Some(&k), _) if k < row.records_before => {
-                out.varint((u64::from(k) << 2) | REF_RECORD);
-            }
-            (_, Some(&k)) if k < row.entries_before => {
-                let back = row.entries_before - 1 - k;
-                out.varint((u64::from(back) << 2) | REF_ENTRY);
-            }
-            _ => {
-                out.varint(REF_LITERAL);
-                out.raw(&b);
-            }
-        }
-    }
-
-    fn put_plain(&self, out: &mut Writer, val: &Val, row: &RowW, texts: &[u8]) {
-        match val.tag {
-            UINT | NINT => out.varint(val.v as u64),
-            WORD => out.u8(val.v as u8),
-            F64 => out.raw(&(val.v as u64).to_le_bytes()),
-            DATE => out.zigzag(unzigzag(val.v as u64).wrapping_sub(row.row.days())),
-            DATETIME => out.zigzag(unzigzag(val.v as u64).wrapping_sub(row.row.seconds())),
-            STR if val.new => {
-                out.varint(0);
-                let (at, len) = (val.lit.0 as usize, val.lit.1 as usize);
-                out.bytes(&texts[at..at + len]);
-            }
-            STR => out.varint(val.v as u64 + 1),
-            _ => self.put_uuid(out, val.v, row),
-        }
-    }
-
     fn finish_block(&mut self, body: &mut Writer, block: &mut Block, records: bool) {
         self.cuts.clear();
-        let mut streams = vec![&block.ids, &block.tails, &block.stamps, &block.shapes, &block.defs];
-        if records {
-            streams.splice(0..0, [&block.heads, &block.names]);
-        }
-        let names = ["ids", "tails", "stamps", "shapes", "defs", "heads", "names"];
-        let tag = if records { "R" } else { "E" };
-        for (k, stream) in streams.into_iter().enumerate() {
-            if stats::on() {
-                let name = if records { names[(k + 5) % 7] } else { names[k] };
-                stats::add(format!("{tag} {name}"), stream.as_bytes());
-            }
+        let first = if records { 0 } else { FORMS };
+        for stream in &block.streams[first..] {
             body.bytes(stream.as_bytes());
             self.cuts.push(body.len());
         }
+        if stats::on() {
+            let names = ["heads", "names", "forms", "seconds", "seclow", "millis", "counters", "tails", "stamps", "shapes", "defs"];
+            let tag = if records { "R" } else { "E" };
+            for (k, stream) in block.streams.iter().enumerate() {
+                stats::add(format!("{tag} {}", names[k]), stream.as_bytes());
+            }
+        }
         block.touched.sort_unstable();
-        self.choose_modes(&*block);
+        self.choose_modes(block);
         body.len_prefix(block.touched.len());
         let mut next = 0;
-        let mut out = Writer::new();
+        let (mut codes, mut data) = (Writer::new(), Writer::new());
         for &col in &block.touched {
             body.varint(u64::from(col - next));
             next = col + 1;
-            let mode = self.columns[col as usize].mode.take().unwrap_or(Mode::Plain);
-            match mode {
-                Mode::Plain => body.u8(MODE_PLAIN),
-                Mode::Context(ctx) => {
-                    body.u8(MODE_CONTEXT);
-                    body.varint(if ctx == SHAPE_CONTEXT {
-                        0
-                    } else {
-                        u64::from(ctx) + 1
-                    });
-                }
-                Mode::Sum(of) => {
-                    body.u8(MODE_SUM);
-                    body.varint(u64::from(of));
-                }
-            }
-            out.clear();
-            self.write_column(col, mode, block, &mut out);
+            let mode = self.columns[col as usize].mode.unwrap_or(Mode::Plain);
+            write_mode(body, mode);
+            codes.clear();
+            data.clear();
+            self.write_column(col, mode, block, &mut codes, &mut data);
             if stats::on() {
-                let m = match mode { Mode::Plain => String::new(), Mode::Context(of) => if of == SHAPE_CONTEXT { " |shape".into() } else { format!(" |{}", self.label(of)) }, Mode::Sum(of) => format!(" sum {}", self.label(of)) };
-                stats::add(format!("{tag} col {}{m}", self.label(col)), out.as_bytes());
+                let tag = if records { "R" } else { "E" };
+                let m = match mode { Mode::Plain => String::new(), Mode::Context(of) => format!(" |{}", self.label(of)), Mode::Sum(of) => format!(" sum {}", self.label(of)) };
+                stats::add(format!("{tag} col {}{m} codes", self.label(col)), codes.as_bytes());
+                stats::add(format!("{tag} col {}{m} data", self.label(col)), data.as_bytes());
             }
-            body.bytes(out.as_bytes());
+            body.bytes(codes.as_bytes());
+            self.cuts.push(body.len());
+            body.bytes(data.as_bytes());
             self.cuts.push(body.len());
         }
         for &col in &block.touched {
-            self.columns[col as usize].leaves.clear();
+            let column = &mut self.columns[col as usize];
+            column.leaves.clear();
+            column.mode = None;
         }
         *block = Block::default();
     }
 
-    fn write_column(&mut self, col: u32, mode: Mode, block: &Block, out: &mut Writer) {
+    fn write_column(
+        &mut self,
+        col: u32,
+        mode: Mode,
+        block: &Block,
+        codes: &mut Writer,
+        data: &mut Writer,
+    ) {
         let mut column = std::mem::take(&mut self.columns[col as usize]);
         for &i in &column.leaves {
             let val = &block.vals[i as usize];
             let row = &block.rows[block.val_rows[i as usize] as usize];
             match mode {
-                Mode::Plain => self.put_plain(out, val, row, &block.texts),
+                Mode::Plain => self.put_plain(codes, data, val, row, &block.texts),
                 Mode::Context(of) => {
-                    let shape = &self.shape_list[row.shape as usize].shape;
-                    let start = row.start as usize;
-                    let ctx = self.context(shape, start, i as usize - start, of, &block.vals);
-                    let recent = column.recent.entry((of, ctx)).or_default();
+                    let ctx = self.context(block, i, of);
+                    let recent = column.recent.entry((of, ctx, val.tag)).or_default();
                     match recent.find(val.v) {
                         Some(k) => {
-                            out.varint(k as u64 + 1);
+                            codes.varint(k as u64 + 1);
                             recent.take(k);
                         }
                         None => {
-                            out.varint(0);
+                            codes.varint(0);
                             recent.insert(val.v);
-                            self.put_plain(out, val, row, &block.texts);
+                            self.put_plain(codes, data, val, row, &block.texts);
                         }
                     }
                 }
                 Mode::Sum(of) => {
-                    let shape = &self.shape_list[row.shape as usize].shape;
-                    let start = row.start as usize;
-                    let sum = self.sum(shape, start, of, &block.vals);
-                    let delta = signed(val.tag, val.v).wrapping_sub(sum);
-                    out.zigzag(delta as i64);
+                    let delta = signed(val.tag, val.v).wrapping_sub(self.sum(block, i, of));
+                    data.zigzag(delta as i64);
                 }
             }
         }
         self.columns[col as usize] = column;
     }
 
-    fn context(&self, shape: &Shape, start: usize, i: usize, of: u32, vals: &[Val]) -> u128 {
-        if of == SHAPE_CONTEXT {
-            return u128::from(shape.code);
-        }
-        match shape.siblings.get(&(shape.parents[i], of)) {
-            Some(&j) => vals[start + j as usize].v,
-            None => NO_CONTEXT,
+    /// The context of leaf `i` of the block: its sibling in column `of`, its shape or its node.
+    fn context(&self, block: &Block, i: u32, of: u32) -> u128 {
+        let row = &block.rows[block.val_rows[i as usize] as usize];
+        let shape = &self.shape_list[row.shape as usize];
+        let start = row.start as usize;
+        match of {
+            SHAPE_CONTEXT => u128::from(shape.code),
+            NODE_CONTEXT => u128::from(row.node),
+            _ => match shape.siblings.get(&(shape.parents[i as usize - start], of)) {
+                Some(&j) => block.vals[start + j as usize].v,
+                None => NO_CONTEXT,
+            },
         }
     }
 
-    fn sum(&self, shape: &Shape, start: usize, of: u32, vals: &[Val]) -> i128 {
+    /// The sum of the integers of column `of` in the value of leaf `i`.
+    fn sum(&self, block: &Block, i: u32, of: u32) -> i128 {
+        let row = &block.rows[block.val_rows[i as usize] as usize];
+        let shape = &self.shape_list[row.shape as usize];
+        let start = row.start as usize;
         let mut sum = 0i128;
         for (j, &c) in shape.columns.iter().enumerate() {
             if c == of {
-                let val = &vals[start + j];
+                let val = &block.vals[start + j];
                 sum = sum.wrapping_add(signed(val.tag, val.v));
             }
         }
         sum
     }
 
+    /// The pass of `col` if it took `mode`, and of every column already coded against it.
+    fn passes_fit(&self, touched: &[u32], col: u32, mode: Mode) -> bool {
+        let mode_of = |c: u32| {
+            if c == col {
+                mode
+            } else {
+                self.columns
+                    .get(c as usize)
+                    .and_then(|c| c.mode)
+                    .unwrap_or(Mode::Plain)
+            }
+        };
+        touched.iter().all(|&c| pass(mode_of, c).is_some())
+    }
+
     /// Chooses each column's mode for the block: a context where its values follow another
-    /// column's (or the shape), a sum where its integers add up another column's.
+    /// column's (a sibling leaf's, the shape's, the writing device's), a sum where its integers
+    /// are another column's sum. Costs are estimated on a sample of the column's leaves: the
+    /// order-0 entropy of the bytes plain coding writes, against the entropy of the values
+    /// within each context (a value beyond the most frequent [`MRU`] of its context costs a
+    /// plain code).
     fn choose_modes(&mut self, block: &Block) {
-        // Columns used as a context stay plain; a sum's column is never a sum.
-        let mut is_context = FxHashMap::<u32, ()>::default();
-        let mut offers: Vec<(f64, u32, u32)> = Vec::new();
-        let mut plain_cost = FxHashMap::<u32, f64>::default();
+        let mut offers: Vec<(f64, u32, Mode)> = Vec::new();
+        let (mut codes, mut data) = (Writer::new(), Writer::new());
         for &col in &block.touched {
             let sample = self.sample(col);
-            let keys: Vec<u128> = sample
-                .iter()
-                .map(|&i| {
-                    let row = &block.rows[block.val_rows[i as usize] as usize];
-                    self.plain_key(&block.vals[i as usize], row)
-                })
-                .collect();
-            let plain = estimate(keys.iter().map(|&k| (0u128, k)));
-            plain_cost.insert(col, plain);
-            let per_value = plain / keys.len().max(1) as f64;
-            let mut candidates: Vec<u32> = vec![SHAPE_CONTEXT];
+            codes.clear();
+            data.clear();
             for &i in &sample {
                 let row = &block.rows[block.val_rows[i as usize] as usize];
-                let shape = &self.shape_list[row.shape as usize].shape;
+                self.put_plain(&mut codes, &mut data, &block.vals[i as usize], row, &block.texts);
+            }
+            let plain = entropy_bits(codes.as_bytes()) + entropy_bits(data.as_bytes());
+            let per_value = plain / sample.len().max(1) as f64;
+            let mut contexts: Vec<u32> = vec![SHAPE_CONTEXT, NODE_CONTEXT];
+            let mut ints: Vec<u32> = Vec::new();
+            let all_ints = sample
+                .iter()
+                .all(|&i| matches!(block.vals[i as usize].tag, UINT | NINT));
+            for &i in sample.iter().take(256) {
+                let row = &block.rows[block.val_rows[i as usize] as usize];
+                let shape = &self.shape_list[row.shape as usize];
                 let me = i as usize - row.start as usize;
                 for (j, &other) in shape.columns.iter().enumerate() {
-                    if other != col
-                        && shape.parents[j] == shape.parents[me]
-                        && !candidates.contains(&other)
+                    if other == col {
+                        continue;
+                    }
+                    if shape.parents[j] == shape.parents[me] && !contexts.contains(&other) {
+                        contexts.push(other);
+                    }
+                    if all_ints && matches!(shape.tags[j], UINT | NINT) && !ints.contains(&other)
                     {
-                        candidates.push(other);
+                        ints.push(other);
                     }
                 }
-                if candidates.len() > 16 {
-                    break;
+            }
+            for of in contexts {
+                let pairs = sample
+                    .iter()
+                    .map(|&i| (self.context(block, i, of), block.vals[i as usize].v));
+                let cost = context_bits(pairs, per_value);
+                if cost < plain * 0.8 {
+                    offers.push((plain - cost, col, Mode::Context(of)));
                 }
             }
-            for of in candidates {
-                let pairs = sample.iter().map(|&i| {
-                    let row = &block.rows[block.val_rows[i as usize] as usize];
-                    let shape = &self.shape_list[row.shape as usize].shape;
-                    let start = row.start as usize;
-                    let ctx = self.context(shape, start, i as usize - start, of, &block.vals);
-                    (ctx, block.vals[i as usize].v)
-                });
-                let cost = estimate_context(pairs, per_value);
-                if cost < plain * 0.8 {
-                    offers.push((plain - cost, col, of));
+            for of in ints {
+                data.clear();
+                let mut fits = true;
+                for &i in &sample {
+                    let val = &block.vals[i as usize];
+                    let delta = signed(val.tag, val.v).wrapping_sub(self.sum(block, i, of));
+                    fits &= i64::try_from(delta).is_ok();
+                    data.zigzag(delta as i64);
+                }
+                let cost = entropy_bits(data.as_bytes());
+                if fits && cost < plain * 0.8 {
+                    offers.push((plain - cost, col, Mode::Sum(of)));
                 }
             }
         }
         offers.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (_, col, of) in offers {
-            let taken = self.columns[col as usize].mode.is_some();
-            let of_free = of == SHAPE_CONTEXT
-                || !matches!(self.columns[of as usize].mode, Some(Mode::Context(_)));
-            if taken || is_context.contains_key(&col) || !of_free {
+        for (_, col, mode) in offers {
+            if self.columns[col as usize].mode.is_some()
+                || !self.passes_fit(&block.touched, col, mode)
+            {
                 continue;
             }
-            self.columns[col as usize].mode = Some(Mode::Context(of));
-            if of != SHAPE_CONTEXT {
-                is_context.insert(of, ());
-                self.columns[of as usize].mode.get_or_insert(Mode::Plain);
-            }
-        }
-        // Sums: integer columns still free, over another integer column of the same values.
-        let mut is_sum_of = FxHashMap::<u32, ()>::default();
-        for &col in &block.touched {
-            if self.columns[col as usize].mode.is_some() || is_sum_of.contains_key(&col) {
-                continue;
-            }
-            let sample = self.sample(col);
-            let ints = sample
-                .iter()
-                .all(|&i| matches!(block.vals[i as usize].tag, UINT | NINT));
-            if !ints || sample.is_empty() {
-                continue;
-            }
-            let mut candidates: Vec<u32> = Vec::new();
-            for &i in sample.iter().take(64) {
-                let row = &block.rows[block.val_rows[i as usize] as usize];
-                let shape = &self.shape_list[row.shape as usize].shape;
-                for (j, &other) in shape.columns.iter().enumerate() {
-                    if other != col
-                        && matches!(shape.tags[j], UINT | NINT)
-                        && !candidates.contains(&other)
-                        && !matches!(self.columns[other as usize].mode, Some(Mode::Sum(_)))
-                    {
-                        candidates.push(other);
-                    }
-                }
-            }
-            let plain = plain_cost[&col];
-            let mut best: Option<(f64, u32)> = None;
-            for of in candidates {
-                let deltas = sample.iter().map(|&i| {
-                    let row = &block.rows[block.val_rows[i as usize] as usize];
-                    let shape = &self.shape_list[row.shape as usize].shape;
-                    let sum = self.sum(shape, row.start as usize, of, &block.vals);
-                    let val = &block.vals[i as usize];
-                    (0, signed(val.tag, val.v).wrapping_sub(sum) as u128)
-                });
-                let fits = sample.iter().all(|&i| {
-                    let row = &block.rows[block.val_rows[i as usize] as usize];
-                    let shape = &self.shape_list[row.shape as usize].shape;
-                    let sum = self.sum(shape, row.start as usize, of, &block.vals);
-                    let val = &block.vals[i as usize];
-                    i64::try_from(signed(val.tag, val.v).wrapping_sub(sum)).is_ok()
-                });
-                let cost = estimate(deltas);
-                if fits && cost < plain * 0.8 && best.is_none_or(|(c, _)| cost < c) {
-                    best = Some((cost, of));
-                }
-            }
-            if let Some((_, of)) = best {
+            if let Mode::Sum(of) = mode {
                 // Every leaf must fit, not only the sampled ones.
-                let all_fit = self.columns[col as usize].leaves.iter().all(|&i| {
-                    let row = &block.rows[block.val_rows[i as usize] as usize];
-                    let shape = &self.shape_list[row.shape as usize].shape;
-                    let sum = self.sum(shape, row.start as usize, of, &block.vals);
+                let fits = self.columns[col as usize].leaves.iter().all(|&i| {
                     let val = &block.vals[i as usize];
-                    matches!(val.tag, UINT | NINT)
-                        && i64::try_from(signed(val.tag, val.v).wrapping_sub(sum)).is_ok()
+                    let delta = signed(val.tag, val.v).wrapping_sub(self.sum(block, i, of));
+                    matches!(val.tag, UINT | NINT) && i64::try_from(delta).is_ok()
                 });
-                if all_fit {
-                    self.columns[col as usize].mode = Some(Mode::Sum(of));
-                    is_sum_of.insert(of, ());
+                if !fits {
+                    continue;
                 }
             }
+            self.columns[col as usize].mode = Some(mode);
         }
     }
 
@@ -1111,23 +1132,45 @@ impl ColumnWriter {
     }
 }
 
-/// Estimated bits of coding `(context, value)` pairs by their values' frequencies within each
-/// context, plus a cost for each pair met first.
-fn estimate(pairs: impl Iterator<Item = (u128, u128)>) -> f64 {
-    estimate_context(pairs, 8.0)
+/// The order-0 entropy of `bytes`, in bits (about what a Huffman code makes of them).
+fn entropy_bits(bytes: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| f64::from(c) * (n / f64::from(c)).log2())
+        .sum::<f64>()
+        + 16.0
 }
 
-fn estimate_context(pairs: impl Iterator<Item = (u128, u128)>, miss: f64) -> f64 {
+/// Estimated bits of coding values by their rank among the recent values beside the same
+/// context: the entropy of the [`MRU`] most frequent values of each context within it, a plain
+/// code (`miss` bits) for the others and for each value's first time.
+fn context_bits(pairs: impl Iterator<Item = (u128, u128)>, miss: f64) -> f64 {
     let mut joint = FxHashMap::<(u128, u128), u32>::default();
-    let mut ctx = FxHashMap::<u128, u32>::default();
-    for (c, v) in pairs {
-        *joint.entry((c, v)).or_default() += 1;
-        *ctx.entry(c).or_default() += 1;
+    for pair in pairs {
+        *joint.entry(pair).or_default() += 1;
+    }
+    let mut by_context = FxHashMap::<u128, Vec<u32>>::default();
+    for (&(c, _), &n) in &joint {
+        by_context.entry(c).or_default().push(n);
     }
     let mut bits = 0.0;
-    for ((c, _), &n) in &joint {
-        let total = f64::from(ctx[c]);
-        bits += f64::from(n) * (total / f64::from(n)).log2() + miss + 2.0;
+    for counts in by_context.values_mut() {
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let total = f64::from(counts.iter().sum::<u32>());
+        for (k, &n) in counts.iter().enumerate() {
+            let n = f64::from(n);
+            bits += if k < MRU {
+                n * (total / n).log2() + miss + 1.0
+            } else {
+                n * (miss + (total / n).log2().min(4.0))
+            };
+        }
     }
     bits
 }
@@ -1136,42 +1179,34 @@ fn estimate_context(pairs: impl Iterator<Item = (u128, u128)>, miss: f64) -> f64
 
 /// The streams of one block being read.
 struct StreamsR<'a> {
-    heads: Reader<'a>,
-    names: Reader<'a>,
-    ids: Reader<'a>,
-    tails: Reader<'a>,
-    stamps: Reader<'a>,
-    shapes: Reader<'a>,
-    defs: Reader<'a>,
-    columns: Vec<Reader<'a>>,
+    streams: [Reader<'a>; STREAMS],
+    codes: Vec<Reader<'a>>,
+    data: Vec<Reader<'a>>,
     modes: Vec<Mode>,
+    /// The pass of each column, and the last pass.
+    passes: Vec<u8>,
+    last_pass: u8,
 }
 
 impl<'a> StreamsR<'a> {
     fn read(r: &mut Reader<'a>, records: bool, known_paths: usize) -> Result<Self, DecodeError> {
         let empty = Reader::new(&[]);
-        let (heads, names) = if records {
-            (Reader::new(r.bytes()?), Reader::new(r.bytes()?))
-        } else {
-            (empty.clone(), empty.clone())
-        };
-        let ids = Reader::new(r.bytes()?);
-        let tails = Reader::new(r.bytes()?);
-        let stamps = Reader::new(r.bytes()?);
-        let shapes = Reader::new(r.bytes()?);
-        let defs = Reader::new(r.bytes()?);
+        let mut streams: [Reader<'a>; STREAMS] = std::array::from_fn(|_| empty.clone());
+        let first = if records { 0 } else { FORMS };
+        for stream in &mut streams[first..] {
+            *stream = Reader::new(r.bytes()?);
+        }
         // Every column is a known path or one a new shape of this block adds (at least a byte
         // of its definition each).
-        let limit = known_paths as u64 + defs.remaining() as u64;
-        let n = r.len_prefix()?;
-        let mut columns = Vec::new();
-        let mut modes = Vec::new();
-        let mut next = 0u64;
-        let column = |r: &mut Reader<'_>, c: u64| {
+        let limit = known_paths as u64 + streams[DEFS].remaining() as u64;
+        let column = |r: &Reader<'_>, c: u64| {
             (c < limit)
                 .then_some(c as u32)
                 .ok_or_else(|| r.error("column number out of range"))
         };
+        let n = r.len_prefix()?;
+        let (mut codes, mut data, mut modes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut next = 0u64;
         for _ in 0..n {
             let delta = r.varint()?;
             let col = column(r, next.saturating_add(delta))?;
@@ -1180,7 +1215,8 @@ impl<'a> StreamsR<'a> {
                 MODE_PLAIN => Mode::Plain,
                 MODE_CONTEXT => match r.varint()? {
                     0 => Mode::Context(SHAPE_CONTEXT),
-                    of => Mode::Context(column(r, of - 1)?),
+                    1 => Mode::Context(NODE_CONTEXT),
+                    of => Mode::Context(column(r, of - 2)?),
                 },
                 MODE_SUM => {
                     let of = r.varint()?;
@@ -1188,47 +1224,32 @@ impl<'a> StreamsR<'a> {
                 }
                 _ => return Err(r.error("unknown column mode (written by a newer version)")),
             };
-            columns.resize(col as usize, empty.clone());
-            columns.push(Reader::new(r.bytes()?));
+            codes.resize(col as usize, empty.clone());
+            codes.push(Reader::new(r.bytes()?));
+            data.resize(col as usize, empty.clone());
+            data.push(Reader::new(r.bytes()?));
             modes.resize(col as usize, Mode::Plain);
             modes.push(mode);
         }
-        // A context is a plain column; a sum's column is not a sum.
-        for &mode in &modes {
-            let of = match mode {
-                Mode::Context(of) if of != SHAPE_CONTEXT => of,
-                Mode::Sum(of) => of,
-                _ => continue,
-            };
-            let theirs = modes.get(of as usize).copied().unwrap_or(Mode::Plain);
-            if theirs.pass() >= mode.pass() {
-                return Err(r.error("a column coded against a column coded later"));
-            }
+        let mode_of = |c: u32| modes.get(c as usize).copied().unwrap_or(Mode::Plain);
+        let mut passes = Vec::with_capacity(modes.len());
+        for c in 0..modes.len() as u32 {
+            passes.push(pass(mode_of, c).ok_or_else(|| r.error("columns coded in a loop"))?);
         }
+        let last_pass = passes.iter().copied().max().unwrap_or(0);
         Ok(StreamsR {
-            heads,
-            names,
-            ids,
-            tails,
-            stamps,
-            shapes,
-            defs,
-            columns,
+            streams,
+            codes,
+            data,
             modes,
+            passes,
+            last_pass,
         })
     }
 
     fn check_all_read(&self, r: &Reader<'_>) -> Result<(), DecodeError> {
-        let streams = [
-            &self.heads,
-            &self.names,
-            &self.ids,
-            &self.tails,
-            &self.stamps,
-            &self.shapes,
-            &self.defs,
-        ];
-        if streams.iter().all(|s| s.is_empty()) && self.columns.iter().all(Reader::is_empty) {
+        let all = self.streams.iter().chain(&self.codes).chain(&self.data);
+        if all.clone().all(Reader::is_empty) {
             Ok(())
         } else {
             Err(r.error("a block's columns hold more than its rows"))
@@ -1239,7 +1260,8 @@ impl<'a> StreamsR<'a> {
 #[derive(Default)]
 struct ColumnR {
     texts: Vec<Box<[u8]>>,
-    recent: FxHashMap<(u32, u128), Recent>,
+    /// Recent values by context column, context value and tag.
+    recent: FxHashMap<(u32, u128, u8), Recent>,
 }
 
 /// What a small image's reader carries from block to block (the mirror of [`ColumnWriter`]).
@@ -1286,10 +1308,10 @@ impl ColumnReader {
             let info = self.read_id(&mut s, &mut id)?;
             self.set_row(&info);
             let predicted = self.predict(&info);
-            let at = self.read_stamp(&mut s.stamps, predicted)?;
-            self.read_value(ENTRY_ROOT, &mut s)?;
+            let at = self.read_stamp(&mut s.streams[STAMPS], predicted)?;
+            self.read_value(ENTRY_ROOT, at.n, &mut s)?;
             if packed.len() > 0 && packed.last_id() >= id.as_str() {
-                return Err(s.ids.error("entries out of id order"));
+                return Err(s.streams[FORMS].error("entries out of id order"));
             }
             packed.push(&id, at, self.value.as_bytes());
             self.entries.push(info.uuid);
@@ -1308,13 +1330,14 @@ impl ColumnReader {
         let mut s = StreamsR::read(r, true, self.paths.len())?;
         let mut text = std::mem::take(&mut self.id);
         for _ in 0..n {
-            let code = s.heads.u8()?;
+            let heads = &mut s.streams[HEADS];
+            let code = heads.u8()?;
             let kind = RecordKind::from_code(code)
-                .ok_or_else(|| s.heads.error("unknown record kind (written by a newer version)"))?;
-            let head = s.heads.varint()?;
+                .ok_or_else(|| heads.error("unknown record kind (written by a newer version)"))?;
+            let head = heads.varint()?;
             let fields = head >> 1;
-            if fields > s.names.remaining() as u64 {
-                return Err(s.heads.error("more fields than names"));
+            if fields > s.streams[NAMES].remaining() as u64 {
+                return Err(s.streams[HEADS].error("more fields than names"));
             }
             let info = self.read_id(&mut s, &mut text)?;
             let id = match info.uuid {
@@ -1324,7 +1347,7 @@ impl ColumnReader {
             self.set_row(&info);
             let first = self.predict(&info);
             let deleted = match head & 1 {
-                1 => Some(self.read_stamp(&mut s.stamps, first)?),
+                1 => Some(self.read_stamp(&mut s.streams[STAMPS], first)?),
                 _ => None,
             };
             let mut state = RecordState {
@@ -1333,22 +1356,23 @@ impl ColumnReader {
             };
             let mut predicted = first;
             for _ in 0..fields {
-                let index = match s.names.varint()? {
+                let names = &mut s.streams[NAMES];
+                let index = match names.varint()? {
                     0 => {
-                        let name = std::str::from_utf8(s.names.bytes()?)
-                            .map_err(|_| s.names.error("field name is not UTF-8"))?;
+                        let name = std::str::from_utf8(names.bytes()?)
+                            .map_err(|_| names.error("field name is not UTF-8"))?;
                         self.names.push(name.into());
                         self.names.len() - 1
                     }
                     k => usize::try_from(k - 1)
                         .ok()
                         .filter(|&k| k < self.names.len())
-                        .ok_or_else(|| s.names.error("unknown field name"))?,
+                        .ok_or_else(|| names.error("unknown field name"))?,
                 };
                 let root = self.root(code, index as u32);
-                let at = self.read_stamp(&mut s.stamps, predicted)?;
+                let at = self.read_stamp(&mut s.streams[STAMPS], predicted)?;
                 predicted = next_stamp(at);
-                self.read_value(root, &mut s)?;
+                self.read_value(root, at.n, &mut s)?;
                 let mut vr = Reader::new(self.value.as_bytes());
                 let value = decode_value(&mut vr)?;
                 if !vr.is_empty() {
@@ -1382,48 +1406,52 @@ impl ColumnReader {
 
     fn read_id(&mut self, s: &mut StreamsR<'_>, text: &mut String) -> Result<IdInfo, DecodeError> {
         text.clear();
-        let r = &mut s.ids;
-        let form = r.u8()?;
+        let [_, _, forms, seconds, seconds_low, millis, counters, tails, _, _, _] =
+            &mut s.streams;
+        let form = forms.u8()?;
         if form == ID_TEXT {
-            let bytes = r.bytes()?;
-            text.push_str(std::str::from_utf8(bytes).map_err(|_| r.error("id is not UTF-8"))?);
+            let bytes = tails.bytes()?;
+            text.push_str(std::str::from_utf8(bytes).map_err(|_| tails.error("id is not UTF-8"))?);
             return Ok(IdInfo::default());
         }
-        let seconds = self.last_id_seconds.wrapping_add(r.zigzag()? as u64);
-        self.last_id_seconds = seconds;
-        let millis = r.varint()?;
-        if millis >= 1000 {
-            return Err(r.error("milliseconds beyond a second"));
+        let high = seconds.varint()?;
+        if high > u64::MAX >> 8 {
+            return Err(seconds.error("seconds beyond 64 bits"));
         }
-        let ms = seconds.wrapping_mul(1000).wrapping_add(millis);
-        let t = &mut s.tails;
+        let delta = unzigzag((high << 8) | u64::from(seconds_low.u8()?));
+        let secs = self.last_id_seconds.wrapping_add(delta as u64);
+        self.last_id_seconds = secs;
+        let ms = match millis.varint()? {
+            m if m < 1000 => secs.wrapping_mul(1000).wrapping_add(m),
+            _ => return Err(millis.error("milliseconds beyond a second")),
+        };
         let (b, made) = match form {
             ID_STAMPED => {
-                let c = u32::try_from(t.varint()?)
+                let c = u32::try_from(counters.varint()?)
                     .ok()
                     .filter(|&c| c < 1 << 26)
-                    .ok_or_else(|| t.error("id counter beyond 26 bits"))?;
-                let index = t.varint()?;
+                    .ok_or_else(|| counters.error("id counter beyond 26 bits"))?;
+                let index = tails.varint()?;
                 let node = match usize::try_from(index) {
                     Ok(i) if i < self.tails.len() => self.tails[i],
                     Ok(i) if i == self.tails.len() => {
                         let mut b = [0u8; 8];
-                        b[2..].copy_from_slice(t.raw(6)?);
+                        b[2..].copy_from_slice(tails.raw(6)?);
                         let node = u64::from_be_bytes(b);
                         self.tails.push(node);
                         node
                     }
-                    _ => return Err(t.error("unknown id node")),
+                    _ => return Err(tails.error("unknown id node")),
                 };
                 (stamped_uuid(ms, c, node), Some((c, node)))
             }
             ID_UUID => {
                 let mut b = [0u8; 16];
                 b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
-                b[6..].copy_from_slice(t.raw(10)?);
+                b[6..].copy_from_slice(tails.raw(10)?);
                 (b, None)
             }
-            _ => return Err(r.error("unknown id form (written by a newer version)")),
+            _ => return Err(forms.error("unknown id form (written by a newer version)")),
         };
         push_uuid(text, &b);
         Ok(IdInfo {
@@ -1480,8 +1508,8 @@ impl ColumnReader {
         Ok(at)
     }
 
-    /// Rebuilds the next value under `root` into `self.value`.
-    fn read_value(&mut self, root: u32, s: &mut StreamsR<'_>) -> Result<(), DecodeError> {
+    /// Rebuilds the next value under `root`, written by `node`, into `self.value`.
+    fn read_value(&mut self, root: u32, node: u64, s: &mut StreamsR<'_>) -> Result<(), DecodeError> {
         let ColumnReader {
             paths,
             columns,
@@ -1495,14 +1523,15 @@ impl ColumnReader {
         } = self;
         value.clear();
         let shapes = &mut shapes[root as usize];
-        let shape = match s.shapes.varint()? {
+        let code = s.streams[SHAPES].varint()?;
+        let shape = match code {
             OPAQUE => {
-                value.raw(s.defs.bytes()?);
+                value.raw(s.streams[DEFS].bytes()?);
                 return Ok(());
             }
             NEW_SHAPE => {
                 let code = shapes.len() as u32;
-                let shape = compile(root, code, s.defs.bytes()?, paths)?;
+                let shape = compile(root, code, s.streams[DEFS].bytes()?, paths)?;
                 columns.resize_with(paths.len(), ColumnR::default);
                 shapes.push(shape);
                 shapes.last().expect("just pushed")
@@ -1510,7 +1539,7 @@ impl ColumnReader {
             k => usize::try_from(k - NEW_SHAPE - 1)
                 .ok()
                 .and_then(|k| shapes.get(k))
-                .ok_or_else(|| s.shapes.error("unknown shape"))?,
+                .ok_or_else(|| s.streams[SHAPES].error("unknown shape"))?,
         };
         let refs = Refs {
             records,
@@ -1519,32 +1548,31 @@ impl ColumnReader {
         };
         vals.clear();
         vals.resize(shape.tags.len(), 0);
-        for pass in 0..3u8 {
+        for pass in 0..=s.last_pass {
             for (i, (&tag, &col)) in shape.tags.iter().zip(shape.columns.iter()).enumerate() {
-                let mode = s.modes.get(col as usize).copied().unwrap_or(Mode::Plain);
-                if mode.pass() != pass {
+                let c = col as usize;
+                if s.passes.get(c).copied().unwrap_or(0) != pass {
                     continue;
                 }
-                let r = s
-                    .columns
-                    .get_mut(col as usize)
-                    .ok_or_else(|| s.shapes.error("a leaf's column is missing"))?;
-                let column = &mut columns[col as usize];
-                vals[i] = match mode {
-                    Mode::Plain => refs.plain(r, tag, column)?,
+                let (Some(codes), Some(data)) = (s.codes.get_mut(c), s.data.get_mut(c)) else {
+                    return Err(s.streams[SHAPES].error("a leaf's column is missing"));
+                };
+                let column = &mut columns[c];
+                vals[i] = match s.modes[c] {
+                    Mode::Plain => refs.plain(codes, data, tag, column)?,
                     Mode::Context(of) => {
-                        let ctx = shape.context(i, of, vals);
-                        match r.varint()? {
+                        let ctx = shape.context(i, of, vals, node);
+                        match codes.varint()? {
                             0 => {
-                                let v = refs.plain(r, tag, column)?;
-                                column.recent.entry((of, ctx)).or_default().insert(v);
+                                let v = refs.plain(codes, data, tag, column)?;
+                                column.recent.entry((of, ctx, tag)).or_default().insert(v);
                                 v
                             }
                             k => {
-                                let recent = column.recent.entry((of, ctx)).or_default();
+                                let recent = column.recent.entry((of, ctx, tag)).or_default();
                                 match usize::try_from(k - 1) {
                                     Ok(k) if k < usize::from(recent.len) => recent.take(k),
-                                    _ => return Err(r.error("unknown recent value")),
+                                    _ => return Err(codes.error("unknown recent value")),
                                 }
                             }
                         }
@@ -1552,13 +1580,16 @@ impl ColumnReader {
                     Mode::Sum(of) => {
                         let v = shape
                             .sum(of, vals)
-                            .wrapping_add(i128::from(r.zigzag()?));
+                            .wrapping_add(i128::from(data.zigzag()?));
                         let payload = match tag {
                             UINT => u64::try_from(v).ok(),
-                            NINT => u64::try_from(-(v + 1)).ok(),
+                            NINT => v
+                                .checked_add(1)
+                                .and_then(i128::checked_neg)
+                                .and_then(|n| u64::try_from(n).ok()),
                             _ => None,
                         };
-                        u128::from(payload.ok_or_else(|| r.error("a sum out of range"))?)
+                        u128::from(payload.ok_or_else(|| data.error("a sum out of range"))?)
                     }
                 };
             }
@@ -1577,7 +1608,7 @@ impl ColumnReader {
                             columns[col]
                                 .texts
                                 .get(v as usize)
-                                .ok_or_else(|| s.shapes.error("unknown text"))?,
+                                .ok_or_else(|| s.streams[SHAPES].error("unknown text"))?,
                         ),
                         _ => value.raw(&v.to_be_bytes()),
                     }
@@ -1597,41 +1628,50 @@ struct Refs<'a> {
 
 impl Refs<'_> {
     /// Reads a leaf's plain code.
-    fn plain(&self, r: &mut Reader<'_>, tag: u8, column: &mut ColumnR) -> Result<u128, DecodeError> {
+    fn plain(
+        &self,
+        codes: &mut Reader<'_>,
+        data: &mut Reader<'_>,
+        tag: u8,
+        column: &mut ColumnR,
+    ) -> Result<u128, DecodeError> {
         Ok(match tag {
-            UINT | NINT => u128::from(r.varint()?),
-            WORD => u128::from(r.u8()?),
-            F64 => u128::from(r.u64_le()?),
-            DATE => u128::from(zigzag(r.zigzag()?.wrapping_add(self.row.days()))),
-            DATETIME => u128::from(zigzag(r.zigzag()?.wrapping_add(self.row.seconds()))),
-            STR => match r.varint()? {
+            UINT | NINT => u128::from(data.varint()?),
+            WORD => u128::from(codes.u8()?),
+            F64 => u128::from(data.u64_le()?),
+            DATE => u128::from(zigzag(data.zigzag()?.wrapping_add(self.row.days()))),
+            DATETIME => u128::from(zigzag(data.zigzag()?.wrapping_add(self.row.seconds()))),
+            STR => match codes.varint()? {
                 0 => {
-                    column.texts.push(r.bytes()?.into());
+                    column.texts.push(data.bytes()?.into());
                     (column.texts.len() - 1) as u128
                 }
                 k => match usize::try_from(k - 1) {
                     Ok(k) if k < column.texts.len() => k as u128,
-                    _ => return Err(r.error("unknown text")),
+                    _ => return Err(codes.error("unknown text")),
                 },
             },
             _ => {
-                let code = r.varint()?;
-                let found = match code & 3 {
+                let code = codes.varint()?;
+                let number = |data: &mut Reader<'_>| -> Result<Option<usize>, DecodeError> {
+                    let low = u64::from(data.u8()?);
+                    Ok((code / 3)
+                        .checked_mul(256)
+                        .and_then(|high| usize::try_from(high | low).ok()))
+                };
+                let found = match code % 3 {
                     REF_LITERAL if code == REF_LITERAL => {
-                        Some(r.raw(16)?.try_into().expect("16 bytes"))
+                        Some(data.raw(16)?.try_into().expect("16 bytes"))
                     }
-                    REF_RECORD => usize::try_from(code >> 2)
-                        .ok()
-                        .and_then(|k| self.records.get(k).copied().flatten()),
-                    REF_ENTRY => usize::try_from(code >> 2)
-                        .ok()
-                        .and_then(|back| {
-                            self.entries.len().checked_sub(back.checked_add(1)?)
-                        })
+                    REF_RECORD => {
+                        number(data)?.and_then(|k| self.records.get(k).copied().flatten())
+                    }
+                    REF_ENTRY => number(data)?
+                        .and_then(|back| self.entries.len().checked_sub(back.checked_add(1)?))
                         .and_then(|k| self.entries[k]),
                     _ => None,
                 };
-                u128::from_be_bytes(found.ok_or_else(|| r.error("unknown UUID reference"))?)
+                u128::from_be_bytes(found.ok_or_else(|| data.error("unknown UUID reference"))?)
             }
         })
     }
@@ -1658,13 +1698,15 @@ pub mod stats {
         s.sort_by_key(|e| std::cmp::Reverse(e.2));
         let total: usize = s.iter().map(|e| e.2).sum();
         eprintln!("total separately compressed {total}");
-        for e in s.iter().take(60) { eprintln!("{:>10} {:>10}  {}", e.1, e.2, e.0); }
+        for e in s.iter().take(70) { eprintln!("{:>10} {:>10}  {}", e.1, e.2, e.0); }
         s.clear();
     }
 }
 
 impl ColumnWriter {
     fn label(&self, col: u32) -> String {
+        if col == SHAPE_CONTEXT { return "shape".into() }
+        if col == NODE_CONTEXT { return "node".into() }
         let Some((p, _)) = self.paths.ids.iter().find(|(_, v)| **v == col) else { return format!("{col}") };
         let mut r = Reader::new(p);
         let root = r.varint().unwrap();
