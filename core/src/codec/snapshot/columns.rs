@@ -836,16 +836,17 @@ impl ColumnWriter {
             match leaf.tag {
                 F64 => val.v = u128::from(u64::from_le_bytes(bytes.try_into().expect("8"))),
                 UUID => val.v = u128::from_be_bytes(bytes.try_into().expect("16")),
-                STR => {
-                    let next = column.texts.len() as u32;
-                    let k = *column.texts.entry(bytes.into()).or_insert(next);
-                    val.v = u128::from(k);
-                    if k == next {
+                STR => match column.texts.get(bytes) {
+                    Some(&k) => val.v = u128::from(k),
+                    None => {
+                        let k = column.texts.len() as u32;
+                        column.texts.insert(bytes.into(), k);
+                        val.v = u128::from(k);
                         val.new = true;
                         val.lit = (block.texts.len() as u32, bytes.len() as u32);
                         block.texts.extend_from_slice(bytes);
                     }
-                }
+                },
                 _ => {}
             }
             block.vals.push(val);
@@ -951,7 +952,14 @@ impl ColumnWriter {
             column.leaves.clear();
             column.mode = None;
         }
-        *block = Block::default();
+        for stream in &mut block.streams {
+            stream.clear();
+        }
+        block.rows.clear();
+        block.vals.clear();
+        block.val_rows.clear();
+        block.texts.clear();
+        block.touched.clear();
     }
 
     fn write_column(
@@ -1044,8 +1052,10 @@ impl ColumnWriter {
     /// within each context (a value beyond the most frequent [`MRU`] of its context costs a
     /// plain code).
     fn choose_modes(&mut self, block: &Block) {
+        if std::env::var_os("SNAP_NOMODES").is_some() { return; }
         let mut offers: Vec<(f64, u32, Mode)> = Vec::new();
         let (mut codes, mut data) = (Writer::new(), Writer::new());
+        let (mut pairs, mut counts) = (Vec::new(), Vec::new());
         for &col in &block.touched {
             let sample = self.sample(col);
             codes.clear();
@@ -1079,10 +1089,13 @@ impl ColumnWriter {
                 }
             }
             for of in contexts {
-                let pairs = sample
-                    .iter()
-                    .map(|&i| (self.context(block, i, of), block.vals[i as usize].v));
-                let cost = context_bits(pairs, per_value);
+                pairs.clear();
+                pairs.extend(
+                    sample
+                        .iter()
+                        .map(|&i| (self.context(block, i, of), block.vals[i as usize].v)),
+                );
+                let cost = context_bits(&mut pairs, per_value, &mut counts);
                 if cost < plain * 0.8 {
                     offers.push((plain - cost, col, Mode::Context(of)));
                 }
@@ -1149,18 +1162,22 @@ fn entropy_bits(bytes: &[u8]) -> f64 {
 
 /// Estimated bits of coding values by their rank among the recent values beside the same
 /// context: the entropy of the [`MRU`] most frequent values of each context within it, a plain
-/// code (`miss` bits) for the others and for each value's first time.
-fn context_bits(pairs: impl Iterator<Item = (u128, u128)>, miss: f64) -> f64 {
-    let mut joint = FxHashMap::<(u128, u128), u32>::default();
-    for pair in pairs {
-        *joint.entry(pair).or_default() += 1;
-    }
-    let mut by_context = FxHashMap::<u128, Vec<u32>>::default();
-    for (&(c, _), &n) in &joint {
-        by_context.entry(c).or_default().push(n);
-    }
+/// code (`miss` bits) for the others and for each value's first time. Sorts `pairs`.
+fn context_bits(pairs: &mut [(u128, u128)], miss: f64, counts: &mut Vec<u32>) -> f64 {
+    pairs.sort_unstable();
     let mut bits = 0.0;
-    for counts in by_context.values_mut() {
+    let mut at = 0;
+    while at < pairs.len() {
+        let ctx = pairs[at].0;
+        counts.clear();
+        while at < pairs.len() && pairs[at].0 == ctx {
+            let v = pairs[at].1;
+            let from = at;
+            while at < pairs.len() && pairs[at] == (ctx, v) {
+                at += 1;
+            }
+            counts.push((at - from) as u32);
+        }
         counts.sort_unstable_by(|a, b| b.cmp(a));
         let total = f64::from(counts.iter().sum::<u32>());
         for (k, &n) in counts.iter().enumerate() {
