@@ -82,9 +82,14 @@ fn leaf() -> impl Strategy<Value = Value> {
         prop::sample::select(TEXTS).prop_map(|s| json!(s)),
         "[a-z张王 ]{0,8}".prop_map(Value::String),
         stamp().prop_map(|at| json!(Id::from_stamp(at).as_str())),
-        (1900i32..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| json!(format!("{y:04}-{m:02}-{d:02}"))),
+        (1900i32..2100, 1u32..13, 1u32..29)
+            .prop_map(|(y, m, d)| json!(format!("{y:04}-{m:02}-{d:02}"))),
         (0i64..2_000_000_000).prop_map(|s| json!(
-            chrono::DateTime::from_timestamp(s, 0).unwrap().naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string()
+            chrono::DateTime::from_timestamp(s, 0)
+                .unwrap()
+                .naive_utc()
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string()
         )),
     ]
 }
@@ -109,7 +114,9 @@ const ODD: &[&[u8]] = &[
     &[6, 8, b'p', b'u', b'r', b'c', b'h', b'a', b's', b'e'],
     &[8, 2, 12, 5, 3, 1, 12, 0, 6, 1, b'x'],
     &[8, 2, 6, 1, b'a', 0, 6, 1, b'a', 2],
-    &[8, 1, 12, 0, 6, 9, b'g', b'i', b'f', b't', b'_', b'c', b'a', b'r', b'd'],
+    &[
+        8, 1, 12, 0, 6, 9, b'g', b'i', b'f', b't', b'_', b'c', b'a', b'r', b'd',
+    ],
     &[10, 0x80, 0x80, 0x00],
 ];
 
@@ -158,7 +165,17 @@ type RecordSpec = (u8, IdSpec, Vec<(String, Hlc, Value)>, Option<Hlc>);
 
 fn record_spec() -> impl Strategy<Value = RecordSpec> {
     let field = (
-        prop::sample::select(&["name", "phones", "tags.VIP", "tags.新客", "gender", "x.y", "note"][..]),
+        prop::sample::select(
+            &[
+                "name",
+                "phones",
+                "tags.VIP",
+                "tags.新客",
+                "gender",
+                "x.y",
+                "note",
+            ][..],
+        ),
         stamp(),
         value(),
     )
@@ -181,7 +198,14 @@ struct BookSpec {
 fn book_spec() -> impl Strategy<Value = BookSpec> {
     (
         prop::collection::vec(record_spec(), 0..30),
-        prop::collection::vec((id_spec(), prop::option::weighted(0.3, stamp()), entry_spec()), 0..150),
+        prop::collection::vec(
+            (
+                id_spec(),
+                prop::option::weighted(0.3, stamp()),
+                entry_spec(),
+            ),
+            0..150,
+        ),
         prop::collection::vec((stamp(), prop::collection::vec(any::<u8>(), 0..20)), 0..3),
     )
         .prop_map(|(records, entries, foreign)| BookSpec {
@@ -398,15 +422,8 @@ fn values_this_version_cannot_decode_survive_in_records_too() {
     fields.insert(
         "future".to_owned(),
         Register {
-            at: Hlc {
-                ms: 1,
-                c: 0,
-                n: 1,
-            },
-            value: Value::Object(Map::from_iter([(
-                "kind".to_owned(),
-                json!("hologram"),
-            )])),
+            at: Hlc { ms: 1, c: 0, n: 1 },
+            value: Value::Object(Map::from_iter([("kind".to_owned(), json!("hologram"))])),
         },
     );
     book.load_record(

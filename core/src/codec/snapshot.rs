@@ -28,7 +28,7 @@
 //! after the writer passed is in the device's journal, replayed over the snapshot on the next
 //! start (applying an op twice changes nothing).
 
-pub mod columns;
+mod columns;
 
 use super::DecodeError;
 use super::bytes::{Reader, Writer};
@@ -136,7 +136,7 @@ impl SnapshotWriter {
         let columns = (level == Level::Small).then(|| Box::new(columns::ColumnWriter::new()));
         let level = match level {
             Level::Fast => 1,
-            Level::Small => std::env::var("SNAP_LEVEL").ok().and_then(|l| l.parse().ok()).unwrap_or(9),
+            Level::Small => 9,
         };
         // Raw deflate (window bits < 0), as `super::compress` makes.
         let flags = create_comp_flags_from_zip_params(level, -15, 0);

@@ -437,9 +437,7 @@ impl Compiler<'_, '_> {
                 }
             }
             _ => {
-                return Err(r.error(
-                    "unknown value tag in a shape (written by a newer version)",
-                ));
+                return Err(r.error("unknown value tag in a shape (written by a newer version)"));
             }
         }
         Ok(())
@@ -702,8 +700,10 @@ impl ColumnWriter {
     }
 
     fn write_id(&mut self, block: &mut Block, id: &str) -> IdInfo {
-        let [_, _, forms, seconds, seconds_low, millis, counters, tails, _, _, _] =
-            &mut block.streams;
+        let [forms, seconds, seconds_low, millis, counters, tails] = block
+            .streams
+            .get_disjoint_mut([FORMS, SECONDS, SECONDS_LOW, MILLIS, COUNTERS, TAILS])
+            .expect("distinct streams");
         let Some(b) = parse_uuid(id) else {
             forms.u8(ID_TEXT);
             tails.bytes(id.as_bytes());
@@ -801,8 +801,7 @@ impl ColumnWriter {
                 *count += 1;
                 block.streams[SHAPES].varint(NEW_SHAPE);
                 block.streams[DEFS].bytes(bytes);
-                self.columns
-                    .resize_with(self.paths.len(), ColumnW::default);
+                self.columns.resize_with(self.paths.len(), ColumnW::default);
                 let i = self.shape_list.len() as u32;
                 self.shape_list.push(shape);
                 self.shapes.insert(self.shape.as_bytes().into(), i);
@@ -873,7 +872,14 @@ impl ColumnWriter {
         }
     }
 
-    fn put_plain(&self, codes: &mut Writer, data: &mut Writer, val: &Val, row: &RowW, texts: &[u8]) {
+    fn put_plain(
+        &self,
+        codes: &mut Writer,
+        data: &mut Writer,
+        val: &Val,
+        row: &RowW,
+        texts: &[u8],
+    ) {
         match val.tag {
             UINT | NINT => data.varint(val.v as u64),
             WORD => codes.u8(val.v as u8),
@@ -890,38 +896,12 @@ impl ColumnWriter {
         }
     }
 
-    /// What a leaf's plain code says, for comparing codings.
-    fn plain_key(&self, val: &Val, row: &RowW) -> u128 {
-        match val.tag {
-            DATE => u128::from(unzigzag(val.v as u64).wrapping_sub(row.row.days()) as u64),
-            DATETIME => u128::from(unzigzag(val.v as u64).wrapping_sub(row.row.seconds()) as u64),
-            UUID => {
-                let b = val.v.to_be_bytes();
-                match (self.records.get(&b), self.entries.get(&b)) {
-                    (Some(&k), _) if k < row.records_before => u128::from(k) * 3 + 1,
-                    (_, Some(&k)) if k < row.entries_before => {
-                        u128::from(row.entries_before - 1 - k) * 3 + 2
-                    }
-                    _ => val.v,
-                }
-            }
-            _ => val.v,
-        }
-    }
-
     fn finish_block(&mut self, body: &mut Writer, block: &mut Block, records: bool) {
         self.cuts.clear();
         let first = if records { 0 } else { FORMS };
         for stream in &block.streams[first..] {
             body.bytes(stream.as_bytes());
             self.cuts.push(body.len());
-        }
-        if stats::on() {
-            let names = ["heads", "names", "forms", "seconds", "seclow", "millis", "counters", "tails", "stamps", "shapes", "defs"];
-            let tag = if records { "R" } else { "E" };
-            for (k, stream) in block.streams.iter().enumerate() {
-                stats::add(format!("{tag} {}", names[k]), stream.as_bytes());
-            }
         }
         block.touched.sort_unstable();
         self.choose_modes(block);
@@ -936,12 +916,6 @@ impl ColumnWriter {
             codes.clear();
             data.clear();
             self.write_column(col, mode, block, &mut codes, &mut data);
-            if stats::on() {
-                let tag = if records { "R" } else { "E" };
-                let m = match mode { Mode::Plain => String::new(), Mode::Context(of) => format!(" |{}", self.label(of)), Mode::Sum(of) => format!(" sum {}", self.label(of)) };
-                stats::add(format!("{tag} col {}{m} codes", self.label(col)), codes.as_bytes());
-                stats::add(format!("{tag} col {}{m} data", self.label(col)), data.as_bytes());
-            }
             body.bytes(codes.as_bytes());
             self.cuts.push(body.len());
             body.bytes(data.as_bytes());
@@ -1052,7 +1026,6 @@ impl ColumnWriter {
     /// within each context (a value beyond the most frequent [`MRU`] of its context costs a
     /// plain code).
     fn choose_modes(&mut self, block: &Block) {
-        if std::env::var_os("SNAP_NOMODES").is_some() { return; }
         let mut offers: Vec<(f64, u32, Mode)> = Vec::new();
         let (mut codes, mut data) = (Writer::new(), Writer::new());
         let (mut pairs, mut counts) = (Vec::new(), Vec::new());
@@ -1062,7 +1035,13 @@ impl ColumnWriter {
             data.clear();
             for &i in &sample {
                 let row = &block.rows[block.val_rows[i as usize] as usize];
-                self.put_plain(&mut codes, &mut data, &block.vals[i as usize], row, &block.texts);
+                self.put_plain(
+                    &mut codes,
+                    &mut data,
+                    &block.vals[i as usize],
+                    row,
+                    &block.texts,
+                );
             }
             let plain = entropy_bits(codes.as_bytes()) + entropy_bits(data.as_bytes());
             let per_value = plain / sample.len().max(1) as f64;
@@ -1082,8 +1061,7 @@ impl ColumnWriter {
                     if shape.parents[j] == shape.parents[me] && !contexts.contains(&other) {
                         contexts.push(other);
                     }
-                    if all_ints && matches!(shape.tags[j], UINT | NINT) && !ints.contains(&other)
-                    {
+                    if all_ints && matches!(shape.tags[j], UINT | NINT) && !ints.contains(&other) {
                         ints.push(other);
                     }
                 }
@@ -1423,8 +1401,10 @@ impl ColumnReader {
 
     fn read_id(&mut self, s: &mut StreamsR<'_>, text: &mut String) -> Result<IdInfo, DecodeError> {
         text.clear();
-        let [_, _, forms, seconds, seconds_low, millis, counters, tails, _, _, _] =
-            &mut s.streams;
+        let [forms, seconds, seconds_low, millis, counters, tails] = s
+            .streams
+            .get_disjoint_mut([FORMS, SECONDS, SECONDS_LOW, MILLIS, COUNTERS, TAILS])
+            .expect("distinct streams");
         let form = forms.u8()?;
         if form == ID_TEXT {
             let bytes = tails.bytes()?;
@@ -1526,7 +1506,12 @@ impl ColumnReader {
     }
 
     /// Rebuilds the next value under `root`, written by `node`, into `self.value`.
-    fn read_value(&mut self, root: u32, node: u64, s: &mut StreamsR<'_>) -> Result<(), DecodeError> {
+    fn read_value(
+        &mut self,
+        root: u32,
+        node: u64,
+        s: &mut StreamsR<'_>,
+    ) -> Result<(), DecodeError> {
         let ColumnReader {
             paths,
             columns,
@@ -1595,9 +1580,7 @@ impl ColumnReader {
                         }
                     }
                     Mode::Sum(of) => {
-                        let v = shape
-                            .sum(of, vals)
-                            .wrapping_add(i128::from(data.zigzag()?));
+                        let v = shape.sum(of, vals).wrapping_add(i128::from(data.zigzag()?));
                         let payload = match tag {
                             UINT => u64::try_from(v).ok(),
                             NINT => v
@@ -1696,44 +1679,4 @@ impl Refs<'_> {
 
 fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
-}
-
-pub mod stats {
-    use std::sync::Mutex;
-    static STATS: Mutex<Vec<(String, usize, usize)>> = Mutex::new(Vec::new());
-    pub fn on() -> bool { std::env::var_os("SNAP_STATS").is_some() }
-    pub fn add(name: String, bytes: &[u8]) {
-        let c = miniz_oxide::deflate::compress_to_vec(bytes, 9).len();
-        let mut s = STATS.lock().unwrap();
-        match s.iter_mut().find(|e| e.0 == name) {
-            Some(e) => { e.1 += bytes.len(); e.2 += c; }
-            None => s.push((name, bytes.len(), c)),
-        }
-    }
-    pub fn dump() {
-        let mut s = STATS.lock().unwrap();
-        s.sort_by_key(|e| std::cmp::Reverse(e.2));
-        let total: usize = s.iter().map(|e| e.2).sum();
-        eprintln!("total separately compressed {total}");
-        for e in s.iter().take(70) { eprintln!("{:>10} {:>10}  {}", e.1, e.2, e.0); }
-        s.clear();
-    }
-}
-
-impl ColumnWriter {
-    fn label(&self, col: u32) -> String {
-        if col == SHAPE_CONTEXT { return "shape".into() }
-        if col == NODE_CONTEXT { return "node".into() }
-        let Some((p, _)) = self.paths.ids.iter().find(|(_, v)| **v == col) else { return format!("{col}") };
-        let mut r = Reader::new(p);
-        let root = r.varint().unwrap();
-        let mut label = String::new();
-        while !r.is_empty() {
-            if r.peek() == Some(0xff) { r.u8().unwrap(); label.push_str("[]"); continue; }
-            label.push('.');
-            label.push_str(&crate::codec::value::decode_str(&mut r).unwrap());
-        }
-        let rootname = self.roots.iter().find(|(_, v)| u64::from(**v) == root).map(|(k, _)| format!("{}:{}", k.0, k.1)).unwrap_or_default();
-        format!("{rootname}{label}")
-    }
 }
