@@ -601,8 +601,6 @@ pub(super) struct ColumnWriter {
     shape: Writer,
     leaves: Vec<Leaf>,
     value: Writer,
-    /// Where each stream of the last block ends in its body.
-    pub(super) cuts: Vec<usize>,
 }
 
 impl ColumnWriter {
@@ -613,8 +611,8 @@ impl ColumnWriter {
         }
     }
 
-    /// An entries block's body.
-    pub(super) fn entries(&mut self, entries: &[EntryRef<'_>]) -> Writer {
+    /// An entries block's body, and where each of its streams ends.
+    pub(super) fn entries(&mut self, entries: &[EntryRef<'_>]) -> (Writer, Vec<usize>) {
         let mut block = std::mem::take(&mut self.block);
         for e in entries {
             let info = self.write_id(&mut block, e.id);
@@ -629,13 +627,16 @@ impl ColumnWriter {
         }
         let mut body = Writer::new();
         body.len_prefix(entries.len());
-        self.finish_block(&mut body, &mut block, false);
+        let cuts = self.finish_block(&mut body, &mut block, false);
         self.block = block;
-        body
+        (body, cuts)
     }
 
-    /// A records block's body.
-    pub(super) fn records(&mut self, records: &[(&(RecordKind, Id), &RecordState)]) -> Writer {
+    /// A records block's body, and where each of its streams ends.
+    pub(super) fn records(
+        &mut self,
+        records: &[(&(RecordKind, Id), &RecordState)],
+    ) -> (Writer, Vec<usize>) {
         let mut block = std::mem::take(&mut self.block);
         for ((kind, id), state) in records {
             let kind = kind.code();
@@ -680,9 +681,9 @@ impl ColumnWriter {
         }
         let mut body = Writer::new();
         body.len_prefix(records.len());
-        self.finish_block(&mut body, &mut block, true);
+        let cuts = self.finish_block(&mut body, &mut block, true);
         self.block = block;
-        body
+        (body, cuts)
     }
 
     fn root(&mut self, kind: u8, name_index: u32, name: &str) -> u32 {
@@ -896,12 +897,13 @@ impl ColumnWriter {
         }
     }
 
-    fn finish_block(&mut self, body: &mut Writer, block: &mut Block, records: bool) {
-        self.cuts.clear();
+    /// Writes the block's streams and columns into `body`; returns where each ends.
+    fn finish_block(&mut self, body: &mut Writer, block: &mut Block, records: bool) -> Vec<usize> {
+        let mut cuts = Vec::new();
         let first = if records { 0 } else { FORMS };
         for stream in &block.streams[first..] {
             body.bytes(stream.as_bytes());
-            self.cuts.push(body.len());
+            cuts.push(body.len());
         }
         block.touched.sort_unstable();
         self.choose_modes(block);
@@ -917,9 +919,9 @@ impl ColumnWriter {
             data.clear();
             self.write_column(col, mode, block, &mut codes, &mut data);
             body.bytes(codes.as_bytes());
-            self.cuts.push(body.len());
+            cuts.push(body.len());
             body.bytes(data.as_bytes());
-            self.cuts.push(body.len());
+            cuts.push(body.len());
         }
         for &col in &block.touched {
             let column = &mut self.columns[col as usize];
@@ -934,6 +936,7 @@ impl ColumnWriter {
         block.val_rows.clear();
         block.texts.clear();
         block.touched.clear();
+        cuts
     }
 
     fn write_column(
