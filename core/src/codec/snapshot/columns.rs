@@ -151,6 +151,11 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
+/// Two numbers as one map key.
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
 /// An integer leaf's number (0 for a leaf of another kind).
 fn signed(tag: u8, v: u128) -> i128 {
     match tag {
@@ -285,8 +290,8 @@ struct Shape {
     tags: Box<[u8]>,
     columns: Box<[u32]>,
     parents: Box<[u32]>,
-    /// The leaf of a column among the leaves of an object.
-    siblings: FxHashMap<(u32, u32), u32>,
+    /// The leaf of a column among the leaves of an object (keyed by [`pair`]).
+    siblings: FxHashMap<u64, u32>,
 }
 
 impl Shape {
@@ -296,7 +301,7 @@ impl Shape {
         match col {
             SHAPE_CONTEXT => u128::from(self.code),
             NODE_CONTEXT => u128::from(node),
-            _ => match self.siblings.get(&(self.parents[i], col)) {
+            _ => match self.siblings.get(&pair(self.parents[i], col)) {
                 Some(&j) => vals[j as usize],
                 None => NO_CONTEXT,
             },
@@ -374,7 +379,7 @@ fn compile(root: u32, code: u32, bytes: &[u8], paths: &mut Paths) -> Result<Shap
     }
     let mut siblings = FxHashMap::default();
     for (i, (&parent, &col)) in c.parents.iter().zip(&c.columns).enumerate() {
-        siblings.entry((parent, col)).or_insert(i as u32);
+        siblings.entry(pair(parent, col)).or_insert(i as u32);
     }
     Ok(Shape {
         code,
@@ -454,6 +459,17 @@ enum Mode {
     Context(u32),
     /// As its difference from the sum of another column's integers in the same value.
     Sum(u32),
+}
+
+impl Mode {
+    /// An order among modes (offers of equal worth are taken in a fixed order).
+    fn key(self) -> (u8, u32) {
+        match self {
+            Mode::Plain => (0, 0),
+            Mode::Context(of) => (1, of),
+            Mode::Sum(of) => (2, of),
+        }
+    }
 }
 
 /// The pass in which a column is decoded: one after the column it is coded against. `None` for
@@ -574,9 +590,11 @@ struct Block {
 /// What a small image's writer carries from block to block.
 #[derive(Default)]
 pub(super) struct ColumnWriter {
-    /// Node ids by index, and the full node id last given an index for each low 48 bits.
+    /// Node ids by number and in order, and the number of the node last added for each low
+    /// 48 bits.
     nodes: FxHashMap<u64, u32>,
-    full_nodes: FxHashMap<u64, u64>,
+    node_list: Vec<u64>,
+    full_nodes: FxHashMap<u64, u32>,
     /// The 48-bit nodes of stamped ids, by index.
     tails: FxHashMap<u64, u32>,
     last_id_seconds: u64,
@@ -590,12 +608,12 @@ pub(super) struct ColumnWriter {
     /// Number of shapes per root.
     root_shapes: Vec<u32>,
     /// Roots of records' fields by kind and set name, and by kind and name index.
-    roots: FxHashMap<(u8, Box<str>), u32>,
-    name_roots: FxHashMap<(u8, u32), u32>,
-    names: FxHashMap<Box<str>, u32>,
-    records: FxHashMap<[u8; 16], u32>,
+    roots: FxHashMap<Box<[u8]>, u32>,
+    name_roots: FxHashMap<u64, u32>,
+    names: FxHashMap<Box<[u8]>, u32>,
+    records: FxHashMap<u128, u32>,
     record_count: u32,
-    entries: FxHashMap<[u8; 16], u32>,
+    entries: FxHashMap<u128, u32>,
     entry_count: u32,
     block: Block,
     shape: Writer,
@@ -621,7 +639,8 @@ impl ColumnWriter {
             self.write_stamp(&mut block.streams[STAMPS], e.at, predicted);
             self.write_value(ENTRY_ROOT, e.raw, e.at.n, &mut block);
             if let Some(b) = info.uuid {
-                self.entries.insert(b, self.entry_count);
+                self.entries
+                    .insert(u128::from_be_bytes(b), self.entry_count);
             }
             self.entry_count += 1;
         }
@@ -652,7 +671,7 @@ impl ColumnWriter {
             let mut predicted = first;
             for (name, reg) in &state.fields {
                 let names = &mut block.streams[NAMES];
-                let index = match self.names.get(name.as_str()) {
+                let index = match self.names.get(name.as_bytes()) {
                     Some(&k) => {
                         names.varint(u64::from(k) + 1);
                         k
@@ -661,7 +680,7 @@ impl ColumnWriter {
                         names.varint(0);
                         names.bytes(name.as_bytes());
                         let k = self.names.len() as u32;
-                        self.names.insert(name.as_str().into(), k);
+                        self.names.insert(name.as_bytes().into(), k);
                         k
                     }
                 };
@@ -675,7 +694,8 @@ impl ColumnWriter {
                 self.value = value;
             }
             if let Some(b) = info.uuid {
-                self.records.insert(b, self.record_count);
+                self.records
+                    .insert(u128::from_be_bytes(b), self.record_count);
             }
             self.record_count += 1;
         }
@@ -687,16 +707,19 @@ impl ColumnWriter {
     }
 
     fn root(&mut self, kind: u8, name_index: u32, name: &str) -> u32 {
-        if let Some(&root) = self.name_roots.get(&(kind, name_index)) {
+        if let Some(&root) = self.name_roots.get(&pair(u32::from(kind), name_index)) {
             return root;
         }
         let set = name.split_once('.').map_or(name, |(set, _)| set);
         let next = self.roots.len() as u32 + 1;
-        let root = *self.roots.entry((kind, set.into())).or_insert(next);
+        let mut key = vec![kind];
+        key.extend_from_slice(set.as_bytes());
+        let root = *self.roots.entry(key.into()).or_insert(next);
         if root == next {
             self.root_shapes.push(0);
         }
-        self.name_roots.insert((kind, name_index), root);
+        self.name_roots
+            .insert(pair(u32::from(kind), name_index), root);
         root
     }
 
@@ -750,7 +773,10 @@ impl ColumnWriter {
             (Some(ms), Some((c, node))) => Hlc {
                 ms,
                 c,
-                n: self.full_nodes.get(&node).copied().unwrap_or(node),
+                n: match self.full_nodes.get(&node) {
+                    Some(&i) => self.node_list[i as usize],
+                    None => node,
+                },
             },
             _ => self.last_stamp,
         }
@@ -772,7 +798,8 @@ impl ColumnWriter {
             w.varint(u64::from(index));
             if index == next {
                 w.u64_le(at.n);
-                self.full_nodes.insert(at.n & NODE48, at.n);
+                self.node_list.push(at.n);
+                self.full_nodes.insert(at.n & NODE48, index);
             }
         }
     }
@@ -855,8 +882,7 @@ impl ColumnWriter {
 
     /// A UUID leaf as a reference to a record or entry written before its row, else as it is.
     fn put_uuid(&self, codes: &mut Writer, data: &mut Writer, v: u128, row: &RowW) {
-        let b = v.to_be_bytes();
-        match (self.records.get(&b), self.entries.get(&b)) {
+        match (self.records.get(&v), self.entries.get(&v)) {
             (Some(&k), _) if k < row.records_before => {
                 codes.varint(REF_RECORD + 3 * u64::from(k >> 8));
                 data.u8(k as u8);
@@ -868,7 +894,7 @@ impl ColumnWriter {
             }
             _ => {
                 codes.varint(REF_LITERAL);
-                data.raw(&b);
+                data.raw(&v.to_be_bytes());
             }
         }
     }
@@ -985,7 +1011,10 @@ impl ColumnWriter {
         match of {
             SHAPE_CONTEXT => u128::from(shape.code),
             NODE_CONTEXT => u128::from(row.node),
-            _ => match shape.siblings.get(&(shape.parents[i as usize - start], of)) {
+            _ => match shape
+                .siblings
+                .get(&pair(shape.parents[i as usize - start], of))
+            {
                 Some(&j) => block.vals[start + j as usize].v,
                 None => NO_CONTEXT,
             },
@@ -1071,11 +1100,10 @@ impl ColumnWriter {
             }
             for of in contexts {
                 pairs.clear();
-                pairs.extend(
-                    sample
-                        .iter()
-                        .map(|&i| (self.context(block, i, of), block.vals[i as usize].v)),
-                );
+                pairs.extend(sample.iter().map(|&i| {
+                    let ctx = self.context(block, i, of);
+                    (hash32(ctx) << 32) | hash32(block.vals[i as usize].v)
+                }));
                 let cost = context_bits(&mut pairs, per_value, &mut counts);
                 if cost < plain * 0.8 {
                     offers.push((plain - cost, col, Mode::Context(of)));
@@ -1096,7 +1124,10 @@ impl ColumnWriter {
                 }
             }
         }
-        offers.sort_by(|a, b| b.0.total_cmp(&a.0));
+        offers.sort_unstable_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then((a.1, a.2.key()).cmp(&(b.1, b.2.key())))
+        });
         for (_, col, mode) in offers {
             if self.columns[col as usize].mode.is_some()
                 || !self.passes_fit(&block.touched, col, mode)
@@ -1143,25 +1174,26 @@ fn entropy_bits(bytes: &[u8]) -> f64 {
 
 /// Estimated bits of coding values by their rank among the recent values beside the same
 /// context: the entropy of the [`MRU`] most frequent values of each context within it, a plain
-/// code (`miss` bits) for the others and for each value's first time. Sorts `pairs`.
-fn context_bits(pairs: &mut [(u128, u128)], miss: f64, counts: &mut Vec<u32>) -> f64 {
+/// code (`miss` bits) for the others and for each value's first time. `pairs` are (context,
+/// value) as 32-bit hashes each, high and low half; they are sorted.
+fn context_bits(pairs: &mut [u64], miss: f64, counts: &mut Vec<u32>) -> f64 {
     pairs.sort_unstable();
     let mut bits = 0.0;
     let mut at = 0;
     while at < pairs.len() {
-        let ctx = pairs[at].0;
+        let ctx = pairs[at] >> 32;
         counts.clear();
-        while at < pairs.len() && pairs[at].0 == ctx {
-            let v = pairs[at].1;
+        while at < pairs.len() && pairs[at] >> 32 == ctx {
+            let pair = pairs[at];
             let from = at;
-            while at < pairs.len() && pairs[at] == (ctx, v) {
+            while at < pairs.len() && pairs[at] == pair {
                 at += 1;
             }
             counts.push((at - from) as u32);
         }
-        counts.sort_unstable_by(|a, b| b.cmp(a));
+        counts.sort_unstable();
         let total = f64::from(counts.iter().sum::<u32>());
-        for (k, &n) in counts.iter().enumerate() {
+        for (k, &n) in counts.iter().rev().enumerate() {
             let n = f64::from(n);
             bits += if k < MRU {
                 n * (total / n).log2() + miss + 1.0
@@ -1171,6 +1203,12 @@ fn context_bits(pairs: &mut [(u128, u128)], miss: f64, counts: &mut Vec<u32>) ->
         }
     }
     bits
+}
+
+/// A 32-bit hash of a leaf's value or context (for estimates only).
+fn hash32(v: u128) -> u64 {
+    let h = (v as u64 ^ (v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h >> 32
 }
 
 // ---- reading ----
@@ -1266,7 +1304,7 @@ struct ColumnR {
 #[derive(Default)]
 pub(super) struct ColumnReader {
     nodes: Vec<u64>,
-    full_nodes: FxHashMap<u64, u64>,
+    full_nodes: FxHashMap<u64, u32>,
     tails: Vec<u64>,
     last_id_seconds: u64,
     last_stamp: Hlc,
@@ -1275,8 +1313,8 @@ pub(super) struct ColumnReader {
     columns: Vec<ColumnR>,
     /// Shapes per root.
     shapes: Vec<Vec<Shape>>,
-    roots: FxHashMap<(u8, Box<str>), u32>,
-    name_roots: FxHashMap<(u8, u32), u32>,
+    roots: FxHashMap<Box<[u8]>, u32>,
+    name_roots: FxHashMap<u64, u32>,
     names: Vec<Box<str>>,
     records: Vec<Option<[u8; 16]>>,
     entries: Vec<Option<[u8; 16]>>,
@@ -1388,17 +1426,20 @@ impl ColumnReader {
     }
 
     fn root(&mut self, kind: u8, name_index: u32) -> u32 {
-        if let Some(&root) = self.name_roots.get(&(kind, name_index)) {
+        if let Some(&root) = self.name_roots.get(&pair(u32::from(kind), name_index)) {
             return root;
         }
         let name = &self.names[name_index as usize];
         let set = name.split_once('.').map_or(&**name, |(set, _)| set);
         let next = self.roots.len() as u32 + 1;
-        let root = *self.roots.entry((kind, set.into())).or_insert(next);
+        let mut key = vec![kind];
+        key.extend_from_slice(set.as_bytes());
+        let root = *self.roots.entry(key.into()).or_insert(next);
         if root == next {
             self.shapes.push(Vec::new());
         }
-        self.name_roots.insert((kind, name_index), root);
+        self.name_roots
+            .insert(pair(u32::from(kind), name_index), root);
         root
     }
 
@@ -1472,7 +1513,10 @@ impl ColumnReader {
             (Some(ms), Some((c, node))) => Hlc {
                 ms,
                 c,
-                n: self.full_nodes.get(&node).copied().unwrap_or(node),
+                n: match self.full_nodes.get(&node) {
+                    Some(&i) => self.nodes[i as usize],
+                    None => node,
+                },
             },
             _ => self.last_stamp,
         }
@@ -1494,8 +1538,8 @@ impl ColumnReader {
                     Ok(i) if i < self.nodes.len() => self.nodes[i],
                     Ok(i) if i == self.nodes.len() => {
                         let n = r.u64_le()?;
+                        self.full_nodes.insert(n & NODE48, self.nodes.len() as u32);
                         self.nodes.push(n);
-                        self.full_nodes.insert(n & NODE48, n);
                         n
                     }
                     _ => return Err(r.error("unknown node index")),
