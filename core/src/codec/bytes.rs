@@ -48,6 +48,11 @@ impl Writer {
         self.buf.is_empty()
     }
 
+    /// Forgets what was written after the first `len` bytes.
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+
     /// One byte.
     pub fn u8(&mut self, b: u8) {
         self.buf.push(b);

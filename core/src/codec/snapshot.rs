@@ -1,8 +1,27 @@
 //! A whole book as one compressed image: how a device stores its book and how the server keeps
 //! a shop's snapshot for new devices.
 //!
-//! The image (before compression) is the mark `HKB1`, then blocks, each a kind byte, its
-//! length and its rows, then an end block:
+//! The image is raw deflate over the mark `HKB1`, then blocks, each a kind byte, its length
+//! and its body, then an end block; the compressed stream is cut into parts of at most the
+//! writer's part size. The kind byte is the version of a block's layout: a reader meets a kind
+//! it does not know as an error ("written by a newer version"), never as a misread, and a
+//! change to a block's layout takes a new kind.
+//!
+//! | kind | block | written for |
+//! |---|---|---|
+//! | 0 | end: the book's latest stamp | both levels |
+//! | 1 | records, a row each | [`Level::Fast`] |
+//! | 2 | entries, in four columns | [`Level::Fast`] |
+//! | 3 | foreign ops: count, each op's stamp and bytes | both levels |
+//! | 4 | records, columnar | [`Level::Small`] |
+//! | 5 | entries, columnar | [`Level::Small`] |
+//!
+//! A reader reads any mix of them. Records come in (kind, id) order, entries in id order.
+//!
+//! # The device's layout (kinds 1 and 2)
+//!
+//! [`Level::Fast`] keeps what is quickest to read back at every start of the app (an entry's
+//! bytes are copied as they are):
 //!
 //! ```text
 //! records block   count; per record: kind, id, tombstones (bit 0 deleted, bit 1 erased) and
@@ -13,21 +32,104 @@
 //!                   stamps  per entry (see below)
 //!                   sizes   per entry: its encoded length
 //!                   data    the encoded entries, one after another
-//! foreign block   count; each foreign op's stamp and bytes
-//! end block       the book's latest stamp
 //! ```
 //!
 //! A stamp is written as the change of its time from the stamp before it in the same block
 //! (zigzag), its counter, and its node as an index into the image's node table — an index one
-//! past the table's end adds the node, written in full after it. Records come in (kind, id)
-//! order, entries in id order: ids made by [`crate::id::Id::from_stamp`] then differ mostly in
-//! their time, which is what the column of UUIDs leaves for the compressor.
+//! past the table's end adds the node, written in full after it.
+//!
+//! # The download's layout (kinds 4 and 5)
+//!
+//! [`Level::Small`] writes what a new device downloads once, as small as the book's regularity
+//! allows. Each value (an entry, a record's field) is split into its *shape* and its *leaves*,
+//! and each leaf goes to the *column* of its path, where it is coded in the way that suits that
+//! column in that block; ids and stamps are coded against what the row already says.
+//!
+//! A columnar block's body is its row count, then length-prefixed streams (a records block has
+//! all eleven, an entries block all but `heads` and `names`), then its columns:
+//!
+//! ```text
+//! heads        per record: kind, then varint(2 × field count + 1 if it has a tombstone)
+//! names        per field: 0 and the name's text the first time, else its number + 1
+//! forms        per row's id: 0 = text, 1 = a UUID made by Id::from_stamp, 2 = another UUID
+//! seconds      per UUID id: zigzag(its seconds − the previous UUID id's) >> 8, a varint
+//! seconds_low  … and that zigzag's low byte
+//! millis       per UUID id: its milliseconds within the second
+//! counters     per stamped id: its 26-bit counter
+//! tails        per stamped id: the number of its node's low 48 bits (the next number adds
+//!              one, its 6 bytes follow); per other UUID: its last 10 bytes; per text id: the
+//!              length-prefixed text
+//! stamps       per stamp (tombstone, then each field; an entry's): 0 = as predicted,
+//!              1 = as predicted but for its counter (varint), 2 = zigzag(ms − predicted ms),
+//!              counter, node number (the next number adds one: 8 bytes follow)
+//! shapes       per value: 0 = kept as it is, 1 = a new shape, k ≥ 2 = its root's shape k − 2
+//! defs         the bytes of kept values and of new shapes, length-prefixed
+//! columns      count; per column: its number (the change from the previous one + 1), its
+//!              mode, its codes and its data (each length-prefixed)
+//! ```
+//!
+//! The predicted stamp of an entry is the one its id was made from (the id's time, counter and
+//! the full node last seen with those 48 bits); of a record's tombstone and first field, the one
+//! its id was made from; of each next field, the previous field's with the counter one higher
+//! (the fields of one edit are stamped by consecutive ticks, in name order); where the id tells
+//! nothing, the previous stamp.
+//!
+//! **Shapes and leaves.** A value's shape is its encoding ([`super::value`]) without its
+//! leaves' payloads: every tag, every array's and object's count, every object key as written.
+//! A leaf is a number, word, text, UUID, date, date-time or float; the tag stays in the shape,
+//! the payload goes to the column of the leaf's path. A path is a root (0 for entries; for a
+//! record's fields, one per record kind and field name up to its first `.`, numbered as they
+//! first appear), then the keys down to the leaf, every array item sharing one path. Shapes are
+//! numbered per root and columns globally, both in order of first appearance, so that a reader
+//! compiling a new shape gives its paths the numbers the writer gave. A value whose bytes the
+//! shape and leaves would not give back exactly (a varint not in its shortest form, a tag this
+//! version does not know, more than 64 levels) is kept as it is, in `defs`.
+//!
+//! **Leaves, plainly coded** (codes and data are the column's two streams):
+//!
+//! | leaf | codes | data |
+//! |---|---|---|
+//! | integer | — | its payload, a varint |
+//! | word | its index | — |
+//! | float | — | its 8 bytes |
+//! | date, date-time | — | zigzag(its days or seconds − the row's) |
+//! | text | 0 the first time in the column (then data: length, bytes), else its number + 1 | |
+//! | UUID | 1 + 3 × (n >> 8) for the n-th record written before; 2 + 3 × (n >> 8) for the entry n + 1 back; 0 for any other | n's low byte; the 16 bytes for any other |
+//!
+//! A row's time is its id's (a UUID's first 48 bits), else the previous row's: the dates and
+//! times in a value are mostly near it (an entry's `at` is its id's time in shop time).
+//!
+//! **Column modes**, chosen by the writer per column and block from estimated sizes:
+//!
+//! ```text
+//! 0            plain, as above
+//! 1, c         by context: c = 0 the value's shape, 1 the node of the stamp that wrote it,
+//!              k + 2 the leaf of column k in the same object. Codes: r ≥ 1 = the r-th most
+//!              recent of the (at most 8) values met with the same context value and tag, else
+//!              0 and the plain code (a product's category, a sale's staff device, an amount
+//!              given its product, a quantity given its amount)
+//! 2, k         as a sum: data: zigzag(its integer − the sum of column k's integers in the same
+//!              value) (a purchase's total and its items' amounts)
+//! ```
+//!
+//! A column coded against another is decoded after it: a reader makes up to five passes over a
+//! value's leaves, and a chain of columns longer than that, or a loop, is an error. Every
+//! stream ends a deflate block (a sync flush), so each has its own Huffman tables.
+//!
+//! The reader keeps what the writer kept from block to block (node and tail numbers, texts,
+//! shapes, recent values, the records and entries written so far), so the blocks must be read
+//! in order, as they are.
+//!
+//! # Steps
 //!
 //! Writing and reading are incremental ([`SnapshotWriter::step`], [`SnapshotReader::step`]): a
-//! device saves or loads a large book in slices of work that never hold its screen for long.
+//! device saves or loads a large book in slices of work that never hold its screen for long
+//! (a reader's step reads one block: as many rows as the writer's step wrote).
 //! The writer walks the book by key, so the book may change between steps: what it changes
 //! after the writer passed is in the device's journal, replayed over the snapshot on the next
 //! start (applying an op twice changes nothing).
+
+mod columns;
 
 use super::DecodeError;
 use super::bytes::{Reader, Writer};
@@ -46,6 +148,8 @@ const MAGIC: &[u8; 4] = b"HKB1";
 const RECORDS: u8 = 1;
 const ENTRIES: u8 = 2;
 const FOREIGN: u8 = 3;
+const RECORDS2: u8 = 4;
+const ENTRIES2: u8 = 5;
 const END: u8 = 0;
 
 /// Largest image a reader accepts (a 20,000-customer book is about 40 MB).
@@ -123,11 +227,14 @@ pub struct SnapshotWriter {
     parts: Vec<Vec<u8>>,
     current: Vec<u8>,
     image_bytes: usize,
+    /// The columnar blocks' state ([`Level::Small`] only).
+    columns: Option<Box<columns::ColumnWriter>>,
 }
 
 impl SnapshotWriter {
     /// A writer making parts of at most `part_bytes` compressed bytes.
     pub fn new(level: Level, part_bytes: usize) -> SnapshotWriter {
+        let columns = (level == Level::Small).then(|| Box::new(columns::ColumnWriter::new()));
         let level = match level {
             Level::Fast => 1,
             Level::Small => 9,
@@ -142,6 +249,7 @@ impl SnapshotWriter {
             parts: Vec::new(),
             current: Vec::new(),
             image_bytes: 0,
+            columns,
         };
         writer.emit(MAGIC, MZFlush::None);
         writer
@@ -162,12 +270,19 @@ impl SnapshotWriter {
                     }
                     _ => WritePhase::Entries(None),
                 };
-                if !block.is_empty() {
-                    w.len_prefix(block.len());
-                    for ((kind, id), state) in block {
-                        self.write_record(&mut w, *kind, id, state);
+                match &mut self.columns {
+                    _ if block.is_empty() => {}
+                    Some(columns) => {
+                        let (body, cuts) = columns.records(&block);
+                        self.block(RECORDS2, &body, &cuts);
                     }
-                    self.block(RECORDS, &w);
+                    None => {
+                        w.len_prefix(block.len());
+                        for ((kind, id), state) in block {
+                            self.write_record(&mut w, *kind, id, state);
+                        }
+                        self.block(RECORDS, &w, &[]);
+                    }
                 }
             }
             WritePhase::Entries(after) => {
@@ -176,9 +291,16 @@ impl SnapshotWriter {
                     Some(e) if block.len() == rows => WritePhase::Entries(Some(e.id.to_owned())),
                     _ => WritePhase::Foreign,
                 };
-                if !block.is_empty() {
-                    self.write_entries(&mut w, &block);
-                    self.block(ENTRIES, &w);
+                match &mut self.columns {
+                    _ if block.is_empty() => {}
+                    Some(columns) => {
+                        let (body, cuts) = columns.entries(&block);
+                        self.block(ENTRIES2, &body, &cuts);
+                    }
+                    None => {
+                        self.write_entries(&mut w, &block);
+                        self.block(ENTRIES, &w, &[]);
+                    }
                 }
             }
             WritePhase::Foreign => {
@@ -189,11 +311,11 @@ impl SnapshotWriter {
                         encode_stamp(&mut w, f.at);
                         w.bytes(&f.bytes);
                     }
-                    self.block(FOREIGN, &w);
+                    self.block(FOREIGN, &w, &[]);
                     w.clear();
                 }
                 encode_stamp(&mut w, book.latest_stamp());
-                self.block(END, &w);
+                self.block(END, &w, &[]);
                 self.emit(&[], MZFlush::Finish);
                 if !self.current.is_empty() {
                     self.parts.push(std::mem::take(&mut self.current));
@@ -266,12 +388,19 @@ impl SnapshotWriter {
         }
     }
 
-    fn block(&mut self, kind: u8, body: &Writer) {
+    /// Writes a block; `cuts` are where its streams end in `body`, each the end of a deflate
+    /// block (so that each has its own Huffman tables).
+    fn block(&mut self, kind: u8, body: &Writer, cuts: &[usize]) {
         let mut head = Writer::new();
         head.u8(kind);
         head.len_prefix(body.len());
         self.emit(head.as_bytes(), MZFlush::None);
-        self.emit(body.as_bytes(), MZFlush::None);
+        let mut from = 0;
+        for &cut in cuts {
+            self.emit(&body.as_bytes()[from..cut], MZFlush::Sync);
+            from = cut;
+        }
+        self.emit(&body.as_bytes()[from..], MZFlush::None);
     }
 
     /// Feeds bytes to the compressor, cutting its output into parts.
@@ -293,7 +422,10 @@ impl SnapshotWriter {
             }
             let finished = matches!(res.status, Ok(MZStatus::StreamEnd));
             let stalled = res.bytes_consumed == 0 && res.bytes_written == 0;
-            if finished || (input.is_empty() && (flush == MZFlush::None || stalled)) {
+            // Without finishing, the input is all taken once a call leaves room in the output
+            // (a sync flush writes its marker again on every call, so never wait to stall).
+            let flushed = flush != MZFlush::Finish && res.bytes_written < buf.len();
+            if finished || (input.is_empty() && (flushed || stalled)) {
                 break;
             }
             if res.status.is_err() {
@@ -334,6 +466,8 @@ pub struct SnapshotReader {
     foreign: BTreeSet<ForeignOp>,
     latest: Option<Hlc>,
     image_bytes: usize,
+    /// The columnar blocks' state, once one was met.
+    columns: Option<Box<columns::ColumnReader>>,
 }
 
 impl Default for SnapshotReader {
@@ -359,6 +493,7 @@ impl SnapshotReader {
             foreign: BTreeSet::new(),
             latest: None,
             image_bytes: 0,
+            columns: None,
         }
     }
 
@@ -438,6 +573,14 @@ impl SnapshotReader {
                     self.foreign.insert(ForeignOp { at, bytes });
                 }
             }
+            RECORDS2 => self
+                .columns
+                .get_or_insert_with(|| Box::new(columns::ColumnReader::new()))
+                .records(&mut r, &mut self.records)?,
+            ENTRIES2 => self
+                .columns
+                .get_or_insert_with(|| Box::new(columns::ColumnReader::new()))
+                .entries(&mut r, &mut self.packed)?,
             END => self.latest = Some(decode_stamp(&mut r)?),
             _ => return Err(r.error("unknown block (written by a newer version)")),
         }
@@ -642,6 +785,48 @@ mod tests {
             back.apply(op);
         }
         assert!(back == live);
+    }
+
+    #[test]
+    fn a_block_of_a_kind_this_version_does_not_know_is_an_error_that_says_so() {
+        let mut image = MAGIC.to_vec();
+        image.extend_from_slice(&[9, 1, 0]);
+        let err = SnapshotReader::read_all([&super::super::compress(&image)[..]]).unwrap_err();
+        assert!(err.what.contains("newer version"), "{err}");
+        // The blocks of each level, and a column mode this version does not know.
+        let kinds = |level| {
+            let parts = SnapshotWriter::write_all(&book(20), level, 1 << 20);
+            let mut image = super::super::decompress(&parts.concat(), 1 << 20).unwrap();
+            let (mut kinds, mut at, mut mode_at) = (Vec::new(), 4, None);
+            while at < image.len() {
+                let mut r = Reader::at(&image, at);
+                let kind = r.u8().unwrap();
+                let len = r.varint().unwrap() as usize;
+                let body = r.position();
+                if kind == ENTRIES2 && mode_at.is_none() {
+                    // Row count, nine streams, column count, first column's number: its mode.
+                    r.varint().unwrap();
+                    for _ in 0..9 {
+                        r.bytes().unwrap();
+                    }
+                    r.varint().unwrap();
+                    r.varint().unwrap();
+                    mode_at = Some(r.position());
+                }
+                kinds.push(kind);
+                at = body + len;
+            }
+            if let Some(m) = mode_at {
+                image[m] = 7;
+            }
+            (kinds, image)
+        };
+        let (fast, _) = kinds(Level::Fast);
+        assert_eq!(fast, [RECORDS, ENTRIES, FOREIGN, END]);
+        let (small, damaged) = kinds(Level::Small);
+        assert_eq!(small, [RECORDS2, ENTRIES2, FOREIGN, END]);
+        let err = SnapshotReader::read_all([&super::super::compress(&damaged)[..]]).unwrap_err();
+        assert!(err.what.contains("newer version"), "{err}");
     }
 
     #[test]

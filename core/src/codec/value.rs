@@ -31,19 +31,19 @@ use chrono::{DateTime, NaiveDate};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use serde_json::{Number, Value};
 
-const NULL: u8 = 0;
-const FALSE: u8 = 1;
-const TRUE: u8 = 2;
-const UINT: u8 = 3;
-const NINT: u8 = 4;
-const F64: u8 = 5;
-const STR: u8 = 6;
-const ARRAY: u8 = 7;
-const OBJECT: u8 = 8;
-const UUID: u8 = 9;
-const DATE: u8 = 10;
-const DATETIME: u8 = 11;
-const WORD: u8 = 12;
+pub(crate) const NULL: u8 = 0;
+pub(crate) const FALSE: u8 = 1;
+pub(crate) const TRUE: u8 = 2;
+pub(crate) const UINT: u8 = 3;
+pub(crate) const NINT: u8 = 4;
+pub(crate) const F64: u8 = 5;
+pub(crate) const STR: u8 = 6;
+pub(crate) const ARRAY: u8 = 7;
+pub(crate) const OBJECT: u8 = 8;
+pub(crate) const UUID: u8 = 9;
+pub(crate) const DATE: u8 = 10;
+pub(crate) const DATETIME: u8 = 11;
+pub(crate) const WORD: u8 = 12;
 
 /// Deepest nesting a decoder follows (hostile input cannot exhaust the stack).
 const MAX_DEPTH: u32 = 64;
@@ -291,14 +291,7 @@ pub fn decode_str(r: &mut Reader<'_>) -> Result<String, DecodeError> {
 pub fn decode_str_into(r: &mut Reader<'_>, out: &mut String) -> Result<(), DecodeError> {
     match r.u8()? {
         UUID => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            for (i, b) in r.raw(16)?.iter().enumerate() {
-                if matches!(i, 4 | 6 | 8 | 10) {
-                    out.push('-');
-                }
-                out.push(HEX[usize::from(b >> 4)] as char);
-                out.push(HEX[usize::from(b & 15)] as char);
-            }
+            push_uuid(out, r.raw(16)?.try_into().expect("16 bytes"));
             Ok(())
         }
         tag => match str_form(r, tag)? {
@@ -352,7 +345,8 @@ fn str_form<'a>(
 
 // ---- string forms ----
 
-fn parse_uuid(s: &str) -> Option<[u8; 16]> {
+/// The 16 bytes of a UUID in canonical text (lowercase, hyphenated), or `None`.
+pub(crate) fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     let b = s.as_bytes();
     if b.len() != 36 {
         return None;
@@ -384,8 +378,14 @@ fn lower_hex(c: u8) -> Option<u8> {
 }
 
 fn format_uuid(bytes: &[u8; 16]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(36);
+    push_uuid(&mut out, bytes);
+    out
+}
+
+/// Appends a UUID's canonical text.
+pub(crate) fn push_uuid(out: &mut String, bytes: &[u8; 16]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
@@ -393,7 +393,6 @@ fn format_uuid(bytes: &[u8; 16]) -> String {
         out.push(HEX[usize::from(b >> 4)] as char);
         out.push(HEX[usize::from(b & 15)] as char);
     }
-    out
 }
 
 /// Digits at `b[from..to]` as a number, or `None` if any is not a digit.
