@@ -4,8 +4,6 @@
 //! A crate (fluent, leptos_i18n) earns its weight with plurals, number formats and many
 //! languages; two fixed tables with placeholders filled by `format!` are all this UI needs.
 
-use serde::{Deserialize, Serialize};
-
 /// `20000` as `20,000`.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -19,67 +17,37 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// A UI language.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Lang {
-    /// 简体中文 (default).
-    #[default]
-    #[serde(rename = "zh-CN")]
-    Zh,
-    /// English.
-    #[serde(rename = "en")]
-    En,
+pub use huike_core::lang::Lang;
+
+/// The app's words in a language: its strings, and the texts that take a value.
+pub trait Words {
+    /// The language's strings.
+    fn t(self) -> &'static Texts;
+    /// "1 customer", "20,000 customers", "20000 位顾客".
+    fn customers(self, n: usize) -> String;
+    /// What a failed sync means, in words.
+    fn sync_error(self, e: &huike_core::client::driver::SyncError) -> String;
 }
 
-impl Lang {
-    /// Reads `zh`, `zh-CN`, `en`, `en-US`, … (anything else is `None`).
-    pub fn parse(code: &str) -> Option<Lang> {
-        let c = code.to_ascii_lowercase();
-        if c.starts_with("zh") {
-            Some(Lang::Zh)
-        } else if c.starts_with("en") {
-            Some(Lang::En)
-        } else {
-            None
-        }
-    }
-
-    /// The BCP 47 tag for `<html lang>`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// The same language for core's texts (messages, follow-up reasons).
-    pub fn core(self) -> huike_core::message::Lang {
-        match self {
-            Lang::Zh => huike_core::message::Lang::ZhCn,
-            Lang::En => huike_core::message::Lang::En,
-        }
-    }
-
-    /// "1 customer", "20,000 customers", "20000 位顾客".
-    pub fn customers(self, n: usize) -> String {
+impl Words for Lang {
+    fn customers(self, n: usize) -> String {
         match (self, n) {
-            (Lang::Zh, n) => format!("{n} 位顾客"),
+            (Lang::ZhCn, n) => format!("{n} 位顾客"),
             (Lang::En, 1) => "1 customer".to_owned(),
             (Lang::En, n) => format!("{} customers", thousands(n)),
         }
     }
 
-    /// What a failed sync means, in words.
-    pub fn sync_error(self, e: &huike_core::client::driver::SyncError) -> String {
+    fn sync_error(self, e: &huike_core::client::driver::SyncError) -> String {
         use huike_core::client::driver::SyncError as E;
         match (self, e) {
-            (Lang::Zh, E::Unreachable { reason, .. }) => {
+            (Lang::ZhCn, E::Unreachable { reason, .. }) => {
                 format!("连不上同步服务器（{reason}）。改动都保存在本机，恢复后会自动同步。")
             }
             (Lang::En, E::Unreachable { reason, .. }) => format!(
                 "Cannot reach the sync server ({reason}). Changes are kept on this device and sync when it is back."
             ),
-            (Lang::Zh, E::Revoked { unsent, .. }) => format!(
+            (Lang::ZhCn, E::Revoked { unsent, .. }) => format!(
                 "这台设备已被店主从店铺移除，不会再同步。本机有 {unsent} 条改动没有送到店铺。"
             ),
             (Lang::En, E::Revoked { unsent, .. }) => format!(
@@ -90,23 +58,22 @@ impl Lang {
                     format!("{unsent} changes")
                 }
             ),
-            (Lang::Zh, E::Refused { message }) => format!("服务器拒绝了一项改动：{message}"),
+            (Lang::ZhCn, E::Refused { message }) => format!("服务器拒绝了一项改动：{message}"),
             (Lang::En, E::Refused { message }) => format!("The server refused a change: {message}"),
-            (Lang::Zh, E::Conflict { seq, .. }) => format!(
+            (Lang::ZhCn, E::Conflict { seq, .. }) => format!(
                 "这台设备的改动与服务器上以同一设备送出的改动冲突（第 {seq} 批），已停止自动同步。请联系店主。"
             ),
             (Lang::En, E::Conflict { seq, .. }) => format!(
                 "This device's changes conflict with changes already sent under its name (batch {seq}); it stopped syncing on its own. Ask the owner."
             ),
-            (Lang::Zh, E::Storage(m)) => format!("本机存储失败：{m}"),
+            (Lang::ZhCn, E::Storage(m)) => format!("本机存储失败：{m}"),
             (Lang::En, E::Storage(m)) => format!("Could not store on this device: {m}"),
         }
     }
 
-    /// The language's strings.
-    pub fn t(self) -> &'static Texts {
+    fn t(self) -> &'static Texts {
         match self {
-            Lang::Zh => &ZH,
+            Lang::ZhCn => &ZH,
             Lang::En => &EN,
         }
     }

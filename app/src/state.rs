@@ -5,7 +5,7 @@
 //! journal record, and only then is it applied in memory and shown — so what the screen shows
 //! is always on the device's disk.
 
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{Lang, Texts, Words};
 use crate::session::Session;
 use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, migrate, yield_now};
 use crate::sync::SyncStatus;

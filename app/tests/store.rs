@@ -71,14 +71,7 @@ async fn a_saved_change_survives_a_restart() {
     let db = fresh("huike-test-restart").await;
     let mut r = Replica::new("dev-a".into());
     let id = r.new_id(1_000);
-    let record = r.plan_edit(
-        1_000,
-        RecordKind::Customer,
-        &id,
-        None,
-        &zhangsan(),
-        Customer::SET_FIELDS,
-    );
+    let record = r.plan_edit(1_000, &id, None, &zhangsan());
     save(&db, &mut r, record).await;
     let sale_id = r.new_id(2_000);
     let record = r.plan_append(2_000, sale_id, &sale(&id, 12_800));
@@ -86,10 +79,7 @@ async fn a_saved_change_survives_a_restart() {
 
     let again = reload("huike-test-restart", "dev-a").await;
     same(&again, &r);
-    assert_eq!(
-        again.book().get::<Customer>(RecordKind::Customer, &id),
-        Some(zhangsan())
-    );
+    assert_eq!(again.book().get::<Customer>(&id), Some(zhangsan()));
     assert_eq!(again.book().entry_count(), 1);
 }
 
@@ -98,14 +88,7 @@ async fn acknowledged_ops_leave_the_stored_outbox_and_the_cursor_is_kept() {
     let db = fresh("huike-test-outbox").await;
     let mut r = Replica::new("dev-a".into());
     let id = Id::parse("c-1").unwrap();
-    let record = r.plan_edit(
-        1_000,
-        RecordKind::Customer,
-        &id,
-        None,
-        &zhangsan(),
-        Customer::SET_FIELDS,
-    );
+    let record = r.plan_edit(1_000, &id, None, &zhangsan());
     save(&db, &mut r, record).await;
     let (batch, record) = r.plan_next_batch();
     save(&db, &mut r, record).await;
@@ -116,14 +99,7 @@ async fn acknowledged_ops_leave_the_stored_outbox_and_the_cursor_is_kept() {
     let mut other = Replica::new("dev-b".into());
     let mut edited = zhangsan();
     edited.notes = "周末来".into();
-    other.edit(
-        5_000,
-        RecordKind::Customer,
-        &id,
-        Some(&zhangsan()),
-        &edited,
-        Customer::SET_FIELDS,
-    );
+    other.edit(5_000, &id, Some(&zhangsan()), &edited);
     let (b, _) = other.next_batch();
     let b = b.unwrap();
     let record = r.plan_receive(
@@ -145,10 +121,7 @@ async fn acknowledged_ops_leave_the_stored_outbox_and_the_cursor_is_kept() {
     assert_eq!(again.sync().next_seq, 2);
     assert_eq!(again.sync().cursor.get("dev-b"), Some(&1));
     assert_eq!(
-        again
-            .book()
-            .get::<Customer>(RecordKind::Customer, &id)
-            .map(|c| c.notes),
+        again.book().get::<Customer>(&id).map(|c| c.notes),
         Some("周末来".into())
     );
     same(&again, &r);
@@ -166,14 +139,7 @@ async fn a_snapshot_replaces_the_journal_it_covers_and_loses_nothing() {
             name: format!("顾客{i}"),
             ..zhangsan()
         };
-        let record = r.plan_edit(
-            1_000 + i,
-            RecordKind::Customer,
-            &id,
-            None,
-            &c,
-            Customer::SET_FIELDS,
-        );
+        let record = r.plan_edit(1_000 + i, &id, None, &c);
         save(&db, &mut r, record).await;
         customers.push(id);
     }
@@ -264,26 +230,12 @@ async fn a_book_stored_by_the_first_version_is_migrated_without_loss() {
     // A book with records, entries, an unsent outbox, a batch in flight and a cursor.
     let mut r = Replica::new("dev-a".into());
     let id = Id::parse("0189abcd-0000-7000-8000-00000000002a").unwrap();
-    r.edit(
-        1_000,
-        RecordKind::Customer,
-        &id,
-        None,
-        &zhangsan(),
-        Customer::SET_FIELDS,
-    );
+    r.edit(1_000, &id, None, &zhangsan());
     r.append(2_000, Id::parse("p-1").unwrap(), &sale(&id, 26_850));
     r.next_batch();
     r.append(3_000, Id::parse("p-2").unwrap(), &sale(&id, 100));
     let mut other = Replica::new("dev-b".into());
-    other.edit(
-        4_000,
-        RecordKind::Customer,
-        &Id::parse("c-b").unwrap(),
-        None,
-        &zhangsan(),
-        &[],
-    );
+    other.edit(4_000, &Id::parse("c-b").unwrap(), None, &zhangsan());
     let (b, _) = other.next_batch();
     let b = b.unwrap();
     r.receive(&[StoredBatch {

@@ -2,7 +2,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use huike_core::agenda::agenda;
-use huike_core::domain::{Customer, Rules};
+use huike_core::domain::Customer;
 use huike_core::op::RecordKind;
 use huike_core::predict::{Model, TimeUnit};
 use huike_core::search::SearchIndex;
@@ -29,7 +29,7 @@ fn bgnbd_gg_fit_cdnow_sample(c: &mut Criterion) {
 fn analysis_20k_customers_200k_purchases(c: &mut Criterion) {
     let params = Params::new(1, 20_000, 200_000);
     let book = params.book();
-    let rules = Rules::of(&book);
+    let rules = book.rules();
     let ledger = Ledger::read(&book);
     c.bench_function("analysis_20k_customers_200k_purchases", |b| {
         b.iter(|| {

@@ -35,7 +35,7 @@
 use crate::date::{anniversary, days_between, next_anniversary};
 use crate::domain::{Money, Outcome, Purpose, Rules, Severity};
 use crate::id::Id;
-use crate::message::Lang;
+use crate::lang::Lang;
 use crate::segment::cadence::CadenceBase;
 use crate::segment::history::{CustomerHistory, History, RewardDue};
 use crate::segment::stage::Stage;

@@ -12,7 +12,7 @@
 //!   sorted map beside it and are packed in when they grow to an eighth of the arena.
 //! - Ops this version cannot read ([`crate::op::ForeignOp`]) are kept as they came.
 
-use crate::domain::Entry;
+use crate::domain::{Entry, Record, Rules};
 use crate::hlc::Hlc;
 use crate::id::Id;
 use crate::id_list::IdList;
@@ -557,10 +557,18 @@ impl Book {
     }
 
     /// A live record decoded into its typed form; `None` when absent, deleted or undecodable.
-    pub fn get<T: DeserializeOwned>(&self, kind: RecordKind, id: &Id) -> Option<T> {
-        self.record_state(kind, id)
+    pub fn get<T: Record>(&self, id: &Id) -> Option<T> {
+        self.record_state(T::KIND, id)
             .filter(|s| s.deleted.is_none())
             .and_then(|s| s.decode().ok())
+    }
+
+    /// The shop's rules (the defaults when the shop has set none).
+    pub fn rules(&self) -> Rules {
+        Id::parse(Rules::ID)
+            .ok()
+            .and_then(|id| self.get(&id))
+            .unwrap_or_default()
     }
 
     /// All entries, in id (creation) order.

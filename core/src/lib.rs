@@ -14,6 +14,7 @@
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
 //! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
+//! - [`lang`]: the languages (简体中文, English).
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
@@ -30,6 +31,7 @@ pub mod hlc;
 pub mod id;
 pub mod id_list;
 pub mod insights;
+pub mod lang;
 pub mod message;
 pub mod op;
 pub mod predict;

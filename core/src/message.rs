@@ -19,21 +19,10 @@
 use crate::agenda::Reason;
 use crate::date::days_between;
 use crate::domain::{Child, Customer, Gender, Purpose, Template};
+use crate::lang::Lang;
 use crate::segment::history::History;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-
-/// The language of a message.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Lang {
-    /// Simplified Chinese.
-    #[default]
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-    /// English.
-    #[serde(rename = "en")]
-    En,
-}
 
 /// A placeholder a template may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -21,48 +21,7 @@ use crate::id::Id;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-/// The kinds of mutable record in a book.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// The shop itself (one record).
-    Shop,
-    /// A customer profile.
-    Customer,
-    /// A complaint and its handling.
-    Complaint,
-    /// A marketing campaign.
-    Campaign,
-    /// A message template.
-    Template,
-    /// The shop's rules (one record).
-    Rules,
-    /// A staff member's device.
-    Device,
-}
-
-impl RecordKind {
-    /// Every kind, in code order.
-    pub const ALL: [RecordKind; 7] = [
-        RecordKind::Shop,
-        RecordKind::Customer,
-        RecordKind::Complaint,
-        RecordKind::Campaign,
-        RecordKind::Template,
-        RecordKind::Rules,
-        RecordKind::Device,
-    ];
-
-    /// The kind's one-byte code in binary encodings (frozen: new kinds get new codes).
-    pub fn code(self) -> u8 {
-        self as u8
-    }
-
-    /// The kind with `code`, if this version knows it.
-    pub fn from_code(code: u8) -> Option<RecordKind> {
-        RecordKind::ALL.get(usize::from(code)).copied()
-    }
-}
+pub use crate::domain::RecordKind;
 
 /// One change to the book.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

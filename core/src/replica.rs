@@ -15,12 +15,11 @@ use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
 use crate::codec::ops::{decode_ops, encode_ops};
 use crate::codec::snapshot::SnapshotReader;
-use crate::domain::Entry;
+use crate::domain::{Entry, Record};
 use crate::hlc::Clock;
 use crate::id::Id;
 use crate::op::{Change, Op, RecordKind, diff, to_object};
 use crate::sync::{Cursor, PushBatch, StoredBatch};
-use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// A device's replica of the shop.
@@ -358,26 +357,23 @@ impl Replica {
     }
 
     /// The ops of a record edit: one per field that differs between `before` (None for a new
-    /// record) and `after`; `sets` names the set-valued fields (e.g.
-    /// [`crate::domain::Customer::SET_FIELDS`]).
-    pub fn plan_edit<T: Serialize>(
+    /// record) and `after` (one per changed member of a set-valued field).
+    pub fn plan_edit<T: Record>(
         &mut self,
         now_ms: u64,
-        kind: RecordKind,
         id: &Id,
         before: Option<&T>,
         after: &T,
-        sets: &[&str],
     ) -> Option<Journal> {
         let before = before.map(to_object).unwrap_or_default();
         let ops = diff(
             &mut self.clock,
             now_ms,
-            kind,
+            T::KIND,
             id,
             &before,
             &to_object(after),
-            sets,
+            T::SETS,
         );
         self.plan_local(ops)
     }
@@ -459,16 +455,14 @@ impl Replica {
     }
 
     /// Writes a record (see [`Replica::plan_edit`]).
-    pub fn edit<T: Serialize>(
+    pub fn edit<T: Record>(
         &mut self,
         now_ms: u64,
-        kind: RecordKind,
         id: &Id,
         before: Option<&T>,
         after: &T,
-        sets: &[&str],
     ) -> Delta {
-        let record = self.plan_edit(now_ms, kind, id, before, after, sets);
+        let record = self.plan_edit(now_ms, id, before, after);
         self.run(record)
     }
 
@@ -528,14 +522,7 @@ mod tests {
         let mut tablet = Replica::new("tablet".into());
         let id = phone.new_id(1_000);
         let zs = customer("张三", "13800138000");
-        let d = phone.edit(
-            1_000,
-            RecordKind::Customer,
-            &id,
-            None,
-            &zs,
-            Customer::SET_FIELDS,
-        );
+        let d = phone.edit(1_000, &id, None, &zs);
         assert!(d.records.contains(&(RecordKind::Customer, id.clone())));
         assert_eq!(
             phone.pending(),
@@ -553,10 +540,7 @@ mod tests {
         };
         let got = tablet.receive(std::slice::from_ref(&stored));
         assert_eq!(got.records.len(), 1);
-        assert_eq!(
-            tablet.book().get::<Customer>(RecordKind::Customer, &id),
-            Some(zs)
-        );
+        assert_eq!(tablet.book().get::<Customer>(&id), Some(zs));
         assert!(tablet.receive(&[stored]).is_empty(), "a batch applies once");
         let acked = phone.acknowledged(1);
         assert!(!acked.is_empty());
@@ -571,15 +555,8 @@ mod tests {
         let mut journal = Vec::new();
         let id = a.new_id(5_000);
         journal.extend(
-            a.edit(
-                5_000,
-                RecordKind::Customer,
-                &id,
-                None,
-                &customer("李四", "13900000000"),
-                &[],
-            )
-            .journal,
+            a.edit(5_000, &id, None, &customer("李四", "13900000000"))
+                .journal,
         );
         let (batch, d) = a.next_batch();
         journal.extend(d.journal);
@@ -616,14 +593,7 @@ mod tests {
     fn a_restored_replica_stamps_after_everything_it_stored() {
         let mut a = Replica::new("a".into());
         let id = Id::parse("c1").unwrap();
-        a.edit(
-            5_000,
-            RecordKind::Customer,
-            &id,
-            None,
-            &customer("李四", "13900000000"),
-            &[],
-        );
+        a.edit(5_000, &id, None, &customer("李四", "13900000000"));
         let mut again = Replica::restore(
             "a".into(),
             a.book().clone(),
@@ -633,14 +603,11 @@ mod tests {
         let before = customer("李四", "13900000000");
         let mut after = before.clone();
         after.notes = "wall clock went back".into();
-        let d = again.edit(10, RecordKind::Customer, &id, Some(&before), &after, &[]);
+        let d = again.edit(10, &id, Some(&before), &after);
         let Journal::Local(ops) = &d.journal[0] else {
             panic!("a local change")
         };
         assert!(ops[0].at() > a.book().latest_stamp());
-        assert_eq!(
-            again.book().get::<Customer>(RecordKind::Customer, &id),
-            Some(after)
-        );
+        assert_eq!(again.book().get::<Customer>(&id), Some(after));
     }
 }

@@ -26,8 +26,8 @@ use crate::book::Book;
 use crate::domain::{
     Child, Complaint, ComplaintStatus, Connection, Contact, ContactChannel, Customer, Device,
     Entry, Gender, ImportantDate, Intent, LedgerEntry, LedgerKind, LineItem, Money,
-    NotBoughtReason, Outcome, Purchase, PurchaseKind, Purpose, Role, Rules, SaleChannel, Severity,
-    Shop, Source, Visit,
+    NotBoughtReason, Outcome, Purchase, PurchaseKind, Purpose, Record, Role, Rules, SaleChannel,
+    Severity, Shop, Source, Visit,
 };
 use crate::hlc::Clock;
 use crate::id::Id;
@@ -1212,7 +1212,7 @@ impl<'a> Generator<'a> {
             match event.what {
                 What::Fields { kind, id, fields } => {
                     let sets = if kind == RecordKind::Customer {
-                        Customer::SET_FIELDS
+                        <Customer as Record>::SETS
                     } else {
                         &[]
                     };

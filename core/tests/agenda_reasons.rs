@@ -748,7 +748,7 @@ fn the_agenda_serialises_with_tagged_reasons() {
 
 #[test]
 fn every_reason_reads_as_one_line_in_both_languages() {
-    use huike_core::message::Lang;
+    use huike_core::lang::Lang;
     let id = Id::parse("x").unwrap();
     let cases = [
         (

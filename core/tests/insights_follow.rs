@@ -118,14 +118,7 @@ fn following_every_delta_equals_reading_the_final_book() {
     let (id, mut customer): (Id, Customer) = (id.clone(), state.decode().expect("decodes"));
     let before = customer.clone();
     customer.name = "欧阳娜娜".into();
-    let delta = replica.edit(
-        1_800_000_000_000,
-        RecordKind::Customer,
-        &id,
-        Some(&before),
-        &customer,
-        Customer::SET_FIELDS,
-    );
+    let delta = replica.edit(1_800_000_000_000, &id, Some(&before), &customer);
     insights.follow(replica.book(), &delta);
     assert_eq!(
         insights.search("oyn", 5).hits.first().map(|h| &h.id),

@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use huike_core::book::Book;
+use huike_core::domain::Record;
 use huike_core::domain::{
     Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, Money, Outcome, Purchase,
     PurchaseKind, Purpose, SaleChannel, Visit,
@@ -315,7 +316,7 @@ fn concurrent_edits_of_different_fields_both_survive_and_tags_merge() {
     let on_phone = book_of(a.iter().chain(b.iter()));
     let on_tablet = book_of(b.iter().chain(a.iter()));
     assert_eq!(on_phone, on_tablet);
-    let c: huike_core::domain::Customer = on_phone.get(RecordKind::Customer, &id).unwrap();
+    let c: huike_core::domain::Customer = on_phone.get(&id).unwrap();
     assert_eq!(c.notes, "喜欢A2奶粉");
     assert_eq!(c.wechat, "zhangsan88");
     assert_eq!(
@@ -346,7 +347,7 @@ fn diff_emits_one_op_per_changed_field_and_per_changed_tag() {
         &id,
         &Default::default(),
         &to_object(&before),
-        Customer::SET_FIELDS,
+        <Customer as Record>::SETS,
     ));
     let ops = diff(
         &mut clock,
@@ -355,7 +356,7 @@ fn diff_emits_one_op_per_changed_field_and_per_changed_tag() {
         &id,
         &to_object(&before),
         &to_object(&after),
-        Customer::SET_FIELDS,
+        <Customer as Record>::SETS,
     );
     let fields: Vec<String> = ops
         .iter()
@@ -368,10 +369,7 @@ fn diff_emits_one_op_per_changed_field_and_per_changed_tag() {
     for op in &ops {
         book.apply(op);
     }
-    assert_eq!(
-        book.get::<Customer>(RecordKind::Customer, &id).unwrap(),
-        after
-    );
+    assert_eq!(book.get::<Customer>(&id).unwrap(), after);
     let created = book.record_state(RecordKind::Customer, &id).unwrap();
     assert!(
         !created.fields.contains_key("occupation"),

@@ -7,11 +7,11 @@ mod support;
 use huike_core::agenda::{Agenda, Reason, agenda};
 use huike_core::domain::{Customer, Gender, LedgerKind, Purpose, Rules, Template};
 use huike_core::id::Id;
+use huike_core::lang::Lang;
 use huike_core::message::{
-    Lang, Placeholder, Values, age_text, chinese_surname, choose, compose, default_templates, fill,
+    Placeholder, Values, age_text, chinese_surname, choose, compose, default_templates, fill,
     purpose_for, render, salutation,
 };
-use huike_core::op::RecordKind;
 use huike_core::segment::{Analysis, analyze};
 use serde_json::json;
 use support::{Shop, d};
@@ -290,7 +290,7 @@ fn values_for_a_customer_follow_the_reason() {
             "cadence"
         ]
     );
-    let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
+    let customer: Customer = shop.book.get(&c).unwrap();
     let history = &analysis.history;
     let v = |reason: Option<&Reason>, lang| {
         Values::for_customer(&customer, history, index, reason, "小太阳母婴", today, lang)
@@ -342,7 +342,7 @@ fn the_template_offered_for_an_item() {
     let today = analysis.as_of();
     let item = list.of_customer(index).unwrap();
     assert_eq!(purpose_for(item.reasons), Purpose::ChildMilestone);
-    let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
+    let customer: Customer = shop.book.get(&c).unwrap();
     let templates = default_templates(Lang::ZhCn);
     let pick = |reason: &Reason| {
         let v = Values::for_customer(
@@ -450,7 +450,7 @@ fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
     let (shop, c, analysis, list, index) = mother_today();
     let today = analysis.as_of();
     let item = list.of_customer(index).unwrap();
-    let customer: Customer = shop.book.get(RecordKind::Customer, &c).unwrap();
+    let customer: Customer = shop.book.get(&c).unwrap();
     let compose_with = |templates: &[Template], lang| {
         compose(
             templates,

@@ -2,6 +2,7 @@
 
 use huike_core::book::Book;
 use huike_core::domain::Customer;
+use huike_core::domain::Record;
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
 use huike_core::op::{self, Op, RecordKind};
@@ -266,7 +267,7 @@ fn refresh_follows_the_book_through_edits_and_deletes() {
             &who,
             &op::to_object(before),
             &op::to_object(after),
-            Customer::SET_FIELDS,
+            <Customer as Record>::SETS,
         ) {
             book.apply(&op);
         }

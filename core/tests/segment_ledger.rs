@@ -206,7 +206,7 @@ fn a_synthetic_shop_followed_in_random_order_equals_reading() {
     // Big enough that the ledger repacks several times on the way.
     let params = Params::new(11, 300, 4_000);
     let ops = params.ops();
-    let rules = Rules::of(&params.book());
+    let rules = params.book().rules();
     assert_follows(&shuffled(&ops, 5), params.as_of, &rules);
     assert_eq!(Ledger::read(&params.book()).len(), 300);
 }

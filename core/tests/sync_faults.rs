@@ -314,21 +314,16 @@ fn run(actions: &[Action]) {
             } => {
                 let d = &mut devices[device];
                 let id = customer_id(customer);
-                let before: Option<Customer> =
-                    d.replica.get_mut().book().get(RecordKind::Customer, &id);
+                let before: Option<Customer> = d.replica.get_mut().book().get(&id);
                 let mut after = before.clone().unwrap_or_else(|| Customer {
                     name: format!("顾客{customer}"),
                     ..Customer::default()
                 });
                 after.notes = format!("note {notes} from {device}");
-                let record = d.replica.get_mut().plan_edit(
-                    now,
-                    RecordKind::Customer,
-                    &id,
-                    before.as_ref(),
-                    &after,
-                    Customer::SET_FIELDS,
-                );
+                let record = d
+                    .replica
+                    .get_mut()
+                    .plan_edit(now, &id, before.as_ref(), &after);
                 d.local(record);
             }
             Action::Sell {
@@ -468,14 +463,7 @@ fn devices_start_from_the_snapshot_once_compaction_has_cut_the_streams() {
             name: format!("顾客{customer}"),
             ..Customer::default()
         };
-        let record = d.replica.get_mut().plan_edit(
-            1_000,
-            RecordKind::Customer,
-            &id,
-            None,
-            &c,
-            Customer::SET_FIELDS,
-        );
+        let record = d.replica.get_mut().plan_edit(1_000, &id, None, &c);
         d.local(record);
     };
     edit(&mut devices[1], 1);
@@ -504,7 +492,7 @@ fn devices_start_from_the_snapshot_once_compaction_has_cut_the_streams() {
             d.replica
                 .borrow()
                 .book()
-                .get::<Customer>(RecordKind::Customer, &customer_id(c))
+                .get::<Customer>(&customer_id(c))
                 .map(|c| c.name)
         };
         assert_eq!(
@@ -588,11 +576,7 @@ fn an_erased_customer_leaves_every_device_and_after_a_snapshot_the_server() {
         notes: note.into(),
         ..Customer::default()
     };
-    let record =
-        devices[1]
-            .replica
-            .get_mut()
-            .plan_edit(1_000, RecordKind::Customer, &id, None, &c, &[]);
+    let record = devices[1].replica.get_mut().plan_edit(1_000, &id, None, &c);
     devices[1].local(record);
     let sale = Entry::Purchase(Purchase {
         customer: id.clone(),
@@ -640,14 +624,10 @@ fn an_erased_customer_leaves_every_device_and_after_a_snapshot_the_server() {
     // A late write from a device that had not heard of the erasure is ignored everywhere.
     let mut stale = c.clone();
     stale.notes = "又来了".into();
-    let record = devices[1].replica.get_mut().plan_edit(
-        3_000,
-        RecordKind::Customer,
-        &id,
-        Some(&c),
-        &stale,
-        &[],
-    );
+    let record = devices[1]
+        .replica
+        .get_mut()
+        .plan_edit(3_000, &id, Some(&c), &stale);
     devices[1].local(record);
     assert!(
         devices[1]

@@ -45,7 +45,7 @@ fn shop() -> Params {
 }
 
 fn rules(book: &Book) -> Rules {
-    Rules::of(book)
+    book.rules()
 }
 
 /// The full analysis: segments and today's follow-ups.

@@ -135,12 +135,12 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     // The book the server hands a new device.
     let book = Device::new(&api, &owner).contents().await.book();
     assert!(
-        book.get::<Customer>(RecordKind::Customer, &id).is_none(),
+        book.get::<Customer>(&id).is_none(),
         "the server's book still has the erased customer"
     );
     let left: Vec<Customer> = book
         .records(RecordKind::Customer)
-        .filter_map(|(id, _)| book.get::<Customer>(RecordKind::Customer, id))
+        .filter_map(|(id, _)| book.get::<Customer>(id))
         .collect();
     assert!(
         left.iter()

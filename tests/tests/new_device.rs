@@ -16,7 +16,6 @@ use huike_core::client::driver;
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::{Customer, Entry, Role};
 use huike_core::insights::Insights;
-use huike_core::op::RecordKind;
 use huike_core::search;
 use huike_core::sync::{Cursor, MAX_BODY_BYTES};
 use huike_core::synth::Params;
@@ -147,7 +146,7 @@ async fn scenario(client: &Client) {
         .filter_map(|i| roster.at(i))
         .filter_map(|row| {
             let q = search::initials(&row.name);
-            let customer: Customer = book.get(RecordKind::Customer, &row.id)?;
+            let customer: Customer = book.get(&row.id)?;
             let elsewhere = search::fold(&customer.wechat).contains(&q)
                 || customer.tags.iter().any(|t| search::fold(t).contains(&q));
             let found = insights.search(&q, 5);

@@ -39,7 +39,7 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
     let t = move || app.t();
     let customer_id = id.clone();
     let draft = Memo::new(move |_| {
-        let lang = app.lang.get().core();
+        let lang = app.lang.get();
         let shop = app.session.with(|s| {
             s.as_ref()
                 .map(|s| s.credentials.shop_name.clone())
@@ -50,7 +50,7 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
             let index = today.analysis.index_of(&id)?;
             let item = today.agenda.of_customer(index)?;
             app.with_book(|book| {
-                let customer: Customer = book.get(RecordKind::Customer, &id)?;
+                let customer: Customer = book.get(&id)?;
                 let templates: Vec<Template> = book
                     .records(RecordKind::Template)
                     .filter_map(|(_, s)| s.decode().ok())

@@ -5,6 +5,7 @@ use super::compose::{OUTCOMES, outcome_name};
 use super::entry_form::{EntryFormFooter, EntrySave};
 use super::widgets::TextField;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::platform::local_now;
 use crate::state::use_app;
 use huike_core::domain::{Contact, ContactChannel, Entry, Outcome, Purpose};
@@ -53,7 +54,7 @@ pub(super) fn purpose_name(purpose: Purpose, en: bool) -> &'static str {
 }
 
 fn outcome_label(outcome: Outcome, en: bool) -> &'static str {
-    outcome_name(outcome, if en { Lang::En } else { Lang::Zh }.t())
+    outcome_name(outcome, if en { Lang::En } else { Lang::ZhCn }.t())
 }
 
 fn channel_name(channel: ContactChannel, en: bool) -> &'static str {

@@ -30,8 +30,7 @@ pub(super) fn CustomerDetail() -> impl IntoView {
     });
     let customer = Memo::new(move |_| {
         let id = id.get()?;
-        app.with_book(|book| book.get::<Customer>(RecordKind::Customer, &id))
-            .flatten()
+        app.with_book(|book| book.get::<Customer>(&id)).flatten()
     });
     let editing = RwSignal::new(false);
     // A different customer opens as a card, not in the editor.
@@ -241,7 +240,7 @@ fn Grades(id: Id) -> impl IntoView {
                 stage: pick(seg.lifecycle.stage.zh(), seg.lifecycle.stage.en()),
                 rfm: seg.rfm.map(|r| format!("R{} F{} M{}", r.r, r.f, r.m)),
                 reasons: item
-                    .map(|i| i.reasons.iter().map(|r| r.describe(lang.core())).collect())
+                    .map(|i| i.reasons.iter().map(|r| r.describe(lang)).collect())
                     .unwrap_or_default(),
             })
         })

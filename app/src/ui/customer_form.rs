@@ -6,7 +6,6 @@ use crate::platform::{local_now, now_ms};
 use crate::state::use_app;
 use huike_core::domain::{Customer, Source, normalize_phone, validate_phone};
 use huike_core::id::Id;
-use huike_core::op::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -138,16 +137,7 @@ pub(super) fn CustomerEditor(
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = app
-                .save_local(|r| {
-                    r.plan_edit(
-                        now_ms(),
-                        RecordKind::Customer,
-                        &record,
-                        old.as_ref(),
-                        &c,
-                        Customer::SET_FIELDS,
-                    )
-                })
+                .save_local(|r| r.plan_edit(now_ms(), &record, old.as_ref(), &c))
                 .await;
             busy.set(false);
             match result {

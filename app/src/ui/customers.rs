@@ -1,5 +1,6 @@
 //! The Customers tab: search, the virtualised list, and (on a tablet) the detail pane beside it.
 
+use crate::i18n::Words;
 use crate::state::use_app;
 use huike_core::id::Id;
 use huike_core::insights::roster::Row;

@@ -17,6 +17,7 @@ mod today;
 mod visit_form;
 mod widgets;
 
+use crate::i18n::Words;
 use crate::state::use_app;
 use leptos::prelude::*;
 

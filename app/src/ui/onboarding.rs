@@ -8,7 +8,6 @@ use crate::state::{AppState, use_app};
 use huike_core::auth::parse_invite_code;
 use huike_core::domain::{Device, Shop};
 use huike_core::id::Id;
-use huike_core::op::RecordKind;
 use huike_core::replica::Journal;
 use huike_core::sync::DeviceCredentials;
 use leptos::prelude::*;
@@ -161,12 +160,12 @@ async fn finish(
     let saved = app
         .save(|r| {
             let mut ops = r
-                .plan_edit(now_ms(), RecordKind::Device, &device_id, None, &me, &[])
+                .plan_edit(now_ms(), &device_id, None, &me)
                 .map(Journal::into_ops)
                 .unwrap_or_default();
             if let Some(shop) = &shop {
                 ops.extend(
-                    r.plan_edit(now_ms(), RecordKind::Shop, &shop_id, None, shop, &[])
+                    r.plan_edit(now_ms(), &shop_id, None, shop)
                         .map(Journal::into_ops)
                         .unwrap_or_default(),
                 );

@@ -2,6 +2,7 @@
 
 use crate::api::Api;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::platform::format_time;
 use crate::state::{AppState, use_app};
 use huike_core::domain::Role;
@@ -50,7 +51,7 @@ pub(super) fn Settings() -> impl IntoView {
                 <label class="field">
                     <span class="field-label">{move || t().language}</span>
                     <select on:change=set_lang prop:value=move || app.lang.get().tag()>
-                        <option value="zh-CN" selected=move || app.lang.get() == Lang::Zh>"简体中文"</option>
+                        <option value="zh-CN" selected=move || app.lang.get() == Lang::ZhCn>"简体中文"</option>
                         <option value="en" selected=move || app.lang.get() == Lang::En>"English"</option>
                     </select>
                 </label>

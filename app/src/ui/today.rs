@@ -3,7 +3,6 @@
 use crate::state::use_app;
 use huike_core::domain::Customer;
 use huike_core::id::Id;
-use huike_core::op::RecordKind;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,7 +24,7 @@ pub(super) fn Today() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let list = Memo::new(move |_| {
-        let lang = app.lang.get().core();
+        let lang = app.lang.get();
         app.today.with(|day| {
             let Some(day) = day else {
                 return (Vec::new(), 0);
@@ -38,7 +37,7 @@ pub(super) fn Today() -> impl IntoView {
                     .filter_map(|item| {
                         let id = Id::parse(day.analysis.history.id(item.customer)).ok()?;
                         let name = book
-                            .get::<Customer>(RecordKind::Customer, &id)
+                            .get::<Customer>(&id)
                             .map(|c| c.name)
                             .unwrap_or_default();
                         let reasons = item

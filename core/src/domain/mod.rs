@@ -7,10 +7,12 @@
 
 mod customer;
 mod entry;
+mod kind;
 mod money;
 mod records;
 
 pub use customer::*;
 pub use entry::*;
+pub use kind::{Record, RecordKind};
 pub use money::Money;
 pub use records::*;

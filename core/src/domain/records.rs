@@ -178,14 +178,6 @@ pub struct Rules {
 impl Rules {
     /// The id of the rules record.
     pub const ID: &'static str = "rules";
-
-    /// The shop's rules from the book; the defaults of docs/segmentation.md when the shop has not set any.
-    pub fn of(book: &crate::book::Book) -> Rules {
-        Id::parse(Rules::ID)
-            .ok()
-            .and_then(|id| book.get(crate::op::RecordKind::Rules, &id))
-            .unwrap_or_default()
-    }
 }
 
 impl Default for Rules {

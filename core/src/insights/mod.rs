@@ -66,7 +66,7 @@ impl InsightsReader {
             ledger: LedgerReader::new(book.entry_count()),
             index: SearchIndex::new(),
             listed: Vec::new(),
-            rules: Rules::of(book),
+            rules: book.rules(),
         }
     }
 
@@ -173,10 +173,10 @@ impl Insights {
         for (kind, id) in &delta.records {
             self.ledger.apply(book, &Change::Record(*kind, id.clone()));
             if *kind == RecordKind::Rules {
-                self.rules = Rules::of(book);
+                self.rules = book.rules();
             }
             if *kind == RecordKind::Customer {
-                match book.get::<Customer>(RecordKind::Customer, id) {
+                match book.get::<Customer>(id) {
                     Some(customer) => self.list(id, &customer),
                     None => {
                         self.index.remove(id);

@@ -802,7 +802,7 @@ impl SearchIndex {
     /// Brings one customer up to date with `book` after a change to their record: re-indexes
     /// them, or drops them when they were deleted (or cannot be decoded).
     pub fn refresh(&mut self, book: &Book, id: &Id) {
-        match book.get::<Customer>(RecordKind::Customer, id) {
+        match book.get::<Customer>(id) {
             Some(customer) => self.upsert(id, &customer),
             None => {
                 self.remove(id);

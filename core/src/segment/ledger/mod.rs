@@ -327,10 +327,7 @@ impl Ledger {
         match change {
             Change::Record(RecordKind::Customer, id) => self.refresh_customer(book, id),
             Change::Record(RecordKind::Complaint, id) => {
-                match book
-                    .get::<Complaint>(RecordKind::Complaint, id)
-                    .and_then(OpenComplaint::of)
-                {
+                match book.get::<Complaint>(id).and_then(OpenComplaint::of) {
                     Some(open) => self.complaints.insert(id.clone(), open),
                     None => self.complaints.remove(id),
                 };
