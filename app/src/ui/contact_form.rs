@@ -8,7 +8,7 @@ use crate::i18n::Lang;
 use crate::i18n::Words;
 use crate::platform::local_now;
 use crate::state::use_app;
-use huike_core::domain::{Contact, ContactChannel, Entry, Outcome, Purpose};
+use huike_core::domain::{Contact, ContactChannel, Entry, Outcome, Purpose, parse_date};
 use huike_core::id::Id;
 use leptos::prelude::*;
 
@@ -112,15 +112,9 @@ pub(super) fn ContactForm(customer: Id, on_done: Callback<()>) -> impl IntoView 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = follow_up.get();
-        let next_follow_up = match typed.trim() {
-            "" => None,
-            day => match day.parse::<chrono::NaiveDate>() {
-                Ok(day) => Some(day),
-                Err(_) => {
-                    save.refuse(t().date_invalid);
-                    return;
-                }
-            },
+        let Ok(next_follow_up) = parse_date(&typed) else {
+            save.refuse(t().date_invalid);
+            return;
         };
         save.save(Entry::Contact(Contact {
             customer: customer.clone(),

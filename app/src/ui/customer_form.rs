@@ -1,10 +1,12 @@
 //! Adding and editing a customer: one editor for both, so quick add and the full edit agree.
 
 use super::widgets::TextField;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::platform::{local_now, now_ms};
 use crate::state::use_app;
-use huike_core::domain::{Customer, Source, normalize_phone, validate_phone};
+use huike_core::domain::{
+    Customer, CustomerDraft, DraftError, DraftField, Source, normalize_phone, source_key,
+};
 use huike_core::id::Id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,11 +35,15 @@ pub(super) fn source_name(source: Source, en: bool) -> &'static str {
     if en { e } else { zh }
 }
 
-fn source_key(source: Source) -> String {
-    serde_json::to_value(source)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+/// What is wrong with a field, in words.
+fn draft_error(t: &Texts, e: &DraftError) -> &'static str {
+    match e {
+        DraftError::Required => t.name_required,
+        DraftError::NotAPhone => t.phone_invalid,
+        DraftError::NotADate => t.date_invalid,
+        DraftError::InTheFuture => t.date_in_future,
+        DraftError::Unknown => t.choice_invalid,
+    }
 }
 
 /// A form over a customer's fields. `id: None` adds a new customer; `full` shows every field
@@ -87,40 +93,38 @@ pub(super) fn CustomerEditor(
         .flatten()
     });
 
+    // What is wrong with each field, after a save was tried.
+    let problems = RwSignal::new(Vec::<(DraftField, DraftError)>::new());
+    let problem = move |field: DraftField| {
+        Signal::derive(move || {
+            problems.with(|p| {
+                p.iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, e)| draft_error(t(), e).to_owned())
+            })
+        })
+    };
     let before = initial.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut c = before.clone();
-        c.name = name.get().trim().to_owned();
-        if c.name.is_empty() {
-            error.set(Some(t().name_required.into()));
-            return;
-        }
-        let typed = phone.get();
-        let rest: Vec<String> = before.phones.iter().skip(1).cloned().collect();
-        c.phones = if typed.trim().is_empty() {
-            rest
-        } else {
-            match validate_phone(&typed) {
-                Ok(p) => std::iter::once(p).chain(rest).collect(),
-                Err(_) => {
-                    error.set(Some(t().phone_invalid.into()));
-                    return;
-                }
+        let draft = CustomerDraft {
+            name: name.get(),
+            phone: phone.get(),
+            tags: tags.get(),
+            source: source.get(),
+            wechat: full.then(|| wechat.get()),
+            birthday: full.then(|| birthday.get()),
+            notes: full.then(|| notes.get()),
+        };
+        let mut c = match draft.apply(&before, local_now()) {
+            Ok(c) => c,
+            Err(found) => {
+                error.set(Some(t().fix_fields.into()));
+                problems.set(found);
+                return;
             }
         };
-        c.tags = tags
-            .get()
-            .split([' ', ',', '，', '、'])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        c.source = serde_json::from_value(serde_json::Value::String(source.get())).ok();
-        if full {
-            c.wechat = wechat.get().trim().to_owned();
-            c.notes = notes.get();
-            c.birthday = birthday.get().parse().ok();
-        }
+        problems.set(Vec::new());
         let (record, old) = match &id {
             Some(id) => (id.clone(), Some(before.clone())),
             None => {
@@ -160,8 +164,8 @@ pub(super) fn CustomerEditor(
                 <A href="/customers" attr:class="button ghost back">{move || t().back}</A>
                 <h2>{move || if full { t().edit } else { t().add_customer }}</h2>
             </div>
-            <TextField label=Signal::derive(move || t().name) value=name autocomplete="off" />
-            <TextField label=Signal::derive(move || t().phone) value=phone kind="tel" inputmode="tel" autocomplete="off" />
+            <TextField label=Signal::derive(move || t().name) value=name autocomplete="off" error=problem(DraftField::Name) />
+            <TextField label=Signal::derive(move || t().phone) value=phone kind="tel" inputmode="tel" autocomplete="off" error=problem(DraftField::Phone) />
             <Show when=move || duplicate.with(Option::is_some)>
                 <p class="banner warn" role="status">
                     {move || t().duplicate_phone} " "
@@ -184,7 +188,7 @@ pub(super) fn CustomerEditor(
             </label>
             <Show when=move || full>
                 <TextField label=Signal::derive(move || t().wechat) value=wechat />
-                <TextField label=Signal::derive(move || t().birthday) value=birthday kind="date" />
+                <TextField label=Signal::derive(move || t().birthday) value=birthday kind="date" error=problem(DraftField::Birthday) />
                 <label class="field">
                     <span class="field-label">{move || t().notes}</span>
                     <textarea rows="3" bind:value=notes></textarea>

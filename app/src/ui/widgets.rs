@@ -23,17 +23,25 @@ pub(super) fn TextField(
     /// Placeholder.
     #[prop(optional)]
     placeholder: &'static str,
+    /// What is wrong with the value, shown under the field.
+    #[prop(optional, into)]
+    error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
     view! {
-        <label class="field">
+        <label class="field" class:invalid=move || error.with(Option::is_some)>
             <span class="field-label">{label}</span>
             <input
                 type=kind
                 inputmode=inputmode
                 autocomplete=autocomplete
                 placeholder=placeholder
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
                 bind:value=value
             />
+            <Show when=move || error.with(Option::is_some)>
+                <span class="field-error" role="alert">{move || error.get().unwrap_or_default()}</span>
+            </Show>
         </label>
     }
 }

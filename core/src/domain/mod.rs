@@ -6,12 +6,16 @@
 //! entries (purchases, visits, contacts, ledger entries) are [`Entry`] values.
 
 mod customer;
+mod draft;
 mod entry;
 mod kind;
 mod money;
 mod records;
 
 pub use customer::*;
+pub use draft::{
+    CustomerDraft, DraftError, DraftField, parse_date, parse_past_date, source_key, split_tags,
+};
 pub use entry::*;
 pub use kind::{Record, RecordKind};
 pub use money::Money;
