@@ -8,9 +8,9 @@
 use crate::i18n::{Lang, Texts, Words};
 use crate::session::Session;
 use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, migrate, yield_now};
-use crate::sync::SyncStatus;
 use futures::lock::Mutex;
 use huike_core::book::Book;
+use huike_core::client::driver::SyncError;
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Entry;
 use huike_core::id::Id;
@@ -21,6 +21,29 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
 use std::sync::Arc;
+
+/// What the sync status line shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    /// A sync is running.
+    pub running: bool,
+    /// When the last sync completed (Unix ms).
+    pub last_ok: Option<f64>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<SyncError>,
+    /// Failed attempts in a row.
+    pub failures: u32,
+    /// How far a long download (a new device's first sync) is, 0–1.
+    pub progress: Option<f64>,
+}
+
+impl SyncStatus {
+    /// True when the last failure cannot pass by trying again: the app stops syncing on its
+    /// own (**Sync now** still tries).
+    pub fn stopped(&self) -> bool {
+        self.last_error.as_ref().is_some_and(|e| !e.retryable())
+    }
+}
 
 /// The app's state. `Copy`: every field is a signal or stored value handle.
 #[derive(Clone, Copy)]
@@ -56,6 +79,8 @@ pub struct AppState {
     pub server: RwSignal<String>,
     /// Sync status.
     pub sync: RwSignal<SyncStatus>,
+    /// Bumped by every change made on this device (the sync follows it).
+    pub local_changes: RwSignal<u64>,
     /// The shop's devices as the server last listed them (refreshed after every sync).
     pub devices: RwSignal<Vec<DeviceInfo>>,
     /// A storage failure to show (the change it refused was not made).
@@ -102,6 +127,7 @@ impl AppState {
                 ..SyncStatus::default()
             }),
             devices: RwSignal::new(Vec::new()),
+            local_changes: RwSignal::new(0),
             storage_error: RwSignal::new(None),
             online: RwSignal::new(true),
             update_ready: RwSignal::new(false),
@@ -302,7 +328,7 @@ impl AppState {
     ) -> Result<(), StoreError> {
         self.save(plan).await?;
         self.settle();
-        crate::sync::schedule(*self);
+        self.local_changes.update(|n| *n += 1);
         Ok(())
     }
 

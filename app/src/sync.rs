@@ -6,7 +6,7 @@
 //! conflicting copy of it) it stops and says so.
 
 use crate::api::Api;
-use crate::state::AppState;
+use crate::state::{AppState, SyncStatus};
 use huike_core::client::driver::{self, Host, SyncError, backoff_ms};
 use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Role;
@@ -198,7 +198,23 @@ async fn refresh_devices(app: AppState) {
 /// Starts automatic sync: now, whenever the browser comes back online, every few minutes, and
 /// [`DEBOUNCE_MS`] after local changes (see [`schedule`]).
 pub fn start(app: AppState) {
+    thread_local! {
+        static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    // Once per page, however often the shell mounts.
+    if STARTED.with(|s| s.replace(true)) {
+        sync_now(app);
+        return;
+    }
     sync_now(app);
+    // A change made on this device: sync once things are quiet.
+    Effect::new(move |seen: Option<u64>| {
+        let changes = app.local_changes.get();
+        if seen.is_some_and(|seen| seen != changes) {
+            schedule(app);
+        }
+        changes
+    });
     let window = web_sys::window().expect("a window");
     let on_online = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
         app.online.set(true);
@@ -245,27 +261,4 @@ fn retry_after_ms(app: AppState, ms: u64) {
             sync_now(app);
         }
     });
-}
-
-/// What the sync status line shows.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SyncStatus {
-    /// A sync is running.
-    pub running: bool,
-    /// When the last sync completed (Unix ms).
-    pub last_ok: Option<f64>,
-    /// Why the last attempt failed, if it did.
-    pub last_error: Option<SyncError>,
-    /// Failed attempts in a row.
-    pub failures: u32,
-    /// How far a long download (a new device's first sync) is, 0–1.
-    pub progress: Option<f64>,
-}
-
-impl SyncStatus {
-    /// True when the last failure cannot pass by trying again: the app stops syncing on its
-    /// own (**Sync now** still tries).
-    pub fn stopped(&self) -> bool {
-        self.last_error.as_ref().is_some_and(|e| !e.retryable())
-    }
 }
