@@ -2,8 +2,10 @@
 //! (saving again after a storage error cannot record it twice), the busy state, the error
 //! shown, and the Save / Cancel footer.
 
+use crate::platform::today;
 use crate::state::{AppState, use_app};
-use huike_core::domain::Entry;
+use chrono::NaiveDate;
+use huike_core::domain::{DraftError, Entry, parse_past_date};
 use huike_core::id::Id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -34,6 +36,23 @@ impl EntrySave {
     /// Shows why the form cannot be saved (nothing is written).
     pub(super) fn refuse(&self, message: &str) {
         self.error.set(Some(message.to_owned()));
+    }
+
+    /// The entry's day as typed: a date that does not exist, or lies ahead, is refused with
+    /// its reason shown (None then).
+    pub(super) fn day(&self, text: &str) -> Option<NaiveDate> {
+        let t = self.app.t();
+        match parse_past_date(text, today()) {
+            Ok(Some(on)) => Some(on),
+            Ok(None) | Err(DraftError::NotADate) => {
+                self.refuse(t.date_invalid);
+                None
+            }
+            Err(_) => {
+                self.refuse(t.date_in_future);
+                None
+            }
+        }
     }
 
     /// Saves the entry under the form's id; closes the form once it is durable.

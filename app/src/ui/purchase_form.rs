@@ -4,9 +4,7 @@ use super::entry_form::{EntryFormFooter, EntrySave};
 use super::widgets::TextField;
 use crate::platform::{local_now, today};
 use crate::state::use_app;
-use huike_core::domain::{
-    DraftError, Entry, LineItem, Money, Purchase, PurchaseKind, SaleChannel, parse_past_date,
-};
+use huike_core::domain::{Entry, LineItem, Money, Purchase, PurchaseKind, SaleChannel};
 use huike_core::id::Id;
 use leptos::prelude::*;
 
@@ -30,16 +28,8 @@ pub(super) fn PurchaseForm(customer: Id, on_done: Callback<()>) -> impl IntoView
                 return;
             }
         };
-        let on = match parse_past_date(&day.get(), today()) {
-            Ok(Some(on)) => on,
-            Ok(None) | Err(DraftError::NotADate) => {
-                save.refuse(t().date_invalid);
-                return;
-            }
-            Err(_) => {
-                save.refuse(t().date_in_future);
-                return;
-            }
+        let Some(on) = save.day(&day.get()) else {
+            return;
         };
         let (product, category) = (
             item.get().trim().to_owned(),

@@ -5,7 +5,7 @@ use super::entry_form::{EntryFormFooter, EntrySave};
 use super::widgets::TextField;
 use crate::platform::today;
 use crate::state::use_app;
-use huike_core::domain::{DraftError, Entry, NotBoughtReason, Visit, parse_past_date};
+use huike_core::domain::{Entry, NotBoughtReason, Visit};
 use huike_core::id::Id;
 use leptos::prelude::*;
 
@@ -45,16 +45,8 @@ pub(super) fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let on = match parse_past_date(&day.get(), today()) {
-            Ok(Some(on)) => on,
-            Ok(None) | Err(DraftError::NotADate) => {
-                save.refuse(t().date_invalid);
-                return;
-            }
-            Err(_) => {
-                save.refuse(t().date_in_future);
-                return;
-            }
+        let Some(on) = save.day(&day.get()) else {
+            return;
         };
         let entry = Entry::Visit(Visit {
             customer: customer.clone(),

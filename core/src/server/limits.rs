@@ -222,12 +222,13 @@ pub fn check(
     subject: Subject<'_>,
     now_ms: u64,
 ) -> Result<(), Failure> {
-    for rule in limits.rules(action) {
-        let Some(key) = subject.key(rule.scope) else {
-            continue;
-        };
-        let (row, window_end_ms) = counter_row(rule, key, now_ms);
-        let used: u32 = table.get(&row)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    for counter in counters(table, limits, action, subject, now_ms) {
+        let Counter {
+            rule,
+            window_end_ms,
+            used,
+            ..
+        } = counter?;
         if used >= rule.limit {
             let retry_after_s = (window_end_ms - now_ms).div_ceil(1000);
             return Err(Failure::rate_limited(
@@ -254,12 +255,8 @@ pub fn record(
     subject: Subject<'_>,
     now_ms: u64,
 ) -> Result<(), Failure> {
-    for rule in limits.rules(action) {
-        let Some(key) = subject.key(rule.scope) else {
-            continue;
-        };
-        let (row, _) = counter_row(rule, key, now_ms);
-        let used: u32 = table.get(&row)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    for counter in counters(table, limits, action, subject, now_ms) {
+        let Counter { row, used, .. } = counter?;
         table.put(&row, &(used + 1).to_string())?;
     }
     purge(table, now_ms)
@@ -279,6 +276,38 @@ pub fn admit(
 
 /// Counter rows sort by the end of their window, so ended windows are found first.
 const PREFIX: &str = "lim/";
+
+/// One rule's counter for a subject in the current window.
+struct Counter<'a> {
+    rule: &'a Rule,
+    row: String,
+    window_end_ms: u64,
+    used: u32,
+}
+
+/// The counters of every rule of `action` that applies to `subject`, as stored now.
+fn counters<'a, T: Table>(
+    table: &'a T,
+    limits: &'a Limits,
+    action: Action,
+    subject: Subject<'a>,
+    now_ms: u64,
+) -> impl Iterator<Item = Result<Counter<'a>, Failure>> + 'a {
+    limits.rules(action).filter_map(move |rule| {
+        let key = subject.key(rule.scope)?;
+        let (row, window_end_ms) = counter_row(rule, key, now_ms);
+        let used = match table.get(&row) {
+            Ok(value) => value.and_then(|v| v.parse().ok()).unwrap_or(0),
+            Err(e) => return Some(Err(e.into())),
+        };
+        Some(Ok(Counter {
+            rule,
+            row,
+            window_end_ms,
+            used,
+        }))
+    })
+}
 
 fn counter_row(rule: &Rule, key: &str, now_ms: u64) -> (String, u64) {
     let window_ms = rule.window_s * 1000;
