@@ -7,7 +7,7 @@ use gloo_timers::future::TimeoutFuture;
 use huike_core::client::driver::Transport;
 use huike_core::domain::Role;
 use huike_core::sync::{
-    ApiError, CreateShopRequest, DeviceCredentials, DeviceInfo, DeviceList, Invite, InviteRequest,
+    CreateShopRequest, DeviceCredentials, DeviceInfo, DeviceList, Invite, InviteRequest,
     JoinRequest, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
 };
 use serde::Serialize;
@@ -103,23 +103,12 @@ impl Api {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
+            .map(str::to_owned);
         let body = resp
             .bytes()
             .await
             .map_err(|e| CallError::Network(e.to_string()))?;
-        if (200..300).contains(&status) {
-            return Ok(body.to_vec());
-        }
-        let error = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
-            error: "http".into(),
-            message: String::from_utf8_lossy(&body).chars().take(200).collect(),
-        });
-        Err(CallError::Server {
-            status,
-            error,
-            retry_after,
-        })
+        CallError::from_answer(status, retry_after.as_deref(), body.to_vec())
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(

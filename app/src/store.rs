@@ -73,6 +73,16 @@ impl std::fmt::Display for StoreError {
     }
 }
 
+/// Opens (creating on first use) the version-1 database `name` with `stores`; `what` says
+/// which database failed to open.
+async fn open_database(name: &str, stores: &[&str], what: &str) -> Result<Rexie, StoreError> {
+    let mut builder = Rexie::builder(name).version(1);
+    for s in stores {
+        builder = builder.add_object_store(ObjectStore::new(s));
+    }
+    builder.build().await.map_err(|e| err(what, e))
+}
+
 pub(crate) fn err(context: &str, e: impl std::fmt::Debug) -> StoreError {
     let text = format!("{e:?}");
     let hint = if text.contains("Quota") {
@@ -122,14 +132,7 @@ pub struct Progress {
 impl Store {
     /// Opens (creating on first use) the database `name`.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
-        let mut builder = Rexie::builder(name).version(1);
-        for s in STORES {
-            builder = builder.add_object_store(ObjectStore::new(s));
-        }
-        let db = builder
-            .build()
-            .await
-            .map_err(|e| err("cannot open the device database", e))?;
+        let db = open_database(name, &STORES, "cannot open the device database").await?;
         let store = Store {
             db,
             manifest: RefCell::new(Manifest::default()),

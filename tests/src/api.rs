@@ -321,23 +321,12 @@ impl Device {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
+            .map(str::to_owned);
         let body = r
             .bytes()
             .await
             .map_err(|e| CallError::Network(e.to_string()))?;
-        if (200..300).contains(&status) {
-            return Ok(body.to_vec());
-        }
-        let error = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
-            error: "http".into(),
-            message: String::from_utf8_lossy(&body).into_owned(),
-        });
-        Err(CallError::Server {
-            status,
-            error,
-            retry_after,
-        })
+        CallError::from_answer(status, retry_after.as_deref(), body.to_vec())
     }
 
     async fn json<T: DeserializeOwned>(

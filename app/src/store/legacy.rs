@@ -4,13 +4,13 @@
 //! so the current store can save it as its first snapshot; the old database is deleted only
 //! after that snapshot is stored.
 
-use super::{StoreError, err};
+use super::{StoreError, err, open_database};
 use huike_core::book::{Book, RecordState, StampedEntry};
 use huike_core::client::state::SyncState;
 use huike_core::id::Id;
 use huike_core::op::{Op, RecordKind};
 use huike_core::replica::Replica;
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use rexie::{Rexie, TransactionMode};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
@@ -38,14 +38,7 @@ struct EntryRow {
 /// The replica stored in the first version's database `name`, or `None` when there is no
 /// such database (or it holds nothing).
 pub async fn read(name: &str, device: String) -> Result<Option<Replica>, StoreError> {
-    let mut builder = Rexie::builder(name).version(1);
-    for s in STORES {
-        builder = builder.add_object_store(ObjectStore::new(s));
-    }
-    let db = builder
-        .build()
-        .await
-        .map_err(|e| err("cannot open the earlier device database", e))?;
+    let db = open_database(name, &STORES, "cannot open the earlier device database").await?;
     let tx = db
         .transaction(&STORES, TransactionMode::ReadOnly)
         .map_err(|e| err("read", e))?;

@@ -29,6 +29,29 @@ pub enum CallError {
     },
 }
 
+impl CallError {
+    /// Reads an HTTP answer: the body when the status is 2xx, else the server's error (its
+    /// JSON error body, or the start of whatever it sent) with its `Retry-After` seconds.
+    pub fn from_answer(
+        status: u16,
+        retry_after: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, CallError> {
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let error = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
+            error: "http".into(),
+            message: String::from_utf8_lossy(&body).chars().take(200).collect(),
+        });
+        Err(CallError::Server {
+            status,
+            error,
+            retry_after: retry_after.and_then(|v| v.trim().parse().ok()),
+        })
+    }
+}
+
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -327,6 +350,37 @@ pub fn backoff_ms(attempt: u32, random: f64, retry_after_s: Option<u64>) -> u64 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_reads_as_its_body_or_the_servers_error() {
+        assert_eq!(
+            CallError::from_answer(200, None, b"ok".to_vec()).unwrap(),
+            b"ok"
+        );
+        let Err(CallError::Server {
+            status,
+            error,
+            retry_after,
+        }) = CallError::from_answer(
+            429,
+            Some(" 30 "),
+            br#"{"error":"rate_limited","message":"too many"}"#.to_vec(),
+        )
+        else {
+            panic!("a 429 is the server's error");
+        };
+        assert_eq!(
+            (status, error.error.as_str(), retry_after),
+            (429, "rate_limited", Some(30))
+        );
+        let Err(CallError::Server { error, .. }) =
+            CallError::from_answer(502, Some("soon"), "网关".repeat(300).into_bytes())
+        else {
+            panic!("a 502 is the server's error");
+        };
+        assert_eq!(error.error, "http", "a body that is not our JSON error");
+        assert_eq!(error.message.chars().count(), 200, "only its start is kept");
+    }
 
     #[test]
     fn backoff_grows_is_jittered_capped_and_honours_the_server() {
