@@ -2,7 +2,11 @@
 //! with an invite code, add a customer, sync from Settings, find a customer — and the places
 //! on the screen the scenarios read.
 
+use crate::api::Api;
 use crate::browser::Page;
+use crate::proxy::Proxy;
+use fantoccini::Client;
+use huike_core::domain::Role;
 use huike_core::sync::DeviceCredentials;
 use std::time::Duration;
 
@@ -205,4 +209,58 @@ pub async fn credentials(page: &Page<'_>) -> DeviceCredentials {
     serde_json::from_str::<Session>(&text)
         .unwrap_or_else(|e| panic!("{}: stored credentials {text:?}: {e}", page.name))
         .credentials
+}
+
+/// An owner's tablet and a clerk's phone, each reaching the worker through a network of its
+/// own (so a scenario can cut or slow either).
+pub struct TwoDevices<'a> {
+    /// The tablet's page.
+    pub tablet: Page<'a>,
+    /// The phone's page.
+    pub phone: Page<'a>,
+    /// The tablet's network.
+    pub tablet_net: Proxy,
+    /// The phone's network.
+    pub phone_net: Proxy,
+}
+
+impl<'a> TwoDevices<'a> {
+    /// The two browsers, each behind its own proxy to `upstream` (host:port of the worker).
+    pub async fn start(tablet: &'a Client, phone: &'a Client, upstream: &str) -> TwoDevices<'a> {
+        TwoDevices {
+            tablet: Page {
+                client: tablet,
+                name: "tablet",
+            },
+            phone: Page {
+                client: phone,
+                name: "phone",
+            },
+            tablet_net: Proxy::start(upstream).await.expect("proxy"),
+            phone_net: Proxy::start(upstream).await.expect("proxy"),
+        }
+    }
+}
+
+/// A shop created through the API, with an invite for an owner's device and one for a
+/// clerk's.
+pub struct NewShop {
+    /// The creating device (the shop's first owner device).
+    pub owner: DeviceCredentials,
+    /// An owner invite code.
+    pub owner_code: String,
+    /// A clerk invite code.
+    pub clerk_code: String,
+}
+
+/// Creates the shop `name` with an owner and a clerk invite.
+pub async fn new_shop(api: &Api, name: &str) -> NewShop {
+    let owner = api.create_shop(name).await;
+    let owner_code = api.invite(&owner.token, Role::Owner).await.code;
+    let clerk_code = api.invite(&owner.token, Role::Clerk).await.code;
+    NewShop {
+        owner,
+        owner_code,
+        clerk_code,
+    }
 }

@@ -12,7 +12,7 @@
 
 use fantoccini::Client;
 use huike_tests::browser::{Driver, Page, set_offline};
-use huike_tests::proxy::Proxy;
+use huike_tests::steps::TwoDevices;
 use huike_tests::{app_url, worker_url};
 
 const ROW_ZHANGSAN: &str = "//a[contains(@class,'row-link')][.//span[normalize-space()='张三']]";
@@ -69,16 +69,12 @@ async fn open_zhangsan(page: &Page<'_>, tab: &str) {
 }
 
 async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upstream: &str) {
-    let tablet_net = Proxy::start(upstream).await.expect("proxy");
-    let phone_net = Proxy::start(upstream).await.expect("proxy");
-    let tablet = Page {
-        client: tablet_client,
-        name: "tablet",
-    };
-    let phone = Page {
-        client: phone_client,
-        name: "phone",
-    };
+    let TwoDevices {
+        tablet,
+        phone,
+        tablet_net,
+        phone_net,
+    } = TwoDevices::start(tablet_client, phone_client, upstream).await;
 
     // The owner's first visit, with a bare address as a shop owner would open it: the app
     // starts (its sync server from the build's config.json) and offers to create a shop.

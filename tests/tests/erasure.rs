@@ -10,13 +10,13 @@
 use std::time::Duration;
 
 use fantoccini::Client;
-use huike_core::domain::{Customer, Role};
+use huike_core::domain::Customer;
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
-use huike_tests::proxy::Proxy;
-use huike_tests::steps::{self, EN, ZH};
+
+use huike_tests::steps::{self, EN, NewShop, TwoDevices, ZH};
 use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,22 +41,20 @@ async fn search(page: &Page<'_>, customers: &str, label: &str, query: &str) {
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let (app, worker) = (app_url(), worker_url());
     let upstream = worker.trim_start_matches("http://").to_owned();
-    let tablet_net = Proxy::start(&upstream).await.expect("proxy");
-    let phone_net = Proxy::start(&upstream).await.expect("proxy");
-    let tablet = Page {
-        client: tablet_client,
-        name: "tablet",
-    };
-    let phone = Page {
-        client: phone_client,
-        name: "phone",
-    };
+    let TwoDevices {
+        tablet,
+        phone,
+        tablet_net,
+        phone_net,
+    } = TwoDevices::start(tablet_client, phone_client, &upstream).await;
     let long = Duration::from_secs(60);
 
     let api = Api::new();
-    let owner = api.create_shop("清除测试母婴店").await;
-    let owner_code = api.invite(&owner.token, Role::Owner).await.code;
-    let clerk_code = api.invite(&owner.token, Role::Clerk).await.code;
+    let NewShop {
+        owner,
+        owner_code,
+        clerk_code,
+    } = steps::new_shop(&api, "清除测试母婴店").await;
     steps::join(&tablet, ZH, &app, &tablet_net.url(), &owner_code, "王店长").await;
     steps::join(&phone, EN, &app, &phone_net.url(), &clerk_code, "小李").await;
 

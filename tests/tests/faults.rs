@@ -14,11 +14,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use fantoccini::Client;
-use huike_core::domain::{Entry, Role};
+use huike_core::domain::Entry;
 use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
 use huike_tests::proxy::{Fault, Proxy, Route, Seen, describe};
-use huike_tests::steps::{self, EN, Words, ZH};
+use huike_tests::steps::{self, EN, NewShop, TwoDevices, Words, ZH};
 use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,23 +70,21 @@ async fn amounts(page: &Page<'_>) -> Vec<String> {
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let (app, worker) = (app_url(), worker_url());
     let upstream = worker.trim_start_matches("http://").to_owned();
-    let tablet_net = Proxy::start(&upstream).await.expect("proxy");
-    let phone_net = Proxy::start(&upstream).await.expect("proxy");
-    let tablet = Page {
-        client: tablet_client,
-        name: "tablet",
-    };
-    let phone = Page {
-        client: phone_client,
-        name: "phone",
-    };
+    let TwoDevices {
+        tablet,
+        phone,
+        tablet_net,
+        phone_net,
+    } = TwoDevices::start(tablet_client, phone_client, &upstream).await;
     let long = Duration::from_secs(60);
 
     // The shop: the owner's tablet and a clerk's phone join it; the owner adds two customers.
     let api = Api::new();
-    let owner = api.create_shop("故障测试母婴店").await;
-    let owner_code = api.invite(&owner.token, Role::Owner).await.code;
-    let clerk_code = api.invite(&owner.token, Role::Clerk).await.code;
+    let NewShop {
+        owner,
+        owner_code,
+        clerk_code,
+    } = steps::new_shop(&api, "故障测试母婴店").await;
     steps::join(&tablet, ZH, &app, &tablet_net.url(), &owner_code, "王店长").await;
     steps::add_customer(&tablet, ZH, "张三", "138 0013 8000").await;
     steps::add_customer(&tablet, ZH, "李四", "139 0013 9000").await;
