@@ -69,12 +69,9 @@ async fn open_zhangsan(page: &Page<'_>, tab: &str) {
 }
 
 async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upstream: &str) {
-    let TwoDevices {
-        tablet,
-        phone,
-        tablet_net,
-        phone_net,
-    } = TwoDevices::start(tablet_client, phone_client, upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client, upstream).await;
+    let (tablet, phone) = (&devices.tablet, &devices.phone);
+    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
 
     // The owner's first visit, with a bare address as a shop owner would open it: the app
     // starts (its sync server from the build's config.json) and offers to create a shop.
@@ -161,14 +158,14 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     // The tablet syncs and sees 张三.
     tablet.follow("设置").await;
     tablet.click("立即同步").await;
-    open_zhangsan(&tablet, "顾客").await;
+    open_zhangsan(tablet, "顾客").await;
     tablet.sees_at(PHONE, "13800138000").await;
     tablet.screenshot("10-tablet-sees-zhangsan").await;
 
     // Both devices go offline and edit different fields of 张三.
     phone_net.set_online(false);
     tablet_net.set_online(false);
-    open_zhangsan(&phone, "Customers").await;
+    open_zhangsan(phone, "Customers").await;
     phone.click("Edit").await;
     phone.fill("Save", "Notes", "喜欢A2奶粉,周末来").await;
     phone.click("Save").await;
@@ -190,11 +187,11 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
     tablet.click("立即同步").await;
     tablet.sees_at(PENDING, "0").await;
     phone.click("Sync now").await;
-    open_zhangsan(&tablet, "顾客").await;
+    open_zhangsan(tablet, "顾客").await;
     tablet.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
     tablet.sees_at(&fact("微信号"), "zhangsan88").await;
     tablet.screenshot("13-tablet-has-both-edits").await;
-    open_zhangsan(&phone, "Customers").await;
+    open_zhangsan(phone, "Customers").await;
     phone.sees_at(NOTES, "喜欢A2奶粉,周末来").await;
     phone.sees_at(&fact("WeChat ID"), "zhangsan88").await;
     phone.screenshot("14-phone-has-both-edits").await;
@@ -269,7 +266,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upst
         .wait_for("//li[contains(@class,'follow-up')][.//span[normalize-space()='张三']]//span[contains(@class,'reason')][starts-with(normalize-space(),'Follow-up')]")
         .await;
     phone.screenshot("16-phone-follow-up-today").await;
-    open_zhangsan(&phone, "Customers").await;
+    open_zhangsan(phone, "Customers").await;
 
     // The owner adds 李梅, whose birthday is in three days: Today lists her with that reason.
     let (_, month, day) = tablet.date_in(3).await;

@@ -16,7 +16,7 @@ use huike_core::op::RecordKind;
 use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
 
-use huike_tests::steps::{self, EN, NewShop, TwoDevices, ZH};
+use huike_tests::steps::{self, EN, TwoDevices, ZH};
 use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,26 +41,27 @@ async fn search(page: &Page<'_>, customers: &str, label: &str, query: &str) {
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let (app, worker) = (app_url(), worker_url());
     let upstream = worker.trim_start_matches("http://").to_owned();
-    let TwoDevices {
-        tablet,
-        phone,
-        tablet_net,
-        phone_net,
-    } = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let (tablet, phone) = (&devices.tablet, &devices.phone);
+    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
     let long = Duration::from_secs(60);
 
     let api = Api::new();
-    let NewShop {
-        owner,
-        owner_code,
-        clerk_code,
-    } = steps::new_shop(&api, "清除测试母婴店").await;
-    steps::join(&tablet, ZH, &app, &tablet_net.url(), &owner_code, "王店长").await;
-    steps::join(&phone, EN, &app, &phone_net.url(), &clerk_code, "小李").await;
+    let shop = steps::new_shop(&api, "清除测试母婴店").await;
+    steps::join(
+        tablet,
+        ZH,
+        &app,
+        &tablet_net.url(),
+        &shop.owner_code,
+        "王店长",
+    )
+    .await;
+    steps::join(phone, EN, &app, &phone_net.url(), &shop.clerk_code, "小李").await;
 
     // The owner records 赵六 (with a note) and 钱七; the phone gets both.
-    steps::add_customer(&tablet, ZH, "钱七", "136 8765 4321").await;
-    steps::add_customer(&tablet, ZH, "赵六", "137 1234 5678").await;
+    steps::add_customer(tablet, ZH, "钱七", "136 8765 4321").await;
+    steps::add_customer(tablet, ZH, "赵六", "137 1234 5678").await;
     tablet.click(ZH.edit).await;
     tablet.fill(ZH.save, ZH.notes, "对花生过敏").await;
     tablet.click(ZH.save).await;
@@ -75,10 +76,10 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         .and_then(|mut s| s.next_back())
         .and_then(|s| Id::parse(s).ok())
         .unwrap_or_else(|| panic!("a customer id at the end of {card}"));
-    steps::sync_clean(&tablet, ZH, long).await;
-    steps::sync_clean(&phone, EN, long).await;
+    steps::sync_clean(tablet, ZH, long).await;
+    steps::sync_clean(phone, EN, long).await;
     for query in ["赵六", "zl", "5678"] {
-        search(&phone, EN.customers, EN.search, query).await;
+        search(phone, EN.customers, EN.search, query).await;
         phone.sees_at(steps::FIRST_ROW_NAME, "赵六").await;
     }
     let row = phone.wait_for(&steps::row("赵六")).await;
@@ -92,7 +93,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     phone.screenshot("erasure-01-phone-finds-zhaoliu").await;
 
     // The owner deletes 赵六, erasing their personal data.
-    steps::open_customer(&tablet, ZH, "赵六").await;
+    steps::open_customer(tablet, ZH, "赵六").await;
     tablet.click("删除顾客").await;
     let erase = tablet
         .wait_for("//label[.//span[starts-with(normalize-space(),'同时清除此顾客的个人信息')]]//input[@type='checkbox']")
@@ -100,19 +101,19 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     tablet.tap(erase, "同时清除此顾客的个人信息").await;
     tablet.screenshot("erasure-02-tablet-confirm").await;
     tablet.click("确认删除").await;
-    search(&tablet, ZH.customers, ZH.search, "赵六").await;
+    search(tablet, ZH.customers, ZH.search, "赵六").await;
     tablet.sees(NO_MATCH_ZH).await;
     tablet.screenshot("erasure-03-tablet-deleted").await;
-    steps::sync_clean(&tablet, ZH, long).await;
+    steps::sync_clean(tablet, ZH, long).await;
 
     // After its next sync the phone has nothing of 赵六 left.
-    steps::sync_clean(&phone, EN, long).await;
+    steps::sync_clean(phone, EN, long).await;
     for query in ["赵六", "zl", "5678", "13712345678"] {
-        search(&phone, EN.customers, EN.search, query).await;
+        search(phone, EN.customers, EN.search, query).await;
         phone.sees(NO_MATCH_EN).await;
         phone.gone(&steps::row("赵六")).await;
     }
-    search(&phone, EN.customers, EN.search, "qq").await;
+    search(phone, EN.customers, EN.search, "qq").await;
     phone.sees_at(steps::FIRST_ROW_NAME, "钱七").await;
     phone.screenshot("erasure-04-phone-search-after").await;
     phone
@@ -131,7 +132,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     phone.screenshot("erasure-05-phone-card-gone").await;
 
     // The book the server hands a new device.
-    let book = Device::new(&api, &owner).contents().await.book();
+    let book = Device::new(&api, &shop.owner).contents().await.book();
     assert!(
         book.get::<Customer>(&id).is_none(),
         "the server's book still has the erased customer"

@@ -18,7 +18,7 @@ use huike_core::domain::Entry;
 use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
 use huike_tests::proxy::{Fault, Proxy, Route, Seen, describe};
-use huike_tests::steps::{self, EN, NewShop, TwoDevices, Words, ZH};
+use huike_tests::steps::{self, EN, TwoDevices, Words, ZH};
 use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,35 +70,36 @@ async fn amounts(page: &Page<'_>) -> Vec<String> {
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let (app, worker) = (app_url(), worker_url());
     let upstream = worker.trim_start_matches("http://").to_owned();
-    let TwoDevices {
-        tablet,
-        phone,
-        tablet_net,
-        phone_net,
-    } = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let (tablet, phone) = (&devices.tablet, &devices.phone);
+    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
     let long = Duration::from_secs(60);
 
     // The shop: the owner's tablet and a clerk's phone join it; the owner adds two customers.
     let api = Api::new();
-    let NewShop {
-        owner,
-        owner_code,
-        clerk_code,
-    } = steps::new_shop(&api, "故障测试母婴店").await;
-    steps::join(&tablet, ZH, &app, &tablet_net.url(), &owner_code, "王店长").await;
-    steps::add_customer(&tablet, ZH, "张三", "138 0013 8000").await;
-    steps::add_customer(&tablet, ZH, "李四", "139 0013 9000").await;
-    steps::sync_clean(&tablet, ZH, long).await;
-    steps::join(&phone, EN, &app, &phone_net.url(), &clerk_code, "小李").await;
-    steps::sync_clean(&phone, EN, long).await;
-    steps::open_customer(&phone, EN, "李四").await;
+    let shop = steps::new_shop(&api, "故障测试母婴店").await;
+    steps::join(
+        tablet,
+        ZH,
+        &app,
+        &tablet_net.url(),
+        &shop.owner_code,
+        "王店长",
+    )
+    .await;
+    steps::add_customer(tablet, ZH, "张三", "138 0013 8000").await;
+    steps::add_customer(tablet, ZH, "李四", "139 0013 9000").await;
+    steps::sync_clean(tablet, ZH, long).await;
+    steps::join(phone, EN, &app, &phone_net.url(), &shop.clerk_code, "小李").await;
+    steps::sync_clean(phone, EN, long).await;
+    steps::open_customer(phone, EN, "李四").await;
     phone.screenshot("faults-01-phone-joined").await;
 
     // 1. The server fails (503) three requests in a row: the clerk records a purchase and edits
     //    张三's notes; Sync now shows why it did not go through, then the app retries by itself.
     phone_net.inject(Fault::Fail, Route::ANY, 3);
-    steps::open_customer(&phone, EN, "张三").await;
-    steps::record_purchase(&phone, EN, "101", "¥101.00").await;
+    steps::open_customer(phone, EN, "张三").await;
+    steps::record_purchase(phone, EN, "101", "¥101.00").await;
     phone.click(EN.edit).await;
     phone.fill(EN.save, EN.notes, "网络出错时记的备注").await;
     phone.click(EN.save).await;
@@ -113,7 +114,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         "the 503 is explained: {error:?}"
     );
     phone.screenshot("faults-02-phone-503").await;
-    recovered(&phone, &phone_net, EN).await;
+    recovered(phone, phone_net, EN).await;
     phone.screenshot("faults-03-phone-recovered-from-503").await;
     let seen = phone_net.seen();
     assert_eq!(
@@ -130,11 +131,11 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let before = phone_net.seen().len();
     phone_net.inject(Fault::DropResponse, Route::PUSH, 2);
     phone_net.inject(Fault::DropResponse, Route::PULL, 1);
-    steps::open_customer(&phone, EN, "李四").await;
-    steps::record_purchase(&phone, EN, "102", "¥102.00").await;
+    steps::open_customer(phone, EN, "李四").await;
+    steps::record_purchase(phone, EN, "102", "¥102.00").await;
     phone.follow(EN.settings).await;
     phone.click(EN.sync_now).await;
-    recovered(&phone, &phone_net, EN).await;
+    recovered(phone, phone_net, EN).await;
     let seen = phone_net.seen();
     let dropped: Vec<&Seen> = seen[before..]
         .iter()
@@ -168,12 +169,12 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     //    reaches the worker late and changes nothing.
     let before = phone_net.seen().len();
     phone_net.inject(Fault::Delay(Duration::from_secs(25)), Route::PUSH, 1);
-    steps::open_customer(&phone, EN, "张三").await;
-    steps::record_purchase(&phone, EN, "103", "¥103.00").await;
+    steps::open_customer(phone, EN, "张三").await;
+    steps::record_purchase(phone, EN, "103", "¥103.00").await;
     phone.follow(EN.settings).await;
     phone.click(EN.sync_now).await;
-    steps::open_customer(&phone, EN, "李四").await;
-    steps::record_purchase(&phone, EN, "104", "¥104.00").await;
+    steps::open_customer(phone, EN, "李四").await;
+    steps::record_purchase(phone, EN, "104", "¥104.00").await;
     phone.click(EN.edit).await;
     phone.fill(EN.save, EN.notes, "慢网时记的备注").await;
     phone.click(EN.save).await;
@@ -198,7 +199,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
 
     // 4. The network is good again: everything goes out, and the tablet gets it.
     phone_net.heal();
-    steps::sync_clean(&phone, EN, RECOVERY).await;
+    steps::sync_clean(phone, EN, RECOVERY).await;
     phone.screenshot("faults-06-phone-all-sent").await;
     let seen = phone_net.seen();
     eprintln!("the phone's requests:\n{}", describe(&seen));
@@ -219,38 +220,38 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         );
     }
 
-    steps::sync_clean(&tablet, ZH, long).await;
-    steps::open_customer(&tablet, ZH, "张三").await;
+    steps::sync_clean(tablet, ZH, long).await;
+    steps::open_customer(tablet, ZH, "张三").await;
     tablet.sees_at(steps::NOTES, "网络出错时记的备注").await;
     tablet
         .wait_for("//span[contains(@class,'entry-amount')][normalize-space()='¥103.00']")
         .await;
     assert_eq!(
-        amounts(&tablet).await,
+        amounts(tablet).await,
         ["¥101.00", "¥103.00"],
         "张三's purchases on the tablet"
     );
     tablet.screenshot("faults-07-tablet-zhangsan").await;
-    steps::open_customer(&tablet, ZH, "李四").await;
+    steps::open_customer(tablet, ZH, "李四").await;
     tablet.sees_at(steps::NOTES, "慢网时记的备注").await;
     tablet
         .wait_for("//span[contains(@class,'entry-amount')][normalize-space()='¥104.00']")
         .await;
     assert_eq!(
-        amounts(&tablet).await,
+        amounts(tablet).await,
         ["¥102.00", "¥104.00"],
         "李四's purchases on the tablet"
     );
     tablet.screenshot("faults-08-tablet-lisi").await;
-    steps::open_customer(&phone, EN, "张三").await;
+    steps::open_customer(phone, EN, "张三").await;
     assert_eq!(
-        amounts(&phone).await,
+        amounts(phone).await,
         ["¥101.00", "¥103.00"],
         "张三's purchases on the phone"
     );
 
     // The server: every batch decoded, each purchase sent exactly once.
-    let contents = Device::new(&api, &owner).contents().await;
+    let contents = Device::new(&api, &shop.owner).contents().await;
     let mut sent: BTreeMap<String, usize> = BTreeMap::new();
     let mut totals = Vec::new();
     for (_, id, entry) in contents.appended() {

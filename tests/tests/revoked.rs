@@ -12,7 +12,7 @@ use fantoccini::Client;
 use huike_tests::api::Api;
 use huike_tests::browser::{Screen, run_sessions};
 use huike_tests::proxy::{Route, describe};
-use huike_tests::steps::{self, EN, NewShop, TwoDevices, ZH};
+use huike_tests::steps::{self, EN, TwoDevices, ZH};
 use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,29 +31,30 @@ const PHONE_ROW: &str = "//li[contains(@class,'device')][.//span[contains(@class
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
     let (app, worker) = (app_url(), worker_url());
     let upstream = worker.trim_start_matches("http://").to_owned();
-    let TwoDevices {
-        tablet,
-        phone,
-        tablet_net,
-        phone_net,
-    } = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let (tablet, phone) = (&devices.tablet, &devices.phone);
+    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
     let long = Duration::from_secs(60);
 
     let api = Api::new();
-    let NewShop {
-        owner_code,
-        clerk_code,
-        ..
-    } = steps::new_shop(&api, "撤销测试母婴店").await;
-    steps::join(&tablet, ZH, &app, &tablet_net.url(), &owner_code, "王店长").await;
-    steps::join(&phone, EN, &app, &phone_net.url(), &clerk_code, "小李").await;
+    let shop = steps::new_shop(&api, "撤销测试母婴店").await;
+    steps::join(
+        tablet,
+        ZH,
+        &app,
+        &tablet_net.url(),
+        &shop.owner_code,
+        "王店长",
+    )
+    .await;
+    steps::join(phone, EN, &app, &phone_net.url(), &shop.clerk_code, "小李").await;
 
     // The clerk adds 孙八, which reaches the shop.
-    steps::add_customer(&phone, EN, "孙八", "135 0000 1111").await;
-    steps::sync_clean(&phone, EN, long).await;
+    steps::add_customer(phone, EN, "孙八", "135 0000 1111").await;
+    steps::sync_clean(phone, EN, long).await;
 
     // The owner revokes the phone.
-    steps::sync_clean(&tablet, ZH, long).await;
+    steps::sync_clean(tablet, ZH, long).await;
     let revoke = tablet
         .wait_for(&format!("{PHONE_ROW}//button[normalize-space()='撤销']"))
         .await;
@@ -64,7 +65,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     tablet.screenshot("revoked-01-tablet-revokes").await;
 
     // The phone, unaware, adds 周九; its next sync is refused for good.
-    steps::add_customer(&phone, EN, "周九", "135 0000 2222").await;
+    steps::add_customer(phone, EN, "周九", "135 0000 2222").await;
     phone.follow(EN.settings).await;
     let pending: usize = phone
         .text_at(steps::PENDING)
@@ -73,7 +74,7 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         .parse()
         .expect("a number of pending changes");
     assert!(pending > 0, "adding 周九 waits to be sent");
-    steps::sync_now(&phone, EN, long).await;
+    steps::sync_now(phone, EN, long).await;
     let changes = if pending == 1 {
         "1 change".to_owned()
     } else {
@@ -106,8 +107,8 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     );
 
     // The owner's book has 孙八, never 周九.
-    steps::sync_clean(&tablet, ZH, long).await;
-    steps::open_customer(&tablet, ZH, "孙八").await;
+    steps::sync_clean(tablet, ZH, long).await;
+    steps::open_customer(tablet, ZH, "孙八").await;
     tablet.follow(ZH.customers).await;
     tablet.fill("", ZH.search, "周九").await;
     tablet.sees("没有找到匹配的顾客").await;
