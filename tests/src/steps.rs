@@ -225,8 +225,10 @@ pub struct TwoDevices<'a> {
 }
 
 impl<'a> TwoDevices<'a> {
-    /// The two browsers, each behind its own proxy to `upstream` (host:port of the worker).
-    pub async fn start(tablet: &'a Client, phone: &'a Client, upstream: &str) -> TwoDevices<'a> {
+    /// The two browsers, each behind its own proxy to the worker under test.
+    pub async fn start(tablet: &'a Client, phone: &'a Client) -> TwoDevices<'a> {
+        let worker = crate::worker_url();
+        let upstream = worker.trim_start_matches("http://");
         TwoDevices {
             tablet: Page {
                 client: tablet,
@@ -239,6 +241,34 @@ impl<'a> TwoDevices<'a> {
             tablet_net: Proxy::start(upstream).await.expect("proxy"),
             phone_net: Proxy::start(upstream).await.expect("proxy"),
         }
+    }
+
+    /// The owner's tablet joins `shop` as 王店长, in Chinese.
+    pub async fn join_tablet(&self, shop: &NewShop) {
+        let server = self.tablet_net.url();
+        join(
+            &self.tablet,
+            ZH,
+            &crate::app_url(),
+            &server,
+            &shop.owner_code,
+            "王店长",
+        )
+        .await;
+    }
+
+    /// The clerk's phone joins `shop` as 小李, in English.
+    pub async fn join_phone(&self, shop: &NewShop) {
+        let server = self.phone_net.url();
+        join(
+            &self.phone,
+            EN,
+            &crate::app_url(),
+            &server,
+            &shop.clerk_code,
+            "小李",
+        )
+        .await;
     }
 }
 

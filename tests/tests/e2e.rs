@@ -11,9 +11,9 @@
 //! (service worker). Screenshots of every step go to target/e2e/.
 
 use fantoccini::Client;
+use huike_tests::app_url;
 use huike_tests::browser::{Driver, Page, set_offline};
 use huike_tests::steps::TwoDevices;
-use huike_tests::{app_url, worker_url};
 
 const ROW_ZHANGSAN: &str = "//a[contains(@class,'row-link')][.//span[normalize-space()='张三']]";
 const FIRST_ROW_NAME: &str =
@@ -31,13 +31,12 @@ fn fact(label: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_added_offline_on_a_phone_reaches_the_tablet_and_concurrent_edits_merge() {
-    let (app, worker) = (app_url(), worker_url());
-    let upstream = worker.trim_start_matches("http://").to_owned();
+    let app = app_url();
     let driver = Driver::start();
     let tablet = driver.session(1280, 800).await;
     let phone = driver.session(360, 740).await;
     let (t, p) = (tablet.clone(), phone.clone());
-    let outcome = tokio::spawn(async move { scenario(&t, &p, &app, &upstream).await }).await;
+    let outcome = tokio::spawn(async move { scenario(&t, &p, &app).await }).await;
     if outcome.is_err() {
         // Show what each screen looked like when the test failed.
         Page {
@@ -68,8 +67,8 @@ async fn open_zhangsan(page: &Page<'_>, tab: &str) {
     page.sees_at(CUSTOMER_NAME, "张三").await;
 }
 
-async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str, upstream: &str) {
-    let devices = TwoDevices::start(tablet_client, phone_client, upstream).await;
+async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str) {
+    let devices = TwoDevices::start(tablet_client, phone_client).await;
     let (tablet, phone) = (&devices.tablet, &devices.phone);
     let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
 

@@ -17,7 +17,6 @@ use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
 
 use huike_tests::steps::{self, EN, TwoDevices, ZH};
-use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erased_customer_disappears_from_every_device() {
@@ -39,25 +38,14 @@ async fn search(page: &Page<'_>, customers: &str, label: &str, query: &str) {
 }
 
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
-    let (app, worker) = (app_url(), worker_url());
-    let upstream = worker.trim_start_matches("http://").to_owned();
-    let devices = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client).await;
     let (tablet, phone) = (&devices.tablet, &devices.phone);
-    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
     let long = Duration::from_secs(60);
 
     let api = Api::new();
     let shop = steps::new_shop(&api, "清除测试母婴店").await;
-    steps::join(
-        tablet,
-        ZH,
-        &app,
-        &tablet_net.url(),
-        &shop.owner_code,
-        "王店长",
-    )
-    .await;
-    steps::join(phone, EN, &app, &phone_net.url(), &shop.clerk_code, "小李").await;
+    devices.join_tablet(&shop).await;
+    devices.join_phone(&shop).await;
 
     // The owner records 赵六 (with a note) and 钱七; the phone gets both.
     steps::add_customer(tablet, ZH, "钱七", "136 8765 4321").await;

@@ -19,7 +19,6 @@ use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
 use huike_tests::proxy::{Fault, Proxy, Route, Seen, describe};
 use huike_tests::steps::{self, EN, TwoDevices, Words, ZH};
-use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purchases_made_while_the_network_fails_arrive_exactly_once() {
@@ -68,29 +67,19 @@ async fn amounts(page: &Page<'_>) -> Vec<String> {
 }
 
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
-    let (app, worker) = (app_url(), worker_url());
-    let upstream = worker.trim_start_matches("http://").to_owned();
-    let devices = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client).await;
     let (tablet, phone) = (&devices.tablet, &devices.phone);
-    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
+    let phone_net = &devices.phone_net;
     let long = Duration::from_secs(60);
 
     // The shop: the owner's tablet and a clerk's phone join it; the owner adds two customers.
     let api = Api::new();
     let shop = steps::new_shop(&api, "故障测试母婴店").await;
-    steps::join(
-        tablet,
-        ZH,
-        &app,
-        &tablet_net.url(),
-        &shop.owner_code,
-        "王店长",
-    )
-    .await;
+    devices.join_tablet(&shop).await;
     steps::add_customer(tablet, ZH, "张三", "138 0013 8000").await;
     steps::add_customer(tablet, ZH, "李四", "139 0013 9000").await;
     steps::sync_clean(tablet, ZH, long).await;
-    steps::join(phone, EN, &app, &phone_net.url(), &shop.clerk_code, "小李").await;
+    devices.join_phone(&shop).await;
     steps::sync_clean(phone, EN, long).await;
     steps::open_customer(phone, EN, "李四").await;
     phone.screenshot("faults-01-phone-joined").await;

@@ -13,7 +13,6 @@ use huike_tests::api::Api;
 use huike_tests::browser::{Screen, run_sessions};
 use huike_tests::proxy::{Route, describe};
 use huike_tests::steps::{self, EN, TwoDevices, ZH};
-use huike_tests::{app_url, worker_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_phone_says_it_was_removed_and_what_never_reached_the_shop() {
@@ -29,25 +28,15 @@ async fn a_revoked_phone_says_it_was_removed_and_what_never_reached_the_shop() {
 const PHONE_ROW: &str = "//li[contains(@class,'device')][.//span[contains(@class,'device-name')][normalize-space()='小李']]";
 
 async fn scenario(tablet_client: &Client, phone_client: &Client) {
-    let (app, worker) = (app_url(), worker_url());
-    let upstream = worker.trim_start_matches("http://").to_owned();
-    let devices = TwoDevices::start(tablet_client, phone_client, &upstream).await;
+    let devices = TwoDevices::start(tablet_client, phone_client).await;
     let (tablet, phone) = (&devices.tablet, &devices.phone);
-    let (tablet_net, phone_net) = (&devices.tablet_net, &devices.phone_net);
+    let phone_net = &devices.phone_net;
     let long = Duration::from_secs(60);
 
     let api = Api::new();
     let shop = steps::new_shop(&api, "撤销测试母婴店").await;
-    steps::join(
-        tablet,
-        ZH,
-        &app,
-        &tablet_net.url(),
-        &shop.owner_code,
-        "王店长",
-    )
-    .await;
-    steps::join(phone, EN, &app, &phone_net.url(), &shop.clerk_code, "小李").await;
+    devices.join_tablet(&shop).await;
+    devices.join_phone(&shop).await;
 
     // The clerk adds 孙八, which reaches the shop.
     steps::add_customer(phone, EN, "孙八", "135 0000 1111").await;
