@@ -98,6 +98,46 @@ impl Row {
     }
 }
 
+/// The stamps written so far, from which the next row's stamp is predicted; the writer and
+/// the reader keep the same one.
+#[derive(Default)]
+struct Stamps {
+    /// Node ids by number, in the order first written.
+    nodes: Vec<u64>,
+    /// The number of the node last added for each low 48 bits.
+    full_nodes: FxHashMap<u64, u32>,
+    last: Hlc,
+    row: Row,
+}
+
+impl Stamps {
+    /// Starts a row whose id tells `info`: its time becomes the row's (when it has one), and
+    /// the stamp its id suggests (its time, counter and node) is returned, else the last
+    /// stamp.
+    fn start_row(&mut self, info: &IdInfo) -> Hlc {
+        if let Some(ms) = info.ms {
+            self.row = Row { ms };
+        }
+        match (info.ms, info.made) {
+            (Some(ms), Some((c, node))) => Hlc {
+                ms,
+                c,
+                n: match self.full_nodes.get(&node) {
+                    Some(&i) => self.nodes[i as usize],
+                    None => node,
+                },
+            },
+            _ => self.last,
+        }
+    }
+
+    /// Numbers a node written in full.
+    fn add_node(&mut self, n: u64) {
+        self.full_nodes.insert(n & NODE48, self.nodes.len() as u32);
+        self.nodes.push(n);
+    }
+}
+
 /// What an id tells about its row.
 #[derive(Clone, Copy, Default)]
 struct IdInfo {
@@ -590,16 +630,12 @@ struct Block {
 /// What a small image's writer carries from block to block.
 #[derive(Default)]
 pub(super) struct ColumnWriter {
-    /// Node ids by number and in order, and the number of the node last added for each low
-    /// 48 bits.
-    nodes: FxHashMap<u64, u32>,
-    node_list: Vec<u64>,
-    full_nodes: FxHashMap<u64, u32>,
+    /// Node numbers by id.
+    node_numbers: FxHashMap<u64, u32>,
+    stamps: Stamps,
     /// The 48-bit nodes of stamped ids, by index.
     tails: FxHashMap<u64, u32>,
     last_id_seconds: u64,
-    last_stamp: Hlc,
-    row: Row,
     paths: Paths,
     columns: Vec<ColumnW>,
     /// Shapes by root and bytes (the key is the root's varint, then the shape).
@@ -634,8 +670,7 @@ impl ColumnWriter {
         let mut block = std::mem::take(&mut self.block);
         for e in entries {
             let info = self.write_id(&mut block, e.id);
-            self.set_row(&info);
-            let predicted = self.predict(&info);
+            let predicted = self.stamps.start_row(&info);
             self.write_stamp(&mut block.streams[STAMPS], e.at, predicted);
             self.write_value(ENTRY_ROOT, e.raw, e.at.n, &mut block);
             if let Some(b) = info.uuid {
@@ -668,8 +703,7 @@ impl ColumnWriter {
                     + 2 * usize::from(state.erased.is_some()),
             );
             let info = self.write_id(&mut block, id.as_str());
-            self.set_row(&info);
-            let first = self.predict(&info);
+            let first = self.stamps.start_row(&info);
             for at in [state.deleted, state.erased].into_iter().flatten() {
                 self.write_stamp(&mut block.streams[STAMPS], at, first);
             }
@@ -766,29 +800,8 @@ impl ColumnWriter {
         }
     }
 
-    fn set_row(&mut self, info: &IdInfo) {
-        if let Some(ms) = info.ms {
-            self.row = Row { ms };
-        }
-    }
-
-    /// The stamp a row's id suggests (its time, counter and node), else the last stamp.
-    fn predict(&self, info: &IdInfo) -> Hlc {
-        match (info.ms, info.made) {
-            (Some(ms), Some((c, node))) => Hlc {
-                ms,
-                c,
-                n: match self.full_nodes.get(&node) {
-                    Some(&i) => self.node_list[i as usize],
-                    None => node,
-                },
-            },
-            _ => self.last_stamp,
-        }
-    }
-
     fn write_stamp(&mut self, w: &mut Writer, at: Hlc, predicted: Hlc) {
-        self.last_stamp = at;
+        self.stamps.last = at;
         if at == predicted {
             w.u8(STAMP_PREDICTED);
         } else if at.ms == predicted.ms && at.n == predicted.n {
@@ -798,13 +811,12 @@ impl ColumnWriter {
             w.u8(STAMP_FULL);
             w.zigzag(at.ms.wrapping_sub(predicted.ms) as i64);
             w.varint(u64::from(at.c));
-            let next = self.nodes.len() as u32;
-            let index = *self.nodes.entry(at.n).or_insert(next);
+            let next = self.node_numbers.len() as u32;
+            let index = *self.node_numbers.entry(at.n).or_insert(next);
             w.varint(u64::from(index));
             if index == next {
                 w.u64_le(at.n);
-                self.node_list.push(at.n);
-                self.full_nodes.insert(at.n & NODE48, index);
+                self.stamps.add_node(at.n);
             }
         }
     }
@@ -846,7 +858,7 @@ impl ColumnWriter {
         block.rows.push(RowW {
             shape: index,
             start: block.vals.len() as u32,
-            row: self.row,
+            row: self.stamps.row,
             node,
             records_before: self.record_count,
             entries_before: self.entry_count,
@@ -1308,12 +1320,9 @@ struct ColumnR {
 /// What a small image's reader carries from block to block (the mirror of [`ColumnWriter`]).
 #[derive(Default)]
 pub(super) struct ColumnReader {
-    nodes: Vec<u64>,
-    full_nodes: FxHashMap<u64, u32>,
+    stamps: Stamps,
     tails: Vec<u64>,
     last_id_seconds: u64,
-    last_stamp: Hlc,
-    row: Row,
     paths: Paths,
     columns: Vec<ColumnR>,
     /// Shapes per root.
@@ -1347,8 +1356,7 @@ impl ColumnReader {
         let mut id = std::mem::take(&mut self.id);
         for _ in 0..n {
             let info = self.read_id(&mut s, &mut id)?;
-            self.set_row(&info);
-            let predicted = self.predict(&info);
+            let predicted = self.stamps.start_row(&info);
             let at = self.read_stamp(&mut s.streams[STAMPS], predicted)?;
             self.read_value(ENTRY_ROOT, at.n, &mut s)?;
             if packed.len() > 0 && packed.last_id() >= id.as_str() {
@@ -1385,8 +1393,7 @@ impl ColumnReader {
                 Some(_) => Id::trusted(&text),
                 None => Id::parse(&text).map_err(|e| DecodeError::new(e.to_string(), 0))?,
             };
-            self.set_row(&info);
-            let first = self.predict(&info);
+            let first = self.stamps.start_row(&info);
             let deleted = match head & 1 {
                 1 => Some(self.read_stamp(&mut s.streams[STAMPS], first)?),
                 _ => None,
@@ -1512,26 +1519,6 @@ impl ColumnReader {
         })
     }
 
-    fn set_row(&mut self, info: &IdInfo) {
-        if let Some(ms) = info.ms {
-            self.row = Row { ms };
-        }
-    }
-
-    fn predict(&self, info: &IdInfo) -> Hlc {
-        match (info.ms, info.made) {
-            (Some(ms), Some((c, node))) => Hlc {
-                ms,
-                c,
-                n: match self.full_nodes.get(&node) {
-                    Some(&i) => self.nodes[i as usize],
-                    None => node,
-                },
-            },
-            _ => self.last_stamp,
-        }
-    }
-
     fn read_stamp(&mut self, r: &mut Reader<'_>, predicted: Hlc) -> Result<Hlc, DecodeError> {
         let at = match r.u8()? {
             STAMP_PREDICTED => predicted,
@@ -1544,12 +1531,12 @@ impl ColumnReader {
                 let c =
                     u32::try_from(r.varint()?).map_err(|_| r.error("counter beyond 32 bits"))?;
                 let index = r.varint()?;
+                let nodes = &self.stamps.nodes;
                 let n = match usize::try_from(index) {
-                    Ok(i) if i < self.nodes.len() => self.nodes[i],
-                    Ok(i) if i == self.nodes.len() => {
+                    Ok(i) if i < nodes.len() => nodes[i],
+                    Ok(i) if i == nodes.len() => {
                         let n = r.u64_le()?;
-                        self.full_nodes.insert(n & NODE48, self.nodes.len() as u32);
-                        self.nodes.push(n);
+                        self.stamps.add_node(n);
                         n
                     }
                     _ => return Err(r.error("unknown node index")),
@@ -1558,7 +1545,7 @@ impl ColumnReader {
             }
             _ => return Err(r.error("unknown stamp code (written by a newer version)")),
         };
-        self.last_stamp = at;
+        self.stamps.last = at;
         Ok(at)
     }
 
@@ -1577,7 +1564,7 @@ impl ColumnReader {
             entries,
             value,
             vals,
-            row,
+            stamps,
             ..
         } = self;
         value.clear();
@@ -1603,7 +1590,7 @@ impl ColumnReader {
         let refs = Refs {
             records,
             entries,
-            row: *row,
+            row: stamps.row,
         };
         vals.clear();
         vals.resize(shape.tags.len(), 0);
