@@ -6,8 +6,11 @@
 //! is always on the device's disk.
 
 use crate::i18n::{Lang, Texts, Words};
+use crate::platform::mark;
 use crate::session::Session;
-use crate::store::{PART_BYTES, Progress, Store, StoreError, legacy, migrate, yield_now};
+use crate::store::{
+    PART_BYTES, Progress, Store, StoreError, legacy, migrate, read_snapshot, yield_now,
+};
 use futures::lock::Mutex;
 use huike_core::book::Book;
 use huike_core::client::driver::SyncError;
@@ -187,6 +190,7 @@ impl AppState {
         let elsewhere = self.elsewhere;
         crate::platform::hold_book_lock(&lock, move || elsewhere.set(true)).await;
         elsewhere.set(false);
+        mark("huike:book-locked");
         self.opening.set(Some(0.0));
         let store = Rc::new(Store::open(&session.database()).await?);
         let device = session.credentials.device_id.clone();
@@ -201,6 +205,7 @@ impl AppState {
             None => store.load_views().await,
         };
         if views.is_some() {
+            mark("huike:views-read");
             self.insights.set(views);
             self.book_rev.update(|n| *n += 1);
             self.settle();
@@ -211,13 +216,16 @@ impl AppState {
             Some(replica) => replica,
             None => store.load_book(device, &progress).await?,
         };
+        mark("huike:book-read");
         if self.insights.with_untracked(Option::is_none) {
             let views = read_views(|step| step(replica.book())).await;
             self.insights.set(Some(views));
         }
         let journal = store.journal().await?;
+        mark("huike:journal-read");
         for (i, record) in journal.iter().enumerate() {
-            let delta = replica.commit(record);
+            let snapshot = read_merged(record).await;
+            let delta = replica.commit_read(record, snapshot);
             self.insights.update_untracked(|v| {
                 if let Some(v) = v {
                     v.follow(replica.book(), &delta);
@@ -227,6 +235,7 @@ impl AppState {
                 yield_now().await;
             }
         }
+        mark("huike:journal-replayed");
         self.db.set_value(Some(store));
         self.replica.set(Some(replica));
         self.replica_rev.update(|n| *n += 1);
@@ -266,10 +275,12 @@ impl AppState {
             return Err(e);
         }
         self.storage_error.set(None);
+        // Nothing else changes the replica while this change holds the lock.
+        let snapshot = read_merged(&record).await;
         let mut delta = Delta::default();
         self.replica.update_untracked(|r| {
             if let Some(r) = r {
-                delta = r.commit(&record);
+                delta = r.commit_read(&record, snapshot);
             }
         });
         self.replica_rev.update(|n| *n += 1);
@@ -283,6 +294,7 @@ impl AppState {
                     .unwrap_or(true)
             })
             .await;
+            mark("huike:views-built");
             self.insights.set(Some(views));
         } else if delta.changed_book() {
             self.replica.with_untracked(|r| {
@@ -390,12 +402,24 @@ impl AppState {
                     .await
             }
             .await;
-            if let Err(e) = result {
-                leptos::logging::warn!("compaction failed (the journal is kept): {e}");
+            match result {
+                Ok(()) => mark("huike:compacted"),
+                Err(e) => leptos::logging::warn!("compaction failed (the journal is kept): {e}"),
             }
             app.compacting.set_value(false);
         });
     }
+}
+
+/// The book of a snapshot record (a new device's download), read a step at a time before the
+/// record is committed (the rest of a commit is quick).
+async fn read_merged(record: &Journal) -> Option<Book> {
+    let Journal::Merged { parts, .. } = record else {
+        return None;
+    };
+    let book = read_snapshot(parts).await;
+    mark("huike:snapshot-read");
+    book
 }
 
 /// A book's views, read a slice at a time: `with_book` runs a step on the book.

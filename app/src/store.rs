@@ -20,7 +20,9 @@
 
 pub mod legacy;
 
+use huike_core::book::Book;
 use huike_core::client::state::SyncState;
+use huike_core::codec::DecodeError;
 use huike_core::codec::ops::{decode_ops, encode_ops};
 use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
 use huike_core::insights::Insights;
@@ -209,10 +211,9 @@ impl Store {
             let part = self
                 .get(SNAPSHOT, part_key(manifest.generation, &n.to_string()))
                 .await?;
-            reader.feed(&value_bytes(&part)?).map_err(damaged)?;
-            while reader.step().map_err(damaged)? {
-                yield_now().await;
-            }
+            feed(&mut reader, &value_bytes(&part)?)
+                .await
+                .map_err(damaged)?;
             progress(Progress {
                 done: f64::from(n + 1) / f64::from(manifest.parts.max(1)),
             });
@@ -455,6 +456,26 @@ pub async fn migrate(
     write_snapshot(store, &earlier, None).await?;
     Store::destroy(legacy_name).await?;
     Ok(Some(earlier))
+}
+
+/// Feeds one part of a snapshot to `reader` and reads it a step (a block) at a time, yielding
+/// to the page between steps.
+async fn feed(reader: &mut SnapshotReader, part: &[u8]) -> Result<(), DecodeError> {
+    reader.feed(part)?;
+    while reader.step()? {
+        yield_now().await;
+    }
+    Ok(())
+}
+
+/// Reads a snapshot's `parts` (a new device's download) a step at a time; `None` when they
+/// cannot be read (damaged, or of a newer format).
+pub async fn read_snapshot(parts: &[Vec<u8>]) -> Option<Book> {
+    let mut reader = SnapshotReader::new();
+    for part in parts {
+        feed(&mut reader, part).await.ok()?;
+    }
+    reader.finish().ok()
 }
 
 /// Writes `replica` as the store's new snapshot at once, with the image of the views kept

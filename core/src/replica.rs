@@ -282,6 +282,19 @@ impl Replica {
     /// Applies a journal record: one planned by a `plan_*` method once it is stored, or one
     /// read back from the device's log on start. Returns what changed in the book.
     pub fn commit(&mut self, record: &Journal) -> Delta {
+        let snapshot = match record {
+            Journal::Merged { parts, .. } => {
+                SnapshotReader::read_all(parts.iter().map(Vec::as_slice)).ok()
+            }
+            _ => None,
+        };
+        self.commit_read(record, snapshot)
+    }
+
+    /// [`Replica::commit`] for a caller that has read a [`Journal::Merged`] record's parts
+    /// itself, a step at a time with [`SnapshotReader`] (`None`: they could not be read); for
+    /// other records `snapshot` is ignored.
+    pub fn commit_read(&mut self, record: &Journal, snapshot: Option<Book>) -> Delta {
         match record {
             Journal::Local(ops) => {
                 let delta = self.apply_all(ops);
@@ -298,10 +311,10 @@ impl Replica {
                 self.outbox.drain(..n);
                 Delta::default()
             }
-            Journal::Merged { parts, cursor } => {
+            Journal::Merged { cursor, .. } => {
                 // A snapshot that cannot be read (damaged, or of a newer format) merges
                 // nothing and moves no cursor: the streams are pulled instead.
-                let Ok(snapshot) = SnapshotReader::read_all(parts.iter().map(Vec::as_slice)) else {
+                let Some(snapshot) = snapshot else {
                     return Delta::default();
                 };
                 for (device, seq) in cursor {

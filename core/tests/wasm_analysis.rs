@@ -205,4 +205,71 @@ fn timings_in_the_browser() {
         indexed - before_index,
         keystroke_ms,
     );
+    storage_timings(&book);
+}
+
+/// Times what a device does with the book's stored forms: the server snapshot a new device
+/// reads, the device's own store read at every start, the image of the views read first at a
+/// start, and the longest single step of each stepwise reader (the page waits for that long).
+#[cfg(target_arch = "wasm32")]
+fn storage_timings(book: &Book) {
+    use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
+    use huike_core::insights::{Insights, InsightsReader};
+    let mut lines = Vec::new();
+    for (name, level) in [
+        ("server snapshot", Level::Small),
+        ("device store", Level::Fast),
+    ] {
+        let parts = SnapshotWriter::write_all(book, level, 1 << 20);
+        let bytes: usize = parts.iter().map(Vec::len).sum();
+        let start = now_ms();
+        let mut reader = SnapshotReader::new();
+        let mut longest = 0.0f64;
+        for part in &parts {
+            let t = now_ms();
+            reader.feed(part).expect("a part");
+            longest = longest.max(now_ms() - t);
+            loop {
+                let t = now_ms();
+                let more = reader.step().expect("a step");
+                longest = longest.max(now_ms() - t);
+                if !more {
+                    break;
+                }
+            }
+        }
+        let back = reader.finish().expect("the book");
+        assert_eq!(back.entry_count(), book.entry_count());
+        lines.push(format!(
+            "{name} {bytes} B read in {:.0} ms (longest step {longest:.0} ms)",
+            now_ms() - start
+        ));
+    }
+    let start = now_ms();
+    let mut reader = InsightsReader::new(book);
+    let mut longest = 0.0f64;
+    loop {
+        let t = now_ms();
+        let done = reader.step(book, 2_000);
+        longest = longest.max(now_ms() - t);
+        if done {
+            break;
+        }
+    }
+    let mut views = reader.finish();
+    lines.push(format!(
+        "views from the book {:.0} ms (longest step {longest:.0} ms)",
+        now_ms() - start
+    ));
+    let t = now_ms();
+    let image = views.write_image();
+    lines.push(format!(
+        "views image {} B written in {:.0} ms",
+        image.len(),
+        now_ms() - t
+    ));
+    let t = now_ms();
+    Insights::read_image(&image).expect("the views read back");
+    lines.push(format!("read in {:.0} ms", now_ms() - t));
+    console_log!("wasm storage timings: {}", lines.join("; "));
 }

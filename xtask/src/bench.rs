@@ -123,6 +123,18 @@ pub(crate) struct Phase {
     pub customers: Option<u64>,
     /// Why the phase has no figure, if it has none.
     pub error: Option<String>,
+    /// The app's marks and the long tasks during the phase, in order.
+    pub timeline: Vec<Event>,
+}
+
+/// An app's mark or a long task, ms after navigation.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct Event {
+    pub at_ms: f64,
+    /// The mark's name, or "long task".
+    pub what: String,
+    /// How long, for a long task.
+    pub long_task_ms: Option<f64>,
 }
 
 /// One run: a new profile through every phase.
@@ -204,6 +216,12 @@ pub(crate) fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
             ms(run.first_sync.ms),
             ms(run.cold_start.ms)
         ));
+        for (name, phase) in [
+            ("first sync", &run.first_sync),
+            ("cold start", &run.cold_start),
+        ] {
+            say(format_args!("{name}: {}", describe(&phase.timeline)));
+        }
         runs.push(run);
     }
     drop(driver);
@@ -534,7 +552,9 @@ fn settled(frames: &[f64]) -> Option<f64> {
 
 /// The long tasks between `from` and `to`, IndexedDB bytes and wasm memory now.
 async fn measure_after(client: &Client, from: f64, to: f64) -> Result<Phase> {
-    let (longest, count) = long_tasks(client, from, to).await?;
+    let timeline = timeline(client, from, to).await?;
+    let long: Vec<f64> = timeline.iter().filter_map(|e| e.long_task_ms).collect();
+    let (longest, count) = (long.iter().copied().fold(0.0, f64::max), long.len());
     let storage = client
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
@@ -557,6 +577,7 @@ async fn measure_after(client: &Client, from: f64, to: f64) -> Result<Phase> {
     Ok(Phase {
         longest_task_ms: longest,
         long_tasks: count,
+        timeline,
         indexeddb_bytes: storage.as_f64(),
         memory_bytes: memory.as_f64(),
         ..Phase::default()
@@ -565,26 +586,61 @@ async fn measure_after(client: &Client, from: f64, to: f64) -> Result<Phase> {
 
 /// The longest task and the number of long tasks that started between `from` and `to`.
 async fn long_tasks(client: &Client, from: f64, to: f64) -> Result<(f64, usize)> {
-    let tasks = client
-        .execute("return window.__huikeBench.longtasks;", vec![])
-        .await
-        .context("reading the long tasks")?;
-    let durations: Vec<f64> = tasks
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter(|t| {
-                    t[0].as_f64()
-                        .is_some_and(|start| start >= from && start <= to)
-                })
-                .filter_map(|t| t[1].as_f64())
-                .collect()
-        })
-        .unwrap_or_default();
+    let durations: Vec<f64> = timeline(client, from, to)
+        .await?
+        .into_iter()
+        .filter_map(|e| e.long_task_ms)
+        .collect();
     Ok((
         durations.iter().copied().fold(0.0, f64::max),
         durations.len(),
     ))
+}
+
+/// What happened between `from` and `to`, in order: the app's `huike:*` marks (its steps,
+/// e.g. of opening the book) and the long tasks, so a long task can be placed between two
+/// steps.
+async fn timeline(client: &Client, from: f64, to: f64) -> Result<Vec<Event>> {
+    let got = client
+        .execute(
+            r#"const marks = performance.getEntriesByType("mark")
+                 .filter((m) => m.name.startsWith("huike:"))
+                 .map((m) => [m.startTime, m.name, null]);
+               const tasks = window.__huikeBench.longtasks.map(([at, ms]) => [at, "long task", ms]);
+               return marks.concat(tasks);"#,
+            vec![],
+        )
+        .await
+        .context("reading the marks and long tasks")?;
+    let mut events: Vec<Event> = got
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|e| {
+                    Some(Event {
+                        at_ms: e[0].as_f64()?,
+                        what: e[1].as_str()?.to_owned(),
+                        long_task_ms: e[2].as_f64(),
+                    })
+                })
+                .filter(|e| e.at_ms >= from && e.at_ms <= to)
+                .collect()
+        })
+        .unwrap_or_default();
+    events.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
+    Ok(events)
+}
+
+/// A timeline on one line: `312 huike:views-read · 640 long task 180 ms · …`.
+fn describe(timeline: &[Event]) -> String {
+    let events: Vec<String> = timeline
+        .iter()
+        .map(|e| match e.long_task_ms {
+            Some(d) => format!("{:.0} {} {d:.0} ms", e.at_ms, e.what),
+            None => format!("{:.0} {}", e.at_ms, e.what),
+        })
+        .collect();
+    events.join(" · ")
 }
 
 async fn now(client: &Client) -> Result<f64> {
