@@ -9,12 +9,11 @@ use crate::i18n::{Lang, Texts, Words};
 use crate::platform::mark;
 use crate::session::Session;
 use crate::store::{
-    PART_BYTES, Progress, Store, StoreError, legacy, migrate, read_snapshot, yield_now,
+    Progress, STEP_ROWS, Store, StoreError, legacy, migrate, read_snapshot, yield_now,
 };
 use futures::lock::Mutex;
 use huike_core::book::Book;
 use huike_core::client::driver::SyncError;
-use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Entry;
 use huike_core::id::Id;
 use huike_core::insights::{Insights, InsightsReader, Today};
@@ -223,17 +222,25 @@ impl AppState {
         }
         let journal = store.journal().await?;
         mark("huike:journal-read");
+        let mut rebuilt = false;
         for (i, record) in journal.iter().enumerate() {
             let snapshot = read_merged(record).await;
             let delta = replica.commit_read(record, snapshot);
+            rebuilt |= delta.rebuilt;
             self.insights.update_untracked(|v| {
-                if let Some(v) = v {
+                if let (Some(v), false) = (v, rebuilt) {
                     v.follow(replica.book(), &delta);
                 }
             });
             if i % 200 == 199 {
                 yield_now().await;
             }
+        }
+        if rebuilt {
+            // A snapshot merged as a whole (the device closed before its store was compacted):
+            // the views are read from the book it made.
+            let views = read_views(|step| step(replica.book())).await;
+            self.insights.set(Some(views));
         }
         mark("huike:journal-replayed");
         self.db.set_value(Some(store));
@@ -445,9 +452,10 @@ async fn read_views(with_book: impl Fn(&dyn Fn(&Book) -> bool) -> bool) -> Insig
 
 /// The replica's book as snapshot parts, written a slice at a time.
 async fn write_parts(replica: RwSignal<Option<Replica>, LocalStorage>) -> Option<Vec<Vec<u8>>> {
-    let mut writer = SnapshotWriter::new(Level::Fast, PART_BYTES);
+    let mut writer = crate::store::snapshot_writer();
     loop {
-        let done = replica.with_untracked(|r| r.as_ref().map(|r| writer.step(r.book(), 4_000)))?;
+        let done =
+            replica.with_untracked(|r| r.as_ref().map(|r| writer.step(r.book(), STEP_ROWS)))?;
         if done {
             return Some(writer.finish());
         }

@@ -8,11 +8,9 @@
 use crate::api::Api;
 use crate::state::{AppState, SyncStatus};
 use huike_core::client::driver::{self, Host, SyncError, backoff_ms};
-use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Role;
 use huike_core::replica::{Journal, Replica};
 use huike_core::sync::Cursor;
-use huike_core::sync::MAX_BODY_BYTES;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -128,8 +126,6 @@ fn retry_after(e: &SyncError) -> Option<u64> {
 /// since the last one.
 const SNAPSHOT_AFTER_BATCHES: u64 = 20;
 const SNAPSHOT_EVERY_MS: f64 = 86_400_000.0;
-/// Snapshot parts fit in one request body with room to spare.
-const PART_BYTES: usize = MAX_BODY_BYTES - 4096;
 
 /// Uploads a snapshot of the book when this is an owner device and one is due.
 async fn upload_snapshot_if_due(app: AppState) -> Result<(), SyncError> {
@@ -165,11 +161,12 @@ async fn upload_snapshot_if_due(app: AppState) -> Result<(), SyncError> {
     if !due {
         return Ok(());
     }
-    let mut writer = SnapshotWriter::new(Level::Small, PART_BYTES);
+    let mut writer = driver::snapshot_writer();
     loop {
-        let done = app
-            .replica
-            .with_untracked(|r| r.as_ref().map(|r| writer.step(r.book(), 2_000)));
+        let done = app.replica.with_untracked(|r| {
+            r.as_ref()
+                .map(|r| writer.step(r.book(), driver::SNAPSHOT_STEP_ROWS))
+        });
         match done {
             Some(true) => break,
             Some(false) => crate::store::yield_now().await,

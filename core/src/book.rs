@@ -601,6 +601,11 @@ impl Book {
             .filter_map(|e| Some((Id::trusted(e.id), e.decode()?)))
     }
 
+    /// Number of records and entries: what merging this book into another costs.
+    pub fn size(&self) -> usize {
+        self.records.len() + self.entries.len() + self.foreign.len()
+    }
+
     /// Number of entries.
     pub fn entry_count(&self) -> usize {
         self.entries.len()

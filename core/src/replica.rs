@@ -147,8 +147,9 @@ pub struct Delta {
     pub entries: BTreeSet<Id>,
     /// Those of `entries` that replaced an earlier entry under the same id.
     pub replaced: BTreeSet<Id>,
-    /// The book was replaced as a whole (a new device's first snapshot): views kept beside it
-    /// must be read from it again rather than follow `records` and `entries`.
+    /// The book was replaced as a whole (by a larger snapshot merged with it, as on a new
+    /// device): views kept beside it must be read from it again rather than follow `records`
+    /// and `entries`.
     pub rebuilt: bool,
     /// The records to append to the device's log, in order (empty: nothing to store).
     pub journal: Vec<Journal>,
@@ -324,8 +325,12 @@ impl Replica {
                     }
                 }
                 self.clock.observe(snapshot.latest_stamp());
-                if self.book.is_empty() {
-                    self.book = snapshot;
+                // Merging is a join (the same book either way round), so the smaller book is
+                // merged into the larger: a new device's first changes into the shop's
+                // snapshot, not a whole shop into them a record at a time.
+                if self.book.size() <= snapshot.size() {
+                    let mine = std::mem::replace(&mut self.book, snapshot);
+                    self.book.merge(&mine);
                     return Delta {
                         rebuilt: true,
                         ..Delta::default()
@@ -519,6 +524,7 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::snapshot::{Level, SnapshotWriter};
     use crate::domain::Customer;
 
     fn customer(name: &str, phone: &str) -> Customer {
@@ -559,6 +565,48 @@ mod tests {
         assert!(!acked.is_empty());
         assert_eq!(phone.pending(), 0);
         assert!(phone.next_batch().0.is_none());
+    }
+
+    #[test]
+    fn a_device_with_its_own_changes_merges_a_larger_snapshot_as_a_whole() {
+        // The shop's book: two customers on the tablet.
+        let mut tablet = Replica::new("tablet".into());
+        for (n, name) in ["张三", "李四"].into_iter().enumerate() {
+            let id = tablet.new_id(1_000 + n as u64);
+            tablet.edit(1_000 + n as u64, &id, None, &customer(name, "13800138000"));
+        }
+        let parts = SnapshotWriter::write_all(tablet.book(), Level::Small, 1 << 20);
+        let cursor: Cursor = [("tablet".to_owned(), 3)].into();
+        // A new phone recorded one customer before its first sync.
+        let mut phone = Replica::new("phone".into());
+        let mine = phone.new_id(2_000);
+        phone.edit(2_000, &mine, None, &customer("王五", "13900000000"));
+        let record = Journal::Merged { parts, cursor };
+        let mut joined = tablet.book().clone();
+        joined.merge(phone.book());
+        let d = phone.commit(&record);
+        assert!(d.rebuilt, "the views are read anew from the merged book");
+        assert_eq!(
+            phone.book(),
+            &joined,
+            "the same join as the other way round"
+        );
+        assert_eq!(phone.book().records(RecordKind::Customer).count(), 3);
+        assert_eq!(
+            phone.pending(),
+            2,
+            "its own change still waits for the server"
+        );
+        assert_eq!(phone.sync.cursor.get("tablet"), Some(&3));
+        // A later, smaller snapshot is merged into the book instead.
+        let small = Replica::new("owner".into());
+        let parts = SnapshotWriter::write_all(small.book(), Level::Small, 1 << 20);
+        let d = phone.commit(&Journal::Merged {
+            parts,
+            cursor: Cursor::new(),
+        });
+        assert!(!d.rebuilt);
+        assert_eq!(phone.book(), &joined);
     }
 
     #[test]

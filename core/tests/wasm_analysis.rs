@@ -214,13 +214,20 @@ fn timings_in_the_browser() {
 #[cfg(target_arch = "wasm32")]
 fn storage_timings(book: &Book) {
     use huike_core::codec::snapshot::{Level, SnapshotReader, SnapshotWriter};
-    use huike_core::insights::{Insights, InsightsReader};
+    use huike_core::insights::{ImageReader, InsightsReader};
     let mut lines = Vec::new();
-    for (name, level) in [
-        ("server snapshot", Level::Small),
-        ("device store", Level::Fast),
-    ] {
-        let parts = SnapshotWriter::write_all(book, level, 1 << 20);
+    let snapshot = || {
+        let mut writer = huike_core::client::driver::snapshot_writer();
+        while !writer.step(book, huike_core::client::driver::SNAPSHOT_STEP_ROWS) {}
+        writer.finish()
+    };
+    let store = || {
+        // As the app stores the book (`app/src/store.rs`: `snapshot_writer`, `STEP_ROWS`).
+        let mut writer = SnapshotWriter::new(Level::Fast, 4 << 20);
+        while !writer.step(book, 4_000) {}
+        writer.finish()
+    };
+    for (name, parts) in [("server snapshot", snapshot()), ("device store", store())] {
         let bytes: usize = parts.iter().map(Vec::len).sum();
         let start = now_ms();
         let mut reader = SnapshotReader::new();
@@ -268,8 +275,20 @@ fn storage_timings(book: &Book) {
         image.len(),
         now_ms() - t
     ));
-    let t = now_ms();
-    Insights::read_image(&image).expect("the views read back");
-    lines.push(format!("read in {:.0} ms", now_ms() - t));
+    let start = now_ms();
+    let mut reader = ImageReader::new(&image).expect("an image of this version");
+    let mut longest = 0.0f64;
+    loop {
+        let t = now_ms();
+        let done = reader.step().expect("the views read back").is_some();
+        longest = longest.max(now_ms() - t);
+        if done {
+            break;
+        }
+    }
+    lines.push(format!(
+        "read in {:.0} ms (longest step {longest:.0} ms)",
+        now_ms() - start
+    ));
     console_log!("wasm storage timings: {}", lines.join("; "));
 }

@@ -13,13 +13,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use huike_core::book::Book;
 use huike_core::client::driver::{self, CallError, Transport};
-use huike_core::codec::snapshot::{Level, SnapshotWriter};
 use huike_core::domain::Role;
 use huike_core::op::Op;
 use huike_core::replica::Replica;
 use huike_core::sync::{
-    CreateShopRequest, Cursor, DeviceCredentials, Invite, InviteRequest, JoinRequest,
-    MAX_BODY_BYTES, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
+    CreateShopRequest, Cursor, DeviceCredentials, Invite, InviteRequest, JoinRequest, PullRequest,
+    PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
 };
 use huike_core::synth::Params;
 use serde::Serialize;
@@ -440,7 +439,9 @@ fn upload_snapshot(
     book: &Book,
     cursor: Cursor,
 ) -> Result<usize> {
-    let parts = SnapshotWriter::write_all(book, Level::Small, MAX_BODY_BYTES - 4096);
+    let mut writer = driver::snapshot_writer();
+    while !writer.step(book, driver::SNAPSHOT_STEP_ROWS) {}
+    let parts = writer.finish();
     let link = Owner {
         api,
         token: &owner.token,

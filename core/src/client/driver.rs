@@ -7,9 +7,11 @@
 //! (which stores each step's journal record before applying it). What can go wrong is a
 //! [`SyncError`] that says what it means for the user and whether trying again helps.
 
+use crate::codec::snapshot::{Level, SnapshotWriter};
 use crate::replica::{Journal, Replica};
 use crate::sync::{
-    ApiError, Cursor, PullRequest, PullResponse, PushAck, PushBatch, SnapshotCommit, SnapshotHead,
+    ApiError, Cursor, MAX_BODY_BYTES, PullRequest, PullResponse, PushAck, PushBatch,
+    SnapshotCommit, SnapshotHead,
 };
 use sha2::{Digest, Sha256};
 
@@ -209,6 +211,17 @@ async fn from_snapshot(host: &impl Host, transport: &impl Transport) -> Result<b
         .await
         .map_err(SyncError::Storage)?;
     Ok(true)
+}
+
+/// Rows in each block of a shop's snapshot: a new device reads a block at a time (a block of
+/// 2,000 customers takes a phone's browser about 30–50 ms), and larger blocks make the
+/// snapshot only a little smaller (5,000 rows: 5 % smaller, 20,000 rows: 8 %).
+pub const SNAPSHOT_STEP_ROWS: usize = 2_000;
+
+/// A writer of a shop's snapshot as every owner device writes it: the compact level, in parts
+/// that fit a request body with room to spare. Step it with [`SNAPSHOT_STEP_ROWS`].
+pub fn snapshot_writer() -> SnapshotWriter {
+    SnapshotWriter::new(Level::Small, MAX_BODY_BYTES - 4096)
 }
 
 /// Uploads a snapshot (its compressed parts, covering the streams up to `cursor`) and makes it

@@ -1,7 +1,7 @@
 //! The shop's records, as typed views of the book (docs/product.md).
 //!
 //! Mutable records (customers, complaints, campaigns, templates, rules, devices, the shop) are
-//! decoded from field registers with [`crate::op::RecordState::decode`]; every field has a
+//! decoded from field registers with [`crate::book::RecordState::decode`]; every field has a
 //! default so a record written by an older or newer app version still decodes. Immutable
 //! entries (purchases, visits, contacts, ledger entries) are [`Entry`] values.
 

@@ -50,6 +50,57 @@ pub struct InsightsReader {
     rules: Rules,
 }
 
+/// Reads an image of the views (what [`Insights::write_image`] wrote) a part at a time — the
+/// ledger, the search index, then the list — so that a page can paint between the parts.
+pub struct ImageReader<'a> {
+    r: Reader<'a>,
+    ledger: Option<Ledger>,
+    index: Option<SearchIndex>,
+}
+
+impl<'a> ImageReader<'a> {
+    /// A reader of `bytes`; an image of another version is an error (the caller reads the
+    /// views from the book instead).
+    pub fn new(bytes: &'a [u8]) -> Result<ImageReader<'a>, DecodeError> {
+        let mut r = Reader::new(bytes);
+        if r.raw(4)? != IMAGE_MAGIC {
+            return Err(DecodeError::new(
+                "not an image of the views of this version",
+                0,
+            ));
+        }
+        Ok(ImageReader {
+            r,
+            ledger: None,
+            index: None,
+        })
+    }
+
+    /// Reads the next part; returns the views once the last part is read (the reader is done
+    /// then).
+    pub fn step(&mut self) -> Result<Option<Insights>, DecodeError> {
+        let r = &mut self.r;
+        let (Some(ledger), Some(index)) = (&mut self.ledger, &mut self.index) else {
+            if self.ledger.is_none() {
+                self.ledger = Some(Ledger::read_image(r)?);
+            } else {
+                self.index = Some(SearchIndex::read_image(r)?);
+            }
+            return Ok(None);
+        };
+        let insights = Insights {
+            ledger: std::mem::take(ledger),
+            index: std::mem::take(index),
+            roster: Roster::read_image(r)?,
+            rules: crate::codec::image::get_serde(r)?,
+        };
+        if !r.is_empty() {
+            return Err(r.error("bytes after the views"));
+        }
+        Ok(Some(insights))
+    }
+}
+
 /// Where an [`InsightsReader`] is.
 enum Phase {
     Customers(Option<Id>),
@@ -168,7 +219,8 @@ impl Insights {
         self.roster.upsert(id, customer, &key);
     }
 
-    /// Brings every view up to date with a change already applied to `book`.
+    /// Brings every view up to date with a change already applied to `book`. A rebuilt book
+    /// ([`Delta::rebuilt`]) is not followed: read its views anew ([`InsightsReader`]).
     pub fn follow(&mut self, book: &Book, delta: &Delta) {
         for (kind, id) in &delta.records {
             self.ledger.apply(book, &Change::Record(*kind, id.clone()));
@@ -217,25 +269,15 @@ impl Insights {
     }
 
     /// Reads what [`Insights::write_image`] wrote (an image of another version is an error:
-    /// the caller reads the views from the book instead).
+    /// the caller reads the views from the book instead). [`ImageReader`] reads it a part at
+    /// a time.
     pub fn read_image(bytes: &[u8]) -> Result<Insights, DecodeError> {
-        let mut r = Reader::new(bytes);
-        if r.raw(4)? != IMAGE_MAGIC {
-            return Err(DecodeError::new(
-                "not an image of the views of this version",
-                0,
-            ));
+        let mut reader = ImageReader::new(bytes)?;
+        loop {
+            if let Some(insights) = reader.step()? {
+                return Ok(insights);
+            }
         }
-        let insights = Insights {
-            ledger: Ledger::read_image(&mut r)?,
-            index: SearchIndex::read_image(&mut r)?,
-            roster: Roster::read_image(&mut r)?,
-            rules: crate::codec::image::get_serde(&mut r)?,
-        };
-        if !r.is_empty() {
-            return Err(r.error("bytes after the views"));
-        }
-        Ok(insights)
     }
 
     /// A customer's entries in `book` (purchases, visits, contacts, points…), latest first
