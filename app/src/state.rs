@@ -260,6 +260,24 @@ impl AppState {
         &self,
         plan: impl FnOnce(&mut Replica) -> (R, Option<Journal>),
     ) -> Result<R, StoreError> {
+        // The work is in `commit`, which is not generic: one copy of it in the wasm, not one
+        // per caller (each a large state machine).
+        let mut plan = Some(plan);
+        let mut result = None;
+        self.commit(&mut |r| {
+            let (value, record) = plan.take()?(r);
+            result = Some(value);
+            record
+        })
+        .await?;
+        result.ok_or_else(|| StoreError("the book is not open yet".into()))
+    }
+
+    /// [`AppState::change`] without its result: `plan` is called at most once.
+    async fn commit(
+        &self,
+        plan: &mut dyn FnMut(&mut Replica) -> Option<Journal>,
+    ) -> Result<(), StoreError> {
         let lock = self.writes.get_value();
         let _held = lock.lock().await;
         let mut planned = None;
@@ -268,10 +286,9 @@ impl AppState {
                 planned = Some(plan(r));
             }
         });
-        let (result, record) =
-            planned.ok_or_else(|| StoreError("the book is not open yet".into()))?;
+        let record = planned.ok_or_else(|| StoreError("the book is not open yet".into()))?;
         let Some(record) = record else {
-            return Ok(result);
+            return Ok(());
         };
         let db = self
             .db
@@ -320,7 +337,7 @@ impl AppState {
         if db.wants_compaction() || matches!(record, Journal::Merged { .. }) {
             self.compact(db);
         }
-        Ok(result)
+        Ok(())
     }
 
     /// Stores and applies a change that returns nothing.

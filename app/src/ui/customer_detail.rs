@@ -88,7 +88,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let tags: Vec<String> = c.tags.iter().cloned().collect();
     let created = c
         .created_at
-        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map(|d| d.date().to_string())
         .unwrap_or_default();
     let has_phone = !phone.is_empty();
     let (wechat, notes) = (c.wechat.clone(), c.notes.clone());

@@ -57,7 +57,7 @@ impl Line {
         };
         Line {
             id: id.to_string(),
-            day: day.format("%Y-%m-%d").to_string(),
+            day: day.to_string(),
             what,
             amount,
         }

@@ -60,7 +60,7 @@ pub(super) fn Today() -> impl IntoView {
             <header class="page-head">
                 <h1>{move || t().today}</h1>
                 <p class="muted">
-                    {move || app.day.get().format("%Y-%m-%d").to_string()}
+                    {move || app.day.get().to_string()}
                     <Show when=move || { total() > 0 }>
                         " · " {total} " " {move || t().to_contact}
                     </Show>

@@ -417,7 +417,7 @@ fn parse_date(s: &str) -> Option<i64> {
 fn format_date(days: i64) -> Option<String> {
     let date =
         NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + EPOCH_DAYS_FROM_CE).ok()?)?;
-    let s = date.format("%Y-%m-%d").to_string();
+    let s = date.to_string();
     (s.len() == 10).then_some(s)
 }
 
@@ -436,7 +436,13 @@ fn parse_date_time(s: &str) -> Option<i64> {
 
 fn format_date_time(secs: i64) -> Option<String> {
     let t = DateTime::from_timestamp(secs, 0)?.naive_utc();
-    let s = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let s = format!(
+        "{}T{:02}:{:02}:{:02}",
+        t.date(),
+        chrono::Timelike::hour(&t),
+        chrono::Timelike::minute(&t),
+        chrono::Timelike::second(&t)
+    );
     (s.len() == 19).then_some(s)
 }
 

@@ -57,13 +57,13 @@
 //! browser test `tests/wasm_analysis.rs` logs the same in wasm (about 0.75 ms a keystroke).
 
 mod image;
+mod pinyin_table;
 
 use crate::book::Book;
 use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
 use crate::op::RecordKind;
 use memchr::memmem::Finder;
-use pinyin::ToPinyin;
 use std::collections::HashMap;
 
 /// Surname readings that differ from a character's most common reading, with compound
@@ -239,7 +239,7 @@ fn syllables(name: &str) -> Vec<Syllable> {
 const MAX_SYLLABLES: usize = 12;
 
 fn common_reading(c: char) -> Option<Syllable> {
-    let plain = c.to_pinyin()?.plain();
+    let plain = pinyin_table::reading(c)?;
     Some(match U_UMLAUT.iter().find(|(u, _, _)| *u == plain) {
         Some((_, v, u)) => Syllable { main: v, alt: u },
         None => Syllable {
@@ -256,7 +256,7 @@ pub fn sort_key(name: &str) -> String {
     let mut key = String::with_capacity(name.len() * 2);
     let mut syll = syllables(&name).into_iter();
     for c in name.chars() {
-        match c.to_pinyin().and_then(|_| syll.next()) {
+        match pinyin_table::reading(c).and_then(|_| syll.next()) {
             Some(s) => {
                 key.push_str(s.main);
                 key.push(' ');
