@@ -68,7 +68,10 @@ fn main() {
     fs::write(out.join("pinyin_low.bin"), &low).unwrap();
     fs::write(out.join("pinyin_high.bin"), &high).unwrap();
     let mut rs = String::new();
-    rs.push_str(&format!("const BLOCKS: [(u32, u32, u32); {}] = {blocks:?};\n", blocks.len()));
+    rs.push_str(&format!(
+        "const BLOCKS: [(u32, u32, u32); {}] = {blocks:?};\n",
+        blocks.len()
+    ));
     rs.push_str(&format!("const SYLLABLES: &str = {text:?};\n"));
     rs.push_str(&format!("const ENDS: [u16; {}] = {ends:?};\n", ends.len()));
     rs.push_str(&format!(

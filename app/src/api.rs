@@ -1,9 +1,8 @@
-//! The worker's HTTP API as seen from the app (reqwest on wasm = the browser's `fetch`).
+//! The worker's HTTP API as seen from the app (through the browser's `fetch`, [`crate::fetch`]).
 //! Request and response types are `huike_core::sync`'s, shared with the worker; the sync
 //! calls are core's [`Transport`], driven by core's sync loop.
 
-use futures::future::{Either, select};
-use gloo_timers::future::TimeoutFuture;
+use crate::fetch::Call;
 use huike_core::client::driver::Transport;
 use huike_core::domain::Role;
 use huike_core::sync::{
@@ -20,22 +19,17 @@ pub use huike_core::client::driver::CallError;
 
 impl Transport for Api {
     async fn push(&self, batch: &PushBatch) -> Result<PushAck, CallError> {
-        self.call(
-            reqwest::Method::PUT,
-            &format!("/v1/log/{}", batch.seq),
-            Some(batch),
-        )
-        .await
+        self.call("PUT", &format!("/v1/log/{}", batch.seq), Some(batch))
+            .await
     }
 
     async fn pull(&self, req: &PullRequest) -> Result<PullResponse, CallError> {
-        self.call(reqwest::Method::POST, "/v1/pull", Some(req))
-            .await
+        self.call("POST", "/v1/pull", Some(req)).await
     }
 
     async fn snapshot_head(&self) -> Result<Option<SnapshotHead>, CallError> {
         match self
-            .call::<(), SnapshotHead>(reqwest::Method::GET, "/v1/snapshot", None)
+            .call::<(), SnapshotHead>("GET", "/v1/snapshot", None)
             .await
         {
             Err(CallError::Server { status: 404, .. }) => Ok(None),
@@ -45,21 +39,20 @@ impl Transport for Api {
 
     async fn snapshot_part(&self, snap: &str, n: u32) -> Result<Vec<u8>, CallError> {
         let path = format!("/v1/snapshots/{snap}/parts/{n}");
-        self.send(self.request(reqwest::Method::GET, &path)).await
+        self.send("GET", &path, None, &[]).await
     }
 
     async fn put_snapshot_part(&self, snap: &str, n: u32, bytes: &[u8]) -> Result<(), CallError> {
         let path = format!("/v1/snapshots/{snap}/parts/{n}");
-        let req = self
-            .request(reqwest::Method::PUT, &path)
-            .header("Content-Type", "application/octet-stream")
-            .body(bytes.to_vec());
-        self.send(req).await.map(|_| ())
+        let octets = [("Content-Type", "application/octet-stream")];
+        self.send("PUT", &path, Some(bytes), &octets)
+            .await
+            .map(|_| ())
     }
 
     async fn commit_snapshot(&self, snap: &str, commit: &SnapshotCommit) -> Result<(), CallError> {
         let path = format!("/v1/snapshots/{snap}/commit");
-        self.call::<_, serde_json::Value>(reqwest::Method::POST, &path, Some(commit))
+        self.call::<_, serde_json::Value>("POST", &path, Some(commit))
             .await
             .map(|_| ())
     }
@@ -70,7 +63,6 @@ impl Transport for Api {
 pub struct Api {
     base: String,
     token: Option<String>,
-    http: reqwest::Client,
 }
 
 impl Api {
@@ -79,51 +71,63 @@ impl Api {
         Api {
             base: base.trim_end_matches('/').to_owned(),
             token,
-            http: reqwest::Client::new(),
         }
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
-        match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
+    /// Sends a request (with this device's token); the answer's body when it succeeded, else
+    /// what went wrong.
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Result<Vec<u8>, CallError> {
+        let url = format!("{}{path}", self.base);
+        let bearer = self.token.as_ref().map(|t| format!("Bearer {t}"));
+        let mut all = headers.to_vec();
+        if let Some(bearer) = &bearer {
+            all.push(("Authorization", bearer));
         }
-    }
-
-    /// Sends a request; the answer's body when it succeeded, else what went wrong.
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, CallError> {
-        let send = Box::pin(req.send());
-        let resp = match select(send, TimeoutFuture::new(TIMEOUT_MS)).await {
-            Either::Left((r, _)) => r.map_err(|e| CallError::Network(e.to_string()))?,
-            Either::Right(_) => return Err(CallError::Network("timed out".into())),
+        let call = Call {
+            method,
+            url: &url,
+            headers: all,
+            body,
+            timeout_ms: TIMEOUT_MS,
         };
-        let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| CallError::Network(e.to_string()))?;
-        CallError::from_answer(status, retry_after.as_deref(), body.to_vec())
+        let answer = call.send().await.map_err(CallError::Network)?;
+        CallError::from_answer(answer.status, answer.retry_after.as_deref(), answer.body)
+    }
+
+    /// Sends `body` as JSON (with `headers`) and reads the answer as JSON.
+    async fn call_with<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+    ) -> Result<T, CallError> {
+        let json = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| CallError::Network(format!("unwritable request: {e}")))?;
+        let mut all = headers.to_vec();
+        if json.is_some() {
+            all.push(("Content-Type", "application/json"));
+        }
+        let body = self.send(method, path, json.as_deref(), &all).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(
         &self,
-        method: reqwest::Method,
+        method: &str,
         path: &str,
         body: Option<&B>,
     ) -> Result<T, CallError> {
-        let mut req = self.request(method, path);
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let body = self.send(req).await?;
-        serde_json::from_slice(&body)
-            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
+        self.call_with(method, path, body, &[]).await
     }
 
     /// Creates a shop (with the deployment's sign-up code when it asks for one); returns the
@@ -138,13 +142,12 @@ impl Api {
             shop_name: shop_name.into(),
             owner_name: owner_name.into(),
         };
-        let mut req = self.request(reqwest::Method::POST, "/v1/shops").json(&body);
-        if let Some(secret) = signup_secret {
-            req = req.header("X-Huike-Signup-Secret", secret);
-        }
-        let body = self.send(req).await?;
-        serde_json::from_slice(&body)
-            .map_err(|e| CallError::Network(format!("unreadable answer: {e}")))
+        let secret: Vec<_> = signup_secret
+            .map(|secret| ("X-Huike-Signup-Secret", secret))
+            .into_iter()
+            .collect();
+        self.call_with("POST", "/v1/shops", Some(&body), &secret)
+            .await
     }
 
     /// Redeems an invite code; returns this device's credentials.
@@ -157,35 +160,24 @@ impl Api {
             code: code.into(),
             display_name: display_name.into(),
         };
-        self.call(reqwest::Method::POST, "/v1/join", Some(&body))
-            .await
+        self.call("POST", "/v1/join", Some(&body)).await
     }
 
     /// Creates a one-time invite code (owner only).
     pub async fn invite(&self, role: Role) -> Result<Invite, CallError> {
-        self.call(
-            reqwest::Method::POST,
-            "/v1/invites",
-            Some(&InviteRequest { role }),
-        )
-        .await
+        self.call("POST", "/v1/invites", Some(&InviteRequest { role }))
+            .await
     }
 
     /// The shop's devices.
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, CallError> {
-        let list: DeviceList = self
-            .call::<(), _>(reqwest::Method::GET, "/v1/devices", None)
-            .await?;
+        let list: DeviceList = self.call::<(), _>("GET", "/v1/devices", None).await?;
         Ok(list.devices)
     }
 
     /// Revokes a device (owner only).
     pub async fn revoke(&self, device_id: &str) -> Result<serde_json::Value, CallError> {
-        self.call::<(), _>(
-            reqwest::Method::POST,
-            &format!("/v1/devices/{device_id}/revoke"),
-            None,
-        )
-        .await
+        self.call::<(), _>("POST", &format!("/v1/devices/{device_id}/revoke"), None)
+            .await
     }
 }

@@ -2,13 +2,15 @@
 //!
 //! - [`state`]: the shared state (language, session, replica, sync status) as a context;
 //! - [`store`]: the book in IndexedDB; [`session`]: small state in localStorage;
-//! - [`api`], [`sync`]: the worker's HTTP API and the sync client;
+//! - [`api`], [`sync`]: the worker's HTTP API and the sync client; [`fetch`]: the browser's
+//!   `fetch` under them;
 //! - [`ui`]: the screens; [`i18n`]: their strings in 简体中文 and English;
 //! - [`platform`]: time, randomness and the query string from the browser.
 //!
 //! All domain logic is in `huike-core`; this crate adapts it to the browser.
 
 pub mod api;
+pub mod fetch;
 pub mod i18n;
 pub mod platform;
 pub mod session;
@@ -69,10 +71,19 @@ async fn read_config(app: AppState) {
     let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) else {
         return;
     };
-    let Ok(resp) = reqwest::get(format!("{origin}/config.json")).await else {
+    let url = format!("{origin}/config.json");
+    let call = fetch::Call {
+        method: "GET",
+        url: &url,
+        headers: Vec::new(),
+        body: None,
+        timeout_ms: 10_000,
+    };
+    let Ok(answer) = call.send().await else {
         return;
     };
-    if let Ok(cfg) = resp.json::<Config>().await
+    if answer.status == 200
+        && let Ok(cfg) = serde_json::from_slice::<Config>(&answer.body)
         && !cfg.sync_url.is_empty()
     {
         use leptos::prelude::Set;
