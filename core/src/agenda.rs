@@ -485,7 +485,7 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
         reactivation(cust, segment, today, reasons);
         cadence(segment, today, reasons);
         if reasons.len() > start {
-            reasons[start..].sort_by_key(|r| (r.rank(), r.day()));
+            crate::sorting::sort_by_key(&mut reasons[start..], |r| (r.rank(), r.day()));
             let top = &reasons[start];
             let len = (reasons.len() - start) as u32;
             out.slots.push(Slot {
@@ -497,8 +497,7 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
             });
         }
     }
-    out.slots
-        .sort_unstable_by_key(|s| (s.rank, s.day, s.customer));
+    crate::sorting::sort_by_key(&mut out.slots, |s| (s.rank, s.day, s.customer));
     out
 }
 

@@ -16,6 +16,7 @@
 //! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
 //! - [`lang`]: the languages (简体中文, English).
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
+//! - [`sorting`]: stable sorting with one copy of the sort code in the app's wasm.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
 #![warn(missing_docs)]
@@ -40,5 +41,6 @@ pub mod replica;
 pub mod search;
 pub mod segment;
 pub mod server;
+pub mod sorting;
 pub mod sync;
 pub mod synth;

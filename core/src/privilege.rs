@@ -33,7 +33,7 @@ pub fn of(op: &Op, device: &str) -> Option<Privilege> {
 /// The privileges a list of ops made by `device` needs, each once, in order.
 pub fn needed(ops: &[Op], device: &str) -> Vec<Privilege> {
     let mut out: Vec<Privilege> = ops.iter().filter_map(|op| of(op, device)).collect();
-    out.sort_unstable();
+    crate::sorting::sort(&mut out);
     out.dedup();
     out
 }

@@ -253,7 +253,7 @@ impl Replica {
                 Op::Foreign(_) => (u8::MAX - 1, ""),
             })
             .collect();
-        touched.sort_unstable();
+        crate::sorting::sort(&mut touched);
         touched.dedup();
         touched.len()
     }

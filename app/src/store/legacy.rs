@@ -82,7 +82,7 @@ pub async fn read(name: &str, device: String) -> Result<Option<Replica>, StoreEr
         book.load_entry(row.id.as_str(), row.entry.at, row.entry.entry.as_bytes());
     }
     let mut ops: Vec<Op> = outbox.iter().map(parse).collect::<Result<_, _>>()?;
-    ops.sort_by_key(Op::at);
+    huike_core::sorting::sort_by_key(&mut ops, Op::at);
     let sync = match sync {
         Some(v) => parse(&v)?,
         None => SyncState::new(),

@@ -284,7 +284,7 @@ impl Insights {
     /// (entries at the same minute: the later id first, as on every device).
     pub fn timeline(&self, book: &Book, customer: &Id) -> Vec<(Id, Entry)> {
         let mut ids = self.ledger.entries_of(customer);
-        ids.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sorting::sort_by(&mut ids, |a, b| b.cmp(a));
         ids.into_iter()
             .filter_map(|(_, id)| {
                 let entry = book.entry(id)?.decode()?;

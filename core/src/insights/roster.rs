@@ -122,7 +122,7 @@ impl Roster {
             self.order.push((Box::from(sort_key), id.clone()));
             self.rows.insert(id.clone(), row);
         }
-        self.order.sort_unstable();
+        crate::sorting::sort(&mut self.order);
     }
 
     /// Lists a customer (or updates their row), `sort_key` being their list key. A customer
@@ -175,7 +175,9 @@ impl Roster {
             }
         }
         let mut by_source: Vec<_> = sources.into_iter().collect();
-        by_source.sort_by_key(|(source, n)| (std::cmp::Reverse(*n), source.map(|s| s as u8)));
+        crate::sorting::sort_by_key(&mut by_source, |(source, n)| {
+            (std::cmp::Reverse(*n), source.map(|s| s as u8))
+        });
         Counts {
             total: self.rows.len(),
             new_30,

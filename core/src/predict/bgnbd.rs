@@ -142,7 +142,7 @@ impl Rows {
             .iter()
             .map(|c| (c.x(), c.t_x_days(), c.t_days()))
             .collect();
-        keys.sort_unstable();
+        crate::sorting::sort(&mut keys);
         let mut rows: Vec<Row> = Vec::with_capacity(keys.len());
         for (x, t_x, t) in keys {
             let (t_x, t) = (unit.from_days(f64::from(t_x)), unit.from_days(f64::from(t)));

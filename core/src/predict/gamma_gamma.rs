@@ -99,7 +99,7 @@ impl Groups {
             .filter(|c| c.x() > 0 && c.repeat_spend().minor() > 0)
             .map(|c| (c.x(), c.repeat_spend().minor() as f64))
             .collect();
-        rows.sort_unstable_by_key(|row| row.0);
+        crate::sorting::sort_by_key(&mut rows, |row| row.0);
         let mut groups: Vec<Group> = Vec::new();
         for (i, &(x, total)) in rows.iter().enumerate() {
             let x = f64::from(x);

@@ -858,7 +858,7 @@ impl SearchIndex {
             found.select_nth_unstable_by(limit - 1, order);
             found.truncate(limit);
         }
-        found.sort_unstable_by(order);
+        crate::sorting::sort_by(&mut found, order);
         let hits = found
             .into_iter()
             .filter_map(|(rank, slot)| {

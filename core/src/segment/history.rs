@@ -269,7 +269,7 @@ impl History {
                 })
             })
             .collect();
-        complaints.sort_by_key(|k| k.customer);
+        crate::sorting::sort_by_key(&mut complaints, |k| k.customer);
         history.complaints = complaints;
         history
     }
@@ -328,7 +328,9 @@ impl History {
 /// Names in name order, and each original index's position in it.
 fn in_name_order(names: &[String]) -> (Vec<String>, Vec<u32>) {
     let mut order: Vec<u32> = (0..names.len() as u32).collect();
-    order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    crate::sorting::sort_by(&mut order, |&a, &b| {
+        names[a as usize].cmp(&names[b as usize])
+    });
     let mut rank = vec![0u32; names.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = r as u32;
@@ -501,9 +503,7 @@ impl<'a> Scratch<'a> {
         days: &mut Vec<(NaiveDate, Money)>,
     ) -> Span {
         // Facts mostly arrive in time order: sort only when they did not.
-        if !self.days.is_sorted_by_key(|&(day, _)| day) {
-            self.days.sort_unstable_by_key(|&(day, _)| day);
-        }
+        crate::sorting::sort_by_key(&mut self.days, |&(day, _)| day);
         let start = days.len();
         for &(day, amount) in &self.days {
             match days[start..].last_mut() {
@@ -527,7 +527,7 @@ impl<'a> Scratch<'a> {
 
     /// The last day of each category bought, by category rank.
     fn lay_out_categories(&mut self, out: &mut Vec<(u32, NaiveDate)>) -> Span {
-        self.bought.sort_unstable();
+        crate::sorting::sort(&mut self.bought);
         let start = out.len();
         for &(cat, day) in &self.bought {
             match out[start..].last_mut() {
@@ -545,7 +545,7 @@ impl<'a> Scratch<'a> {
     /// The customer's scheduled rewards with due dates ≤ `as_of` not settled by a pickup,
     /// in reward id order.
     fn rewards_due(&mut self, as_of: NaiveDate, c: u32, out: &mut Vec<RewardDue>) {
-        self.rewards.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sorting::sort_by(&mut self.rewards, |a, b| a.id.cmp(&b.id));
         for &terms in &self.rewards {
             let id = &terms.id;
             let mut open: Vec<NaiveDate> = terms
@@ -554,7 +554,7 @@ impl<'a> Scratch<'a> {
                 .copied()
                 .filter(|d| *d <= as_of && !self.pickups.iter().any(|&(r, p)| r == id && p == *d))
                 .collect();
-            open.sort_unstable();
+            crate::sorting::sort(&mut open);
             open.dedup();
             if !open.is_empty() {
                 out.push(RewardDue {

@@ -106,7 +106,7 @@ impl RfmMeans {
 pub fn rank_scores(keys: &[i64]) -> Vec<u8> {
     let n = keys.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by_key(|&i| keys[i as usize]);
+    crate::sorting::sort_by_key(&mut order, |&i| keys[i as usize]);
     let mut scores = vec![0u8; n];
     let mut group_start = 0;
     for (pos, &i) in order.iter().enumerate() {

@@ -114,7 +114,7 @@ pub fn median_sorted(sorted: &[f64]) -> Option<f64> {
 pub fn median_gap(days: &[(NaiveDate, Money)], scratch: &mut Vec<f64>) -> Option<f64> {
     scratch.clear();
     scratch.extend(days.windows(2).map(|w| (w[1].0 - w[0].0).num_days() as f64));
-    scratch.sort_unstable_by(f64::total_cmp);
+    crate::sorting::sort_by(scratch, f64::total_cmp);
     median_sorted(scratch)
 }
 
@@ -122,7 +122,7 @@ pub fn median_gap(days: &[(NaiveDate, Money)], scratch: &mut Vec<f64>) -> Option
 /// customer has two purchase days).
 pub fn shop_interval(own: &[Option<f64>]) -> Option<f64> {
     let mut all: Vec<f64> = own.iter().flatten().copied().collect();
-    all.sort_unstable_by(f64::total_cmp);
+    crate::sorting::sort_by(&mut all, f64::total_cmp);
     median_sorted(&all)
 }
 

@@ -948,7 +948,7 @@ impl ColumnWriter {
             body.bytes(stream.as_bytes());
             cuts.push(body.len());
         }
-        block.touched.sort_unstable();
+        crate::sorting::sort(&mut block.touched);
         self.choose_modes(block);
         body.len_prefix(block.touched.len());
         let mut next = 0;
@@ -1141,7 +1141,7 @@ impl ColumnWriter {
                 }
             }
         }
-        offers.sort_unstable_by(|a, b| {
+        crate::sorting::sort_by(&mut offers, |a, b| {
             b.0.total_cmp(&a.0)
                 .then((a.1, a.2.key()).cmp(&(b.1, b.2.key())))
         });
@@ -1194,7 +1194,7 @@ fn entropy_bits(bytes: &[u8]) -> f64 {
 /// code (`miss` bits) for the others and for each value's first time. `pairs` are (context,
 /// value) as 32-bit hashes each, high and low half; they are sorted.
 fn context_bits(pairs: &mut [u64], miss: f64, counts: &mut Vec<u32>) -> f64 {
-    pairs.sort_unstable();
+    crate::sorting::sort(pairs);
     let mut bits = 0.0;
     let mut at = 0;
     while at < pairs.len() {
@@ -1208,7 +1208,7 @@ fn context_bits(pairs: &mut [u64], miss: f64, counts: &mut Vec<u32>) -> f64 {
             }
             counts.push((at - from) as u32);
         }
-        counts.sort_unstable();
+        crate::sorting::sort(counts);
         let total = f64::from(counts.iter().sum::<u32>());
         for (k, &n) in counts.iter().rev().enumerate() {
             let n = f64::from(n);
