@@ -4,7 +4,8 @@
 //! - [`store`]: the book in IndexedDB; [`session`]: small state in localStorage;
 //! - [`api`], [`sync`]: the worker's HTTP API and the sync client; [`fetch`]: the browser's
 //!   `fetch` under them;
-//! - [`ui`]: the screens; [`i18n`]: their strings in 简体中文 and English;
+//! - [`ui`]: the screens; [`i18n`]: their strings in 简体中文 and English; [`route`]: which
+//!   screen the address shows;
 //! - [`platform`]: time, randomness and the query string from the browser.
 //!
 //! All domain logic is in `huike-core`; this crate adapts it to the browser.
@@ -13,6 +14,7 @@ pub mod api;
 pub mod fetch;
 pub mod i18n;
 pub mod platform;
+pub mod route;
 pub mod session;
 pub mod state;
 pub mod store;

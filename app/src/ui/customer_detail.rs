@@ -7,26 +7,24 @@ use super::purchase_form::PurchaseForm;
 use super::timeline::Timeline;
 use super::visit_form::VisitForm;
 use crate::i18n::Lang;
+use crate::route::Link;
+use crate::route::{Pane, Screen, use_location};
 use crate::state::use_app;
 use huike_core::domain::{Customer, Role};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The customer card at `/customers/:id`.
 #[component]
 pub(super) fn CustomerDetail() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let params = use_params_map();
-    let query = use_query_map();
-    let id = Memo::new(move |_| {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| Id::parse(&s).ok())
+    let location = use_location();
+    let id = Memo::new(move |_| match Screen::of(&location.path()) {
+        Screen::Customers(Pane::Card(id)) => Id::parse(&id).ok(),
+        _ => None,
     });
     let customer = Memo::new(move |_| {
         let id = id.get()?;
@@ -39,14 +37,14 @@ pub(super) fn CustomerDetail() -> impl IntoView {
         editing.set(false);
     });
     let done = Callback::new(move |()| editing.set(false));
-    let just_added = Signal::derive(move || query.with(|q| q.get("saved").is_some()));
+    let just_added = Signal::derive(move || location.query("saved").is_some());
     // While the book is still opening (the list shows already), the card waits for it.
     let not_found = move || {
         if app.opening.with(Option::is_some) {
             view! { <div class="empty"><p role="status">{move || t().opening_book}</p></div> }
                 .into_any()
         } else {
-            view! { <div class="empty"><p>{move || t().not_found}</p><A href="/customers">{move || t().back}</A></div> }.into_any()
+            view! { <div class="empty"><p>{move || t().not_found}</p><Link href="/customers">{move || t().back}</Link></div> }.into_any()
         }
     };
     view! {
@@ -105,7 +103,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     view! {
         <article class="card customer-card">
             <div class="editor-head">
-                <A href="/customers" attr:class="button ghost back">{move || t().back}</A>
+                <Link href="/customers" attr:class="button ghost back">{move || t().back}</Link>
                 <h2 class="customer-name">{c.name.clone()}</h2>
             </div>
             <Show when=move || just_added.get()>
@@ -170,9 +168,9 @@ fn DeleteCustomer(id: Id) -> impl IntoView {
     let asking = RwSignal::new(false);
     let erase = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
+    let location = use_location();
     let confirm = move |_| {
-        let (id, navigate) = (id.clone(), navigate.clone());
+        let id = id.clone();
         spawn_local(async move {
             let now = crate::platform::now_ms();
             let result = if erase.get_untracked() {
@@ -182,7 +180,7 @@ fn DeleteCustomer(id: Id) -> impl IntoView {
                     .await
             };
             match result {
-                Ok(()) => navigate("/customers", Default::default()),
+                Ok(()) => location.navigate("/customers"),
                 Err(e) => error.set(Some(format!("{} {e}", t().storage_error))),
             }
         });

@@ -3,6 +3,8 @@
 use super::widgets::TextField;
 use crate::i18n::{Lang, Texts};
 use crate::platform::{local_now, now_ms};
+use crate::route::Link;
+use crate::route::use_location;
 use crate::state::use_app;
 use huike_core::domain::{
     Customer, CustomerDraft, DraftError, DraftField, Source, normalize_phone, source_key,
@@ -10,8 +12,6 @@ use huike_core::domain::{
 use huike_core::id::Id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 /// The Add customer screen.
 #[component]
@@ -74,7 +74,7 @@ pub(super) fn CustomerEditor(
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let navigate = use_navigate();
+    let location = use_location();
     let this_id = id.clone();
 
     // Another customer with this number (looked up in the list kept beside the book).
@@ -138,7 +138,6 @@ pub(super) fn CustomerEditor(
         };
         error.set(None);
         busy.set(true);
-        let navigate = navigate.clone();
         spawn_local(async move {
             let result = app
                 .save_local(|r| r.plan_edit(now_ms(), &record, old.as_ref(), &c))
@@ -148,7 +147,7 @@ pub(super) fn CustomerEditor(
                 Ok(()) => {
                     saved.set(true);
                     if old.is_none() {
-                        navigate(&format!("/customers/{record}?saved=1"), Default::default());
+                        location.navigate(&format!("/customers/{record}?saved=1"));
                     } else if let Some(cb) = on_saved {
                         cb.run(());
                     }
@@ -161,7 +160,7 @@ pub(super) fn CustomerEditor(
     view! {
         <form class="editor card" on:submit=submit>
             <div class="editor-head">
-                <A href="/customers" attr:class="button ghost back">{move || t().back}</A>
+                <Link href="/customers" attr:class="button ghost back">{move || t().back}</Link>
                 <h2>{move || if full { t().edit } else { t().add_customer }}</h2>
             </div>
             <TextField label=Signal::derive(move || t().name) value=name autocomplete="off" error=problem(DraftField::Name) />
@@ -169,7 +168,7 @@ pub(super) fn CustomerEditor(
             <Show when=move || duplicate.with(Option::is_some)>
                 <p class="banner warn" role="status">
                     {move || t().duplicate_phone} " "
-                    {move || duplicate.get().map(|(id, name)| view! { <A href=format!("/customers/{id}")>{name}</A> })}
+                    {move || duplicate.get().map(|(id, name)| view! { <Link href=format!("/customers/{id}")>{name}</Link> })}
                 </p>
             </Show>
             <TextField label=Signal::derive(move || t().tags) value=tags placeholder="VIP 奶粉 二胎" />

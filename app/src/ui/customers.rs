@@ -1,12 +1,12 @@
 //! The Customers tab: search, the virtualised list, and (on a tablet) the detail pane beside it.
 
+use super::{customer_detail, customer_form};
 use crate::i18n::Words;
+use crate::route::{Link, Pane, Screen, use_location};
 use crate::state::use_app;
 use huike_core::id::Id;
 use huike_core::insights::roster::Row;
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::use_location;
 
 /// Height of one list row in CSS pixels (the virtual list positions rows by it).
 const ROW_HEIGHT: f64 = 64.0;
@@ -60,9 +60,18 @@ pub(super) fn SyncProgress() -> impl IntoView {
 #[component]
 pub(super) fn CustomersLayout() -> impl IntoView {
     let location = use_location();
-    let detail_open = move || {
-        let p = location.pathname.get();
-        p.trim_end_matches('/') != "/customers"
+    // Which pane shows (a different customer's card is the card's business: it follows the
+    // address itself).
+    let pane = Memo::new(move |_| match Screen::of(&location.path()) {
+        Screen::Customers(Pane::New) => Pane::New,
+        Screen::Customers(Pane::Card(_)) => Pane::Card(String::new()),
+        _ => Pane::Nothing,
+    });
+    let detail_open = move || pane.with(|p| *p != Pane::Nothing);
+    let shown = move || match pane.get() {
+        Pane::Nothing => view! { <NoSelection /> }.into_any(),
+        Pane::New => view! { <customer_form::NewCustomer /> }.into_any(),
+        Pane::Card(_) => view! { <customer_detail::CustomerDetail /> }.into_any(),
     };
     view! {
         <div class="split" class:detail-open=detail_open>
@@ -70,7 +79,7 @@ pub(super) fn CustomersLayout() -> impl IntoView {
                 <CustomerList />
             </section>
             <section class="pane detail-pane">
-                <Outlet />
+                {shown}
             </section>
         </div>
     }
@@ -159,7 +168,7 @@ fn CustomerList() -> impl IntoView {
                 <span class="field-label">{move || t().search}</span>
                 <input type="search" bind:value=query placeholder="张三 / zs / 8000" autocomplete="off" />
             </label>
-            <A href="/customers/new" attr:class="button primary add">{move || t().add_customer}</A>
+            <Link href="/customers/new" attr:class="button primary add">{move || t().add_customer}</Link>
         </div>
         <p class="muted small count" aria-live="polite">
             {move || app.lang.get().customers(shown.with(Shown::total))}
@@ -206,14 +215,14 @@ fn CustomerList() -> impl IntoView {
                                     let initial = r.name.chars().next().unwrap_or('·').to_string();
                                     view! {
                                         <li class="row" style:top=format!("{top}px")>
-                                            <A href=href attr:class="row-link">
+                                            <Link href=href attr:class="row-link">
                                                 <span class="avatar" aria-hidden="true">{initial}</span>
                                                 <span class="row-main">
                                                     <span class="row-name">{r.name}</span>
                                                     <span class="row-sub">{r.phone}</span>
                                                 </span>
                                                 <span class="row-tags">{r.tags}</span>
-                                            </A>
+                                            </Link>
                                         </li>
                                     }
                                 })

@@ -1,10 +1,10 @@
 //! The Today tab: whom to contact today, highest priority first, each with every reason.
 
+use crate::route::Link;
 use crate::state::use_app;
 use huike_core::domain::Customer;
 use huike_core::id::Id;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// How many follow-ups the list shows (the rest are counted): a day's work, not the backlog.
 const SHOWN: usize = 100;
@@ -80,7 +80,7 @@ pub(super) fn Today() -> impl IntoView {
                 <ol class="follow-ups">
                     <For each=move || list.get().0 key=|f| f.clone() let:item>
                         <li class="follow-up">
-                            <A href=format!("/customers/{}", item.id) attr:class="follow-up-link">
+                            <Link href=format!("/customers/{}", item.id) attr:class="follow-up-link">
                                 <span class="avatar" aria-hidden="true">
                                     {item.name.chars().next().unwrap_or('·').to_string()}
                                 </span>
@@ -101,7 +101,7 @@ pub(super) fn Today() -> impl IntoView {
                                             .collect_view()}
                                     </span>
                                 </span>
-                            </A>
+                            </Link>
                         </li>
                     </For>
                 </ol>
