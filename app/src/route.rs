@@ -6,8 +6,6 @@
 //! addresses with) was about 30 KB gzip of the app's download.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::MouseEvent;
 
 /// What the address shows.
@@ -80,7 +78,8 @@ pub struct Location {
 }
 
 impl Location {
-    /// The browser's address now, kept up to date on back and forward; `/` becomes `/today`.
+    /// The browser's address now, kept up to date on back and forward while the calling
+    /// component lives; `/` becomes `/today`.
     pub fn follow_browser() -> Location {
         let (path, query) = browser_address();
         let location = Location {
@@ -90,15 +89,12 @@ impl Location {
         if location.path.with_untracked(|p| p == "/") {
             location.go("/today", false);
         }
-        let on_pop = Closure::<dyn Fn()>::new(move || {
+        let back_or_forward = window_event_listener(leptos::ev::popstate, move |_| {
             let (path, query) = browser_address();
             location.path.set(path);
             location.query.set(query);
         });
-        let _ =
-            window().add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
-        // The shell lives as long as the page.
-        on_pop.forget();
+        on_cleanup(move || back_or_forward.remove());
         location
     }
 
