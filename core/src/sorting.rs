@@ -79,7 +79,8 @@ fn arrange<T>(items: &mut [T], mut order: Vec<usize>) {
     }
 }
 
-#[cfg(test)]
+// proptest is a native dev-dependency only (its OS randomness does not build for wasm32).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
