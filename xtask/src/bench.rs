@@ -20,7 +20,7 @@
 //!    and the wasm memory (`window.huikeMemoryBytes()`, else the module's memory).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -168,7 +168,7 @@ pub(crate) fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
         bail!("--runs must be at least 1");
     }
     dev::build_all(repo)?;
-    let out = out_dir(repo);
+    let out = repo.bench_dir();
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let download = size::measure(&repo.dist())?;
     let stack = Stack::start(
@@ -1010,11 +1010,6 @@ fn mb(bytes: f64) -> f64 {
 
 fn ms(value: Option<f64>) -> String {
     value.map_or("n/a".to_owned(), |v| format!("{v:.0} ms"))
-}
-
-/// Where `bench.json` goes.
-pub(crate) fn out_dir(repo: &Repo) -> PathBuf {
-    repo.target.join("bench")
 }
 
 #[cfg(test)]

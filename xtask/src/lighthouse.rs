@@ -63,7 +63,7 @@ pub(crate) fn run(repo: &Repo, options: &LighthouseOptions) -> Result<ExitCode> 
 
 /// Runs Lighthouse on `options.url`, or on a freshly built and started app and worker.
 pub(crate) fn measure(repo: &Repo, options: &LighthouseOptions) -> Result<Scores> {
-    let out = crate::bench::out_dir(repo);
+    let out = repo.bench_dir();
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let (url, stack) = match &options.url {
         Some(url) => (url.clone(), None),

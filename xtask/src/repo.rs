@@ -73,6 +73,11 @@ impl Repo {
         self.target.join("e2e")
     }
 
+    /// Where `cargo xtask bench` and `cargo xtask lighthouse` put their reports and screenshots.
+    pub(crate) fn bench_dir(&self) -> PathBuf {
+        self.target.join("bench")
+    }
+
     /// Scratch space of xtask itself (temporary KV folders).
     pub(crate) fn scratch_dir(&self) -> PathBuf {
         self.target.join("xtask")

@@ -15,8 +15,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::calls::{DirectoryCall, DirectoryOp, InviteShop};
 use super::config::Config;
-use super::coordinator::{DirectoryCall, DirectoryOp, InviteShop};
 use super::http::{Failure, Response};
 use super::limits::{self, Action, Subject};
 use super::table::{Table, load, save};

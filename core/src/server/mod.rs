@@ -139,6 +139,7 @@
 //! - Rate-limit counters and claims cost one SQLite row write each; the coordinator's
 //!   database is the shop's only state besides KV.
 
+mod calls;
 mod config;
 mod coordinator;
 mod cors;
@@ -151,11 +152,12 @@ mod routes;
 pub mod shop;
 pub mod table;
 
-pub use config::Config;
-pub use coordinator::{
-    Coordinator, DirectoryCall, DirectoryOp, InviteShop, Joined, LocalCoordinator, NewDevice,
-    ShopCall, ShopOp, decode_message, decode_response, encode_message, encode_response,
+pub use calls::{
+    DirectoryCall, DirectoryOp, InviteShop, Joined, NewDevice, ShopCall, ShopOp, decode_message,
+    decode_response, encode_message, encode_response,
 };
+pub use config::Config;
+pub use coordinator::{Coordinator, LocalCoordinator};
 pub use cors::Cors;
 pub use http::{Failure, JSON, OCTET_STREAM, Request, Response};
 pub use kv::{Kv, KvError, MemoryEntry, MemoryKv, Metered, OpCounts};

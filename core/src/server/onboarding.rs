@@ -1,10 +1,9 @@
 //! The edge's part of creating shops, joining them and inviting: the steps that span the
 //! directory and a shop's coordinator, and the credentials handed out.
 
+use super::calls::{DirectoryCall, DirectoryOp, InviteShop, Joined, NewDevice, ShopCall, ShopOp};
 use super::config::Config;
-use super::coordinator::{
-    Coordinator, DirectoryCall, DirectoryOp, InviteShop, Joined, NewDevice, ShopCall, ShopOp,
-};
+use super::coordinator::Coordinator;
 use super::http::{Failure, Request, Response, json_body};
 use super::{MAX_NAME_CHARS, Random};
 use crate::auth;

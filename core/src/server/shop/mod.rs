@@ -21,8 +21,8 @@ pub use snapshots::{SnapshotRecord, Upload, part_key};
 pub use streams::{BatchRecord, log_key};
 
 use super::Random;
+use super::calls::{ShopCall, ShopOp};
 use super::config::Config;
-use super::coordinator::{ShopCall, ShopOp};
 use super::http::{Failure, Request, Response};
 use super::kv::Kv;
 use super::routes::Route;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use crate::auth;
 use crate::domain::Role;
-use crate::server::coordinator::{Joined, NewDevice};
+use crate::server::calls::{Joined, NewDevice};
 use crate::server::http::{Failure, Request, Response, json_body};
 use crate::server::kv::Kv;
 use crate::server::limits::{self, Action, Subject};
