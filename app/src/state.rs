@@ -320,6 +320,8 @@ impl AppState {
             .await;
             mark("huike:views-built");
             self.insights.set(Some(views));
+            // What shows the book follows its revision, not the views' signal.
+            self.book_rev.update(|n| *n += 1);
         } else if delta.changed_book() {
             self.replica.with_untracked(|r| {
                 if let Some(r) = r {

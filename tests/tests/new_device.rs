@@ -4,7 +4,8 @@
 //! book's snapshot as the app does (`SnapshotWriter` at `Level::Small`, parts under one
 //! request body, `driver::upload_snapshot`). Once the server has compacted the batches the
 //! snapshot covers, a clerk's phone (360×740, English) joins with an invite code: it downloads
-//! the snapshot, lists every customer ("300 customers"), finds one by the pinyin initials of
+//! the snapshot (its list already open, empty, while the download is held back), lists every
+//! customer ("300 customers"), finds one by the pinyin initials of
 //! their name, and their card shows their whole history, as core computes it. Then the phone
 //! reloads the page with its network to the worker cut (a cold start from the device's own
 //! storage): the list and the card show again. Screenshots in target/e2e/.
@@ -21,7 +22,7 @@ use huike_core::sync::{Cursor, MAX_BODY_BYTES};
 use huike_core::synth::Params;
 use huike_tests::api::{Api, Device};
 use huike_tests::browser::{Page, Screen, run_sessions};
-use huike_tests::proxy::{Proxy, describe};
+use huike_tests::proxy::{Fault, Proxy, Route, describe};
 use huike_tests::steps::{self, EN};
 use huike_tests::{app_url, worker_url};
 use reqwest::StatusCode;
@@ -116,9 +117,18 @@ async fn scenario(client: &Client) {
 
     // A clerk's phone joins and starts from the snapshot.
     let code = api.invite(&owner.token, Role::Clerk).await.code;
+    // The snapshot's first part is held back a few seconds, so the list is on screen, empty,
+    // when the snapshot arrives: it must fill in by itself (it once stayed at "0 customers"
+    // until the next change).
+    let snapshot_parts = Route {
+        method: "GET",
+        path_prefix: "/v1/snapshots/",
+    };
+    phone_net.inject(Fault::Delay(Duration::from_secs(6)), snapshot_parts, 1);
     let joined = Instant::now();
     steps::join(&phone, EN, &app, &phone_net.url(), &code, "小周").await;
     phone.follow(EN.customers).await;
+    phone.sees_at(steps::COUNT, &count_line(0)).await;
     phone
         .sees_at_within(steps::COUNT, &count_line(CUSTOMERS), long)
         .await;
