@@ -175,6 +175,14 @@ impl AppState {
         })
     }
 
+    /// Reads the views kept beside the book, tracking the book's revision. At a start they
+    /// are there before the book itself (read from their stored image), so the list, search
+    /// and counts show while the book is still being read.
+    pub fn with_views<R>(&self, f: impl FnOnce(&Insights) -> R) -> Option<R> {
+        self.book_rev.track();
+        self.insights.with_untracked(|i| i.as_ref().map(f))
+    }
+
     /// The current language's strings (tracks the language signal).
     pub fn t(&self) -> &'static Texts {
         self.lang.get().t()

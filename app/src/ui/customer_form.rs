@@ -83,7 +83,7 @@ pub(super) fn CustomerEditor(
         if normalize_phone(&typed).len() < 7 {
             return None;
         }
-        app.with_insights(|_, insights| {
+        app.with_views(|insights| {
             insights
                 .roster()
                 .with_phone(&typed, this_id.as_ref())

@@ -102,7 +102,7 @@ fn CustomerList() -> impl IntoView {
     // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first.
     let shown = Memo::new(move |_| {
         let q = query.get();
-        app.with_insights(|_, insights| {
+        app.with_views(|insights| {
             if q.trim().is_empty() {
                 Shown::All(insights.roster().len())
             } else {
@@ -138,7 +138,7 @@ fn CustomerList() -> impl IntoView {
     let rows = Memo::new(move |_| {
         let (first, last, _) = window();
         shown.with(|shown| {
-            app.with_insights(|_, insights| {
+            app.with_views(|insights| {
                 let roster = insights.roster();
                 (first..last)
                     .filter_map(|i| match shown {

@@ -14,7 +14,7 @@ pub(super) fn Stats() -> impl IntoView {
     // Counted from the list kept beside the book: switching to this tab decodes nothing.
     let counts = Memo::new(move |_| {
         let day = app.day.get();
-        app.with_insights(|_, insights| insights.roster().counts(day))
+        app.with_views(|insights| insights.roster().counts(day))
             .unwrap_or_default()
     });
     view! {

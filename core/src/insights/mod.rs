@@ -45,8 +45,12 @@ const IMAGE_MAGIC: &[u8; 4] = b"HKI1";
 pub struct InsightsReader {
     phase: Phase,
     ledger: LedgerReader,
+    /// The ledger laid out, once the entries are read.
+    packed: Option<Ledger>,
     index: SearchIndex,
     listed: Vec<(Id, Customer)>,
+    /// The list in order, once the ledger is laid out.
+    roster: Option<Roster>,
     rules: Rules,
 }
 
@@ -106,6 +110,10 @@ enum Phase {
     Customers(Option<Id>),
     Complaints,
     Entries(Option<String>),
+    /// Laying out the ledger's facts per customer (one step).
+    Pack,
+    /// Putting the list in order (one step).
+    List,
     Done,
 }
 
@@ -115,8 +123,10 @@ impl InsightsReader {
         InsightsReader {
             phase: Phase::Customers(None),
             ledger: LedgerReader::new(book.entry_count()),
+            packed: None,
             index: SearchIndex::new(),
             listed: Vec::new(),
+            roster: None,
             rules: book.rules(),
         }
     }
@@ -169,30 +179,47 @@ impl InsightsReader {
                 self.phase = if n == budget {
                     Phase::Entries(last)
                 } else {
-                    Phase::Done
+                    Phase::Pack
                 };
+            }
+            Phase::Pack => {
+                let reader = std::mem::replace(&mut self.ledger, LedgerReader::new(0));
+                self.packed = Some(reader.finish());
+                self.phase = Phase::List;
+            }
+            Phase::List => {
+                self.roster = Some(list(&self.listed, &self.index));
+                self.phase = Phase::Done;
             }
             Phase::Done => {}
         }
         matches!(self.phase, Phase::Done)
     }
 
-    /// The views, once [`InsightsReader::step`] said done.
+    /// The views, once [`InsightsReader::step`] said done (what it has not done yet is done
+    /// now, at once).
     pub fn finish(self) -> Insights {
-        let mut roster = Roster::default();
-        let index = self.index;
-        roster.extend(
-            self.listed
-                .iter()
-                .map(|(id, c)| (id, c, index.sort_key(id).unwrap_or_default())),
-        );
+        let roster = self
+            .roster
+            .unwrap_or_else(|| list(&self.listed, &self.index));
         Insights {
-            ledger: self.ledger.finish(),
-            index,
+            ledger: self.packed.unwrap_or_else(|| self.ledger.finish()),
+            index: self.index,
             roster,
             rules: self.rules,
         }
     }
+}
+
+/// The customer list of `listed`, in the search index's order.
+fn list(listed: &[(Id, Customer)], index: &SearchIndex) -> Roster {
+    let mut roster = Roster::default();
+    roster.extend(
+        listed
+            .iter()
+            .map(|(id, c)| (id, c, index.sort_key(id).unwrap_or_default())),
+    );
+    roster
 }
 
 /// The analysis of a day and its follow-ups.
