@@ -70,6 +70,25 @@ fn an_image_of_the_views_answers_like_them_and_follows_on() {
 }
 
 #[test]
+fn an_image_read_a_few_facts_at_a_time_is_the_image_read_at_once() {
+    let params = Params::new(12, 200, 2_000);
+    let mut replica = Replica::new("device".into());
+    replica.local(params.ops());
+    let image = Insights::read(replica.book()).write_image();
+    let mut reader = huike_core::insights::ImageReader::with_step(&image, 97).expect("an image");
+    let mut steps = 0;
+    let mut read = loop {
+        steps += 1;
+        if let Some(views) = reader.step().expect("the image reads") {
+            break views;
+        }
+    };
+    assert!(steps > 20, "the facts were read in slices ({steps} steps)");
+    assert_eq!(read.write_image(), image);
+    assert_same(&read, &replica, params.as_of);
+}
+
+#[test]
 fn reading_in_slices_equals_reading_at_once() {
     let params = Params::new(14, 250, 2_500);
     let mut replica = Replica::new("device".into());

@@ -70,76 +70,139 @@ impl Ledger {
             w.u8(u8::from(c.responded));
         }
     }
+}
 
-    /// Reads what [`Ledger::write_image`] wrote.
-    pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<Ledger, DecodeError> {
-        let n = r.len_prefix()?;
-        let accounts = (0..n)
-            .map(|_| read_account(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let account_ids = get_id_list(r)?;
-        if account_ids.len() != accounts.len() {
-            return Err(r.error("account ids do not match the accounts"));
+/// Reads what [`Ledger::write_image`] wrote a slice at a time: the accounts and names first,
+/// then the facts a budget at a time, then the rest (so a page can paint between slices).
+#[derive(Default)]
+pub(crate) struct ImageSteps {
+    head: Option<Head>,
+    facts: Vec<Fact>,
+    facts_left: usize,
+    last: Option<NaiveDateTime>,
+}
+
+/// What comes before the facts.
+struct Head {
+    accounts: Vec<Account>,
+    account_ids: crate::id_list::IdList,
+    order: Vec<u32>,
+    categories: Names,
+    products: Names,
+}
+
+impl ImageSteps {
+    /// Reads the next slice: the head (with the first call), up to `budget` facts, and the
+    /// rest with the last facts; the ledger once everything is read.
+    pub(crate) fn step(
+        &mut self,
+        r: &mut Reader<'_>,
+        budget: usize,
+    ) -> Result<Option<Ledger>, DecodeError> {
+        if self.head.is_none() {
+            self.head = Some(read_head(r)?);
+            self.facts_left = r.len_prefix()?;
+            self.facts = Vec::with_capacity(self.facts_left);
+            return Ok(None);
         }
-        let order = (0..r.len_prefix()?)
-            .map(|_| get_u32(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut names = [Names::default(), Names::default()];
-        for list in &mut names {
-            for _ in 0..r.len_prefix()? {
-                list.intern(&get_text(r)?);
-            }
+        let mut last = self
+            .last
+            .unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
+        let take = self.facts_left.min(budget.max(1));
+        for _ in 0..take {
+            self.facts.push(read_fact(r, &mut last)?);
         }
-        let [categories, products] = names;
-        let n = r.len_prefix()?;
-        let mut facts = Vec::with_capacity(n);
-        let mut last = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        for _ in 0..n {
-            facts.push(read_fact(r, &mut last)?);
+        self.last = Some(last);
+        self.facts_left -= take;
+        if self.facts_left > 0 {
+            return Ok(None);
         }
-        let fact_ids = get_id_list(r)?;
-        if fact_ids.len() != facts.len() {
-            return Err(r.error("fact ids do not match the facts"));
-        }
-        let sale_categories = (0..r.len_prefix()?)
-            .map(|_| get_u32(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut complaints = std::collections::BTreeMap::new();
-        for _ in 0..r.len_prefix()? {
-            let id = get_id(r)?;
-            let open = OpenComplaint {
-                customer: get_id(r)?,
-                opened_on: get_date(r)?,
-                severity: get_serde(r)?,
-                responded: r.u8()? != 0,
-            };
-            complaints.insert(id, open);
-        }
-        let accounts_len = accounts.len() as u32;
-        if order.iter().any(|&a| a >= accounts_len)
-            || accounts
-                .iter()
-                .any(|a| (a.packed.0 as usize).saturating_add(a.packed.1 as usize) > facts.len())
-        {
-            return Err(r.error("ledger indices out of range"));
-        }
-        let mut ledger = Ledger {
-            accounts,
-            account_ids,
-            by_id: Default::default(),
-            order,
-            categories,
-            products,
-            facts,
-            fact_ids,
-            sale_categories,
-            recent: 0,
-            ids: OnceCell::new(),
-            complaints,
-        };
-        ledger.rebuild_lookup();
-        Ok(ledger)
+        let head = self
+            .head
+            .take()
+            .ok_or_else(|| r.error("ledger read twice"))?;
+        read_tail(r, head, std::mem::take(&mut self.facts)).map(Some)
     }
+}
+
+fn read_head(r: &mut Reader<'_>) -> Result<Head, DecodeError> {
+    let n = r.len_prefix()?;
+    let accounts = (0..n)
+        .map(|_| read_account(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let account_ids = get_id_list(r)?;
+    if account_ids.len() != accounts.len() {
+        return Err(r.error("account ids do not match the accounts"));
+    }
+    let order = (0..r.len_prefix()?)
+        .map(|_| get_u32(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut names = [Names::default(), Names::default()];
+    for list in &mut names {
+        for _ in 0..r.len_prefix()? {
+            list.intern(&get_text(r)?);
+        }
+    }
+    let [categories, products] = names;
+    Ok(Head {
+        accounts,
+        account_ids,
+        order,
+        categories,
+        products,
+    })
+}
+
+fn read_tail(r: &mut Reader<'_>, head: Head, facts: Vec<Fact>) -> Result<Ledger, DecodeError> {
+    let Head {
+        accounts,
+        account_ids,
+        order,
+        categories,
+        products,
+    } = head;
+    let fact_ids = get_id_list(r)?;
+    if fact_ids.len() != facts.len() {
+        return Err(r.error("fact ids do not match the facts"));
+    }
+    let sale_categories = (0..r.len_prefix()?)
+        .map(|_| get_u32(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut complaints = std::collections::BTreeMap::new();
+    for _ in 0..r.len_prefix()? {
+        let id = get_id(r)?;
+        let open = OpenComplaint {
+            customer: get_id(r)?,
+            opened_on: get_date(r)?,
+            severity: get_serde(r)?,
+            responded: r.u8()? != 0,
+        };
+        complaints.insert(id, open);
+    }
+    let accounts_len = accounts.len() as u32;
+    if order.iter().any(|&a| a >= accounts_len)
+        || accounts
+            .iter()
+            .any(|a| (a.packed.0 as usize).saturating_add(a.packed.1 as usize) > facts.len())
+    {
+        return Err(r.error("ledger indices out of range"));
+    }
+    let mut ledger = Ledger {
+        accounts,
+        account_ids,
+        by_id: Default::default(),
+        order,
+        categories,
+        products,
+        facts,
+        fact_ids,
+        sale_categories,
+        recent: 0,
+        ids: OnceCell::new(),
+        complaints,
+    };
+    ledger.rebuild_lookup();
+    Ok(ledger)
 }
 
 fn write_account(w: &mut Writer, a: &Account) {

@@ -19,6 +19,7 @@
 //! still open (few), so the agenda never walks the book's records.
 
 mod image;
+pub(crate) use image::ImageSteps;
 
 use super::profile::{ChildDates, Profile};
 use crate::book::Book;
