@@ -327,6 +327,8 @@ impl AppState {
             })
             .await;
             mark("huike:views-built");
+            // Showing them is a task of its own (the last step of reading filled this one).
+            yield_now().await;
             self.insights.set(Some(views));
             // What shows the book follows its revision, not the views' signal.
             self.book_rev.update(|n| *n += 1);
@@ -364,6 +366,13 @@ impl AppState {
         let rev = self.book_rev.get_untracked();
         if self.settled_rev.get_untracked() != rev {
             self.settled_rev.set(rev);
+            // The day's analysis is worked out in a task of its own, after what is showing
+            // now has painted, so opening Today only draws it.
+            let today = self.today;
+            spawn_local(async move {
+                yield_now().await;
+                today.with_untracked(|_| ());
+            });
         }
     }
 
