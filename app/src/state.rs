@@ -372,6 +372,7 @@ impl AppState {
             spawn_local(async move {
                 yield_now().await;
                 today.with_untracked(|_| ());
+                mark("huike:today-worked-out");
             });
         }
     }
