@@ -59,13 +59,21 @@ pub fn run() {
     // Tasks only after mounting: mounting sets up the executor they run on (spawning before
     // it panics in a release build).
     if explicit_server.is_none() && session::server().is_none() {
+        leptos::prelude::Set::set(&app.server_known, false);
         leptos::task::spawn_local(read_config(app));
     }
     leptos::task::spawn_local(app.follow_the_calendar());
 }
 
-/// Reads `/config.json` (written at deploy time) for the default sync server.
+/// Reads `/config.json` (written at deploy time) for the default sync server; the server is
+/// known after it, whatever it found.
 async fn read_config(app: AppState) {
+    use leptos::prelude::Set;
+    find_server(app).await;
+    app.server_known.set(true);
+}
+
+async fn find_server(app: AppState) {
     #[derive(serde::Deserialize)]
     struct Config {
         sync_url: String,

@@ -79,6 +79,9 @@ pub struct AppState {
     pub today: Memo<Option<Arc<Today>>>,
     /// The sync server's base URL.
     pub server: RwSignal<String>,
+    /// False while the deployment's `/config.json` (which may name the sync server) is being
+    /// read at start.
+    pub server_known: RwSignal<bool>,
     /// Sync status.
     pub sync: RwSignal<SyncStatus>,
     /// Bumped by every change made on this device (the sync follows it).
@@ -124,6 +127,7 @@ impl AppState {
             day,
             today,
             server: RwSignal::new(server),
+            server_known: RwSignal::new(true),
             sync: RwSignal::new(SyncStatus {
                 last_ok: crate::session::last_sync(),
                 ..SyncStatus::default()
@@ -402,6 +406,18 @@ impl AppState {
             id = r.as_mut().map(|r| r.new_id(crate::platform::now_ms()));
         });
         id.unwrap_or_else(crate::platform::new_id)
+    }
+
+    /// The sync server's base URL once it is known (after `/config.json` is read at start,
+    /// or has had 10 s to be).
+    pub async fn server_url(&self) -> String {
+        for _ in 0..200 {
+            if self.server_known.get_untracked() {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(50).await;
+        }
+        self.server.get_untracked()
     }
 
     /// The device id as the staff member recorded on entries.

@@ -46,7 +46,7 @@ pub(super) fn Onboarding() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let api = Api::new(&server.get_untracked(), None);
+            let api = Api::new(&app.server_url().await, None);
             let secret =
                 Some(signup_code.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
             let result = api.create_shop(&shop, &owner, secret.as_deref()).await;
@@ -71,7 +71,7 @@ pub(super) fn Onboarding() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let api = Api::new(&server.get_untracked(), None);
+            let api = Api::new(&app.server_url().await, None);
             let result = api.join(&c, &name).await;
             finish(app, result, name, None, busy, error).await;
         });
