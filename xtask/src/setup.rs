@@ -93,14 +93,14 @@ pub(crate) fn debian_packages(repo: &Repo) -> Result<()> {
     Ok(())
 }
 
-/// `npm ci` when `node_modules` is missing or older than `package-lock.json`; then checks that
-/// wrangler, wasm-opt and esbuild are there (npm may skip install scripts; they do not need
-/// them).
+/// `npm ci` when `node_modules` is missing, older than `package-lock.json`, or lacks a pinned
+/// package at its version; then checks that wrangler, wasm-opt, esbuild and lighthouse are
+/// there (npm may skip install scripts; they do not need them).
 pub(crate) fn npm_packages(repo: &Repo) -> Result<()> {
     let step = Step::start("npm packages (wrangler, binaryen, lighthouse)");
     let lock = repo.root.join("package-lock.json");
     let installed = repo.root.join("node_modules").join(".package-lock.json");
-    if is_fresh(&installed, &lock)? {
+    if is_fresh(&installed, &lock)? && pinned_packages_installed(repo)? {
         step.done("present");
     } else {
         step.say("running `npm ci`");
@@ -114,12 +114,43 @@ pub(crate) fn npm_packages(repo: &Repo) -> Result<()> {
         repo.npm_bin("wrangler"),
         repo.npm_bin("wasm-opt"),
         repo.esbuild(),
+        repo.npm_bin("lighthouse"),
     ] {
         if !tool.is_file() {
             bail!("{} is missing after `npm ci`", tool.display());
         }
     }
     Ok(())
+}
+
+/// Whether every package `package.json` pins is in `node_modules` at that version (a
+/// `node_modules` made from an older lockfile can look fresh by date alone).
+fn pinned_packages_installed(repo: &Repo) -> Result<bool> {
+    let read = |path: &Path| -> Result<serde_json::Value> {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    };
+    let manifest = read(&repo.root.join("package.json"))?;
+    let pinned = manifest["devDependencies"]
+        .as_object()
+        .context("package.json has no devDependencies")?;
+    for (name, version) in pinned {
+        let installed = repo
+            .root
+            .join("node_modules")
+            .join(name)
+            .join("package.json");
+        let found = installed
+            .is_file()
+            .then(|| read(&installed))
+            .transpose()?
+            .and_then(|p| p["version"].as_str().map(str::to_owned));
+        if found.as_deref() != version.as_str() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Whether `output` exists and is not older than `input`.
