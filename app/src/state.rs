@@ -16,7 +16,7 @@ use huike_core::book::Book;
 use huike_core::client::driver::SyncError;
 use huike_core::domain::Entry;
 use huike_core::id::Id;
-use huike_core::insights::{Insights, InsightsReader, Today};
+use huike_core::insights::{ImageWriter, Insights, InsightsReader, Today};
 use huike_core::replica::{Delta, Journal, Replica};
 use huike_core::sync::DeviceInfo;
 use leptos::prelude::*;
@@ -452,12 +452,9 @@ impl AppState {
                 let Some(parts) = write_parts(app.replica).await else {
                     return Ok(());
                 };
-                // The views as they are now: they hold everything the parts hold (and maybe
-                // more, which the journal replays to no effect).
-                let views = app
-                    .insights
-                    .try_update_untracked(|v| v.as_mut().map(Insights::write_image))
-                    .flatten();
+                // The views as they are now, a part at a time: they hold everything the parts
+                // hold (and maybe more, which the journal replays to no effect).
+                let views = write_views(app.insights).await;
                 db.install(&parts, views.as_deref(), &outbox, &sync, start)
                     .await
             }
@@ -501,6 +498,20 @@ async fn read_views(with_book: impl Fn(&dyn Fn(&Book) -> bool) -> bool) -> Insig
         .into_inner()
         .map(InsightsReader::finish)
         .unwrap_or_default()
+}
+
+/// An image of the views, written a part at a time (None without views).
+async fn write_views(insights: RwSignal<Option<Insights>, LocalStorage>) -> Option<Vec<u8>> {
+    let mut writer = ImageWriter::new();
+    loop {
+        let done = insights
+            .try_update_untracked(|v| v.as_mut().map(|v| writer.step(v)))
+            .flatten()?;
+        if done {
+            return Some(writer.finish());
+        }
+        yield_now().await;
+    }
 }
 
 /// The replica's book as snapshot parts, written a slice at a time.

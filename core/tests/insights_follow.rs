@@ -89,6 +89,32 @@ fn an_image_read_a_few_facts_at_a_time_is_the_image_read_at_once() {
 }
 
 #[test]
+fn an_image_written_while_the_views_follow_changes_reads_back_right_after_a_replay() {
+    let params = Params::new(13, 200, 2_000);
+    let ops = params.ops();
+    let (first, rest) = ops.split_at(ops.len() / 2);
+    let mut replica = Replica::new("device".into());
+    replica.local(first.to_vec());
+    let mut views = Insights::read(replica.book());
+    // The ledger is written, then changes land before the index and list are.
+    let mut writer = huike_core::insights::ImageWriter::new();
+    assert!(!writer.step(&mut views));
+    let mut deltas = Vec::new();
+    for op in rest {
+        let delta = replica.local(vec![op.clone()]);
+        views.follow(replica.book(), &delta);
+        deltas.push(delta);
+    }
+    while !writer.step(&mut views) {}
+    let mut stored = Insights::read_image(&writer.finish()).expect("the image reads");
+    // The next start replays every change stored after the snapshot began.
+    for delta in &deltas {
+        stored.follow(replica.book(), delta);
+    }
+    assert_same(&stored, &replica, params.as_of);
+}
+
+#[test]
 fn reading_in_slices_equals_reading_at_once() {
     let params = Params::new(14, 250, 2_500);
     let mut replica = Replica::new("device".into());

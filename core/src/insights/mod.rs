@@ -119,6 +119,54 @@ impl<'a> ImageReader<'a> {
     }
 }
 
+/// Writes an image of the views a part at a time — the ledger, the search index, then the list
+/// and rules — so that a page can paint between the parts. The views may follow changes
+/// between the parts: each part then holds at least what the one before it held, and
+/// following a change again changes nothing, so replaying the journal over the image at the
+/// next start gives the same views.
+pub struct ImageWriter {
+    w: Writer,
+    parts_written: u8,
+}
+
+impl ImageWriter {
+    /// A writer of a new image.
+    pub fn new() -> ImageWriter {
+        let mut w = Writer::with_capacity(1 << 20);
+        w.raw(IMAGE_MAGIC);
+        ImageWriter {
+            w,
+            parts_written: 0,
+        }
+    }
+
+    /// Writes the next part of `views`; returns true once every part is written.
+    pub fn step(&mut self, views: &mut Insights) -> bool {
+        match self.parts_written {
+            0 => views.ledger.write_image(&mut self.w),
+            1 => views.index.write_image(&mut self.w),
+            2 => {
+                views.roster.write_image(&mut self.w);
+                crate::codec::image::put_serde(&mut self.w, &views.rules);
+            }
+            _ => return true,
+        }
+        self.parts_written += 1;
+        self.parts_written == 3
+    }
+
+    /// The image.
+    pub fn finish(self) -> Vec<u8> {
+        self.w.into_bytes()
+    }
+}
+
+impl Default for ImageWriter {
+    fn default() -> Self {
+        ImageWriter::new()
+    }
+}
+
 /// Where an [`InsightsReader`] is.
 enum Phase {
     Customers(Option<Id>),
@@ -298,15 +346,12 @@ impl Insights {
         &self.roster
     }
 
-    /// The views as bytes (the ledger's recent facts are packed in first).
+    /// The views as bytes (the ledger's recent facts are packed in first); [`ImageWriter`]
+    /// writes them a part at a time.
     pub fn write_image(&mut self) -> Vec<u8> {
-        let mut w = Writer::with_capacity(1 << 20);
-        w.raw(IMAGE_MAGIC);
-        self.ledger.write_image(&mut w);
-        self.index.write_image(&mut w);
-        self.roster.write_image(&mut w);
-        crate::codec::image::put_serde(&mut w, &self.rules);
-        w.into_bytes()
+        let mut writer = ImageWriter::new();
+        while !writer.step(self) {}
+        writer.finish()
     }
 
     /// Reads what [`Insights::write_image`] wrote (an image of another version is an error:
