@@ -16,7 +16,7 @@ use huike_core::book::Book;
 use huike_core::client::driver::SyncError;
 use huike_core::domain::Entry;
 use huike_core::id::Id;
-use huike_core::insights::{ImageWriter, Insights, InsightsReader, Today};
+use huike_core::insights::{ImageWriter, Insights, InsightsReader, Today, TodayWork};
 use huike_core::replica::{Delta, Journal, Replica};
 use huike_core::sync::DeviceInfo;
 use leptos::prelude::*;
@@ -75,8 +75,9 @@ pub struct AppState {
     pub opening: RwSignal<Option<f64>>,
     /// The shop's calendar day (moves on at midnight, see [`AppState::follow_the_calendar`]).
     pub day: RwSignal<chrono::NaiveDate>,
-    /// That day's analysis and follow-ups (None until loaded).
-    pub today: Memo<Option<Arc<Today>>>,
+    /// That day's analysis and follow-ups (None until first worked out), worked out anew
+    /// after every settled change and when the day moves on.
+    pub today: RwSignal<Option<Arc<Today>>>,
     /// The sync server's base URL.
     pub server: RwSignal<String>,
     /// False while the deployment's `/config.json` (which may name the sync server) is being
@@ -99,6 +100,8 @@ pub struct AppState {
     /// order they are applied (and a snapshot sees none half done).
     writes: StoredValue<Rc<Mutex<()>>, LocalStorage>,
     compacting: StoredValue<bool>,
+    /// The latest job working out [`AppState::today`].
+    today_job: StoredValue<u64>,
 }
 
 impl AppState {
@@ -108,11 +111,7 @@ impl AppState {
         let insights = RwSignal::new_local(None::<Insights>);
         let settled_rev = RwSignal::new(0);
         let day = RwSignal::new(crate::platform::today());
-        let today = Memo::new(move |_| {
-            settled_rev.track();
-            let day = day.get();
-            insights.with_untracked(|i| Some(Arc::new(i.as_ref()?.today(day))))
-        });
+        let today = RwSignal::new(None);
         AppState {
             lang: RwSignal::new(lang),
             session: RwSignal::new(session),
@@ -140,6 +139,7 @@ impl AppState {
             db: StoredValue::new_local(None),
             writes: StoredValue::new_local(Rc::new(Mutex::new(()))),
             compacting: StoredValue::new(false),
+            today_job: StoredValue::new(0),
         }
     }
 
@@ -151,6 +151,7 @@ impl AppState {
             let now = crate::platform::today();
             if self.day.get_untracked() != now {
                 self.day.set(now);
+                self.work_out_today();
             }
         }
     }
@@ -370,15 +371,36 @@ impl AppState {
         let rev = self.book_rev.get_untracked();
         if self.settled_rev.get_untracked() != rev {
             self.settled_rev.set(rev);
-            // The day's analysis is worked out in a task of its own, after what is showing
-            // now has painted, so opening Today only draws it.
-            let today = self.today;
-            spawn_local(async move {
-                yield_now().await;
-                today.with_untracked(|_| ());
-                mark("huike:today-worked-out");
-            });
+            self.work_out_today();
         }
+    }
+
+    /// Works out the day's analysis and follow-ups in the background, a part at a time after
+    /// what is showing now has painted (so opening Today only draws them); a newer call
+    /// supersedes a running one.
+    fn work_out_today(&self) {
+        let app = *self;
+        let job = self.today_job.get_value() + 1;
+        self.today_job.set_value(job);
+        spawn_local(async move {
+            let mut work = TodayWork::new(app.day.get_untracked());
+            loop {
+                yield_now().await;
+                if app.today_job.get_value() != job {
+                    return;
+                }
+                let done = app
+                    .insights
+                    .with_untracked(|v| v.as_ref().map(|v| work.step(v)));
+                match done {
+                    None => return,
+                    Some(true) => break,
+                    Some(false) => {}
+                }
+            }
+            app.today.set(work.finish().map(Arc::new));
+            mark("huike:today-worked-out");
+        });
     }
 
     /// Saves a change made on this screen: stored, shown, then synced after a quiet moment.

@@ -115,6 +115,23 @@ fn an_image_written_while_the_views_follow_changes_reads_back_right_after_a_repl
 }
 
 #[test]
+fn the_day_worked_out_in_parts_is_the_day_worked_out_at_once() {
+    let params = Params::new(15, 300, 3_000);
+    let mut replica = Replica::new("device".into());
+    replica.local(params.ops());
+    let views = Insights::read(replica.book());
+    let mut work = huike_core::insights::TodayWork::new(params.as_of);
+    let mut steps = 1;
+    while !work.step(&views) {
+        steps += 1;
+    }
+    assert_eq!(steps, 3, "histories, grades, follow-ups");
+    let today = work.finish().expect("worked out");
+    assert!(!today.agenda.is_empty());
+    assert_eq!(today, views.today(params.as_of));
+}
+
+#[test]
 fn reading_in_slices_equals_reading_at_once() {
     let params = Params::new(14, 250, 2_500);
     let mut replica = Replica::new("device".into());

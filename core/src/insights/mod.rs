@@ -22,8 +22,9 @@ use crate::id::Id;
 use crate::op::{Change, RecordKind};
 use crate::replica::Delta;
 use crate::search::{Results, SearchIndex};
+use crate::segment::history::History;
 use crate::segment::ledger::{ImageSteps, Ledger, LedgerReader};
-use crate::segment::{Analysis, analyze_ledger};
+use crate::segment::{Analysis, analyze_history, analyze_ledger};
 use chrono::NaiveDate;
 use roster::Roster;
 
@@ -164,6 +165,53 @@ impl ImageWriter {
 impl Default for ImageWriter {
     fn default() -> Self {
         ImageWriter::new()
+    }
+}
+
+/// A day's analysis and follow-ups ([`Insights::today`]) worked out a part at a time — the
+/// customers' histories, their grades, then the follow-ups — so that a page can paint between
+/// the parts. Only the first step reads the views: they may change after it.
+pub struct TodayWork {
+    day: NaiveDate,
+    rules: Option<Rules>,
+    history: Option<History>,
+    analysis: Option<Analysis>,
+    today: Option<Today>,
+}
+
+impl TodayWork {
+    /// The work for `day`.
+    pub fn new(day: NaiveDate) -> TodayWork {
+        TodayWork {
+            day,
+            rules: None,
+            history: None,
+            analysis: None,
+            today: None,
+        }
+    }
+
+    /// Does the next part (the first reads `views`); returns true once the day is worked out.
+    pub fn step(&mut self, views: &Insights) -> bool {
+        if self.today.is_some() {
+            return true;
+        }
+        let rules = self.rules.get_or_insert_with(|| views.rules.clone());
+        if let Some(analysis) = self.analysis.take() {
+            let agenda = agenda(&analysis, rules);
+            self.today = Some(Today { analysis, agenda });
+            return true;
+        }
+        match self.history.take() {
+            None => self.history = Some(History::from_ledger(&views.ledger, self.day)),
+            Some(history) => self.analysis = Some(analyze_history(history, self.day, rules)),
+        }
+        false
+    }
+
+    /// The day's analysis and follow-ups, once [`TodayWork::step`] said done.
+    pub fn finish(self) -> Option<Today> {
+        self.today
     }
 }
 
@@ -379,7 +427,8 @@ impl Insights {
             .collect()
     }
 
-    /// The analysis as of `day` under the shop's rules, and that day's follow-ups.
+    /// The analysis as of `day` under the shop's rules, and that day's follow-ups
+    /// ([`TodayWork`] works them out a part at a time).
     pub fn today(&self, day: NaiveDate) -> Today {
         let analysis = analyze_ledger(&self.ledger, day, &self.rules);
         let agenda = agenda(&analysis, &self.rules);

@@ -93,7 +93,12 @@ pub fn analyze(book: &Book, as_of: NaiveDate, rules: &Rules) -> Analysis {
 /// [`analyze`] from a [`Ledger`] kept up to date with the book (what the app does: the ledger
 /// is read once and follows every op, so each analysis skips the walk over the book).
 pub fn analyze_ledger(ledger: &Ledger, as_of: NaiveDate, rules: &Rules) -> Analysis {
-    let history = History::from_ledger(ledger, as_of);
+    analyze_history(History::from_ledger(ledger, as_of), as_of, rules)
+}
+
+/// [`analyze_ledger`]'s second half: the grades of customers whose histories as of `as_of`
+/// are read already (the ledger is not needed for it).
+pub fn analyze_history(history: History, as_of: NaiveDate, rules: &Rules) -> Analysis {
     let n = history.customers.len();
     let metrics: Vec<Option<Metrics>> = (0..n)
         .map(|c| Metrics::from_days(history.days(c), as_of, rules.window_days))
