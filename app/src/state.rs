@@ -66,9 +66,6 @@ pub struct AppState {
     /// Whether the browser keeps this site's storage even when space runs short (`None`
     /// until asked; the app asks when the book opens).
     pub persisted: RwSignal<Option<bool>>,
-    /// The book revision the day's analysis follows: moved on after each local change and at
-    /// the end of a sync run (not at every round of it).
-    pub settled_rev: RwSignal<u64>,
     /// Another tab of the app owns this shop's book; this one waits for it to close.
     pub elsewhere: RwSignal<bool>,
     /// How far opening the book is (None once open).
@@ -100,6 +97,9 @@ pub struct AppState {
     /// order they are applied (and a snapshot sees none half done).
     writes: StoredValue<Rc<Mutex<()>>, LocalStorage>,
     compacting: StoredValue<bool>,
+    /// The book revision the day's analysis follows: moved on after each local change and at
+    /// the end of a sync run (not at every round of it). Nothing subscribes to it.
+    settled_rev: StoredValue<u64>,
     /// The latest job working out [`AppState::today`].
     today_job: StoredValue<u64>,
 }
@@ -109,7 +109,6 @@ impl AppState {
     pub fn new(lang: Lang, session: Option<Session>, server: String) -> Self {
         let replica = RwSignal::new_local(None::<Replica>);
         let insights = RwSignal::new_local(None::<Insights>);
-        let settled_rev = RwSignal::new(0);
         let day = RwSignal::new(crate::platform::today());
         let today = RwSignal::new(None);
         AppState {
@@ -120,7 +119,7 @@ impl AppState {
             book_rev: RwSignal::new(0),
             replica_rev: RwSignal::new(0),
             persisted: RwSignal::new(None),
-            settled_rev,
+            settled_rev: StoredValue::new(0),
             elsewhere: RwSignal::new(false),
             opening: RwSignal::new(None),
             day,
@@ -369,8 +368,8 @@ impl AppState {
     pub fn settle(&self) {
         // A run that changed nothing recomputes nothing.
         let rev = self.book_rev.get_untracked();
-        if self.settled_rev.get_untracked() != rev {
-            self.settled_rev.set(rev);
+        if self.settled_rev.get_value() != rev {
+            self.settled_rev.set_value(rev);
             self.work_out_today();
         }
     }
