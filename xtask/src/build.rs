@@ -42,7 +42,7 @@ pub(crate) fn app(repo: &Repo) -> Result<()> {
             precache::SERVICE_WORKER
         );
     }
-    step.say("precompressing (brotli 11, gzip 9)");
+    step.say("precompressing (brotli 11, gzip by Zopfli)");
     let compressed = compress::precompress(&repo.dist())?;
     step.done(format_args!(
         "dist/ holds {} KB ({compressed} files also as .br and .gz)",

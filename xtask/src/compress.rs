@@ -1,4 +1,5 @@
-//! Precompressed assets: `name.br` (brotli, quality 11) and `name.gz` (gzip, level 9) beside
+//! Precompressed assets: `name.br` (brotli, quality 11) and `name.gz` (gzip written by Zopfli,
+//! which any gzip reader inflates and which is 4–8 % smaller than zlib's level 9) beside
 //! every text and wasm file of the built app, as a static host or CDN would serve them. Written
 //! once per build, so the local server sends exactly the bytes a deployment would.
 
@@ -8,8 +9,6 @@ use std::path::{Path, PathBuf};
 use std::thread;
 
 use anyhow::{Context, Result};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 
 /// The encodings written beside each file, by file suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +54,15 @@ impl Encoding {
                 out
             }
             Encoding::Gzip => {
-                let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-                encoder
-                    .write_all(bytes)
-                    .and_then(|()| encoder.finish())
-                    .expect("compressing into memory cannot fail")
+                let mut out = Vec::with_capacity(bytes.len() / 3);
+                zopfli::compress(
+                    zopfli::Options::default(),
+                    zopfli::Format::Gzip,
+                    bytes,
+                    &mut out,
+                )
+                .expect("compressing into memory cannot fail");
+                out
             }
         }
     }

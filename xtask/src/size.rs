@@ -1,5 +1,5 @@
 //! `cargo xtask size`: what a first visit downloads — the wasm, JS, CSS and HTML of `dist/`
-//! (the stylesheet is inlined into `index.html`) — raw, gzip (level 9) and brotli (quality 11),
+//! (the stylesheet is inlined into `index.html`) — raw, gzip (Zopfli) and brotli (quality 11),
 //! against the 600 KB gzip budget (README, "Benchmarks") for wasm + JS + CSS.
 
 use std::fs;
@@ -22,7 +22,7 @@ pub(crate) struct Sizes {
     pub name: String,
     /// As built.
     pub raw: u64,
-    /// gzip, level 9.
+    /// gzip (Zopfli), as served.
     pub gzip: u64,
     /// brotli, quality 11.
     pub brotli: u64,
