@@ -4,7 +4,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use huike_core::agenda::agenda;
 use huike_core::domain::Customer;
 use huike_core::op::RecordKind;
+use huike_core::predict::outlook::Outlook;
 use huike_core::predict::{Model, TimeUnit};
+use huike_core::workday::Workday;
 use huike_core::search::SearchIndex;
 use huike_core::segment;
 use huike_core::segment::ledger::Ledger;
@@ -36,6 +38,19 @@ fn analysis_20k_customers_200k_purchases(c: &mut Criterion) {
             let analysis = segment::analyze_ledger(black_box(&ledger), params.as_of, &rules);
             let items = agenda(&analysis, &rules);
             (analysis, items)
+        })
+    });
+    // The model and the day's work, after each analysis: the BG/NBD + Gamma-Gamma fit on the
+    // shop's buyers, every customer's P(alive) and CLV, then the agenda shared out among the
+    // staff at the daily capacity.
+    let analysis = segment::analyze_ledger(&ledger, params.as_of, &rules);
+    let items = agenda(&analysis, &rules);
+    let staff: Vec<_> = huike_core::insights::Team::of(&book).working().cloned().collect();
+    c.bench_function("outlook_and_workday_20k_customers", |b| {
+        b.iter(|| {
+            let outlook = Outlook::of(black_box(&analysis));
+            let day = Workday::plan(&items, &analysis, &outlook, &staff, rules.daily_capacity);
+            (outlook, day)
         })
     });
     // Once per start of the app (part of the cold start): reading that book into the ledger.

@@ -13,7 +13,8 @@
 //! - [`privilege`]: which changes only an owner may make.
 //! - [`auth`]: device tokens and invite codes (generation from caller-supplied randomness, hashing).
 //! - [`date`]: calendar-date helpers shared by the analytics.
-//! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book.
+//! - [`segment`], [`predict`], [`agenda`], [`message`], [`search`]: what the shop learns from the book;
+//!   [`workday`]: the day's follow-ups shared out among the staff.
 //! - [`lang`]: the languages (简体中文, English).
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
 //! - [`sorting`]: stable sorting with one copy of the sort code in the app's wasm.
@@ -44,3 +45,4 @@ pub mod server;
 pub mod sorting;
 pub mod sync;
 pub mod synth;
+pub mod workday;

@@ -19,6 +19,7 @@
 use crate::agenda::Reason;
 use crate::date::days_between;
 use crate::domain::{Child, Customer, Gender, Purpose, Template};
+use crate::id::Id;
 use crate::lang::Lang;
 use crate::segment::history::History;
 use chrono::{Datelike, Months, NaiveDate};
@@ -421,16 +422,28 @@ pub fn choose<'a>(
         .or(first)
 }
 
+/// A message composed for one customer on today's list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Composed {
+    /// The purpose it answers (logged with the contact).
+    pub purpose: Purpose,
+    /// The template used: the shop's record id, or `builtin:<language>:<n>` for the n-th
+    /// built-in template (recorded on the contact).
+    pub template: Id,
+    /// The message.
+    pub rendered: Rendered,
+}
+
 /// A message for one customer on today's list, answering their top reason: the first template
-/// of that purpose that renders completely, the shop's own (`shop_templates`) before the
-/// built-in ones, filled in for them (the first of the purpose, incomplete, when none is).
-/// Returns the purpose too, for logging the contact.
+/// of that purpose that renders completely, the shop's own (`shop_templates`, with their record
+/// ids) before the built-in ones, filled in for them (the first of the purpose, incomplete,
+/// when none is).
 #[allow(
     clippy::too_many_arguments,
     reason = "each is one independent input of the message"
 )]
 pub fn compose(
-    shop_templates: &[Template],
+    shop_templates: &[(Id, Template)],
     customer: &Customer,
     history: &History,
     index: usize,
@@ -438,16 +451,26 @@ pub fn compose(
     shop: &str,
     today: NaiveDate,
     lang: Lang,
-) -> Option<(Purpose, Rendered)> {
+) -> Option<Composed> {
     let purpose = purpose_for(reasons);
     let values = Values::for_customer(customer, history, index, reasons.first(), shop, today, lang);
+    let built_in = default_templates(lang);
     let all: Vec<Template> = shop_templates
         .iter()
-        .cloned()
-        .chain(default_templates(lang))
+        .map(|(_, t)| t.clone())
+        .chain(built_in)
         .collect();
     let template = choose(&all, purpose, &values)?;
-    Some((purpose, render(template, &values)))
+    let at = all.iter().position(|t| std::ptr::eq(t, template))?;
+    let id = match shop_templates.get(at) {
+        Some((id, _)) => id.clone(),
+        None => Id::parse(&format!("builtin:{}:{}", lang.tag(), at - shop_templates.len())).ok()?,
+    };
+    Some(Composed {
+        purpose,
+        template: id,
+        rendered: render(template, &values),
+    })
 }
 
 /// The built-in templates, one or more per purpose, in the order [`choose`] tries them.

@@ -15,7 +15,7 @@ const QUERIES: [&str; 8] = ["z", "zhang", "王", "wf", "138", "0", "wxid", "奶�
 
 fn assert_same(followed: &Insights, replica: &Replica, day: NaiveDate) {
     let fresh = Insights::read(replica.book());
-    let (a, b) = (followed.today(day), fresh.today(day));
+    let (a, b) = (followed.today(day, None), fresh.today(day, None));
     assert_eq!(
         serde_json::to_value(&a.analysis).unwrap(),
         serde_json::to_value(&b.analysis).unwrap()
@@ -120,15 +120,15 @@ fn the_day_worked_out_in_parts_is_the_day_worked_out_at_once() {
     let mut replica = Replica::new("device".into());
     replica.local(params.ops());
     let views = Insights::read(replica.book());
-    let mut work = huike_core::insights::TodayWork::new(params.as_of);
+    let mut work = huike_core::insights::TodayWork::new(params.as_of, None);
     let mut steps = 1;
     while !work.step(&views) {
         steps += 1;
     }
-    assert_eq!(steps, 3, "histories, grades, follow-ups");
+    assert_eq!(steps, 3, "histories; grades and the fit; figures and follow-ups");
     let today = work.finish().expect("worked out");
     assert!(!today.agenda.is_empty());
-    assert_eq!(today, views.today(params.as_of));
+    assert_eq!(today, views.today(params.as_of, None));
 }
 
 #[test]
@@ -196,7 +196,7 @@ fn following_every_delta_equals_reading_the_final_book() {
     insights.follow(replica.book(), &delta);
     assert!(
         insights
-            .today(params.as_of)
+            .today(params.as_of, None)
             .analysis
             .index_of(&gone)
             .is_none()

@@ -452,8 +452,13 @@ fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
     let item = list.of_customer(index).unwrap();
     let customer: Customer = shop.book.get(&c).unwrap();
     let compose_with = |templates: &[Template], lang| {
-        compose(
-            templates,
+        let own: Vec<(Id, Template)> = templates
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Id::parse(&format!("t{i}")).unwrap(), t.clone()))
+            .collect();
+        let composed = compose(
+            &own,
             &customer,
             &analysis.history,
             index,
@@ -462,17 +467,19 @@ fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
             today,
             lang,
         )
-        .unwrap()
+        .unwrap();
+        (composed.purpose, composed.template, composed.rendered)
     };
     // Without templates of its own the shop gets the built-in one.
-    let (purpose, built_in) = compose_with(&[], Lang::ZhCn);
+    let (purpose, template, built_in) = compose_with(&[], Lang::ZhCn);
     assert_eq!(purpose, Purpose::ChildMilestone);
+    assert!(template.as_str().starts_with("builtin:zh-CN:"), "{template}");
     assert!(
         built_in.text.starts_with("李女士您好！豆豆百天快到啦"),
         "{}",
         built_in.text
     );
-    let (_, english) = compose_with(&[], Lang::En);
+    let (_, _, english) = compose_with(&[], Lang::En);
     assert!(english.text.contains("Ms 李"), "{}", english.text);
     // The shop's own template comes first when it renders completely…
     let own = Template {
@@ -481,13 +488,15 @@ fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
         text: "{称呼}，{child}{child_age}啦，来店领小礼物！".into(),
         fallback: String::new(),
     };
-    let (_, mine) = compose_with(std::slice::from_ref(&own), Lang::ZhCn);
+    let (_, template, mine) = compose_with(std::slice::from_ref(&own), Lang::ZhCn);
     assert_eq!(mine.text, "李女士，豆豆百天啦，来店领小礼物！");
+    assert_eq!(template.as_str(), "t0", "the shop's template is recorded by its id");
     // …and gives way to a built-in one when it cannot (a typo leaves it incomplete).
     let broken = Template {
         text: "{称呼}，{nmae}".into(),
         ..own
     };
-    let (_, fallback) = compose_with(&[broken], Lang::ZhCn);
+    let (_, template, fallback) = compose_with(&[broken], Lang::ZhCn);
     assert_eq!(fallback, built_in);
+    assert!(template.as_str().starts_with("builtin:"), "{template}");
 }

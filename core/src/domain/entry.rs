@@ -30,6 +30,16 @@ impl Entry {
             Entry::Ledger(l) => &l.customer,
         }
     }
+
+    /// The staff member (device) who recorded the entry, if known.
+    pub fn staff(&self) -> Option<&Id> {
+        match self {
+            Entry::Purchase(p) => p.staff.as_ref(),
+            Entry::Visit(v) => v.staff.as_ref(),
+            Entry::Contact(c) => c.staff.as_ref(),
+            Entry::Ledger(l) => l.staff.as_ref(),
+        }
+    }
 }
 
 /// What kind of purchase entry this is.

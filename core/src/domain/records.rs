@@ -173,6 +173,8 @@ pub struct Rules {
     pub churn_min_days: u32,
     /// Analysis window in days (0 = all history).
     pub window_days: u32,
+    /// How many follow-ups make one staff member's day (SPEC §2, "Today is a day's work").
+    pub daily_capacity: u32,
 }
 
 impl Rules {
@@ -199,6 +201,7 @@ impl Default for Rules {
             churn_multiplier: 4.0,
             churn_min_days: 180,
             window_days: 0,
+            daily_capacity: 30,
         }
     }
 }

@@ -12,12 +12,14 @@
 pub mod roster;
 
 use crate::agenda::{Agenda, agenda};
+use crate::predict::outlook::{CUSTOMERS_A_STEP, Outlook};
+use crate::workday::Workday;
 use crate::book::Book;
 use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
 use crate::domain::Customer;
 use crate::domain::Entry;
-use crate::domain::Rules;
+use crate::domain::{Device, Rules, Shop};
 use crate::id::Id;
 use crate::op::{Change, RecordKind};
 use crate::replica::Delta;
@@ -35,6 +37,49 @@ pub struct Insights {
     index: SearchIndex,
     roster: Roster,
     rules: Rules,
+    team: Team,
+}
+
+/// The shop's profile and its staff, as the book holds them (a few records, read whole).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Team {
+    /// The shop's profile (name, time zone, currency).
+    pub shop: Shop,
+    /// Every device of the shop with its staff member, in id order (revoked ones included).
+    pub devices: Vec<(Id, Device)>,
+}
+
+impl Team {
+    /// The shop record and the device records of `book`.
+    pub fn of(book: &Book) -> Team {
+        Team {
+            shop: book
+                .records(RecordKind::Shop)
+                .find_map(|(_, state)| state.decode().ok())
+                .unwrap_or_default(),
+            devices: book
+                .records(RecordKind::Device)
+                .filter(|(_, state)| state.deleted.is_none())
+                .filter_map(|(id, state)| Some((id.clone(), state.decode().ok()?)))
+                .collect(),
+        }
+    }
+
+    /// The staff members who work the day's list: devices not revoked, in id order.
+    pub fn working(&self) -> impl Iterator<Item = &Id> + '_ {
+        self.devices
+            .iter()
+            .filter(|(_, d)| !d.revoked)
+            .map(|(id, _)| id)
+    }
+
+    /// The display name of a device's staff member.
+    pub fn name_of(&self, device: &str) -> Option<&str> {
+        self.devices
+            .iter()
+            .find(|(id, _)| id.as_str() == device)
+            .map(|(_, d)| d.display_name.as_str())
+    }
 }
 
 /// How many of the ledger's facts an [`ImageReader`] step reads (a 200,000-sale shop has
@@ -42,7 +87,7 @@ pub struct Insights {
 pub const FACTS_A_STEP: usize = 64_000;
 
 /// The mark and version of an image of the views.
-const IMAGE_MAGIC: &[u8; 4] = b"HKI1";
+const IMAGE_MAGIC: &[u8; 4] = b"HKI2";
 
 /// Reads a book's views a slice at a time, so a large book (a new device's first snapshot)
 /// is read without holding the screen: call [`InsightsReader::step`] until it says done (the
@@ -57,6 +102,7 @@ pub struct InsightsReader {
     /// The list in order, once the ledger is laid out.
     roster: Option<Roster>,
     rules: Rules,
+    team: Team,
 }
 
 /// Reads an image of the views (what [`Insights::write_image`] wrote) a part at a time — the
@@ -112,6 +158,7 @@ impl<'a> ImageReader<'a> {
             index: std::mem::take(index),
             roster: Roster::read_image(r)?,
             rules: crate::codec::image::get_serde(r)?,
+            team: crate::codec::image::get_serde(r)?,
         };
         if !r.is_empty() {
             return Err(r.error("bytes after the views"));
@@ -149,6 +196,7 @@ impl ImageWriter {
             2 => {
                 views.roster.write_image(&mut self.w);
                 crate::codec::image::put_serde(&mut self.w, &views.rules);
+                crate::codec::image::put_serde(&mut self.w, &views.team);
             }
             _ => return true,
         }
@@ -169,22 +217,27 @@ impl Default for ImageWriter {
 }
 
 /// A day's analysis and follow-ups ([`Insights::today`]) worked out a part at a time — the
-/// customers' histories, their grades, then the follow-ups — so that a page can paint between
-/// the parts. Only the first step reads the views: they may change after it.
+/// customers' histories, their grades, the model's figures, then the follow-ups shared out
+/// among the staff — so that a page can paint between the parts. Only the first step reads the
+/// views: they may change after it.
 pub struct TodayWork {
     day: NaiveDate,
-    rules: Option<Rules>,
+    me: Option<Id>,
+    /// The rules and the staff, as the first step read them.
+    settings: Option<(Rules, Vec<Id>)>,
     history: Option<History>,
-    analysis: Option<Analysis>,
+    analysis: Option<(Analysis, Outlook)>,
     today: Option<Today>,
 }
 
 impl TodayWork {
-    /// The work for `day`.
-    pub fn new(day: NaiveDate) -> TodayWork {
+    /// The work for `day`; `me` (this device) works the list even before its own device record
+    /// is in the book.
+    pub fn new(day: NaiveDate, me: Option<Id>) -> TodayWork {
         TodayWork {
             day,
-            rules: None,
+            me,
+            settings: None,
             history: None,
             analysis: None,
             today: None,
@@ -196,15 +249,24 @@ impl TodayWork {
         if self.today.is_some() {
             return true;
         }
-        let rules = self.rules.get_or_insert_with(|| views.rules.clone());
-        if let Some(analysis) = self.analysis.take() {
-            let agenda = agenda(&analysis, rules);
-            self.today = Some(Today { analysis, agenda });
-            return true;
-        }
-        match self.history.take() {
-            None => self.history = Some(History::from_ledger(&views.ledger, self.day)),
-            Some(history) => self.analysis = Some(analyze_history(history, self.day, rules)),
+        let (rules, staff) = self.settings.get_or_insert_with(|| {
+            let staff = views.team.working().chain(&self.me).cloned().collect();
+            (views.rules.clone(), staff)
+        });
+        match (self.history.take(), self.analysis.take()) {
+            (None, None) => self.history = Some(History::from_ledger(&views.ledger, self.day)),
+            (Some(history), _) => {
+                let analysis = analyze_history(history, self.day, rules);
+                let outlook = Outlook::fit(&analysis);
+                self.analysis = Some((analysis, outlook));
+            }
+            (None, Some((analysis, mut outlook))) => {
+                if outlook.step(&analysis, CUSTOMERS_A_STEP) {
+                    self.today = Some(Today::plan(analysis, outlook, rules, staff));
+                    return true;
+                }
+                self.analysis = Some((analysis, outlook));
+            }
         }
         false
     }
@@ -238,6 +300,7 @@ impl InsightsReader {
             listed: Vec::new(),
             roster: None,
             rules: book.rules(),
+            team: Team::of(book),
         }
     }
 
@@ -317,6 +380,7 @@ impl InsightsReader {
             index: self.index,
             roster,
             rules: self.rules,
+            team: self.team,
         }
     }
 }
@@ -337,8 +401,26 @@ fn list(listed: &[(Id, Customer)], index: &SearchIndex) -> Roster {
 pub struct Today {
     /// Every customer's history and grades.
     pub analysis: Analysis,
+    /// The model's figures for each customer (P(alive), CLV), when the shop has enough data.
+    pub outlook: Outlook,
     /// Whom to contact, highest priority first.
     pub agenda: Agenda,
+    /// The agenda shared out among the staff: the day's work.
+    pub workday: Workday,
+}
+
+impl Today {
+    /// The follow-ups of an analysis and their sharing out among `staff`.
+    fn plan(analysis: Analysis, outlook: Outlook, rules: &Rules, staff: &[Id]) -> Today {
+        let agenda = agenda(&analysis, rules);
+        let workday = Workday::plan(&agenda, &analysis, &outlook, staff, rules.daily_capacity);
+        Today {
+            analysis,
+            outlook,
+            agenda,
+            workday,
+        }
+    }
 }
 
 impl Insights {
@@ -361,8 +443,10 @@ impl Insights {
     pub fn follow(&mut self, book: &Book, delta: &Delta) {
         for (kind, id) in &delta.records {
             self.ledger.apply(book, &Change::Record(*kind, id.clone()));
-            if *kind == RecordKind::Rules {
-                self.rules = book.rules();
+            match kind {
+                RecordKind::Rules => self.rules = book.rules(),
+                RecordKind::Shop | RecordKind::Device => self.team = Team::of(book),
+                _ => {}
             }
             if *kind == RecordKind::Customer {
                 match book.get::<Customer>(id) {
@@ -427,16 +511,22 @@ impl Insights {
             .collect()
     }
 
-    /// The analysis as of `day` under the shop's rules, and that day's follow-ups
-    /// ([`TodayWork`] works them out a part at a time).
-    pub fn today(&self, day: NaiveDate) -> Today {
+    /// The analysis as of `day` under the shop's rules, and that day's follow-ups shared out
+    /// among the staff (`me` included; [`TodayWork`] works them out a part at a time).
+    pub fn today(&self, day: NaiveDate, me: Option<&Id>) -> Today {
         let analysis = analyze_ledger(&self.ledger, day, &self.rules);
-        let agenda = agenda(&analysis, &self.rules);
-        Today { analysis, agenda }
+        let outlook = Outlook::of(&analysis);
+        let staff: Vec<Id> = self.team.working().chain(me).cloned().collect();
+        Today::plan(analysis, outlook, &self.rules, &staff)
     }
 
     /// The shop's rules, as the book holds them.
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    /// The shop's profile and staff, as the book holds them.
+    pub fn team(&self) -> &Team {
+        &self.team
     }
 }

@@ -5,7 +5,8 @@
 //! ([`CustomerSummary::from_days`]), fit a [`Model`] on all of them ([`Model::fit`], or the
 //! two halves alone with [`bgnbd::fit`] and [`gamma_gamma::fit`]), then ask the model per
 //! customer ([`Model::p_alive`], [`Model::expected_purchases`], [`Model::clv_12_months`],
-//! [`Model::forecast`]). With fewer than [`MIN_REPEAT_CUSTOMERS`] repeat customers the fits
+//! [`Model::forecast`]); [`outlook::Outlook`] does all of it for a day's analysis. With fewer
+//! than [`MIN_REPEAT_CUSTOMERS`] repeat customers the fits
 //! return [`PredictError::TooLittleData`] and the app shows no numbers.
 //!
 //! **Optimiser.** Both likelihoods are maximised by damped Newton in log-parameters (which
@@ -24,6 +25,7 @@ pub mod bgnbd;
 pub mod gamma_gamma;
 mod model;
 mod newton;
+pub mod outlook;
 pub mod special;
 mod summary;
 

@@ -17,7 +17,7 @@
 //! large buffers rather than a few per customer. The result depends only on the book's content
 //! (categories are numbered in name order), not on the order the ledger learnt it in.
 
-use super::ledger::{Account, Fact, Ledger, NONE, RewardTerms, What};
+use super::ledger::{Account, Fact, Ledger, NO_STAFF, NONE, RewardTerms, What};
 use super::profile::{ChildDates, Profile};
 use crate::book::Book;
 use crate::domain::{Money, Outcome, Purpose, Severity};
@@ -57,6 +57,8 @@ pub struct LastContact {
     pub outcome: Outcome,
     /// The follow-up date it set (a later contact supersedes it).
     pub next_follow_up: Option<NaiveDate>,
+    /// Who made it: an index into [`History::staff`].
+    pub staff: Option<u32>,
 }
 
 /// A slice of one of the history's flat vectors.
@@ -107,6 +109,9 @@ pub struct CustomerHistory {
     pub points: Option<i64>,
     /// Stored value (储值) balance.
     pub stored_value: Money,
+    /// Who served the customer last — the staff member of their latest sale, visit or contact
+    /// that names one — as an index into [`History::staff`].
+    pub served_by: Option<u32>,
     days: Span,
     categories: Span,
     children: Span,
@@ -130,6 +135,7 @@ impl CustomerHistory {
             contacted_for: [None; PURPOSES],
             points: None,
             stored_value: Money::ZERO,
+            served_by: None,
             days: Span::default(),
             categories: Span::default(),
             children: Span::default(),
@@ -196,6 +202,8 @@ pub struct History {
     pub categories: Vec<String>,
     /// Names of the items customers bought last ([`CustomerHistory::last_item`]), in name order.
     pub products: Vec<String>,
+    /// The staff members (device ids) who recorded entries, in id order.
+    pub staff: Vec<String>,
     /// Rewards with pickups due, by customer index then reward id.
     pub rewards_due: Vec<RewardDue>,
     /// Open complaints of live customers, by customer index then complaint id.
@@ -216,12 +224,14 @@ impl History {
         // Names in name order, so the result does not depend on the order they were met.
         let (categories, category_rank) = in_name_order(ledger.category_names());
         let (products, product_rank) = in_name_order(ledger.product_names());
+        let (staff, staff_rank) = in_name_order(ledger.staff_ids());
         let mut history = History {
             as_of,
             customers: Vec::with_capacity(ledger.len()),
             ids: ledger.live_ids().clone(),
             categories,
             products,
+            staff,
             rewards_due: Vec::new(),
             complaints: Vec::new(),
             days: Vec::with_capacity(ledger.live().map(Account::fact_count).sum()),
@@ -231,6 +241,7 @@ impl History {
         let ranks = Ranks {
             category: &category_rank,
             product: &product_rank,
+            staff: &staff_rank,
         };
         let mut scratch = Scratch::default();
         for (c, account) in ledger.live().enumerate() {
@@ -345,6 +356,7 @@ fn in_name_order(names: &[String]) -> (Vec<String>, Vec<u32>) {
 struct Ranks<'r> {
     category: &'r [u32],
     product: &'r [u32],
+    staff: &'r [u32],
 }
 
 /// Where one customer's walk writes: their history and the shared flat lists.
@@ -390,6 +402,7 @@ impl<'a> Scratch<'a> {
             len: account.children.len() as u32,
         };
         let (mut last_sale, mut last_contact): (Option<usize>, Option<usize>) = (None, None);
+        let mut last_served: Option<usize> = None;
         let (packed, recent) = ledger.facts_of(account);
         let fact_at = |i: usize| ledger.fact(account, i);
         // The later of two facts: by time, then by entry id (the same on every device).
@@ -407,6 +420,13 @@ impl<'a> Scratch<'a> {
                 continue;
             }
             cust.seen(day);
+            let serves = matches!(
+                fact.what,
+                What::Sale { .. } | What::Visit | What::Contact { .. }
+            );
+            if serves && fact.staff != NO_STAFF && later(i, last_served) {
+                last_served = Some(i);
+            }
             match fact.what {
                 What::Sale {
                     total,
@@ -464,6 +484,11 @@ impl<'a> Scratch<'a> {
         if let Some(What::Sale { item, .. }) = last_sale.map(|i| &fact_at(i).what) {
             cust.last_item = (*item != NONE).then(|| ranks.product[*item as usize]);
         }
+        let staff_of = |i: usize| {
+            let staff = fact_at(i).staff;
+            (staff != NO_STAFF).then(|| ranks.staff[usize::from(staff)])
+        };
+        cust.served_by = last_served.and_then(staff_of);
         if let Some(Fact {
             at,
             what:
@@ -472,6 +497,7 @@ impl<'a> Scratch<'a> {
                     outcome,
                     next_follow_up,
                 },
+            ..
         }) = last_contact.map(fact_at)
         {
             cust.last_contact = Some(LastContact {
@@ -479,6 +505,7 @@ impl<'a> Scratch<'a> {
                 purpose: *purpose,
                 outcome: *outcome,
                 next_follow_up: *next_follow_up,
+                staff: last_contact.and_then(staff_of),
             });
         }
         cust.days = self.lay_out_days(ledger, account, as_of, out.days);

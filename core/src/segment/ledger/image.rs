@@ -2,7 +2,7 @@
 //! (see [`crate::insights`]). The layout follows the ledger's fields; facts are written as the
 //! change of their time from the fact before them.
 
-use super::{Account, Fact, Ledger, NONE, Names, OpenComplaint, RewardTerms, What};
+use super::{Account, Fact, Ledger, NO_STAFF, NONE, Names, OpenComplaint, RewardTerms, What};
 use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
 use crate::codec::image::{
@@ -45,7 +45,7 @@ impl Ledger {
         for &a in &self.order {
             w.varint(u64::from(a));
         }
-        for names in [&self.categories, &self.products] {
+        for names in [&self.categories, &self.products, &self.staff] {
             w.len_prefix(names.names.len());
             for n in &names.names {
                 put_text(w, n);
@@ -89,6 +89,7 @@ struct Head {
     order: Vec<u32>,
     categories: Names,
     products: Names,
+    staff: Names,
 }
 
 impl ImageSteps {
@@ -137,19 +138,20 @@ fn read_head(r: &mut Reader<'_>) -> Result<Head, DecodeError> {
     let order = (0..r.len_prefix()?)
         .map(|_| get_u32(r))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut names = [Names::default(), Names::default()];
+    let mut names = [Names::default(), Names::default(), Names::default()];
     for list in &mut names {
         for _ in 0..r.len_prefix()? {
             list.intern(&get_text(r)?);
         }
     }
-    let [categories, products] = names;
+    let [categories, products, staff] = names;
     Ok(Head {
         accounts,
         account_ids,
         order,
         categories,
         products,
+        staff,
     })
 }
 
@@ -160,6 +162,7 @@ fn read_tail(r: &mut Reader<'_>, head: Head, facts: Vec<Fact>) -> Result<Ledger,
         order,
         categories,
         products,
+        staff,
     } = head;
     let fact_ids = get_id_list(r)?;
     if fact_ids.len() != facts.len() {
@@ -194,6 +197,7 @@ fn read_tail(r: &mut Reader<'_>, head: Head, facts: Vec<Fact>) -> Result<Ledger,
         order,
         categories,
         products,
+        staff,
         facts,
         fact_ids,
         sale_categories,
@@ -343,6 +347,14 @@ fn write_fact(w: &mut Writer, f: &Fact, last: &mut NaiveDateTime) {
         }
         What::Removed => w.u8(REMOVED),
     }
+    put_index(
+        w,
+        if f.staff == NO_STAFF {
+            NONE
+        } else {
+            u32::from(f.staff)
+        },
+    );
 }
 
 fn read_fact(r: &mut Reader<'_>, last: &mut NaiveDateTime) -> Result<Fact, DecodeError> {
@@ -388,5 +400,9 @@ fn read_fact(r: &mut Reader<'_>, last: &mut NaiveDateTime) -> Result<Fact, Decod
         REMOVED => What::Removed,
         _ => return Err(r.error("unknown fact")),
     };
-    Ok(Fact { at, what })
+    let staff = match get_index(r)? {
+        NONE => NO_STAFF,
+        i => u16::try_from(i).map_err(|_| r.error("staff index out of range"))?,
+    };
+    Ok(Fact { at, what, staff })
 }

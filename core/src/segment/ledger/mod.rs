@@ -48,7 +48,12 @@ pub(crate) struct Fact {
     pub at: NaiveDateTime,
     /// What it records.
     pub what: What,
+    /// Who recorded it: an index into the ledger's staff ids, or [`NO_STAFF`].
+    pub staff: u16,
 }
+
+/// "Nobody" for [`Fact::staff`] (an entry without a staff member, or the 65,536th).
+pub(crate) const NO_STAFF: u16 = u16::MAX;
 
 /// What a fact records.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -155,6 +160,8 @@ pub struct Ledger {
     order: Vec<u32>,
     categories: Names,
     products: Names,
+    /// The staff members (device ids) who recorded entries, numbered in the order first met.
+    staff: Names,
     /// Every account's packed facts, account after account.
     facts: Vec<Fact>,
     /// The packed facts' entry ids, parallel to `facts`.
@@ -429,6 +436,11 @@ impl Ledger {
         &self.products.names
     }
 
+    /// Staff ids by index (see [`Fact::staff`]).
+    pub(crate) fn staff_ids(&self) -> &[String] {
+        &self.staff.names
+    }
+
     /// True when `customer`'s account holds a fact of entry `id`.
     fn holds(&self, customer: &Id, id: &Id) -> bool {
         self.find(customer.as_str()).is_some_and(|a| {
@@ -676,7 +688,11 @@ impl Ledger {
                 },
             ),
         };
-        Fact { at, what }
+        let staff = entry.staff().map_or(NO_STAFF, |id| {
+            let i = self.staff.intern(id.as_str());
+            u16::try_from(i).unwrap_or(NO_STAFF)
+        });
+        Fact { at, what, staff }
     }
 
     /// Points the corrections that name a sale which arrived after them at its fact.
@@ -743,7 +759,8 @@ fn pack(accounts: &[Account], order: &[u32], staged: Staged, sale_categories: &[
     let mut facts = vec![
         Fact {
             at: NaiveDateTime::MIN,
-            what: What::Removed
+            what: What::Removed,
+            staff: NO_STAFF,
         };
         total.fact
     ];
