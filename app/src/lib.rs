@@ -6,13 +6,15 @@
 //!   `fetch` under them;
 //! - [`ui`]: the screens; [`i18n`]: their strings in 简体中文 and English; [`route`]: which
 //!   screen the address shows;
-//! - [`platform`]: time, randomness and the query string from the browser.
+//! - [`platform`]: time, randomness and the query string from the browser;
+//! - [`model`]: the customer-base model, a wasm module of its own loaded after the first screen.
 //!
 //! All domain logic is in `huike-core`; this crate adapts it to the browser.
 
 pub mod api;
 pub mod fetch;
 pub mod i18n;
+pub mod model;
 pub mod platform;
 pub mod route;
 pub mod session;

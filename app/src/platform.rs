@@ -8,15 +8,63 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// The device's local date and time (the shop's calendar: the devices are in the shop's time zone).
-pub fn local_now() -> NaiveDateTime {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), d.get_seconds()))
-        .unwrap_or_default()
+thread_local! {
+    /// The shop's IANA time zone (its Shop record), once the views are read.
+    static TIME_ZONE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
-/// Today's local date.
+/// Sets the shop's time zone (an IANA name such as `Asia/Shanghai`); the app's dates and
+/// times are the shop's calendar from then on, whatever zone the device is set to.
+pub fn set_time_zone(zone: &str) {
+    TIME_ZONE.with(|z| {
+        if *z.borrow() != zone {
+            *z.borrow_mut() = zone.to_owned();
+        }
+    });
+}
+
+/// The shop's local date and time: in the shop's time zone when it is set and the browser
+/// knows it (`Intl`), else the device's.
+pub fn local_now() -> NaiveDateTime {
+    let d = js_sys::Date::new_0();
+    TIME_ZONE
+        .with(|z| in_zone(&d, &z.borrow()))
+        .unwrap_or_else(|| {
+            NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+                .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), d.get_seconds()))
+                .unwrap_or_default()
+        })
+}
+
+/// `date`'s wall-clock time in `zone`, through `toLocaleString` in the Swedish locale (which
+/// writes `2026-11-30 08:15:00`); `None` for an empty or unknown zone.
+fn in_zone(date: &js_sys::Date, zone: &str) -> Option<NaiveDateTime> {
+    use wasm_bindgen::{JsCast, JsValue};
+    if zone.is_empty() {
+        return None;
+    }
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into()).ok()?;
+    js_sys::Reflect::set(&options, &"hourCycle".into(), &"h23".into()).ok()?;
+    let format: js_sys::Function = js_sys::Reflect::get(date, &"toLocaleString".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    // An unknown zone throws a RangeError: `call2` returns it as an error.
+    let text = format
+        .call2(date, &JsValue::from_str("sv-SE"), &options)
+        .ok()?
+        .as_string()?;
+    // `2026-11-30 08:15:00`, read by hand (chrono's parser is several KB of the download).
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?.and_hms_opt(
+        number(11..13)?,
+        number(14..16)?,
+        number(17..19)?,
+    )
+}
+
+/// Today's date in the shop's calendar.
 pub fn today() -> NaiveDate {
     local_now().date()
 }

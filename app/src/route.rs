@@ -11,8 +11,9 @@ use web_sys::MouseEvent;
 /// What the address shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
-    /// `/today` (and `/`, which is redirected there).
-    Today,
+    /// `/today` (and `/`, which is redirected there); `/today/<id>`: the compose sheet of a
+    /// customer on the list (the id as written in the address).
+    Today(Option<String>),
     /// `/customers…`: the list, with its right-hand pane.
     Customers(Pane),
     /// `/stats`.
@@ -40,7 +41,8 @@ impl Screen {
         let path = path.trim_end_matches('/');
         let mut parts = path.split('/').skip(1);
         match (parts.next(), parts.next(), parts.next()) {
-            (None | Some("today"), None, _) => Screen::Today,
+            (None | Some("today"), None, _) => Screen::Today(None),
+            (Some("today"), Some(id), None) if !id.is_empty() => Screen::Today(Some(id.to_owned())),
             (Some("customers"), None, _) => Screen::Customers(Pane::Nothing),
             (Some("customers"), Some("new"), None) => Screen::Customers(Pane::New),
             (Some("customers"), Some(id), None) if !id.is_empty() => {

@@ -17,6 +17,7 @@ use huike_core::client::driver::SyncError;
 use huike_core::domain::Entry;
 use huike_core::id::Id;
 use huike_core::insights::{ImageWriter, Insights, InsightsReader, Today, TodayWork};
+use huike_core::predict::outlook::{Inputs, Outlook};
 use huike_core::replica::{Delta, Journal, Replica};
 use huike_core::sync::DeviceInfo;
 use leptos::prelude::*;
@@ -382,11 +383,28 @@ impl AppState {
         let job = self.today_job.get_value() + 1;
         self.today_job.set_value(job);
         spawn_local(async move {
-            let mut work = TodayWork::new(app.day.get_untracked());
+            // The shop's calendar day, in the shop's time zone.
+            if let Some(zone) = app
+                .insights
+                .with_untracked(|v| v.as_ref().map(|v| v.team().shop.time_zone.clone()))
+            {
+                crate::platform::set_time_zone(&zone);
+                let now = crate::platform::today();
+                if app.day.get_untracked() != now {
+                    app.day.set(now);
+                }
+            }
+            let mut work = TodayWork::new(app.day.get_untracked(), app.staff());
             loop {
                 yield_now().await;
                 if app.today_job.get_value() != job {
                     return;
+                }
+                if let Some(analysis) = work.needs_outlook() {
+                    let (customers, inputs) = (analysis.segments.len(), Inputs::of(analysis));
+                    let figures = crate::model::figures(&inputs).await;
+                    work.give_outlook(Outlook::new(customers, &inputs, figures));
+                    continue;
                 }
                 let done = app
                     .insights

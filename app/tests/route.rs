@@ -11,10 +11,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn each_path_shows_its_screen() {
     let card = |id: &str| Screen::Customers(Pane::Card(id.into()));
     for (path, screen) in [
-        ("/", Screen::Today),
-        ("", Screen::Today),
-        ("/today", Screen::Today),
-        ("/today/", Screen::Today),
+        ("/", Screen::Today(None)),
+        ("", Screen::Today(None)),
+        ("/today", Screen::Today(None)),
+        ("/today/", Screen::Today(None)),
+        ("/today/c-1", Screen::Today(Some("c-1".into()))),
         ("/customers", Screen::Customers(Pane::Nothing)),
         ("/customers/", Screen::Customers(Pane::Nothing)),
         ("/customers/new", Screen::Customers(Pane::New)),

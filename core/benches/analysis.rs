@@ -6,11 +6,11 @@ use huike_core::domain::Customer;
 use huike_core::op::RecordKind;
 use huike_core::predict::outlook::Outlook;
 use huike_core::predict::{Model, TimeUnit};
-use huike_core::workday::Workday;
 use huike_core::search::SearchIndex;
 use huike_core::segment;
 use huike_core::segment::ledger::Ledger;
 use huike_core::synth::Params;
+use huike_core::workday::Workday;
 use std::hint::black_box;
 
 #[path = "../tests/fixtures/cdnow/cdnow.rs"]
@@ -45,7 +45,10 @@ fn analysis_20k_customers_200k_purchases(c: &mut Criterion) {
     // staff at the daily capacity.
     let analysis = segment::analyze_ledger(&ledger, params.as_of, &rules);
     let items = agenda(&analysis, &rules);
-    let staff: Vec<_> = huike_core::insights::Team::of(&book).working().cloned().collect();
+    let staff: Vec<_> = huike_core::insights::Team::of(&book)
+        .working()
+        .cloned()
+        .collect();
     c.bench_function("outlook_and_workday_20k_customers", |b| {
         b.iter(|| {
             let outlook = Outlook::of(black_box(&analysis));

@@ -348,6 +348,23 @@ impl Reason {
         }
     }
 
+    /// The short name of the reason's kind, for grouping the list (生日 / Birthday).
+    pub fn label(&self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Reason::Complaint { .. } => ("投诉", "Complaint"),
+            Reason::FollowUp { .. } => ("约定回访", "Follow-up"),
+            Reason::Pickup { .. } => ("待领取", "Pickup"),
+            Reason::Birthday { .. } => ("生日", "Birthday"),
+            Reason::ChildMilestone { .. } => ("宝宝纪念日", "Child milestone"),
+            Reason::ChildBirthday { .. } => ("宝宝生日", "Child's birthday"),
+            Reason::DueDate { .. } => ("预产期", "Due date"),
+            Reason::Rebuy { .. } => ("补货", "Re-buy"),
+            Reason::Reactivation { .. } => ("唤回", "Win back"),
+            Reason::Cadence { .. } => ("定期联系", "Regular contact"),
+        };
+        if lang == Lang::ZhCn { zh } else { en }
+    }
+
     /// The child the reason is about, if any.
     pub fn child(&self) -> Option<usize> {
         match self {

@@ -464,7 +464,12 @@ pub fn compose(
     let at = all.iter().position(|t| std::ptr::eq(t, template))?;
     let id = match shop_templates.get(at) {
         Some((id, _)) => id.clone(),
-        None => Id::parse(&format!("builtin:{}:{}", lang.tag(), at - shop_templates.len())).ok()?,
+        None => Id::parse(&format!(
+            "builtin:{}:{}",
+            lang.tag(),
+            at - shop_templates.len()
+        ))
+        .ok()?,
     };
     Some(Composed {
         purpose,

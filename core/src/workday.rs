@@ -11,7 +11,7 @@
 //!   agenda's order).
 //!
 //! Each item goes to one staff member — the one who last served the customer (their latest
-//! sale, visit or contact) while they have room, else the one with the most room left, the
+//! sale, visit or contact; with none, whoever added them) while they have room, else the one with the most room left, the
 //! first in id order on a tie — so two clerks never call the same customer the same day and
 //! the rest is spread evenly. Contacts a staff member already made today count against their
 //! capacity, so finishing an item does not pull the next day's work forward. What does not fit

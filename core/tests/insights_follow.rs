@@ -123,11 +123,24 @@ fn the_day_worked_out_in_parts_is_the_day_worked_out_at_once() {
     let mut work = huike_core::insights::TodayWork::new(params.as_of, None);
     let mut steps = 1;
     while !work.step(&views) {
+        if let Some(analysis) = work.needs_outlook() {
+            let outlook = huike_core::predict::outlook::Outlook::of(analysis);
+            work.give_outlook(outlook);
+        }
         steps += 1;
     }
-    assert_eq!(steps, 3, "histories; grades and the fit; figures and follow-ups");
+    assert_eq!(
+        steps, 3,
+        "histories; grades (then the model's figures, given); follow-ups"
+    );
     let today = work.finish().expect("worked out");
     assert!(!today.agenda.is_empty());
+    // Without the model's figures the work waits for them.
+    let mut waiting = huike_core::insights::TodayWork::new(params.as_of, None);
+    for _ in 0..5 {
+        assert!(!waiting.step(&views));
+    }
+    assert!(waiting.needs_outlook().is_some());
     assert_eq!(today, views.today(params.as_of, None));
 }
 

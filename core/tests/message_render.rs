@@ -473,7 +473,10 @@ fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
     // Without templates of its own the shop gets the built-in one.
     let (purpose, template, built_in) = compose_with(&[], Lang::ZhCn);
     assert_eq!(purpose, Purpose::ChildMilestone);
-    assert!(template.as_str().starts_with("builtin:zh-CN:"), "{template}");
+    assert!(
+        template.as_str().starts_with("builtin:zh-CN:"),
+        "{template}"
+    );
     assert!(
         built_in.text.starts_with("李女士您好！豆豆百天快到啦"),
         "{}",
@@ -490,7 +493,11 @@ fn a_message_composed_for_an_item_prefers_the_shops_own_complete_template() {
     };
     let (_, template, mine) = compose_with(std::slice::from_ref(&own), Lang::ZhCn);
     assert_eq!(mine.text, "李女士，豆豆百天啦，来店领小礼物！");
-    assert_eq!(template.as_str(), "t0", "the shop's template is recorded by its id");
+    assert_eq!(
+        template.as_str(),
+        "t0",
+        "the shop's template is recorded by its id"
+    );
     // …and gives way to a built-in one when it cannot (a typo leaves it incomplete).
     let broken = Template {
         text: "{称呼}，{nmae}".into(),

@@ -111,6 +111,22 @@ fn complaints_on_every_list_then_dated_items_then_regular_contact_by_value() {
 }
 
 #[test]
+fn a_customer_nobody_served_yet_goes_to_whoever_added_them() {
+    let mut shop = Shop::new();
+    let c = shop.customer(
+        "新客",
+        json!({"birthday": "1990-03-12", "created_by": "b-clerk"}),
+    );
+    let (analysis, list, day) = plan(&shop, 3);
+    assert_eq!(names(&analysis, &list, &day, "b-clerk"), [c.to_string()]);
+    assert!(day.list_of(&staff("a-clerk")).is_empty());
+    // Once clerk a serves her, she is a's.
+    served(&mut shop, &c, "2026-03-01", "a-clerk");
+    let (analysis, list, day) = plan(&shop, 3);
+    assert_eq!(names(&analysis, &list, &day, "a-clerk"), [c.to_string()]);
+}
+
+#[test]
 fn contacts_made_today_count_against_the_day() {
     let (mut shop, ids) = shop();
     let extra = shop.customer("已联系", json!({}));
@@ -134,7 +150,10 @@ fn contacts_made_today_count_against_the_day() {
     let (_, list, day) = plan(&shop, 3);
     assert_eq!(day.done_by(&staff("a-clerk")), 1);
     assert_eq!(day.done_by(&staff("b-clerk")), 0);
-    let (a, b) = (day.list_of(&staff("a-clerk")), day.list_of(&staff("b-clerk")));
+    let (a, b) = (
+        day.list_of(&staff("a-clerk")),
+        day.list_of(&staff("b-clerk")),
+    );
     assert_eq!((a.len(), b.len()), (1 + 2, 1 + 3), "a has room for 2 more");
     assert_eq!(day.waiting(), list.len() - 1 - 5);
     let _ = ids;
@@ -148,7 +167,11 @@ fn a_big_capacity_lists_everything_once_and_nothing_waits() {
     let a: BTreeSet<u32> = day.list_of(&staff("a-clerk")).into_iter().collect();
     let b: BTreeSet<u32> = day.list_of(&staff("b-clerk")).into_iter().collect();
     assert_eq!(a.union(&b).count(), list.len());
-    assert_eq!(a.intersection(&b).count(), 1, "only the complaint is on both");
+    assert_eq!(
+        a.intersection(&b).count(),
+        1,
+        "only the complaint is on both"
+    );
 }
 
 #[test]
@@ -208,5 +231,8 @@ fn a_synthetic_shop_shares_its_day_out_without_overlap() {
             "by expected value: {values:?}"
         );
     }
-    assert!(today.outlook.error().is_none(), "3,000 customers fit the model");
+    assert!(
+        today.outlook.error().is_none(),
+        "3,000 customers fit the model"
+    );
 }

@@ -1,6 +1,6 @@
-//! The two builds: the app with Trunk (into `dist/`) and the worker with worker-build (into
-//! `worker/build/`), both offline, with the pinned wasm-bindgen and the npm wasm-opt and
-//! esbuild, so nothing is downloaded from GitHub.
+//! The two builds: the app with Trunk (into `dist/`, with the model module beside it in
+//! `dist/model/`) and the worker with worker-build (into `worker/build/`), all offline, with the
+//! pinned wasm-bindgen and the npm wasm-opt and esbuild, so nothing is downloaded from GitHub.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,8 @@ pub(crate) fn app(repo: &Repo) -> Result<()> {
             precache::SERVICE_WORKER
         );
     }
+    step.say("building the model module");
+    model(repo)?;
     step.say("precompressing (brotli 11, gzip by Zopfli)");
     let compressed = compress::precompress(&repo.dist())?;
     step.done(format_args!(
@@ -49,6 +51,44 @@ pub(crate) fn app(repo: &Repo) -> Result<()> {
         folder_size(&repo.dist())? / 1024
     ));
     Ok(())
+}
+
+/// The model module (`model/`, loaded by the app after its first screen): built for wasm32 in
+/// the app's `wasm-release` profile, bound with the pinned wasm-bindgen (`--target web`, an ES
+/// module the app imports) into `dist/model/`, then shrunk by wasm-opt as Trunk does the app.
+fn model(repo: &Repo) -> Result<()> {
+    procs::run(
+        "cargo build (model)",
+        procs::command("cargo", repo).args([
+            "build",
+            "-p",
+            "huike-model",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ]),
+    )?;
+    let built = repo
+        .target
+        .join("wasm32-unknown-unknown/wasm-release/huike_model.wasm");
+    let out = repo.dist().join("model");
+    procs::run(
+        "wasm-bindgen (model)",
+        procs::command(WASM_BINDGEN.require()?, repo)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&out)
+            .arg(&built),
+    )?;
+    let wasm = out.join("huike_model_bg.wasm");
+    procs::run(
+        "wasm-opt (model)",
+        procs::command(repo.npm_bin("wasm-opt"), repo)
+            .args(["-Oz", "--low-memory-unused"])
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm),
+    )
 }
 
 /// `worker-build --release` in `worker/`.

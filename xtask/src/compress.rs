@@ -4,7 +4,6 @@
 //! once per build, so the local server sends exactly the bytes a deployment would.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::thread;
 

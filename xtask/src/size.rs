@@ -3,7 +3,7 @@
 //! against the 600 KB gzip budget (README, "Benchmarks") for wasm + JS + CSS.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -32,33 +32,85 @@ pub(crate) struct Sizes {
 pub(crate) fn run(repo: &Repo) -> Result<ExitCode> {
     let rows = measure(&repo.dist())?;
     print(&rows);
+    let later = measure_later(&repo.dist())?;
+    if let Some(total) = later.last() {
+        println!(
+            "loaded after the first screen ({LATER}/, the model module): {} KB gzip in {} files",
+            kb(total.gzip),
+            later.len() - 1
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The wasm, JS, CSS and HTML files of `dist` (largest first; not the service worker) and
+/// The folder of `dist/` whose modules the app loads after its first screen.
+const LATER: &str = "model";
+
+/// What a first visit downloads: the wasm, JS, CSS and HTML files of `dist` (and its
+/// `snippets/`), not the service worker nor what loads later ([`LATER`]); largest first, and
 /// their total, last.
 pub(crate) fn measure(dist: &Path) -> Result<Vec<Sizes>> {
-    let mut rows = Vec::new();
-    let entries = fs::read_dir(dist).with_context(|| {
+    let mut files = Vec::new();
+    collect(dist, "", &mut files)?;
+    files.retain(|(name, _)| !name.starts_with(&format!("{LATER}/")));
+    let rows = table(files)?;
+    if rows.len() == 1 {
+        bail!(
+            "{} holds no wasm, JS or CSS: build first (`cargo xtask build`)",
+            dist.display()
+        );
+    }
+    Ok(rows)
+}
+
+/// What the app loads after its first screen ([`LATER`]), with its total last (empty when
+/// there is none).
+pub(crate) fn measure_later(dist: &Path) -> Result<Vec<Sizes>> {
+    let mut files = Vec::new();
+    let dir = dist.join(LATER);
+    if dir.is_dir() {
+        collect(&dir, &format!("{LATER}/"), &mut files)?;
+    }
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    table(files)
+}
+
+/// The wasm, JS, CSS and HTML files under `dir` (named from `prefix`), the service worker
+/// left out.
+fn collect(dir: &Path, prefix: &str, files: &mut Vec<(String, PathBuf)>) -> Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| {
         format!(
             "listing {} (build first: `cargo xtask build`)",
-            dist.display()
+            dir.display()
         )
     })?;
     for entry in entries {
         let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        if !matches!(
+        let name = format!(
+            "{prefix}{}",
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+        );
+        if path.is_dir() {
+            collect(&path, &format!("{name}/"), files)?;
+        } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("wasm" | "js" | "css" | "html")
-        ) || name == crate::precache::SERVICE_WORKER
+        ) && name != crate::precache::SERVICE_WORKER
         {
-            continue;
+            files.push((name, path));
         }
+    }
+    Ok(())
+}
+
+/// Each file's sizes, largest first, and their total, last.
+fn table(files: Vec<(String, PathBuf)>) -> Result<Vec<Sizes>> {
+    let mut rows = Vec::new();
+    for (name, path) in files {
         let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let packed = |encoding: Encoding| -> u64 {
             // The build's own variant when it has one, else compressed here alike.
@@ -72,12 +124,6 @@ pub(crate) fn measure(dist: &Path) -> Result<Vec<Sizes>> {
             gzip: packed(Encoding::Gzip),
             brotli: packed(Encoding::Brotli),
         });
-    }
-    if rows.is_empty() {
-        bail!(
-            "{} holds no wasm, JS or CSS: build first (`cargo xtask build`)",
-            dist.display()
-        );
     }
     rows.sort_by_key(|row| std::cmp::Reverse(row.raw));
     let total = Sizes {
@@ -137,15 +183,29 @@ mod tests {
         fs::write(dist.path().join("sw.js"), "x".repeat(99)).unwrap();
         fs::write(dist.path().join("index.html"), "<html>").unwrap();
         fs::write(dist.path().join("icon.png"), "png").unwrap();
+        fs::create_dir_all(dist.path().join("snippets/app")).unwrap();
+        fs::write(dist.path().join("snippets/app/inline0.js"), "export {}").unwrap();
+        fs::create_dir_all(dist.path().join("model")).unwrap();
+        fs::write(dist.path().join("model/m_bg.wasm"), vec![1u8; 900]).unwrap();
+        let later = measure_later(dist.path()).unwrap();
+        assert_eq!(later.len(), 2, "the model module, then its total");
+        assert_eq!(later[0].name, "model/m_bg.wasm");
         let rows = measure(dist.path()).unwrap();
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
-            ["app_bg.wasm", "app.js", "main.css", "index.html", "total"]
+            [
+                "app_bg.wasm",
+                "app.js",
+                "main.css",
+                "snippets/app/inline0.js",
+                "index.html",
+                "total"
+            ]
         );
-        assert_eq!(rows[4].raw, 5000 + 1100 + 130 + 6);
+        assert_eq!(rows[5].raw, 5000 + 1100 + 130 + 9 + 6);
         assert!(rows[0].gzip < 100 && rows[0].brotli < 100);
-        assert_eq!(rows[4].gzip, rows[..4].iter().map(|r| r.gzip).sum::<u64>());
+        assert_eq!(rows[5].gzip, rows[..5].iter().map(|r| r.gzip).sum::<u64>());
         assert!(measure(&dist.path().join("missing")).is_err());
     }
 

@@ -1,10 +1,14 @@
 //! Today's message for a customer on the follow-up list (docs/segmentation.md, "Messages"): composed from the shop's
 //! templates for their top reason, editable, sent by the clerk from their own phone (Copy
-//! message, Share, Call, SMS), then one tap logs how the contact went.
+//! message, Share, Call, SMS), then one tap logs how the contact went — with the template
+//! used and, when the clerk sets one, the next follow-up date.
 
+use super::widgets::TextField;
 use crate::platform::local_now;
 use crate::state::use_app;
-use huike_core::domain::{Contact, ContactChannel, Customer, Entry, Outcome, Purpose, Template};
+use huike_core::domain::{
+    Contact, ContactChannel, Customer, Entry, Outcome, Purpose, Template, parse_date,
+};
 use huike_core::id::Id;
 use huike_core::message::compose;
 use huike_core::op::RecordKind;
@@ -16,6 +20,8 @@ use wasm_bindgen::{JsCast, JsValue};
 #[derive(Clone, Debug, PartialEq)]
 struct Draft {
     purpose: Purpose,
+    /// The template used (recorded on the contact).
+    template: Id,
     /// The text to send (the fallback when the template lacked a value).
     text: String,
     /// Placeholders still without a value (shown, never sent blank).
@@ -32,7 +38,8 @@ pub(super) const OUTCOMES: [Outcome; 5] = [
     Outcome::DoNotContact,
 ];
 
-/// The compose sheet on a customer's card; shows only while they are on today's list.
+/// The compose sheet for a customer on today's list (on Today and on their card); shows only
+/// while they are on it.
 #[component]
 pub(super) fn Compose(id: Id) -> impl IntoView {
     let app = use_app();
@@ -51,12 +58,13 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
             let item = today.agenda.of_customer(index)?;
             app.with_book(|book| {
                 let customer: Customer = book.get(&id)?;
-                let templates: Vec<Template> = book
+                let templates: Vec<(Id, Template)> = book
                     .records(RecordKind::Template)
-                    .filter_map(|(_, s)| s.decode().ok())
+                    .filter(|(_, s)| s.deleted.is_none())
+                    .filter_map(|(id, s)| Some((id.clone(), s.decode().ok()?)))
                     .collect();
                 let history = &today.analysis.history;
-                let (purpose, rendered) = compose(
+                let composed = compose(
                     &templates,
                     &customer,
                     history,
@@ -66,8 +74,10 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
                     today.analysis.as_of(),
                     lang,
                 )?;
+                let rendered = composed.rendered;
                 Some(Draft {
-                    purpose,
+                    purpose: composed.purpose,
+                    template: composed.template,
                     text: rendered.sendable().unwrap_or(&rendered.text).to_owned(),
                     missing: if rendered.sendable().is_some() {
                         Vec::new()
@@ -85,6 +95,7 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
         text.set(draft.with(|d| d.as_ref().map(|d| d.text.clone()).unwrap_or_default()))
     });
     let channel = RwSignal::new(ContactChannel::Wechat);
+    let follow_up = RwSignal::new(String::new());
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -108,7 +119,13 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
         }
     };
     let log = Callback::new(move |outcome: Outcome| {
-        let Some(purpose) = draft.with_untracked(|d| d.as_ref().map(|d| d.purpose)) else {
+        let Some((purpose, template)) =
+            draft.with_untracked(|d| d.as_ref().map(|d| (d.purpose, d.template.clone())))
+        else {
+            return;
+        };
+        let Ok(next_follow_up) = parse_date(&follow_up.get_untracked()) else {
+            status.set(Some(t().date_invalid.to_owned()));
             return;
         };
         let entry = Entry::Contact(Contact {
@@ -116,9 +133,9 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
             at: local_now(),
             channel: channel.get_untracked(),
             purpose,
-            template: None,
+            template: Some(template),
             outcome,
-            next_follow_up: None,
+            next_follow_up,
             staff: app.staff(),
             note: String::new(),
         });
@@ -162,6 +179,7 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
                         })
                     }}
                 </div>
+                <TextField label=Signal::derive(move || t().next_follow_up) value=follow_up kind="date" />
                 <p class="small muted">{move || t().how_did_it_go}</p>
                 <div class="actions outcomes">
                     {OUTCOMES

@@ -13,6 +13,7 @@ use crate::state::use_app;
 use huike_core::domain::{Customer, Role};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
+use huike_core::segment::MIN_BUYERS_FOR_CLASSES;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -213,10 +214,13 @@ fn DeleteCustomer(id: Id) -> impl IntoView {
 /// lifecycle stage, and why to contact them today (if they are on the list).
 #[derive(Clone, Debug, PartialEq)]
 struct Grading {
-    class: &'static str,
+    /// The RFM class, or why it is not shown yet.
+    class: String,
     shop_class: &'static str,
     stage: &'static str,
     rfm: Option<String>,
+    /// P(alive) and 12-month CLV, or why there are none (`None`: not a buyer).
+    outlook: Option<Result<(String, String), &'static str>>,
     reasons: Vec<String>,
 }
 
@@ -232,11 +236,27 @@ fn Grades(id: Id) -> impl IntoView {
             let c = today.analysis.index_of(&id)?;
             let seg = &today.analysis.segments[c];
             let item = today.agenda.of_customer(c);
+            let meaningful = today.analysis.classes_meaningful();
+            let class = if meaningful {
+                seg.class.map_or("—", |k| pick(k.zh(), k.en())).to_owned()
+            } else {
+                t().too_few_buyers
+                    .replace("{n}", &today.analysis.buyers().to_string())
+                    .replace("{min}", &MIN_BUYERS_FOR_CLASSES.to_string())
+            };
+            let outlook = seg.rfm.map(|_| match today.outlook.get(c) {
+                Some(p) => Ok((format!("{:.0}%", p.p_alive * 100.0), format!("¥{}", p.clv))),
+                None => Err(t().not_enough_data),
+            });
             Some(Grading {
-                class: seg.class.map_or("—", |k| pick(k.zh(), k.en())),
+                class,
                 shop_class: pick(seg.shop_class.zh(), seg.shop_class.en()),
                 stage: pick(seg.lifecycle.stage.zh(), seg.lifecycle.stage.en()),
-                rfm: seg.rfm.map(|r| format!("R{} F{} M{}", r.r, r.f, r.m)),
+                rfm: seg
+                    .rfm
+                    .filter(|_| meaningful)
+                    .map(|r| format!("R{} F{} M{}", r.r, r.f, r.m)),
+                outlook,
                 reasons: item
                     .map(|i| i.reasons.iter().map(|r| r.describe(lang)).collect())
                     .unwrap_or_default(),
@@ -255,6 +275,18 @@ fn Grades(id: Id) -> impl IntoView {
                     <dt>{move || t().stage}</dt>
                     <dd class="stage">{g.stage}</dd>
                     {g.rfm.map(|rfm| view! { <dt>"RFM"</dt><dd class="rfm">{rfm}</dd> })}
+                    {g.outlook.map(|outlook| match outlook {
+                        Ok((p_alive, clv)) => view! {
+                            <dt>{move || t().p_alive}</dt>
+                            <dd class="p-alive">{p_alive}</dd>
+                            <dt>{move || t().clv}</dt>
+                            <dd class="clv">{clv}</dd>
+                        }.into_any(),
+                        Err(why) => view! {
+                            <dt>{move || t().p_alive}</dt>
+                            <dd class="p-alive muted">{why}</dd>
+                        }.into_any(),
+                    })}
                 </dl>
                 <Show when=move || has_reasons>
                     <p class="small muted">{move || t().to_contact_today}</p>

@@ -28,15 +28,16 @@ pub(super) fn Shell() -> impl IntoView {
     let t = move || app.t();
     let location = Location::follow_browser();
     provide_context(location);
-    // Which tab's screen shows (a different customer or pane is the Customers screen's
-    // business: its list stays as it is).
+    // Which tab's screen shows (a different customer or pane is the Customers and Today
+    // screens' business: their list stays as it is).
     let tab = Memo::new(move |_| match Screen::of(&location.path()) {
         Screen::Customers(_) => None,
+        Screen::Today(_) => Some(Screen::Today(None)),
         other => Some(other),
     });
     let screen = move || match tab.get() {
         None => view! { <customers::CustomersLayout /> }.into_any(),
-        Some(Screen::Today) => view! { <today::Today /> }.into_any(),
+        Some(Screen::Today(_)) => view! { <today::Today /> }.into_any(),
         Some(Screen::Stats) => view! { <stats::Stats /> }.into_any(),
         Some(Screen::Settings) => view! { <settings::Settings /> }.into_any(),
         Some(_) => view! { <p class="empty">{move || t().not_found}</p> }.into_any(),

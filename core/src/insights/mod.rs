@@ -12,8 +12,6 @@
 pub mod roster;
 
 use crate::agenda::{Agenda, agenda};
-use crate::predict::outlook::{CUSTOMERS_A_STEP, Outlook};
-use crate::workday::Workday;
 use crate::book::Book;
 use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
@@ -22,11 +20,13 @@ use crate::domain::Entry;
 use crate::domain::{Device, Rules, Shop};
 use crate::id::Id;
 use crate::op::{Change, RecordKind};
+use crate::predict::outlook::Outlook;
 use crate::replica::Delta;
 use crate::search::{Results, SearchIndex};
 use crate::segment::history::History;
 use crate::segment::ledger::{ImageSteps, Ledger, LedgerReader};
 use crate::segment::{Analysis, analyze_history, analyze_ledger};
+use crate::workday::Workday;
 use chrono::NaiveDate;
 use roster::Roster;
 
@@ -217,16 +217,19 @@ impl Default for ImageWriter {
 }
 
 /// A day's analysis and follow-ups ([`Insights::today`]) worked out a part at a time — the
-/// customers' histories, their grades, the model's figures, then the follow-ups shared out
-/// among the staff — so that a page can paint between the parts. Only the first step reads the
-/// views: they may change after it.
+/// customers' histories, their grades, then (once the caller has given the model's figures for
+/// the grades, [`TodayWork::needs_outlook`]) the follow-ups shared out among the staff — so
+/// that a page can paint between the parts. The model's figures are the caller's to work out
+/// ([`Outlook::of`] here, or in a module loaded apart, as the app does), so this work does not
+/// hold the model's code. Only the first step reads the views: they may change after it.
 pub struct TodayWork {
     day: NaiveDate,
     me: Option<Id>,
     /// The rules and the staff, as the first step read them.
     settings: Option<(Rules, Vec<Id>)>,
     history: Option<History>,
-    analysis: Option<(Analysis, Outlook)>,
+    analysis: Option<Analysis>,
+    outlook: Option<Outlook>,
     today: Option<Today>,
 }
 
@@ -240,11 +243,13 @@ impl TodayWork {
             settings: None,
             history: None,
             analysis: None,
+            outlook: None,
             today: None,
         }
     }
 
     /// Does the next part (the first reads `views`); returns true once the day is worked out.
+    /// While [`TodayWork::needs_outlook`] asks for the model's figures, it does nothing.
     pub fn step(&mut self, views: &Insights) -> bool {
         if self.today.is_some() {
             return true;
@@ -253,22 +258,30 @@ impl TodayWork {
             let staff = views.team.working().chain(&self.me).cloned().collect();
             (views.rules.clone(), staff)
         });
-        match (self.history.take(), self.analysis.take()) {
-            (None, None) => self.history = Some(History::from_ledger(&views.ledger, self.day)),
-            (Some(history), _) => {
-                let analysis = analyze_history(history, self.day, rules);
-                let outlook = Outlook::fit(&analysis);
-                self.analysis = Some((analysis, outlook));
-            }
-            (None, Some((analysis, mut outlook))) => {
-                if outlook.step(&analysis, CUSTOMERS_A_STEP) {
-                    self.today = Some(Today::plan(analysis, outlook, rules, staff));
-                    return true;
-                }
-                self.analysis = Some((analysis, outlook));
-            }
+        if let Some(history) = self.history.take() {
+            self.analysis = Some(analyze_history(history, self.day, rules));
+            return false;
         }
-        false
+        let Some(analysis) = self.analysis.take() else {
+            self.history = Some(History::from_ledger(&views.ledger, self.day));
+            return false;
+        };
+        let Some(outlook) = self.outlook.take() else {
+            self.analysis = Some(analysis);
+            return false;
+        };
+        self.today = Some(Today::plan(analysis, outlook, rules, staff));
+        true
+    }
+
+    /// The graded analysis whose model figures the next step waits for, if it waits.
+    pub fn needs_outlook(&self) -> Option<&Analysis> {
+        self.analysis.as_ref().filter(|_| self.outlook.is_none())
+    }
+
+    /// Gives the model's figures for [`TodayWork::needs_outlook`]'s analysis.
+    pub fn give_outlook(&mut self, outlook: Outlook) {
+        self.outlook = Some(outlook);
     }
 
     /// The day's analysis and follow-ups, once [`TodayWork::step`] said done.

@@ -3,9 +3,12 @@
 //! expected value = CLV × P(alive)).
 //!
 //! The model is fitted in weeks on every customer the analysis scored (a purchase day in the
-//! window), as the CDNOW reference fit is. With too little data the outlook keeps the reason
-//! ([`Outlook::error`]) and every customer's figures are `None`, so the app says "not enough
-//! data yet" instead of showing numbers.
+//! window), as the CDNOW reference fit is. The work is split so that it can run elsewhere than
+//! the analysis: [`Inputs::of`] reduces the analysis to four columns of numbers, [`figures`]
+//! fits and predicts from them alone (the app runs it in a wasm module of its own, loaded after
+//! the first screen), and [`Outlook::new`] puts the figures back by customer. With too little
+//! data the outlook keeps the reason ([`Outlook::error`]) and every customer's figures are
+//! `None`, so the app says "not enough data yet" instead of showing numbers.
 
 use super::{CustomerSummary, Model, PredictError, TimeUnit};
 use crate::domain::Money;
@@ -27,55 +30,129 @@ impl Prospect {
     }
 }
 
-/// The model's figures for every customer of one analysis, worked out a part at a time
-/// ([`Outlook::fit`], then [`Outlook::step`]) or at once ([`Outlook::of`]).
-#[derive(Clone, Debug, PartialEq)]
+/// What the model reads: one row per scored customer, as columns of plain numbers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inputs {
+    /// The customers' dense indices in the analysis.
+    pub customers: Vec<u32>,
+    /// Repeat purchase days (`x`).
+    pub x: Vec<u32>,
+    /// Days from the first to the last purchase day (`t_x`).
+    pub t_x_days: Vec<u32>,
+    /// Days from the first purchase day to the as-of date (`T`).
+    pub t_days: Vec<u32>,
+    /// Spend on the repeat purchase days, in minor units (exact in an `f64` below 2⁵³).
+    pub repeat_spend: Vec<f64>,
+}
+
+impl Inputs {
+    /// The scored customers of an analysis.
+    pub fn of(analysis: &Analysis) -> Inputs {
+        let mut inputs = Inputs::default();
+        for c in 0..analysis.segments.len() {
+            if analysis.segments[c].rfm.is_none() {
+                continue;
+            }
+            let Ok(s) = CustomerSummary::from_days(analysis.history.days(c), analysis.as_of())
+            else {
+                continue;
+            };
+            inputs.customers.push(c as u32);
+            inputs.x.push(s.x());
+            inputs.t_x_days.push(s.t_x_days());
+            inputs.t_days.push(s.t_days());
+            inputs.repeat_spend.push(s.repeat_spend().0 as f64);
+        }
+        inputs
+    }
+}
+
+/// Fits the model on the rows (`x`, `t_x`, `T` in days, repeat spend in minor units) and
+/// returns each row's P(alive) and 12-month CLV in minor units, interleaved
+/// (`[p₀, clv₀, p₁, clv₁, …]`; a row whose CLV cannot be worked out gets a negative CLV).
+///
+/// Errors: columns of different lengths or an inconsistent row
+/// ([`PredictError::InconsistentSummary`]), and the fit's errors, notably too few repeat
+/// customers.
+pub fn figures(
+    x: &[u32],
+    t_x_days: &[u32],
+    t_days: &[u32],
+    repeat_spend: &[f64],
+) -> Result<Vec<f64>, PredictError> {
+    let n = x.len();
+    if t_x_days.len() != n || t_days.len() != n || repeat_spend.len() != n {
+        return Err(PredictError::InconsistentSummary {
+            x: n as u32,
+            t_x_days: t_x_days.len() as u32,
+            t_days: t_days.len() as u32,
+        });
+    }
+    let summaries = (0..n)
+        .map(|i| CustomerSummary::new(x[i], t_x_days[i], t_days[i], Money(repeat_spend[i] as i64)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let model = Model::fit(&summaries, TimeUnit::Weeks)?;
+    let mut out = Vec::with_capacity(2 * n);
+    for s in &summaries {
+        out.push(model.p_alive(s));
+        out.push(model.clv_12_months(s).map_or(-1.0, |clv| clv.0 as f64));
+    }
+    Ok(out)
+}
+
+/// The model's figures for every customer of one analysis.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outlook {
-    model: Result<Model, PredictError>,
+    /// Why there are no figures, when there are none.
+    error: Option<String>,
     /// Per customer (dense index), when scored and the model fitted.
     prospects: Vec<Option<Prospect>>,
 }
 
-/// How many customers' figures one [`Outlook::step`] works out (a 20,000-customer shop: two
-/// steps of some 25 ms each in a phone's browser).
-pub const CUSTOMERS_A_STEP: usize = 10_000;
-
 impl Outlook {
-    /// Fits the model on the analysis's scored customers and works out each one's figures.
+    /// Fits the model on the analysis's scored customers and works out each one's figures,
+    /// here and now.
     pub fn of(analysis: &Analysis) -> Outlook {
-        let mut outlook = Outlook::fit(analysis);
-        while !outlook.step(analysis, usize::MAX) {}
-        outlook
+        let inputs = Inputs::of(analysis);
+        let result = figures(
+            &inputs.x,
+            &inputs.t_x_days,
+            &inputs.t_days,
+            &inputs.repeat_spend,
+        )
+        .map_err(|e| e.to_string());
+        Outlook::new(analysis.segments.len(), &inputs, result)
     }
 
-    /// Fits the model on the analysis's scored customers; no customer has figures yet.
-    pub fn fit(analysis: &Analysis) -> Outlook {
-        let fitted: Vec<CustomerSummary> = (0..analysis.segments.len())
-            .filter_map(|c| summary(analysis, c))
-            .collect();
+    /// The outlook of an analysis of `customers` customers from what [`figures`] returned for
+    /// its `inputs` (or why there are none: the model could not be fitted or run).
+    pub fn new(customers: usize, inputs: &Inputs, figures: Result<Vec<f64>, String>) -> Outlook {
+        let mut prospects = vec![None; customers];
+        let figures = match figures {
+            Ok(f) if f.len() == 2 * inputs.customers.len() => f,
+            Ok(_) => return Outlook::unavailable("the model returned the wrong number of figures"),
+            Err(error) => return Outlook::unavailable(&error),
+        };
+        for (&c, pair) in inputs.customers.iter().zip(figures.chunks_exact(2)) {
+            if let (Some(slot), true) = (prospects.get_mut(c as usize), pair[1] >= 0.0) {
+                *slot = Some(Prospect {
+                    p_alive: pair[0],
+                    clv: Money(pair[1] as i64),
+                });
+            }
+        }
         Outlook {
-            model: Model::fit(&fitted, TimeUnit::Weeks),
-            prospects: Vec::with_capacity(analysis.segments.len()),
+            error: None,
+            prospects,
         }
     }
 
-    /// Works out the figures of up to `budget` more customers; returns true once every
-    /// customer of `analysis` (the one fitted on) has them.
-    pub fn step(&mut self, analysis: &Analysis, budget: usize) -> bool {
-        let n = analysis.segments.len();
-        let start = self.prospects.len();
-        let end = n.min(start.saturating_add(budget.max(1)));
-        for c in start..end {
-            let prospect = self.model.as_ref().ok().and_then(|model| {
-                let summary = summary(analysis, c)?;
-                Some(Prospect {
-                    p_alive: model.p_alive(&summary),
-                    clv: model.clv_12_months(&summary).ok()?,
-                })
-            });
-            self.prospects.push(prospect);
+    /// An outlook without figures, saying why.
+    pub fn unavailable(why: &str) -> Outlook {
+        Outlook {
+            error: Some(why.to_owned()),
+            prospects: Vec::new(),
         }
-        end == n
     }
 
     /// A customer's figures (by dense index): `None` when not scored or without a model.
@@ -83,14 +160,8 @@ impl Outlook {
         self.prospects.get(customer).copied().flatten()
     }
 
-    /// Why the model has no figures (e.g. fewer than 30 repeat customers), if it has none.
-    pub fn error(&self) -> Option<&PredictError> {
-        self.model.as_ref().err()
+    /// Why there are no figures (e.g. fewer than 30 repeat customers), if there are none.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
-}
-
-/// A scored customer's summary for the model.
-fn summary(analysis: &Analysis, c: usize) -> Option<CustomerSummary> {
-    analysis.segments[c].rfm.as_ref()?;
-    CustomerSummary::from_days(analysis.history.days(c), analysis.as_of()).ok()
 }

@@ -110,7 +110,7 @@ pub struct CustomerHistory {
     /// Stored value (储值) balance.
     pub stored_value: Money,
     /// Who served the customer last — the staff member of their latest sale, visit or contact
-    /// that names one — as an index into [`History::staff`].
+    /// that names one, else whoever added them — as an index into [`History::staff`].
     pub served_by: Option<u32>,
     days: Span,
     categories: Span,
@@ -488,7 +488,9 @@ impl<'a> Scratch<'a> {
             let staff = fact_at(i).staff;
             (staff != NO_STAFF).then(|| ranks.staff[usize::from(staff)])
         };
-        cust.served_by = last_served.and_then(staff_of);
+        cust.served_by = last_served.and_then(staff_of).or_else(|| {
+            (account.creator != NO_STAFF).then(|| ranks.staff[usize::from(account.creator)])
+        });
         if let Some(Fact {
             at,
             what:

@@ -41,6 +41,9 @@ pub struct Segment {
     pub cadence: Option<Cadence>,
 }
 
+/// Fewest buyers for RFM classes and scores to be shown ([`Analysis::classes_meaningful`]).
+pub const MIN_BUYERS_FOR_CLASSES: usize = 20;
+
 /// The analysis of a whole book as of a date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
@@ -64,6 +67,18 @@ impl Analysis {
     /// The dense index of a live customer.
     pub fn index_of(&self, id: &Id) -> Option<usize> {
         self.history.index_of(id)
+    }
+
+    /// How many customers have a purchase day in the analysis window (are scored).
+    pub fn buyers(&self) -> usize {
+        self.segments.iter().filter(|s| s.rfm.is_some()).count()
+    }
+
+    /// Whether RFM classes and scores mean something yet: scores are ranks among the buyers,
+    /// so the first buyer of a new shop would be "Regular to win back" against nobody. The
+    /// card says so instead of showing them until [`MIN_BUYERS_FOR_CLASSES`] customers bought.
+    pub fn classes_meaningful(&self) -> bool {
+        self.buyers() >= MIN_BUYERS_FOR_CLASSES
     }
 
     /// How many customers are in each RFM class, in [`RfmClass::ALL`] order.

@@ -219,6 +219,7 @@ fn write_account(w: &mut Writer, a: &Account) {
         put_date(w, c.birthday);
         put_date(w, c.due_date);
     }
+    put_index(w, staff_index(a.creator));
     w.varint(u64::from(a.packed.0));
     w.varint(u64::from(a.packed.1));
     w.len_prefix(a.refs.len());
@@ -253,6 +254,7 @@ fn read_account(r: &mut Reader<'_>) -> Result<Account, DecodeError> {
             due_date: get_date(r)?,
         });
     }
+    a.creator = get_staff(r)?;
     a.packed = (get_u32(r)?, get_u32(r)?);
     for _ in 0..r.len_prefix()? {
         a.refs.push(get_id(r)?);
@@ -347,14 +349,24 @@ fn write_fact(w: &mut Writer, f: &Fact, last: &mut NaiveDateTime) {
         }
         What::Removed => w.u8(REMOVED),
     }
-    put_index(
-        w,
-        if f.staff == NO_STAFF {
-            NONE
-        } else {
-            u32::from(f.staff)
-        },
-    );
+    put_index(w, staff_index(f.staff));
+}
+
+/// A staff index as an index that may be [`NONE`].
+fn staff_index(staff: u16) -> u32 {
+    if staff == NO_STAFF {
+        NONE
+    } else {
+        u32::from(staff)
+    }
+}
+
+/// What [`staff_index`] wrote.
+fn get_staff(r: &mut Reader<'_>) -> Result<u16, DecodeError> {
+    match get_index(r)? {
+        NONE => Ok(NO_STAFF),
+        i => u16::try_from(i).map_err(|_| r.error("staff index out of range")),
+    }
 }
 
 fn read_fact(r: &mut Reader<'_>, last: &mut NaiveDateTime) -> Result<Fact, DecodeError> {
@@ -400,9 +412,6 @@ fn read_fact(r: &mut Reader<'_>, last: &mut NaiveDateTime) -> Result<Fact, Decod
         REMOVED => What::Removed,
         _ => return Err(r.error("unknown fact")),
     };
-    let staff = match get_index(r)? {
-        NONE => NO_STAFF,
-        i => u16::try_from(i).map_err(|_| r.error("staff index out of range"))?,
-    };
+    let staff = get_staff(r)?;
     Ok(Fact { at, what, staff })
 }

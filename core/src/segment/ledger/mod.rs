@@ -116,6 +116,8 @@ pub(crate) struct Account {
     pub profile: Profile,
     /// The children's dates.
     pub children: Vec<ChildDates>,
+    /// Who added the customer: an index into the ledger's staff ids, or [`NO_STAFF`].
+    pub creator: u16,
     /// The customer's packed facts: (start, length) in the ledger's list.
     pub packed: (u32, u32),
     /// Facts that arrived since the last repacking.
@@ -134,6 +136,7 @@ impl Account {
             live: false,
             profile: Profile::default(),
             children: Vec::new(),
+            creator: NO_STAFF,
             packed: (0, 0),
             recent: Vec::new(),
             recent_ids: Vec::new(),
@@ -270,9 +273,11 @@ impl LedgerReader {
     pub fn customer(&mut self, id: &Id, state: &crate::book::RecordState) {
         let ledger = &mut self.ledger;
         let a = ledger.account(id);
+        let creator = ledger.creator(state);
         let account = &mut ledger.accounts[a as usize];
         account.live = true;
         (account.profile, account.children) = Profile::read(state);
+        account.creator = creator;
         ledger.order.push(a);
     }
 
@@ -436,6 +441,18 @@ impl Ledger {
         &self.products.names
     }
 
+    /// The staff index of a customer record's `created_by` device.
+    fn creator(&mut self, state: &crate::book::RecordState) -> u16 {
+        state
+            .fields
+            .get("created_by")
+            .and_then(|reg| reg.value.as_str())
+            .filter(|id| !id.is_empty())
+            .map_or(NO_STAFF, |id| {
+                u16::try_from(self.staff.intern(id)).unwrap_or(NO_STAFF)
+            })
+    }
+
     /// Staff ids by index (see [`Fact::staff`]).
     pub(crate) fn staff_ids(&self) -> &[String] {
         &self.staff.names
@@ -508,9 +525,11 @@ impl Ledger {
         let pos = self
             .order
             .binary_search_by(|&o| ids.get(o as usize).cmp(id.as_str()));
+        let creator = state.map_or(NO_STAFF, |s| self.creator(s));
         let account = &mut self.accounts[a as usize];
         account.live = state.is_some();
         (account.profile, account.children) = state.map(Profile::read).unwrap_or_default();
+        account.creator = creator;
         match (pos, account.live) {
             (Err(at), true) => self.order.insert(at, a),
             (Ok(at), false) => {
