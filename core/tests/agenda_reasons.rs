@@ -266,6 +266,34 @@ fn due_date_within_fourteen_days_for_an_unborn_child_only() {
 }
 
 #[test]
+fn a_new_shop_s_rules_remind_of_milk_powder_and_diapers_out_of_the_box() {
+    let mut shop = Shop::new();
+    let formula = shop.customer("奶粉妈妈", json!({}));
+    let diapers = shop.customer("尿裤爸爸", json!({}));
+    let toys = shop.customer("玩具", json!({}));
+    shop.sale_items(&formula, "2026-02-08", &[("金装奶粉", "奶粉", 300)]);
+    shop.sale_items(&diapers, "2026-02-18", &[("纸尿裤L", "纸尿裤", 120)]);
+    shop.sale_items(&toys, "2026-02-08", &[("积木", "玩具", 99)]);
+    let items = today(&shop);
+    let due = |id: &Id| -> Vec<(String, u32)> {
+        of_kind(&items, id, "rebuy")
+            .into_iter()
+            .filter_map(|r| match r {
+                Reason::Rebuy {
+                    category,
+                    cycle_days,
+                    ..
+                } => Some((category, cycle_days)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(due(&formula), [("奶粉".to_owned(), 30)]);
+    assert_eq!(due(&diapers), [("纸尿裤".to_owned(), 20)]);
+    assert!(due(&toys).is_empty(), "toys have no cycle");
+}
+
+#[test]
 fn rebuy_due_within_three_days_either_side() {
     let mut shop = Shop::new();
     let mut rules = Rules::default();

@@ -8,7 +8,10 @@
 //! customer ("300 customers"), finds one by the pinyin initials of
 //! their name, and their card shows their whole history, as core computes it. Then the phone
 //! reloads the page with its network to the worker cut (a cold start from the device's own
-//! storage): the list and the card show again. Screenshots in target/e2e/.
+//! storage): the list and the card show again. Back online, Today is a day's work — at most
+//! the daily capacity, counted by reason, the rest waiting — an item opens its compose sheet,
+//! and a buyer's card shows P(alive) and CLV from the model module. Screenshots in
+//! target/e2e/.
 
 use std::time::{Duration, Instant};
 
@@ -211,4 +214,57 @@ async fn scenario(client: &Client) {
     phone.wait_for(steps::FIRST_ROW_NAME).await;
     phone.screenshot("new-device-04-cold-start-offline").await;
     phone_net.set_online(true);
+
+    // Today is a day's work (SPEC §2): as of today the shop has far more follow-ups than a
+    // day holds; the phone lists at most the daily capacity, counted by reason, and says how
+    // many wait for the next days.
+    phone.follow(EN.today).await;
+    phone.wait_for(FOLLOW_UP_NAMES).await;
+    let listed = phone.texts(FOLLOW_UP_NAMES).await;
+    assert!(
+        !listed.is_empty() && listed.len() <= DAILY_CAPACITY,
+        "a day's work, not the backlog: {} items",
+        listed.len()
+    );
+    phone
+        .wait_for("//p[contains(@class,'more')][contains(normalize-space(),'more wait for the next days')]")
+        .await;
+    let kinds = phone.texts("//ul[contains(@class,'kinds')]/li").await;
+    assert!(!kinds.is_empty(), "the list is counted by reason");
+    phone.screenshot("new-device-05-today-a-days-work").await;
+    // An item opens its compose sheet; the card is one tap further.
+    let first = phone
+        .wait_for("(//a[contains(@class,'follow-up-link')])[1]")
+        .await;
+    phone.tap(first, &listed[0]).await;
+    phone
+        .wait_for("//button[normalize-space()='Copy message']")
+        .await;
+    phone.screenshot("new-device-06-today-compose").await;
+    phone.follow("Open card").await;
+    phone.sees_at(steps::CUSTOMER_NAME, &listed[0]).await;
+    // A buyer's card shows the model's figures (the model module loads after the first
+    // screen): the probability they are still a customer, and their 12-month value.
+    phone
+        .client
+        .goto(&format!("{app}/customers/{}", target.id))
+        .await
+        .expect("open the card");
+    phone
+        .wait_for_within(
+            "//dd[contains(@class,'p-alive')][contains(normalize-space(),'%')]",
+            long,
+        )
+        .await;
+    phone
+        .wait_for("//dd[contains(@class,'clv')][starts-with(normalize-space(),'¥')]")
+        .await;
+    phone.screenshot("new-device-07-card-p-alive-clv").await;
 }
+
+/// The names on Today's list.
+const FOLLOW_UP_NAMES: &str =
+    "//a[contains(@class,'follow-up-link')]//span[contains(@class,'row-name')]";
+
+/// The shop's daily capacity per staff member (the default rule).
+const DAILY_CAPACITY: usize = 30;

@@ -182,6 +182,25 @@ impl Rules {
     pub const ID: &'static str = "rules";
 }
 
+/// Re-buy cycles a mother-and-baby shop starts with (issue 9: re-buy reminders fire out of the
+/// box), by the category names clerks write, in Chinese and in English; the owner changes
+/// them in the rules. A tin of formula lasts about a month, a pack of diapers about three
+/// weeks; clothes and toys are not re-bought on a cycle.
+pub const DEFAULT_REBUY_DAYS: [(&str, u32); 12] = [
+    ("奶粉", 30),
+    ("纸尿裤", 20),
+    ("辅食", 30),
+    ("湿巾", 30),
+    ("洗护", 45),
+    ("营养品", 60),
+    ("milk powder", 30),
+    ("diapers", 20),
+    ("baby food", 30),
+    ("wipes", 30),
+    ("toiletries", 45),
+    ("supplements", 60),
+];
+
 impl Default for Rules {
     fn default() -> Self {
         let cadence = [
@@ -196,7 +215,10 @@ impl Default for Rules {
         ];
         Rules {
             cadence_days: cadence.iter().map(|(k, d)| ((*k).to_owned(), *d)).collect(),
-            rebuy_days: BTreeMap::new(),
+            rebuy_days: DEFAULT_REBUY_DAYS
+                .iter()
+                .map(|(k, d)| ((*k).to_owned(), *d))
+                .collect(),
             decline_multiplier: 2.0,
             churn_multiplier: 4.0,
             churn_min_days: 180,
