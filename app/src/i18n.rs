@@ -205,6 +205,9 @@ pub struct Texts {
     pub by_reason: &'static str,
     pub everyones_lists: &'static str,
     pub open_card: &'static str,
+    /// "{n} min left to reply"; "reply {n} min overdue".
+    pub reply_within: &'static str,
+    pub reply_overdue: &'static str,
     /// "{n} buyers so far; classes show from {min}".
     pub too_few_buyers: &'static str,
     pub not_enough_data: &'static str,
@@ -349,6 +352,8 @@ pub static ZH: Texts = Texts {
     by_reason: "按原因",
     everyones_lists: "全店今日分工",
     open_card: "查看档案",
+    reply_within: "{n} 分钟内回应",
+    reply_overdue: "回应已超时 {n} 分钟",
     too_few_buyers: "购买顾客尚少（{n}/{min}），暂不分类",
     not_enough_data: "数据还不够，暂不预测",
     p_alive: "仍活跃概率",
@@ -492,6 +497,8 @@ pub static EN: Texts = Texts {
     by_reason: "By reason",
     everyones_lists: "Everyone's lists",
     open_card: "Open card",
+    reply_within: "{n} min left to reply",
+    reply_overdue: "reply {n} min overdue",
     too_few_buyers: "Too few buyers yet ({n} of {min}) to grade",
     not_enough_data: "Not enough data yet",
     p_alive: "P(alive)",

@@ -73,6 +73,8 @@ pub struct AppState {
     pub opening: RwSignal<Option<f64>>,
     /// The shop's calendar day (moves on at midnight, see [`AppState::follow_the_calendar`]).
     pub day: RwSignal<chrono::NaiveDate>,
+    /// The shop's time, moved on every minute (a complaint's minutes left count from it).
+    pub now: RwSignal<chrono::NaiveDateTime>,
     /// That day's analysis and follow-ups (None until first worked out), worked out anew
     /// after every settled change and when the day moves on.
     pub today: RwSignal<Option<Arc<Today>>>,
@@ -111,6 +113,7 @@ impl AppState {
         let replica = RwSignal::new_local(None::<Replica>);
         let insights = RwSignal::new_local(None::<Insights>);
         let day = RwSignal::new(crate::platform::today());
+        let now = RwSignal::new(crate::platform::local_now());
         let today = RwSignal::new(None);
         AppState {
             lang: RwSignal::new(lang),
@@ -124,6 +127,7 @@ impl AppState {
             elsewhere: RwSignal::new(false),
             opening: RwSignal::new(None),
             day,
+            now,
             today,
             server: RwSignal::new(server),
             server_known: RwSignal::new(true),
@@ -148,6 +152,7 @@ impl AppState {
     pub async fn follow_the_calendar(self) {
         loop {
             gloo_timers::future::TimeoutFuture::new(60_000).await;
+            self.now.set(crate::platform::local_now());
             let now = crate::platform::today();
             if self.day.get_untracked() != now {
                 self.day.set(now);

@@ -15,12 +15,18 @@ fn the_day_is_the_shop_s_day_in_its_time_zone() {
     set_time_zone("Pacific/Pago_Pago");
     let west = local_now();
     let hours = east.signed_duration_since(west).num_minutes() as f64 / 60.0;
-    assert!((hours - 25.0).abs() < 0.1, "{east} against {west}: {hours} h");
+    assert!(
+        (hours - 25.0).abs() < 0.1,
+        "{east} against {west}: {hours} h"
+    );
     assert_eq!(today(), west.date());
     set_time_zone("Asia/Shanghai");
     let shanghai = local_now();
     let from_west = shanghai.signed_duration_since(west).num_minutes();
-    assert!((from_west - 19 * 60).abs() <= 1, "{shanghai} against {west}");
+    assert!(
+        (from_west - 19 * 60).abs() <= 1,
+        "{shanghai} against {west}"
+    );
 }
 
 #[wasm_bindgen_test]

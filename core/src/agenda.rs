@@ -40,7 +40,7 @@ use crate::segment::cadence::CadenceBase;
 use crate::segment::history::{CustomerHistory, History, RewardDue};
 use crate::segment::stage::Stage;
 use crate::segment::{Analysis, Segment};
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// Birthdays and child milestones are listed this many days ahead (and on the day).
@@ -49,6 +49,8 @@ pub const OCCASION_DAYS: i64 = 7;
 pub const DUE_DATE_DAYS: i64 = 14;
 /// A re-buy is due when its date is within this many days of `D`, either side.
 pub const REBUY_TOLERANCE_DAYS: i64 = 3;
+/// A complaint's first response is due within this many minutes of its opening (SPEC §1).
+pub const COMPLAINT_RESPONSE_MINUTES: i64 = 60;
 /// Reactivation waits this many days after any contact.
 pub const REACTIVATION_QUIET_DAYS: i64 = 14;
 
@@ -124,8 +126,8 @@ pub enum Reason {
     Complaint {
         /// The complaint.
         complaint: Id,
-        /// The day it was opened.
-        opened_on: Option<NaiveDate>,
+        /// When it was opened (shop-local): the one-hour response target counts from it.
+        opened_at: Option<NaiveDateTime>,
         /// Its severity.
         severity: Severity,
         /// Whether it has had a first response (then it is open because unresolved).
@@ -260,7 +262,7 @@ impl Reason {
     /// The day that orders reasons of the same rank (earliest first).
     fn day(&self) -> NaiveDate {
         match self {
-            Reason::Complaint { opened_on, .. } => opened_on.unwrap_or(NaiveDate::MIN),
+            Reason::Complaint { opened_at, .. } => opened_at.map_or(NaiveDate::MIN, |t| t.date()),
             Reason::FollowUp { due, .. }
             | Reason::DueDate { due, .. }
             | Reason::Rebuy { due, .. } => *due,
@@ -363,6 +365,21 @@ impl Reason {
             Reason::Cadence { .. } => ("定期联系", "Regular contact"),
         };
         if lang == Lang::ZhCn { zh } else { en }
+    }
+
+    /// For a complaint still awaiting its first response: the minutes left at `now` of the
+    /// one-hour response target (negative once overdue).
+    pub fn response_minutes_left(&self, now: NaiveDateTime) -> Option<i64> {
+        match self {
+            Reason::Complaint {
+                opened_at: Some(opened),
+                responded: false,
+                ..
+            } => {
+                Some(COMPLAINT_RESPONSE_MINUTES - now.signed_duration_since(*opened).num_minutes())
+            }
+            _ => None,
+        }
     }
 
     /// The child the reason is about, if any.
@@ -486,7 +503,7 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
                 .iter()
                 .map(|k| Reason::Complaint {
                     complaint: k.complaint.clone(),
-                    opened_on: k.opened_on,
+                    opened_at: k.opened_at,
                     severity: k.severity,
                     responded: k.responded,
                 }),

@@ -497,7 +497,7 @@ fn open_complaints_until_answered_and_resolved() {
         reasons_of(&items, &unanswered),
         vec![Reason::Complaint {
             complaint: k1,
-            opened_on: Some(d("2026-03-10")),
+            opened_at: Some(support::t("2026-03-10 09:00")),
             severity: Severity::High,
             responded: false
         }]
@@ -506,12 +506,23 @@ fn open_complaints_until_answered_and_resolved() {
         reasons_of(&items, &answered),
         vec![Reason::Complaint {
             complaint: k2,
-            opened_on: Some(d("2026-03-01")),
+            opened_at: Some(support::t("2026-03-01 09:00")),
             severity: Severity::Medium,
             responded: true
         }]
     );
     assert_eq!(items.len(), 2);
+    // The one-hour response target counts from the opening, to the minute.
+    let unanswered = &reasons_of(&items, &unanswered)[0];
+    let at = |s: &str| unanswered.response_minutes_left(support::t(s));
+    assert_eq!(at("2026-03-10 09:00"), Some(60));
+    assert_eq!(at("2026-03-10 09:42"), Some(18));
+    assert_eq!(at("2026-03-10 10:15"), Some(-15), "overdue");
+    let answered = &reasons_of(&items, &answered)[0];
+    assert_eq!(
+        answered.response_minutes_left(support::t("2026-03-10 09:00")),
+        None
+    );
 }
 
 #[test]
@@ -782,7 +793,7 @@ fn every_reason_reads_as_one_line_in_both_languages() {
         (
             Reason::Complaint {
                 complaint: id.clone(),
-                opened_on: None,
+                opened_at: None,
                 severity: Severity::High,
                 responded: false,
             },
@@ -792,7 +803,7 @@ fn every_reason_reads_as_one_line_in_both_languages() {
         (
             Reason::Complaint {
                 complaint: id.clone(),
-                opened_on: None,
+                opened_at: None,
                 severity: Severity::Low,
                 responded: true,
             },

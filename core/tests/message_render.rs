@@ -378,7 +378,7 @@ fn the_template_offered_for_an_item() {
 fn purpose_for_an_item_is_its_top_reasons() {
     let complaint = Reason::Complaint {
         complaint: Id::parse("k").unwrap(),
-        opened_on: None,
+        opened_at: None,
         severity: Default::default(),
         responded: false,
     };

@@ -6,6 +6,7 @@
 use super::compose::Compose;
 use crate::route::{Link, Screen, use_location};
 use crate::state::use_app;
+use chrono::NaiveDateTime;
 use huike_core::domain::Role;
 use huike_core::id::Id;
 use huike_core::insights::{Insights, Today as Day};
@@ -19,6 +20,8 @@ struct FollowUp {
     name: String,
     /// The reasons, highest priority first, as text in the UI language.
     reasons: Vec<String>,
+    /// A complaint awaiting its first response: minutes left of the hour (negative: overdue).
+    reply_within: Option<i64>,
 }
 
 /// What the Today tab shows.
@@ -38,7 +41,14 @@ struct Work {
 }
 
 impl Work {
-    fn of(day: &Day, views: &Insights, me: Option<&Id>, owner: bool, lang: Lang) -> Work {
+    fn of(
+        day: &Day,
+        views: &Insights,
+        me: Option<&Id>,
+        owner: bool,
+        lang: Lang,
+        now: NaiveDateTime,
+    ) -> Work {
         let workday = &day.workday;
         let items = |positions: &[u32]| -> Vec<FollowUp> {
             positions
@@ -52,7 +62,13 @@ impl Work {
                         .map(|row| row.name.clone())
                         .unwrap_or_default();
                     let reasons = item.reasons.iter().map(|r| r.describe(lang)).collect();
-                    Some(FollowUp { id, name, reasons })
+                    let reply_within = item.top().response_minutes_left(now);
+                    Some(FollowUp {
+                        id,
+                        name,
+                        reasons,
+                        reply_within,
+                    })
                 })
                 .collect()
         };
@@ -109,10 +125,10 @@ pub(super) fn Today() -> impl IntoView {
         .with_untracked(|s| s.as_ref().is_some_and(|s| s.role() == Role::Owner));
     let me = app.staff();
     let work = Memo::new(move |_| {
-        let lang = app.lang.get();
+        let (lang, now) = (app.lang.get(), app.now.get());
         app.today.with(|day| {
             let day = day.as_ref()?;
-            app.with_views(|views| Work::of(day, views, me.as_ref(), owner, lang))
+            app.with_views(|views| Work::of(day, views, me.as_ref(), owner, lang, now))
         })
     });
     let selected = Memo::new(move |_| match Screen::of(&location.path()) {
@@ -207,6 +223,8 @@ pub(super) fn Today() -> impl IntoView {
 /// A list of follow-ups; each opens its compose sheet.
 #[component]
 fn FollowUpList(items: Signal<Vec<FollowUp>>, selected: Memo<Option<Id>>) -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
     view! {
         <ol class="follow-ups">
             <For each=move || items.get() key=|f| f.clone() let:item>
@@ -223,6 +241,14 @@ fn FollowUpList(items: Signal<Vec<FollowUp>>, selected: Memo<Option<Id>>) -> imp
                         </span>
                         <span class="row-main">
                             <span class="row-name">{item.name.clone()}</span>
+                            {item.reply_within.map(|left| {
+                                let text = if left >= 0 {
+                                    t().reply_within.replace("{n}", &left.to_string())
+                                } else {
+                                    t().reply_overdue.replace("{n}", &(-left).to_string())
+                                };
+                                view! { <span class="reply-within" class:overdue=left < 0>{text}</span> }
+                            })}
                             <span class="reasons">
                                 {item
                                     .reasons

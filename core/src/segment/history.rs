@@ -182,7 +182,7 @@ pub struct ComplaintDue {
     /// The complaint.
     pub complaint: Id,
     /// The day it was opened.
-    pub opened_on: Option<NaiveDate>,
+    pub opened_at: Option<NaiveDateTime>,
     /// Its severity.
     pub severity: Severity,
     /// Whether it has had a first response (then it is open because unresolved).
@@ -268,13 +268,13 @@ impl History {
         let open = ledger
             .open_complaints()
             .iter()
-            .filter(|(_, k)| k.opened_on.is_none_or(|d| d <= as_of));
+            .filter(|(_, k)| k.opened_at.is_none_or(|t| t.date() <= as_of));
         let mut complaints: Vec<ComplaintDue> = open
             .filter_map(|(id, k)| {
                 Some(ComplaintDue {
                     customer: history.index_of(&k.customer)? as u32,
                     complaint: id.clone(),
-                    opened_on: k.opened_on,
+                    opened_at: k.opened_at,
                     severity: k.severity,
                     responded: k.responded,
                 })

@@ -65,7 +65,10 @@ impl Ledger {
         for (id, c) in &self.complaints {
             put_id(w, id.as_str());
             put_id(w, c.customer.as_str());
-            put_date(w, c.opened_on);
+            w.u8(u8::from(c.opened_at.is_some()));
+            if let Some(at) = c.opened_at {
+                put_date_time(w, at);
+            }
             put_serde(w, &c.severity);
             w.u8(u8::from(c.responded));
         }
@@ -176,7 +179,10 @@ fn read_tail(r: &mut Reader<'_>, head: Head, facts: Vec<Fact>) -> Result<Ledger,
         let id = get_id(r)?;
         let open = OpenComplaint {
             customer: get_id(r)?,
-            opened_on: get_date(r)?,
+            opened_at: match r.u8()? {
+                0 => None,
+                _ => Some(get_date_time(r)?),
+            },
             severity: get_serde(r)?,
             responded: r.u8()? != 0,
         };

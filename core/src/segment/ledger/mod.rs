@@ -186,7 +186,7 @@ pub(crate) struct OpenComplaint {
     /// The customer.
     pub customer: Id,
     /// The day it was opened.
-    pub opened_on: Option<NaiveDate>,
+    pub opened_at: Option<NaiveDateTime>,
     /// Its severity.
     pub severity: Severity,
     /// Whether it has had a first response.
@@ -204,7 +204,7 @@ impl OpenComplaint {
         (!responded || !resolved).then_some(())?;
         Some(OpenComplaint {
             customer: complaint.customer?,
-            opened_on: complaint.opened_at.map(|t| t.date()),
+            opened_at: complaint.opened_at,
             severity: complaint.severity,
             responded,
         })
