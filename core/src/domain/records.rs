@@ -87,8 +87,112 @@ pub struct Complaint {
     pub resolved_at: Option<NaiveDateTime>,
     /// Compensation given.
     pub compensation: Option<Money>,
+    /// How it was resolved.
+    pub resolution: String,
     /// Status.
     pub status: ComplaintStatus,
+}
+
+/// Why a complaint cannot be recorded as asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ComplaintError {
+    /// No description of what happened.
+    #[error("say what happened")]
+    NoDescription,
+    /// Resolved with neither a resolution nor compensation.
+    #[error("say how it was resolved")]
+    NoResolution,
+    /// A negative compensation.
+    #[error("compensation cannot be negative")]
+    NegativeCompensation,
+    /// Already resolved.
+    #[error("the complaint is already resolved")]
+    AlreadyResolved,
+}
+
+impl Complaint {
+    /// A complaint opened at `at` (记投诉); the description is required.
+    pub fn open(
+        customer: Id,
+        at: NaiveDateTime,
+        description: &str,
+        severity: Severity,
+    ) -> Result<Complaint, ComplaintError> {
+        let description = description.trim();
+        if description.is_empty() {
+            return Err(ComplaintError::NoDescription);
+        }
+        Ok(Complaint {
+            customer: Some(customer),
+            opened_at: Some(at),
+            description: description.to_owned(),
+            severity,
+            status: ComplaintStatus::Open,
+            ..Complaint::default()
+        })
+    }
+
+    /// The complaint answered at `at` (回复): the first response is kept, a later one changes
+    /// nothing.
+    pub fn respond(&self, at: NaiveDateTime) -> Complaint {
+        let mut next = self.clone();
+        if next.first_response_at.is_none() {
+            next.first_response_at = Some(at);
+        }
+        if next.status == ComplaintStatus::Open {
+            next.status = ComplaintStatus::Responded;
+        }
+        next
+    }
+
+    /// The complaint resolved at `at` (解决) with how, and any compensation; resolving counts
+    /// as the first response when there was none.
+    pub fn resolve(
+        &self,
+        at: NaiveDateTime,
+        resolution: &str,
+        compensation: Option<Money>,
+    ) -> Result<Complaint, ComplaintError> {
+        if self.is_resolved() {
+            return Err(ComplaintError::AlreadyResolved);
+        }
+        let resolution = resolution.trim();
+        if compensation.is_some_and(|m| m.0 < 0) {
+            return Err(ComplaintError::NegativeCompensation);
+        }
+        if resolution.is_empty() && compensation.is_none() {
+            return Err(ComplaintError::NoResolution);
+        }
+        let mut next = self.respond(at);
+        next.resolved_at = Some(at);
+        next.resolution = resolution.to_owned();
+        next.compensation = compensation;
+        next.status = ComplaintStatus::Resolved;
+        Ok(next)
+    }
+
+    /// Whether it is resolved.
+    pub fn is_resolved(&self) -> bool {
+        self.resolved_at.is_some() || self.status == ComplaintStatus::Resolved
+    }
+
+    /// Minutes from opening to the first response, once answered.
+    pub fn response_minutes(&self) -> Option<i64> {
+        Some(
+            self.first_response_at?
+                .signed_duration_since(self.opened_at?)
+                .num_minutes(),
+        )
+    }
+
+    /// Minutes from opening to the resolution, once resolved.
+    pub fn resolution_minutes(&self) -> Option<i64> {
+        Some(
+            self.resolved_at?
+                .signed_duration_since(self.opened_at?)
+                .num_minutes(),
+        )
+    }
 }
 
 /// The four campaign kinds of seed 003.
@@ -225,5 +329,82 @@ impl Default for Rules {
             window_days: 0,
             daily_capacity: 30,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn a_complaint_is_opened_answered_and_resolved_with_its_times() {
+        let customer = Id::parse("c1").unwrap();
+        assert_eq!(
+            Complaint::open(
+                customer.clone(),
+                at("2026-03-10 09:00"),
+                "  ",
+                Severity::High
+            ),
+            Err(ComplaintError::NoDescription)
+        );
+        let opened = Complaint::open(
+            customer,
+            at("2026-03-10 09:00"),
+            " 奶粉罐漏了 ",
+            Severity::High,
+        )
+        .unwrap();
+        assert_eq!(opened.description, "奶粉罐漏了");
+        assert_eq!(opened.status, ComplaintStatus::Open);
+        assert_eq!(opened.response_minutes(), None);
+        let answered = opened.respond(at("2026-03-10 09:42"));
+        assert_eq!(answered.status, ComplaintStatus::Responded);
+        assert_eq!(answered.response_minutes(), Some(42));
+        // A second answer keeps the first response time.
+        assert_eq!(
+            answered.respond(at("2026-03-10 11:00")).response_minutes(),
+            Some(42)
+        );
+        assert_eq!(
+            answered.resolve(at("2026-03-10 12:00"), "", None),
+            Err(ComplaintError::NoResolution)
+        );
+        assert_eq!(
+            answered.resolve(at("2026-03-10 12:00"), "换货", Some(Money(-1))),
+            Err(ComplaintError::NegativeCompensation)
+        );
+        let resolved = answered
+            .resolve(at("2026-03-11 09:00"), " 换了一罐新的 ", Some(Money(5000)))
+            .unwrap();
+        assert_eq!(resolved.status, ComplaintStatus::Resolved);
+        assert_eq!(resolved.resolution, "换了一罐新的");
+        assert_eq!(resolved.compensation, Some(Money(5000)));
+        assert_eq!(resolved.resolution_minutes(), Some(24 * 60));
+        assert_eq!(resolved.response_minutes(), Some(42));
+        assert_eq!(
+            resolved.resolve(at("2026-03-12 09:00"), "again", None),
+            Err(ComplaintError::AlreadyResolved)
+        );
+    }
+
+    #[test]
+    fn resolving_an_unanswered_complaint_answers_it() {
+        let opened = Complaint::open(
+            Id::parse("c1").unwrap(),
+            at("2026-03-10 09:00"),
+            "等太久",
+            Severity::Low,
+        )
+        .unwrap();
+        let resolved = opened
+            .resolve(at("2026-03-10 09:20"), "道歉", None)
+            .unwrap();
+        assert_eq!(resolved.response_minutes(), Some(20));
+        assert!(resolved.is_resolved());
     }
 }
