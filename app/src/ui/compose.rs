@@ -154,7 +154,7 @@ pub(super) fn Compose(id: Id) -> impl IntoView {
         <Show when=move || draft.with(Option::is_some)>
             <section class="compose" aria-label=move || t().message>
                 <h3>{move || t().message}</h3>
-                <label class="field">
+                <label class="field message-field">
                     <span class="field-label">{move || t().message}</span>
                     <textarea class="message" rows="5" bind:value=text></textarea>
                 </label>
