@@ -298,3 +298,29 @@ fn a_customers_timeline_is_every_entry_of_theirs_latest_first() {
     let nobody = Id::parse("no-such-customer").unwrap();
     assert!(insights.timeline(replica.book(), &nobody).is_empty());
 }
+
+#[test]
+fn the_team_is_the_book_s_shop_and_devices_and_survives_the_image() {
+    let params = Params::new(3, 60, 400);
+    let book = params.book();
+    let mut views = Insights::read(&book);
+    let team = views.team().clone();
+    // The reference: the records decoded whole.
+    let devices: Vec<(Id, huike_core::domain::Device)> = book
+        .records(RecordKind::Device)
+        .map(|(id, s)| (id.clone(), s.decode().unwrap()))
+        .collect();
+    assert_eq!(team.devices, devices);
+    assert_eq!(team.devices.len(), 3, "the synthetic shop's owner and two clerks");
+    let shop: huike_core::domain::Shop = book
+        .records(RecordKind::Shop)
+        .map(|(_, s)| s.decode().unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(team.shop, shop);
+    assert_eq!(team.working().count(), 3);
+    let (first, device) = &team.devices[0];
+    assert_eq!(team.name_of(first.as_str()), Some(device.display_name.as_str()));
+    let image = views.write_image();
+    assert_eq!(Insights::read_image(&image).unwrap().team(), &team);
+}

@@ -10,6 +10,9 @@
 //! the list and today's follow-ups show as soon as the image is read.
 
 pub mod roster;
+mod team;
+
+pub use team::Team;
 
 use crate::agenda::{Agenda, agenda};
 use crate::book::Book;
@@ -17,7 +20,7 @@ use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
 use crate::domain::Customer;
 use crate::domain::Entry;
-use crate::domain::{Device, Rules, Shop};
+use crate::domain::Rules;
 use crate::id::Id;
 use crate::op::{Change, RecordKind};
 use crate::predict::outlook::Outlook;
@@ -38,48 +41,6 @@ pub struct Insights {
     roster: Roster,
     rules: Rules,
     team: Team,
-}
-
-/// The shop's profile and its staff, as the book holds them (a few records, read whole).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Team {
-    /// The shop's profile (name, time zone, currency).
-    pub shop: Shop,
-    /// Every device of the shop with its staff member, in id order (revoked ones included).
-    pub devices: Vec<(Id, Device)>,
-}
-
-impl Team {
-    /// The shop record and the device records of `book`.
-    pub fn of(book: &Book) -> Team {
-        Team {
-            shop: book
-                .records(RecordKind::Shop)
-                .find_map(|(_, state)| state.decode().ok())
-                .unwrap_or_default(),
-            devices: book
-                .records(RecordKind::Device)
-                .filter(|(_, state)| state.deleted.is_none())
-                .filter_map(|(id, state)| Some((id.clone(), state.decode().ok()?)))
-                .collect(),
-        }
-    }
-
-    /// The staff members who work the day's list: devices not revoked, in id order.
-    pub fn working(&self) -> impl Iterator<Item = &Id> + '_ {
-        self.devices
-            .iter()
-            .filter(|(_, d)| !d.revoked)
-            .map(|(id, _)| id)
-    }
-
-    /// The display name of a device's staff member.
-    pub fn name_of(&self, device: &str) -> Option<&str> {
-        self.devices
-            .iter()
-            .find(|(id, _)| id.as_str() == device)
-            .map(|(_, d)| d.display_name.as_str())
-    }
 }
 
 /// How many of the ledger's facts an [`ImageReader`] step reads (a 200,000-sale shop has
@@ -158,7 +119,7 @@ impl<'a> ImageReader<'a> {
             index: std::mem::take(index),
             roster: Roster::read_image(r)?,
             rules: crate::codec::image::get_serde(r)?,
-            team: crate::codec::image::get_serde(r)?,
+            team: Team::read_image(r)?,
         };
         if !r.is_empty() {
             return Err(r.error("bytes after the views"));
@@ -196,7 +157,7 @@ impl ImageWriter {
             2 => {
                 views.roster.write_image(&mut self.w);
                 crate::codec::image::put_serde(&mut self.w, &views.rules);
-                crate::codec::image::put_serde(&mut self.w, &views.team);
+                views.team.write_image(&mut self.w);
             }
             _ => return true,
         }
