@@ -311,7 +311,11 @@ fn the_team_is_the_book_s_shop_and_devices_and_survives_the_image() {
         .map(|(id, s)| (id.clone(), s.decode().unwrap()))
         .collect();
     assert_eq!(team.devices, devices);
-    assert_eq!(team.devices.len(), 3, "the synthetic shop's owner and two clerks");
+    assert_eq!(
+        team.devices.len(),
+        3,
+        "the synthetic shop's owner and two clerks"
+    );
     let shop: huike_core::domain::Shop = book
         .records(RecordKind::Shop)
         .map(|(_, s)| s.decode().unwrap())
@@ -320,7 +324,10 @@ fn the_team_is_the_book_s_shop_and_devices_and_survives_the_image() {
     assert_eq!(team.shop, shop);
     assert_eq!(team.working().count(), 3);
     let (first, device) = &team.devices[0];
-    assert_eq!(team.name_of(first.as_str()), Some(device.display_name.as_str()));
+    assert_eq!(
+        team.name_of(first.as_str()),
+        Some(device.display_name.as_str())
+    );
     let image = views.write_image();
     assert_eq!(Insights::read_image(&image).unwrap().team(), &team);
 }

@@ -236,3 +236,44 @@ fn a_synthetic_shop_shares_its_day_out_without_overlap() {
         "3,000 customers fit the model"
     );
 }
+
+#[test]
+fn the_model_s_figures_in_parts_are_the_figures_at_once() {
+    use huike_core::predict::outlook::{Fitted, Inputs, figures};
+    let params = huike_core::synth::Params::new(5, 1_500, 15_000);
+    let analysis = analyze(&params.book(), params.as_of, &Rules::default());
+    let inputs = Inputs::of(&analysis);
+    let whole = figures(
+        &inputs.x,
+        &inputs.t_x_days,
+        &inputs.t_days,
+        &inputs.repeat_spend,
+    )
+    .unwrap();
+    let fitted = Fitted::new(
+        &inputs.x,
+        &inputs.t_x_days,
+        &inputs.t_days,
+        &inputs.repeat_spend,
+    )
+    .unwrap();
+    let mut parts = Vec::new();
+    for from in (0..fitted.len()).step_by(400) {
+        parts.extend(fitted.figures(from, from + 400));
+    }
+    assert_eq!(parts, whole);
+    assert_eq!(whole.len(), 2 * inputs.customers.len());
+    // Outlook::new puts them back by customer, as Outlook::of works them out here.
+    let outlook = Outlook::new(analysis.segments.len(), &inputs, Ok(parts));
+    assert_eq!(outlook, Outlook::of(&analysis));
+    let c = inputs.customers[0] as usize;
+    let p = outlook.get(c).unwrap();
+    assert!((0.0..=1.0).contains(&p.p_alive) && p.clv.0 >= 0);
+    // Too few rows: no figures, and the reason.
+    let few = Outlook::new(
+        analysis.segments.len(),
+        &inputs,
+        Err("too little data".into()),
+    );
+    assert_eq!((few.get(c), few.error()), (None, Some("too little data")));
+}

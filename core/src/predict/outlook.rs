@@ -4,9 +4,10 @@
 //!
 //! The model is fitted in weeks on every customer the analysis scored (a purchase day in the
 //! window), as the CDNOW reference fit is. The work is split so that it can run elsewhere than
-//! the analysis: [`Inputs::of`] reduces the analysis to four columns of numbers, [`figures`]
-//! fits and predicts from them alone (the app runs it in a wasm module of its own, loaded after
-//! the first screen), and [`Outlook::new`] puts the figures back by customer. With too little
+//! the analysis: [`Inputs::of`] reduces the analysis to four columns of numbers, [`Fitted`]
+//! fits and predicts from them alone, a part of the rows at a time (the app runs it in a wasm
+//! module of its own, loaded after the first screen), and [`Outlook::new`] puts the figures
+//! back by customer. With too little
 //! data the outlook keeps the reason ([`Outlook::error`]) and every customer's figures are
 //! `None`, so the app says "not enough data yet" instead of showing numbers.
 
@@ -69,35 +70,79 @@ impl Inputs {
 
 /// Fits the model on the rows (`x`, `t_x`, `T` in days, repeat spend in minor units) and
 /// returns each row's P(alive) and 12-month CLV in minor units, interleaved
-/// (`[p₀, clv₀, p₁, clv₁, …]`; a row whose CLV cannot be worked out gets a negative CLV).
+/// (`[p₀, clv₀, p₁, clv₁, …]`; a row whose CLV cannot be worked out gets a negative CLV):
+/// [`Fitted::new`] then [`Fitted::figures`] for every row.
 ///
-/// Errors: columns of different lengths or an inconsistent row
-/// ([`PredictError::InconsistentSummary`]), and the fit's errors, notably too few repeat
-/// customers.
+/// Errors: as [`Fitted::new`].
 pub fn figures(
     x: &[u32],
     t_x_days: &[u32],
     t_days: &[u32],
     repeat_spend: &[f64],
 ) -> Result<Vec<f64>, PredictError> {
-    let n = x.len();
-    if t_x_days.len() != n || t_days.len() != n || repeat_spend.len() != n {
-        return Err(PredictError::InconsistentSummary {
-            x: n as u32,
-            t_x_days: t_x_days.len() as u32,
-            t_days: t_days.len() as u32,
-        });
+    let fitted = Fitted::new(x, t_x_days, t_days, repeat_spend)?;
+    Ok(fitted.figures(0, fitted.len()))
+}
+
+/// The model fitted on a set of rows, kept with them so that their figures can be worked out a
+/// part at a time ([`Fitted::figures`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fitted {
+    model: Model,
+    rows: Vec<CustomerSummary>,
+}
+
+impl Fitted {
+    /// Fits the model on the rows (`x`, `t_x`, `T` in days, repeat spend in minor units).
+    ///
+    /// Errors: columns of different lengths or an inconsistent row
+    /// ([`PredictError::InconsistentSummary`]), and the fit's errors, notably too few repeat
+    /// customers.
+    pub fn new(
+        x: &[u32],
+        t_x_days: &[u32],
+        t_days: &[u32],
+        repeat_spend: &[f64],
+    ) -> Result<Fitted, PredictError> {
+        let n = x.len();
+        if t_x_days.len() != n || t_days.len() != n || repeat_spend.len() != n {
+            return Err(PredictError::InconsistentSummary {
+                x: n as u32,
+                t_x_days: t_x_days.len() as u32,
+                t_days: t_days.len() as u32,
+            });
+        }
+        let rows = (0..n)
+            .map(|i| {
+                CustomerSummary::new(x[i], t_x_days[i], t_days[i], Money(repeat_spend[i] as i64))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let model = Model::fit(&rows, TimeUnit::Weeks)?;
+        Ok(Fitted { model, rows })
     }
-    let summaries = (0..n)
-        .map(|i| CustomerSummary::new(x[i], t_x_days[i], t_days[i], Money(repeat_spend[i] as i64)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let model = Model::fit(&summaries, TimeUnit::Weeks)?;
-    let mut out = Vec::with_capacity(2 * n);
-    for s in &summaries {
-        out.push(model.p_alive(s));
-        out.push(model.clv_12_months(s).map_or(-1.0, |clv| clv.0 as f64));
+
+    /// How many rows it was fitted on.
+    pub fn len(&self) -> usize {
+        self.rows.len()
     }
-    Ok(out)
+
+    /// True when fitted on no rows (never: a fit needs 30 repeat customers).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// P(alive) and CLV of the rows `from..to` (clamped to the rows), interleaved as
+    /// [`figures`] returns them.
+    pub fn figures(&self, from: usize, to: usize) -> Vec<f64> {
+        let to = to.min(self.rows.len());
+        let rows = self.rows.get(from.min(to)..to).unwrap_or_default();
+        let mut out = Vec::with_capacity(2 * rows.len());
+        for s in rows {
+            out.push(self.model.p_alive(s));
+            out.push(self.model.clv_12_months(s).map_or(-1.0, |clv| clv.0 as f64));
+        }
+        out
+    }
 }
 
 /// The model's figures for every customer of one analysis.
