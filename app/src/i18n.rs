@@ -205,6 +205,7 @@ pub struct Texts {
     pub by_reason: &'static str,
     pub everyones_lists: &'static str,
     pub open_card: &'static str,
+    pub date_too_far_ahead: &'static str,
     /// "{n} min left to reply"; "reply {n} min overdue".
     pub reply_within: &'static str,
     pub reply_overdue: &'static str,
@@ -352,6 +353,7 @@ pub static ZH: Texts = Texts {
     by_reason: "按原因",
     everyones_lists: "全店今日分工",
     open_card: "查看档案",
+    date_too_far_ahead: "日期太远了：预产期最多在十个月之后。",
     reply_within: "{n} 分钟内回应",
     reply_overdue: "回应已超时 {n} 分钟",
     too_few_buyers: "购买顾客尚少（{n}/{min}），暂不分类",
@@ -497,6 +499,7 @@ pub static EN: Texts = Texts {
     by_reason: "By reason",
     everyones_lists: "Everyone's lists",
     open_card: "Open card",
+    date_too_far_ahead: "Too far ahead: a due date is at most ten months away.",
     reply_within: "{n} min left to reply",
     reply_overdue: "reply {n} min overdue",
     too_few_buyers: "Too few buyers yet ({n} of {min}) to grade",

@@ -42,6 +42,8 @@ fn draft_error(t: &Texts, e: &DraftError) -> &'static str {
         DraftError::NotAPhone => t.phone_invalid,
         DraftError::NotADate => t.date_invalid,
         DraftError::InTheFuture => t.date_in_future,
+        DraftError::TooFarAhead => t.date_too_far_ahead,
+        DraftError::NotAnAmount | DraftError::BelowMinimum => t.amount_invalid,
         DraftError::Unknown => t.choice_invalid,
     }
 }

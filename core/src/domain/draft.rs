@@ -52,6 +52,12 @@ pub enum DraftError {
     NotADate,
     /// A date after today.
     InTheFuture,
+    /// A date further ahead than it can be (a due date more than ten months away).
+    TooFarAhead,
+    /// Not an amount of money (or a negative one).
+    NotAnAmount,
+    /// A maximum below its minimum.
+    BelowMinimum,
     /// Not one of the choices.
     Unknown,
 }

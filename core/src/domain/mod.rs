@@ -10,6 +10,7 @@ mod draft;
 mod entry;
 mod kind;
 mod money;
+mod more;
 mod records;
 
 pub use customer::*;
@@ -19,4 +20,5 @@ pub use draft::{
 pub use entry::*;
 pub use kind::{Record, RecordKind};
 pub use money::Money;
+pub use more::{ChildDraft, DUE_DATE_MONTHS_AHEAD, MoreDraft, MoreField};
 pub use records::*;
