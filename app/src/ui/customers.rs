@@ -213,6 +213,7 @@ fn CustomerList() -> impl IntoView {
                                     let top = (first + i) as f64 * ROW_HEIGHT;
                                     let href = format!("/customers/{}", r.id);
                                     let initial = r.name.chars().next().unwrap_or('·').to_string();
+                                    let tags = r.tags_text();
                                     view! {
                                         <li class="row" style:top=format!("{top}px")>
                                             <Link href=href attr:class="row-link">
@@ -221,7 +222,7 @@ fn CustomerList() -> impl IntoView {
                                                     <span class="row-name">{r.name}</span>
                                                     <span class="row-sub">{r.phone}</span>
                                                 </span>
-                                                <span class="row-tags">{r.tags}</span>
+                                                <span class="row-tags">{tags}</span>
                                             </Link>
                                         </li>
                                     }

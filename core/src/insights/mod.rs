@@ -9,6 +9,7 @@
 //! [`Insights::read_image`]), so that it opens without reading every entry and profile again:
 //! the list and today's follow-ups show as soon as the image is read.
 
+pub mod filter;
 pub mod roster;
 mod team;
 
@@ -48,7 +49,7 @@ pub struct Insights {
 pub const FACTS_A_STEP: usize = 64_000;
 
 /// The mark and version of an image of the views.
-const IMAGE_MAGIC: &[u8; 4] = b"HKI2";
+const IMAGE_MAGIC: &[u8; 4] = b"HKI3";
 
 /// Reads a book's views a slice at a time, so a large book (a new device's first snapshot)
 /// is read without holding the screen: call [`InsightsReader::step`] until it says done (the

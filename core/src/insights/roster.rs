@@ -21,8 +21,8 @@ pub struct Row {
     pub name: String,
     /// Main phone number.
     pub phone: String,
-    /// Tags, joined for display.
-    pub tags: String,
+    /// Tags, in name order.
+    pub tags: Vec<String>,
     /// Where the customer came from.
     pub source: Option<Source>,
     /// The day the profile was created.
@@ -32,12 +32,17 @@ pub struct Row {
 }
 
 impl Row {
+    /// The tags joined for display (`VIP · 奶粉`).
+    pub fn tags_text(&self) -> String {
+        self.tags.join(" · ")
+    }
+
     fn of(id: &Id, c: &Customer) -> Row {
         Row {
             id: id.clone(),
             name: c.name.clone(),
             phone: c.phone().unwrap_or_default().to_owned(),
-            tags: c.tags.iter().cloned().collect::<Vec<_>>().join(" · "),
+            tags: c.tags.iter().cloned().collect(),
             source: c.source,
             created_on: c.created_at.map(|t| t.date()),
             phones: c
@@ -194,7 +199,10 @@ impl Roster {
             put_id(w, id.as_str());
             put_text(w, &row.name);
             put_text(w, &row.phone);
-            put_text(w, &row.tags);
+            w.len_prefix(row.tags.len());
+            for tag in &row.tags {
+                put_text(w, tag);
+            }
             put_serde(w, &row.source);
             put_date(w, row.created_on);
             w.len_prefix(row.phones.len());
@@ -219,7 +227,9 @@ impl Roster {
                 id: id.clone(),
                 name: get_text(r)?,
                 phone: get_text(r)?,
-                tags: get_text(r)?,
+                tags: (0..r.len_prefix()?)
+                    .map(|_| get_text(r))
+                    .collect::<Result<_, _>>()?,
                 source: get_serde(r)?,
                 created_on: get_date(r)?,
                 phones: (0..r.len_prefix()?)
