@@ -17,6 +17,7 @@
 //!   [`workday`]: the day's follow-ups shared out among the staff.
 //! - [`lang`]: the languages (简体中文, English).
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
+//! - [`import`]: spreadsheet values and columns as shops write them (the importer's pure part).
 //! - [`sorting`]: stable sorting with one copy of the sort code in the app's wasm.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
@@ -32,6 +33,7 @@ pub mod domain;
 pub mod hlc;
 pub mod id;
 pub mod id_list;
+pub mod import;
 pub mod insights;
 pub mod lang;
 pub mod message;
