@@ -36,8 +36,10 @@ pub struct Sheet {
     pub encoding: Encoding,
     /// The first line's cells.
     pub headers: Vec<String>,
-    /// The other lines, one cell per header.
+    /// The other lines, one cell per header (blank lines left out).
     pub rows: Vec<Vec<String>>,
+    /// Each row's line in the file (1-based, the headers' being 1), as a spreadsheet numbers it.
+    pub lines: Vec<usize>,
     /// Lines (1-based, the headers' being 1) that had more cells than headers.
     pub overlong: Vec<usize>,
 }
@@ -79,13 +81,32 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
         return Err(SheetError::Empty);
     }
     let mut rows = Vec::new();
+    let mut lines = Vec::new();
     let mut overlong = Vec::new();
+    // Lines are counted from the records' byte offsets (csv's own line count lags after a
+    // CRLF): newlines before the record's first character, plus one.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
     for record in records {
         let record = record.map_err(|e| broken(&e))?;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start > counted_to {
+            newlines += bytes[counted_to..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted_to = start;
+        }
+        let line = newlines + 1;
         if record.len() > headers.len()
             && record
                 .iter()
@@ -101,11 +122,13 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
             .collect();
         cells.resize(headers.len(), String::new());
         rows.push(cells);
+        lines.push(line);
     }
     Ok(Sheet {
         encoding,
         headers,
         rows,
+        lines,
         overlong,
     })
 }
@@ -138,6 +161,7 @@ mod tests {
             ]
         );
         assert!(sheet.overlong.is_empty());
+        assert_eq!(sheet.lines, [2, 3]);
     }
 
     #[test]
