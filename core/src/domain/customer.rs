@@ -179,6 +179,10 @@ pub struct Customer {
     pub created_by: Option<Id>,
     /// When the profile was created (shop-local time).
     pub created_at: Option<NaiveDateTime>,
+    /// The customer's id in the system or spreadsheet they were imported from, so that a
+    /// re-import finds them (empty for customers added here).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub import_key: String,
 }
 
 impl Customer {

@@ -1,11 +1,13 @@
 //! Reading a shop's existing records from a spreadsheet (issue 10, SPEC §3 Import / export):
 //! the file as a sheet of text whatever its encoding ([`sheet`]), the values as Chinese and
 //! English spreadsheets write them ([`values`]), the columns recognised by their headers
-//! ([`columns`]), and customers read from the rows with a report of every bad cell
-//! ([`customers`]). Everything here is pure and total: any input
+//! ([`columns`]), customers read from the rows with a report of every bad cell
+//! ([`customers`]), and matched against the book so a re-import never doubles anyone
+//! ([`matching`]). Everything here is pure and total: any input
 //! gives a value or a clear refusal, never a panic (property-tested on arbitrary text).
 
 pub mod columns;
 pub mod customers;
+pub mod matching;
 pub mod sheet;
 pub mod values;

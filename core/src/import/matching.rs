@@ -1,0 +1,281 @@
+//! Imported customers matched against the book (issue 10): a row is the customer with one of
+//! its phone numbers, else the one imported before under its id column, else the book's own
+//! customer of that id; a match is updated with what the row says, anyone else is new. The
+//! result is a list of record edits — the caller turns them into ops — and importing the same
+//! file again finds every row unchanged, so a re-import never doubles anyone.
+
+use super::customers::Incoming;
+use crate::book::Book;
+use crate::domain::{Customer, normalize_phone};
+use crate::id::Id;
+use crate::op::RecordKind;
+use chrono::NaiveDateTime;
+use std::collections::HashMap;
+
+/// One customer to write: an existing one (`before`) or a new one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    /// The row's line in the file.
+    pub line: usize,
+    /// The customer's id: theirs when matched, `None` for a new customer (the caller makes
+    /// one).
+    pub id: Option<Id>,
+    /// The customer as the book has them, when matched.
+    pub before: Option<Customer>,
+    /// The customer as they will be.
+    pub after: Customer,
+}
+
+/// What an import will do.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// The customers to write.
+    pub edits: Vec<Edit>,
+    /// Rows that match a customer and change nothing.
+    pub unchanged: usize,
+    /// Rows that match a row above them in the same file (merged into it).
+    pub merged: usize,
+}
+
+impl Plan {
+    /// How many new customers.
+    pub fn new_customers(&self) -> usize {
+        self.edits.iter().filter(|e| e.before.is_none()).count()
+    }
+
+    /// How many customers updated.
+    pub fn updated(&self) -> usize {
+        self.edits.iter().filter(|e| e.before.is_some()).count()
+    }
+}
+
+/// Where a customer is: in the book, or new in this plan (by position in the edits).
+#[derive(Clone, Debug, PartialEq)]
+enum Found {
+    Book(Id),
+    Planned(usize),
+}
+
+/// Matches `incoming` against `book`; new customers are dated `now` and credited to
+/// `created_by`.
+pub fn plan(
+    book: &Book,
+    incoming: &[Incoming],
+    now: NaiveDateTime,
+    created_by: Option<&Id>,
+) -> Plan {
+    let mut by_phone: HashMap<String, Found> = HashMap::new();
+    let mut by_key: HashMap<String, Found> = HashMap::new();
+    for (id, state) in book.records(RecordKind::Customer) {
+        if state.deleted.is_some() {
+            continue;
+        }
+        let Ok(c) = state.decode::<Customer>() else {
+            continue;
+        };
+        for p in &c.phones {
+            by_phone
+                .entry(normalize_phone(p))
+                .or_insert_with(|| Found::Book(id.clone()));
+        }
+        if !c.import_key.is_empty() {
+            by_key.insert(c.import_key.clone(), Found::Book(id.clone()));
+        }
+    }
+    let mut out = Plan::default();
+    // Book customers already given an edit by a row above: later rows merge into it.
+    let mut edited: HashMap<Id, usize> = HashMap::new();
+    for row in incoming {
+        let found = row
+            .customer
+            .phones
+            .iter()
+            .find_map(|p| by_phone.get(&normalize_phone(p)).cloned())
+            .or_else(|| row.key.as_ref().and_then(|k| by_key.get(k).cloned()))
+            .or_else(|| {
+                let id = Id::parse(row.key.as_deref()?).ok()?;
+                book.get::<Customer>(&id).map(|_| Found::Book(id))
+            })
+            .map(|found| match found {
+                Found::Book(id) if edited.contains_key(&id) => Found::Planned(edited[&id]),
+                other => other,
+            });
+        let planned = match found {
+            Some(Found::Planned(i)) => {
+                let merged = merge(&out.edits[i].after, row);
+                out.edits[i].after = merged;
+                out.merged += 1;
+                i
+            }
+            Some(Found::Book(id)) => {
+                let Some(before) = book.get::<Customer>(&id) else {
+                    continue;
+                };
+                let after = merge(&before, row);
+                if after == before {
+                    out.unchanged += 1;
+                    continue;
+                }
+                edited.insert(id.clone(), out.edits.len());
+                out.edits.push(Edit {
+                    line: row.line,
+                    id: Some(id),
+                    before: Some(before),
+                    after,
+                });
+                out.edits.len() - 1
+            }
+            None => {
+                let mut after = row.customer.clone();
+                after.import_key = row.key.clone().unwrap_or_default();
+                after.created_at = Some(now);
+                after.created_by = created_by.cloned();
+                out.edits.push(Edit {
+                    line: row.line,
+                    id: None,
+                    before: None,
+                    after,
+                });
+                out.edits.len() - 1
+            }
+        };
+        for p in &row.customer.phones {
+            by_phone
+                .entry(normalize_phone(p))
+                .or_insert(Found::Planned(planned));
+        }
+        if let Some(k) = &row.key {
+            by_key.entry(k.clone()).or_insert(Found::Planned(planned));
+        }
+    }
+    // Rows merged into one customer may end where the book already is (a name written two
+    // ways): nothing to write then.
+    let before = out.edits.len();
+    out.edits.retain(|e| e.before.as_ref() != Some(&e.after));
+    out.unchanged += before - out.edits.len();
+    out
+}
+
+/// `base` with what the row says: its non-empty fields replace the customer's, its phone
+/// numbers and tags are added to theirs (a re-import never takes away what the shop added).
+fn merge(base: &Customer, row: &Incoming) -> Customer {
+    let mut c = base.clone();
+    let new = &row.customer;
+    if !new.name.is_empty() {
+        c.name = new.name.clone();
+    }
+    for p in &new.phones {
+        if !c
+            .phones
+            .iter()
+            .any(|q| normalize_phone(q) == normalize_phone(p))
+        {
+            c.phones.push(p.clone());
+        }
+    }
+    c.tags.extend(new.tags.iter().cloned());
+    c.birthday = new.birthday.or(c.birthday);
+    c.gender = new.gender.or(c.gender);
+    c.source = new.source.or(c.source);
+    for (to, from) in [(&mut c.notes, &new.notes), (&mut c.wechat, &new.wechat)] {
+        if !from.is_empty() {
+            to.clone_from(from);
+        }
+    }
+    if let (true, Some(key)) = (c.import_key.is_empty(), &row.key) {
+        c.import_key = key.clone();
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::Clock;
+    use crate::import::{columns, customers, sheet};
+    use crate::op::diff;
+    use chrono::NaiveDate;
+
+    fn now() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 30)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+    }
+
+    /// Reads a CSV and plans its import into `book`.
+    fn plan_of(book: &Book, csv: &str) -> Plan {
+        let sheet = sheet::read(csv.as_bytes()).unwrap();
+        let read = customers::read(&sheet, &columns::map_headers(&sheet.headers), now().date());
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        plan(book, &read.customers, now(), None)
+    }
+
+    /// Applies a plan's edits to the book, new customers under ids `n0`, `n1`, ….
+    fn apply(book: &mut Book, plan: &Plan, clock: &mut Clock) {
+        for (i, e) in plan.edits.iter().enumerate() {
+            let id =
+                e.id.clone()
+                    .unwrap_or_else(|| Id::parse(&format!("n{i}")).unwrap());
+            let before = e
+                .before
+                .as_ref()
+                .map(crate::op::to_object)
+                .unwrap_or_default();
+            let after = crate::op::to_object(&e.after);
+            for op in diff(
+                clock,
+                1_800_000_000_000,
+                RecordKind::Customer,
+                &id,
+                &before,
+                &after,
+                Customer::SET_FIELDS,
+            ) {
+                book.apply(&op);
+            }
+        }
+    }
+
+    const FILE: &str = "姓名,手机号,编号,标签\n张三,13800138000,A-1,奶粉\n李梅,13912345678,A-2,\n张三丰,13800138000,A-3,二胎\n王芳,,A-4,\n";
+
+    #[test]
+    fn a_re_import_changes_nothing_and_a_file_never_doubles_anyone() {
+        let mut book = Book::new();
+        let mut clock = Clock::new(1);
+        let first = plan_of(&book, FILE);
+        // The third row shares the first one's phone: one customer, not two.
+        assert_eq!((first.new_customers(), first.merged), (3, 1));
+        apply(&mut book, &first, &mut clock);
+        assert_eq!(book.records(RecordKind::Customer).count(), 3);
+        let again = plan_of(&book, FILE);
+        assert!(again.edits.is_empty(), "{:?}", again.edits);
+        assert_eq!(again.unchanged + again.merged, 4);
+        // 王芳 has no phone: found again by her id column.
+        let wang: Vec<Customer> = book
+            .records(RecordKind::Customer)
+            .filter_map(|(_, s)| s.decode::<Customer>().ok())
+            .filter(|c| c.import_key == "A-4")
+            .collect();
+        assert_eq!(wang.len(), 1);
+    }
+
+    #[test]
+    fn a_matched_customer_is_updated_and_keeps_what_the_shop_added() {
+        let mut book = Book::new();
+        let mut clock = Clock::new(1);
+        let first = plan_of(&book, FILE);
+        apply(&mut book, &first, &mut clock);
+        let update = "姓名,手机号,标签,备注\n张三,138 0013 8000,VIP,周末来\n";
+        let plan = plan_of(&book, update);
+        assert_eq!((plan.updated(), plan.new_customers()), (1, 0));
+        let after = &plan.edits[0].after;
+        assert_eq!(after.notes, "周末来");
+        assert!(
+            after.tags.contains("VIP")
+                && after.tags.contains("奶粉")
+                && after.tags.contains("二胎")
+        );
+        assert_eq!(after.phones, ["13800138000"], "the same number once");
+    }
+}
