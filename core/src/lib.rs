@@ -17,7 +17,8 @@
 //!   [`workday`]: the day's follow-ups shared out among the staff.
 //! - [`lang`]: the languages (简体中文, English).
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
-//! - [`import`]: spreadsheet values and columns as shops write them (the importer's pure part).
+//! - [`import`]: spreadsheet values and columns as shops write them (the importer's pure part);
+//!   [`export`]: the book as CSV that opens in Excel.
 //! - [`sorting`]: stable sorting with one copy of the sort code in the app's wasm.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
@@ -29,7 +30,9 @@ pub mod book;
 pub mod client;
 pub mod codec;
 pub mod date;
+
 pub mod domain;
+pub mod export;
 pub mod hlc;
 pub mod id;
 pub mod id_list;
