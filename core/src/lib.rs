@@ -18,7 +18,8 @@
 //! - [`lang`]: the languages (简体中文, English).
 //! - [`insights`]: the analytics ledger and search index the app keeps beside the book.
 //! - [`import`]: spreadsheet values and columns as shops write them (the importer's pure part);
-//!   [`export`]: the book as CSV that opens in Excel.
+//!   [`export`]: the book as CSV that opens in Excel; [`backup`]: the whole book as a file that
+//!   restores by merging.
 //! - [`sorting`]: stable sorting with one copy of the sort code in the app's wasm.
 //! - [`synth`]: seeded synthetic shops for benchmarks and tests.
 
@@ -26,6 +27,7 @@
 
 pub mod agenda;
 pub mod auth;
+pub mod backup;
 pub mod book;
 pub mod client;
 pub mod codec;
