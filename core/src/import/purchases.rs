@@ -212,7 +212,11 @@ impl<'b> Customers<'b> {
             .or_else(|| self.by_key.get(key).cloned())
             .or_else(|| {
                 let id = Id::parse(key).ok()?;
-                self.book.get::<Customer>(&id).map(|_| id)
+                let live = self
+                    .book
+                    .record_state(RecordKind::Customer, &id)
+                    .is_some_and(|s| s.deleted.is_none());
+                live.then_some(id)
             })
     }
 }
