@@ -67,24 +67,12 @@ pub fn read(sheet: &Sheet, mapping: &[Option<Field>], book: &Book) -> Read {
                 what,
             })
         };
-        let at = match cell(date) {
-            "" => {
-                problem(date, CellError::Missing);
-                None
-            }
-            text => values::date_time(text)
-                .map_err(|e| problem(date, e.into()))
-                .ok(),
-        };
-        let total = match cell(amount) {
-            "" => {
-                problem(amount, CellError::Missing);
-                None
-            }
-            text => values::amount(text)
-                .map_err(|e| problem(amount, e.into()))
-                .ok(),
-        };
+        let at = required(cell(date), values::date_time)
+            .map_err(|e| problem(date, e))
+            .ok();
+        let total = required(cell(amount), values::amount)
+            .map_err(|e| problem(amount, e))
+            .ok();
         let count = match cell(quantity) {
             "" => 1,
             text => text.parse::<u32>().unwrap_or_else(|_| {
@@ -142,6 +130,17 @@ pub fn read(sheet: &Sheet, mapping: &[Option<Field>], book: &Book) -> Read {
         out.purchases.push(Incoming { line, id, purchase });
     }
     out
+}
+
+/// A cell that must hold a value, read with `parse`.
+fn required<T>(
+    cell: &str,
+    parse: fn(&str) -> Result<T, values::ValueError>,
+) -> Result<T, CellError> {
+    if cell.is_empty() {
+        return Err(CellError::Missing);
+    }
+    Ok(parse(cell)?)
 }
 
 /// The entry id of an imported purchase: from its order number, else from its fields.
