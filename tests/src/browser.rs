@@ -113,7 +113,7 @@ pub async fn set_offline(client: &Client, offline: bool) {
 }
 
 /// XPath string literal for any text (handles both quote kinds).
-fn lit(text: &str) -> String {
+pub fn lit(text: &str) -> String {
     if !text.contains('\'') {
         format!("'{text}'")
     } else {
