@@ -16,8 +16,11 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::compress::{Encoding, compressible, variant};
 
-/// How many requests are served at once (a browser opens several connections).
-const THREADS: usize = 4;
+/// How many requests are served at once. A thread writing a response waits for its client to
+/// read it; with two browsers (six connections each), their service workers precaching every
+/// asset and a page loading, four threads were sometimes all waiting while a page's first
+/// requests queued behind them (a test once saw the boot shell for 90 s).
+const THREADS: usize = 16;
 
 /// The app's entry page, also the answer for deep links.
 const INDEX: &str = "index.html";
