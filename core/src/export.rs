@@ -6,7 +6,7 @@
 //! caller checks the role.
 
 use crate::book::Book;
-use crate::domain::{Customer, Entry};
+use crate::domain::{Customer, Entry, key_of};
 use crate::id::Id;
 use crate::insights::Today;
 use crate::lang::Lang;
@@ -137,10 +137,7 @@ pub fn purchases(book: &Book, lang: Lang) -> Vec<u8> {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let kind = serde_json::to_value(p.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let kind = key_of(&p.kind);
         Some(vec![
             id.to_string(),
             p.customer.to_string(),
@@ -179,11 +176,6 @@ pub fn contacts(book: &Book, lang: Lang) -> Vec<u8> {
             "Note",
         ]
     };
-    let key = |v: serde_json::Result<serde_json::Value>| {
-        v.ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    };
     let rows = book.decoded_entries().filter_map(|(id, e)| {
         let Entry::Contact(c) = e else { return None };
         Some(vec![
@@ -191,8 +183,8 @@ pub fn contacts(book: &Book, lang: Lang) -> Vec<u8> {
             c.customer.to_string(),
             name_of(book, &c.customer),
             c.at.to_string(),
-            key(serde_json::to_value(c.purpose)),
-            key(serde_json::to_value(c.outcome)),
+            key_of(&c.purpose),
+            key_of(&c.outcome),
             c.next_follow_up.map(|d| d.to_string()).unwrap_or_default(),
             c.note.clone(),
         ])

@@ -163,7 +163,13 @@ pub fn parse_past_date(text: &str, today: NaiveDate) -> Result<Option<NaiveDate>
 
 /// A source channel's key (`walk_in`, `douyin`, …).
 pub fn source_key(source: Source) -> String {
-    serde_json::to_value(source)
+    key_of(&source)
+}
+
+/// A choice's key as serde writes it (`walk_in`, `female`, `reached`, …); empty for a value
+/// that is not written as text.
+pub fn key_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()

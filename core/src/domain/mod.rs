@@ -15,7 +15,8 @@ mod records;
 
 pub use customer::*;
 pub use draft::{
-    CustomerDraft, DraftError, DraftField, parse_date, parse_past_date, source_key, split_tags,
+    CustomerDraft, DraftError, DraftField, key_of, parse_date, parse_past_date, source_key,
+    split_tags,
 };
 pub use entry::*;
 pub use kind::{Record, RecordKind};

@@ -7,7 +7,7 @@
 //! months ahead, a child's birthday in the future, a budget whose minimum exceeds its maximum
 //! are each refused next to their field and nothing is saved.
 
-use super::draft::{DraftError, parse_date, parse_past_date, split_tags};
+use super::draft::{DraftError, key_of, parse_date, parse_past_date, split_tags};
 use super::{
     Child, ContactChannel, Customer, Gender, ImportantDate, Intent, Money, validate_phone,
 };
@@ -283,14 +283,6 @@ fn child(
         birthday,
         due_date,
     })
-}
-
-/// A choice's key (`female`, `wechat`, `high`) as serde writes it.
-fn key_of<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// A gender's key.
