@@ -55,12 +55,14 @@ impl Driver {
                     "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                     format!("--window-size={width},{height}"),
                 ],
+                // The console is read back when a scenario fails (see `diagnose`).
                 "mobileEmulation": {
                     "deviceMetrics": { "width": width, "height": height, "pixelRatio": if phone { 2.0 } else { 1.0 }, "touch": phone, "mobile": phone }
                 }
             }
         });
-        let caps = caps.as_object().cloned().expect("an object");
+        let mut caps = caps.as_object().cloned().expect("an object");
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -110,6 +112,73 @@ pub async fn set_offline(client: &Client, offline: bool) {
         .issue_cmd(NetworkConditions { offline })
         .await
         .expect("chromedriver network conditions");
+}
+
+/// The browser's console since the last read (chromedriver's `se/log`).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let base = base.as_str().trim_end_matches('/');
+        url::Url::parse(&format!(
+            "{base}/session/{}/se/log",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
+/// What the page was doing, for a failed scenario's report: its address and load state,
+/// whether the boot shell is still up, what `<body>` holds, the service worker, every
+/// finished request with its timing (a request missing here was still pending), and the
+/// console. Never fails and never waits long: the browser may be stuck.
+pub async fn diagnose(client: &Client) -> String {
+    const STATE: &str = r##"
+        const origin = location.origin;
+        const resources = performance.getEntriesByType("resource").map((e) =>
+            `${e.name.replace(origin, "")} start ${Math.round(e.startTime)} ms, took ${Math.round(e.duration)} ms, ${e.transferSize} B`);
+        const sw = navigator.serviceWorker;
+        return [
+            `url ${location.href}, readyState ${document.readyState}, ${Math.round(performance.now())} ms since navigation`,
+            `boot shell ${document.getElementById("boot") ? "still up" : "gone"}`,
+            `body: ${Array.from(document.body.children).map((e) => e.tagName + (e.id ? "#" + e.id : "")).join(" ")}`,
+            `service worker: ${sw && sw.controller ? sw.controller.state : "none controlling"}`,
+            "requests finished:", ...resources,
+        ].join("\n");"##;
+    let wait = Duration::from_secs(10);
+    let state = match tokio::time::timeout(wait, client.execute(STATE, vec![])).await {
+        Ok(Ok(value)) => value.as_str().unwrap_or_default().to_owned(),
+        Ok(Err(e)) => format!("(page state unreadable: {e})"),
+        Err(_) => "(page state: the page did not answer within 10 s)".to_owned(),
+    };
+    let console = match tokio::time::timeout(wait, client.issue_cmd(BrowserLog)).await {
+        Ok(Ok(serde_json::Value::Array(entries))) => entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["level"].as_str().unwrap_or("?"),
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Ok(Ok(other)) => format!("(console: {other})"),
+        Ok(Err(e)) => format!("(console unreadable: {e})"),
+        Err(_) => "(console: no answer within 10 s)".to_owned(),
+    };
+    format!("{state}\nconsole:\n{console}")
 }
 
 /// XPath string literal for any text (handles both quote kinds).
@@ -464,6 +533,11 @@ where
             }
             .try_screenshot("failure")
             .await;
+            eprintln!(
+                "--- {} at the failure ---\n{}",
+                s.name,
+                diagnose(client).await
+            );
         }
     }
     for client in clients {
