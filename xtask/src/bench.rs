@@ -64,7 +64,7 @@ const QUIET_MS: f64 = 300.0;
 
 /// Installed before any script of every page: long tasks, frames after DOM changes (all, and
 /// those of the customer list), the first named row, the counts the list has shown, the wasm
-/// module once Trunk has started it, and the last input and click.
+/// module once the start-up script has started it, and the last input and click.
 const INSTRUMENT: &str = r#"(() => {
   const H = window.__huikeBench = { longtasks: [], frames: [], listFrames: [], firstRow: null,
     countAt: {}, wasmStarted: null, wasm: null, lastInput: null, lastClick: null };
@@ -73,7 +73,7 @@ const INSTRUMENT: &str = r#"(() => {
       for (const e of list.getEntries()) H.longtasks.push([e.startTime, e.duration]);
     }).observe({ type: "longtask", buffered: true });
   } catch (e) { H.longtaskError = String(e); }
-  addEventListener("TrunkApplicationStarted", (e) => {
+  addEventListener("huike-app-started", (e) => {
     H.wasmStarted = performance.now();
     H.wasm = e.detail && e.detail.wasm;
   });

@@ -1,5 +1,5 @@
-//! The two builds: the app with Trunk (into `dist/`, with the model module beside it in
-//! `dist/model/`) and the worker with worker-build (into `worker/build/`), all offline, with the
+//! The two builds: the app (its page by [`crate::page`] and its wasm by [`crate::app_wasm`] into
+//! `dist/`, with the model module beside it in `dist/model/`) and the worker with worker-build (into `worker/build/`), all offline, with the
 //! pinned wasm-bindgen and the npm wasm-opt and esbuild, so nothing is downloaded from GitHub.
 
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use crate::precache;
 use crate::procs;
 use crate::repo::Repo;
 use crate::step::Step;
-use crate::tools::{TRUNK, WASM_BINDGEN, WORKER_BUILD};
+use crate::tools::{WASM_BINDGEN, WORKER_BUILD};
 
 /// `cargo fetch`, so the offline builds find every crate.
 pub(crate) fn fetch(repo: &Repo) -> Result<()> {
@@ -21,27 +21,30 @@ pub(crate) fn fetch(repo: &Repo) -> Result<()> {
     Ok(())
 }
 
-/// `trunk build --release --offline --skip-version-check` at the repository root, then the
-/// precompressed variants of every text and wasm file (the service worker stays a template
-/// until [`crate::precache::finalize`]).
+/// The page ([`crate::page`]: `index.html` with its stylesheet inlined and its files copied)
+/// and the app's wasm split at its `#[lazy]` functions ([`crate::app_wasm`]) into a fresh
+/// `dist/`, the model module, then the precompressed variants of every text and wasm file (the
+/// service worker stays a template until [`crate::precache::finalize`]).
 pub(crate) fn app(repo: &Repo) -> Result<()> {
-    let step = Step::start("build app (trunk build --release)");
+    let step = Step::start("build app");
     if !repo.has_app() {
-        bail!("there is no app to build yet (Trunk.toml and index.html at the repository root)");
+        bail!("there is no app to build yet (index.html at the repository root and app/)");
     }
-    let trunk = TRUNK.require()?;
-    step.say("building");
-    let mut command = procs::command(&trunk, repo);
-    command
-        .args(["build", "--release", "--offline", "--skip-version-check"])
-        .env("PATH", tool_path(repo)?);
-    procs::run("trunk build", &mut command)?;
-    if !repo.dist().join(precache::SERVICE_WORKER).is_file() {
+    step.say("building the app's wasm (split at its #[lazy] functions)");
+    let built = crate::app_wasm::build(repo)?;
+    let dist = repo.dist();
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).context("clearing dist/")?;
+    }
+    std::fs::create_dir_all(&dist).context("creating dist/")?;
+    crate::page::build(&repo.root, &dist)?;
+    if !dist.join(precache::SERVICE_WORKER).is_file() {
         bail!(
-            "trunk built no dist/{}: the app's index.html must copy it",
+            "the build made no dist/{}: the app's index.html must copy it",
             precache::SERVICE_WORKER
         );
     }
+    crate::app_wasm::install(&built, &dist)?;
     step.say("building the model module");
     model(repo)?;
     step.say("precompressing (brotli 11, gzip by Zopfli)");
@@ -55,7 +58,7 @@ pub(crate) fn app(repo: &Repo) -> Result<()> {
 
 /// The model module (`model/`, loaded by the app after its first screen): built for wasm32 in
 /// the app's `wasm-release` profile, bound with the pinned wasm-bindgen (`--target web`, an ES
-/// module the app imports) into `dist/model/`, then shrunk by wasm-opt as Trunk does the app.
+/// module the app imports) into `dist/model/`, then shrunk by wasm-opt as the app is.
 fn model(repo: &Repo) -> Result<()> {
     procs::run(
         "cargo build (model)",
@@ -123,8 +126,8 @@ pub(crate) fn worker_tools_env(repo: &Repo) -> Result<Vec<(&'static str, PathBuf
     ])
 }
 
-/// `PATH` with the pinned wasm-bindgen's folder and `node_modules/.bin` (wasm-opt 132) first:
-/// Trunk only uses tools on PATH that report exactly its pinned versions.
+/// `PATH` with the pinned wasm-bindgen's folder and `node_modules/.bin` (wasm-opt 132) first,
+/// for the tools that look them up there.
 pub(crate) fn tool_path(repo: &Repo) -> Result<std::ffi::OsString> {
     let wasm_bindgen = WASM_BINDGEN.require()?;
     let bindgen_dir = wasm_bindgen

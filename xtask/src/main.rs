@@ -14,6 +14,7 @@
 //!   headless Chromium with such a shop; `size` prints the download's sizes; `lighthouse`
 //!   scores a first visit.
 
+mod app_wasm;
 mod bench;
 mod build;
 mod cli;
@@ -21,6 +22,7 @@ mod compress;
 mod dev;
 mod http;
 mod lighthouse;
+mod page;
 mod ports;
 mod precache;
 mod procs;

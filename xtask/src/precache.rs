@@ -1,6 +1,6 @@
-//! Finishes the built app after Trunk: writes `dist/config.json` (where the app finds the sync
+//! Finishes the built app: writes `dist/config.json` (where the app finds the sync
 //! server) and fills in the service worker's placeholders — the list of every file to precache
-//! (Trunk hashes file names, so only the build can know them) and a version that changes
+//! (the app's folder is named by a hash, so only the build can know it) and a version that changes
 //! whenever any of those files (or the service worker itself) changes. Precompressed variants
 //! (`.br`, `.gz`) are not listed: the browser asks for the plain URL and the server picks the
 //! encoding.
@@ -46,7 +46,7 @@ pub(crate) struct Asset {
     pub bytes: Vec<u8>,
 }
 
-/// Writes `config.json` for `sync_url`, then fills in `sw.js` (which Trunk has just copied
+/// Writes `config.json` for `sync_url`, then fills in `sw.js` (which the build has just copied
 /// with its placeholders) so that the precache list includes `config.json` too.
 pub(crate) fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
     let config_path = dist.join(CONFIG);
@@ -55,7 +55,7 @@ pub(crate) fn finalize(dist: &Path, sync_url: &str) -> Result<()> {
     let sw_path = dist.join(SERVICE_WORKER);
     let template = fs::read_to_string(&sw_path).with_context(|| {
         format!(
-            "reading {} (the app's index.html must have Trunk copy sw.js)",
+            "reading {} (the app's index.html must copy sw.js)",
             sw_path.display()
         )
     })?;

@@ -31,7 +31,7 @@ impl Repo {
         Ok(Repo { root, target })
     }
 
-    /// The built app (Trunk's output folder).
+    /// The built app.
     pub(crate) fn dist(&self) -> PathBuf {
         self.root.join("dist")
     }
@@ -41,9 +41,9 @@ impl Repo {
         self.root.join("worker")
     }
 
-    /// Whether the app has been written yet (Trunk builds from `Trunk.toml` + `index.html`).
+    /// Whether the app has been written yet (its page `index.html` and its crate `app/`).
     pub(crate) fn has_app(&self) -> bool {
-        self.root.join("Trunk.toml").is_file() && self.root.join("index.html").is_file()
+        self.root.join("index.html").is_file() && self.root.join("app/Cargo.toml").is_file()
     }
 
     /// Whether the worker has been written yet.

@@ -156,24 +156,26 @@ pub(crate) fn content_type(path: &Path) -> String {
     }
 }
 
-/// The `Cache-Control` for a file: a year and `immutable` for the files whose names carry
-/// Trunk's content hash (a new build has new names), `no-cache` (revalidate with the ETag
-/// every time) for everything else: the entry points `index.html`, `sw.js`, `config.json`,
-/// and the unhashed icons and manifest.
+/// The `Cache-Control` for a file: a year and `immutable` for the files whose name, or a
+/// folder's name on their path, carries a content hash (a new build has new names: the app's
+/// `app-<hash>/`, or a file named like `main-<hash>.css`), `no-cache` (revalidate with the ETag every time)
+/// for everything else: the entry points `index.html`, `sw.js`, `config.json`, and the unhashed
+/// icons and manifest.
 pub(crate) fn cache_control(path: &Path) -> &'static str {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    if NO_CACHE.contains(&name) || !is_hashed(name) {
+    let hashed = path.iter().any(|part| part.to_str().is_some_and(is_hashed));
+    if NO_CACHE.contains(&name) || !hashed {
         "no-cache"
     } else {
         "public, max-age=31536000, immutable"
     }
 }
 
-/// Whether a file name carries a content hash as Trunk writes it: `name-<hex>.ext`, e.g.
-/// `huike-app-9f86d081884c7d65_bg.wasm`, `main-2c26b46b68ffc68f.css`.
+/// Whether a file or folder name carries a content hash: `name-<hex>.ext`, e.g.
+/// `app-9f86d081884c7d65`, `huike-app-9f86d081884c7d65_bg.wasm`, `main-2c26b46b68ffc68f.css`.
 pub(crate) fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -404,6 +406,9 @@ mod tests {
             "huike-app-9f86d081884c7d65_bg.wasm",
             "huike-app-9f86d081884c7d65.js",
             "main-2c26b46b68ffc68f.css",
+            "app-9f86d081884c7d65/huike-app_bg.wasm",
+            "app-9f86d081884c7d65/split_settings.wasm",
+            "app-9f86d081884c7d65/snippets/huike-app-0/inline0.js",
         ] {
             assert_eq!(
                 cache_control(Path::new(name)),
@@ -419,6 +424,7 @@ mod tests {
             "manifest.webmanifest",
             "huike-app.js",
             "a-b.css",
+            "model/huike_model_bg.wasm",
         ] {
             assert_eq!(cache_control(Path::new(name)), "no-cache", "{name}");
         }

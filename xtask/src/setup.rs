@@ -52,7 +52,7 @@ pub(crate) fn rust_target(repo: &Repo) -> Result<()> {
     Ok(())
 }
 
-/// The pinned cargo tools (wasm-bindgen-cli, trunk, worker-build), installed when missing or
+/// The pinned cargo tools (wasm-bindgen-cli, worker-build), installed when missing or
 /// at another version. Tries every tool before reporting failures.
 pub(crate) fn cargo_tools(repo: &Repo) -> Result<()> {
     let mut failed = Vec::new();

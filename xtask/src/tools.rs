@@ -42,13 +42,6 @@ pub(crate) const WASM_BINDGEN: CargoTool = CargoTool {
     bin: "wasm-bindgen",
     locked: false,
 };
-/// Builds the app (0.22 needs a newer rustc than the pinned one).
-pub(crate) const TRUNK: CargoTool = CargoTool {
-    package: "trunk",
-    version: "0.21.14",
-    bin: "trunk",
-    locked: true,
-};
 /// Builds the worker (matches the `worker` crate version).
 pub(crate) const WORKER_BUILD: CargoTool = CargoTool {
     package: "worker-build",
@@ -58,7 +51,7 @@ pub(crate) const WORKER_BUILD: CargoTool = CargoTool {
 };
 
 /// Every pinned cargo tool, in install order (quickest first).
-pub(crate) const CARGO_TOOLS: [CargoTool; 3] = [WASM_BINDGEN, TRUNK, WORKER_BUILD];
+pub(crate) const CARGO_TOOLS: [CargoTool; 2] = [WASM_BINDGEN, WORKER_BUILD];
 
 impl CargoTool {
     /// The `cargo install` arguments for this pin.
@@ -126,7 +119,7 @@ impl CargoTool {
     }
 }
 
-/// The version an executable reports with `--version` (`trunk 0.21.14` → `0.21.14`).
+/// The version an executable reports with `--version` (`worker-build 0.8.7` → `0.8.7`).
 fn version_of(path: &Path) -> Option<String> {
     let output = procs::query(Command::new(path).arg("--version"))?;
     parse_version(&output).map(str::to_owned)
@@ -174,7 +167,7 @@ mod tests {
     #[test]
     fn parse_version_reads_each_tools_output() {
         assert_eq!(parse_version("wasm-bindgen 0.2.130\n"), Some("0.2.130"));
-        assert_eq!(parse_version("trunk 0.21.14"), Some("0.21.14"));
+        assert_eq!(parse_version("worker-build 0.8.7"), Some("0.8.7"));
         assert_eq!(parse_version("worker-build v0.8.7 (abc)"), Some("0.8.7"));
         assert_eq!(parse_version("tool 1.2.3-beta.1"), Some("1.2.3-beta.1"));
     }
@@ -193,8 +186,8 @@ mod tests {
             ["install", "wasm-bindgen-cli", "--version", "0.2.130"]
         );
         assert_eq!(
-            TRUNK.install_args(),
-            ["install", "--locked", "trunk", "--version", "0.21.14"]
+            WORKER_BUILD.install_args(),
+            ["install", "--locked", "worker-build", "--version", "0.8.7"]
         );
     }
 

@@ -7,6 +7,31 @@ use crate::state::use_app;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// The Stats screen, in a module of its own fetched the first time it is opened.
+#[lazy]
+fn stats_screen() -> AnyView {
+    view! { <stats::Stats /> }.into_any()
+}
+
+/// The Settings screen, in a module of its own fetched the first time it is opened (most of it
+/// is the owner's).
+#[lazy]
+fn settings_screen() -> AnyView {
+    view! { <settings::Settings /> }.into_any()
+}
+
+/// A screen whose module may still be on its way: the screen once it is there, and until
+/// then the same "Opening…" status the boot shell shows.
+fn later(screen: impl Future<Output = AnyView> + Send + 'static) -> AnyView {
+    let app = use_app();
+    view! {
+        <Suspense fallback=move || view! { <p class="empty muted" role="status">{move || app.t().opening}</p> }>
+            {Suspend::new(screen)}
+        </Suspense>
+    }
+    .into_any()
+}
+
 /// The app once this device belongs to a shop.
 #[component]
 pub(super) fn Shell() -> impl IntoView {
@@ -38,8 +63,8 @@ pub(super) fn Shell() -> impl IntoView {
     let screen = move || match tab.get() {
         None => view! { <customers::CustomersLayout /> }.into_any(),
         Some(Screen::Today(_)) => view! { <today::Today /> }.into_any(),
-        Some(Screen::Stats) => view! { <stats::Stats /> }.into_any(),
-        Some(Screen::Settings) => view! { <settings::Settings /> }.into_any(),
+        Some(Screen::Stats) => later(stats_screen()),
+        Some(Screen::Settings) => later(settings_screen()),
         Some(_) => view! { <p class="empty">{move || t().not_found}</p> }.into_any(),
     };
     view! {
