@@ -71,7 +71,7 @@ fn channel_name(channel: ContactChannel, en: bool) -> &'static str {
 
 /// A select of `options` labelled `label`, setting `value` (the first option at the start).
 #[component]
-fn Choice<T: Copy + Send + Sync + 'static>(
+pub(super) fn Choice<T: Copy + Send + Sync + 'static>(
     label: Signal<&'static str>,
     options: &'static [T],
     value: RwSignal<T>,

@@ -1,5 +1,6 @@
 //! One customer's card, with editing.
 
+use super::complaints::Complaints;
 use super::compose::Compose;
 use super::contact_form::ContactForm;
 use super::customer_form::{CustomerEditor, source_name};
@@ -98,6 +99,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let recorded = Callback::new(move |()| recording.set(None));
     let (for_purchase, for_visit, for_contact) = (id.clone(), id.clone(), id.clone());
     let (for_compose, for_timeline, for_delete) = (id.clone(), id.clone(), id.clone());
+    let for_complaints = id.clone();
     let owner = app
         .session
         .with_untracked(|s| s.as_ref().is_some_and(|s| s.role() == Role::Owner));
@@ -152,6 +154,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 <ContactForm customer=for_contact.clone() on_done=recorded />
             </Show>
             <Compose id=for_compose />
+            <Complaints customer=for_complaints />
             <Timeline customer=for_timeline />
             // Clerks cannot delete customers (the server refuses it too).
             <Show when=move || owner>

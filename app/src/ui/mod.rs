@@ -1,6 +1,7 @@
 //! The screens. [`App`] shows onboarding until this device belongs to a shop, then the shell
 //! with its four tabs.
 
+mod complaints;
 mod compose;
 mod contact_form;
 mod customer_detail;

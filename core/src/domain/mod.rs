@@ -9,6 +9,7 @@ mod customer;
 mod draft;
 mod entry;
 mod kind;
+mod ledger_form;
 mod money;
 mod more;
 mod records;
@@ -20,6 +21,11 @@ pub use draft::{
 };
 pub use entry::*;
 pub use kind::{Record, RecordKind};
+pub use ledger_form::{
+    LedgerError, LedgerField, MAX_LEDGER_AMOUNT, MAX_PICKUP_INTERVAL_MONTHS, MAX_PICKUPS,
+    MAX_POINTS_AT_ONCE, PickupPlan, PickupPlanDraft, PointsAction, StoredValueAction,
+    monthly_due_dates, points_change, stored_value_change,
+};
 pub use money::Money;
 pub use more::{ChildDraft, DUE_DATE_MONTHS_AHEAD, MoreDraft, MoreField};
 pub use records::*;
