@@ -29,9 +29,16 @@ fn severity_name(severity: Severity, en: bool) -> &'static str {
     }
 }
 
+/// The complaints section of a customer's card, in a module of its own fetched the first time
+/// a card is opened.
+#[lazy]
+pub(super) fn complaints_section(customer: Id) -> AnyView {
+    view! { <Complaints customer=customer /> }.into_any()
+}
+
 /// The complaints section of a customer's card.
 #[component]
-pub(super) fn Complaints(customer: Id) -> impl IntoView {
+fn Complaints(customer: Id) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let opening = RwSignal::new(false);

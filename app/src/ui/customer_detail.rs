@@ -1,12 +1,12 @@
 //! One customer's card, with editing.
 
-use super::complaints::Complaints;
 use super::compose::Compose;
 use super::contact_form::ContactForm;
 use super::customer_form::{CustomerEditor, source_name};
 use super::purchase_form::PurchaseForm;
 use super::timeline::Timeline;
 use super::visit_form::VisitForm;
+use super::widgets::later;
 use crate::i18n::Lang;
 use crate::route::Link;
 use crate::route::{Pane, Screen, use_location};
@@ -154,7 +154,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 <ContactForm customer=for_contact.clone() on_done=recorded />
             </Show>
             <Compose id=for_compose />
-            <Complaints customer=for_complaints />
+            {later(super::complaints::complaints_section(for_complaints))}
             <Timeline customer=for_timeline />
             // Clerks cannot delete customers (the server refuses it too).
             <Show when=move || owner>

@@ -1,6 +1,6 @@
 //! The shell: the tab bar (bottom on a phone, a side rail on a tablet) and the routes.
 
-use super::widgets::{StorageBanner, UpdateBanner};
+use super::widgets::{StorageBanner, UpdateBanner, later};
 use super::{customers, settings, stats, today};
 use crate::route::{Link, Location, Screen};
 use crate::state::use_app;
@@ -18,18 +18,6 @@ fn stats_screen() -> AnyView {
 #[lazy]
 fn settings_screen() -> AnyView {
     view! { <settings::Settings /> }.into_any()
-}
-
-/// A screen whose module may still be on its way: the screen once it is there, and until
-/// then the same "Opening…" status the boot shell shows.
-fn later(screen: impl Future<Output = AnyView> + Send + 'static) -> AnyView {
-    let app = use_app();
-    view! {
-        <Suspense fallback=move || view! { <p class="empty muted" role="status">{move || app.t().opening}</p> }>
-            {Suspend::new(screen)}
-        </Suspense>
-    }
-    .into_any()
 }
 
 /// The app once this device belongs to a shop.

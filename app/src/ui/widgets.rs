@@ -85,3 +85,15 @@ pub(super) fn UpdateBanner() -> impl IntoView {
 }
 
 use wasm_bindgen::JsCast;
+
+/// A part of a screen whose module may still be on its way (a `#[lazy]` function's result):
+/// the part once it is there, and until then an "Opening…" status.
+pub(super) fn later(part: impl Future<Output = AnyView> + Send + 'static) -> AnyView {
+    let app = use_app();
+    view! {
+        <Suspense fallback=move || view! { <p class="empty muted" role="status">{move || app.t().opening}</p> }>
+            {Suspend::new(part)}
+        </Suspense>
+    }
+    .into_any()
+}
