@@ -60,7 +60,7 @@ pub(crate) fn build(root: &Path, dist: &Path) -> Result<()> {
         }
         rest = &rest[end + 1..];
         // The link's line goes with it when nothing else is on it.
-        if out.ends_with(|c: char| c == ' ') && rest.starts_with('\n') {
+        if out.ends_with(' ') && rest.starts_with('\n') {
             let trimmed = out.trim_end_matches(' ').len();
             if out[..trimmed].ends_with('\n') {
                 out.truncate(trimmed);

@@ -99,7 +99,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let recorded = Callback::new(move |()| recording.set(None));
     let (for_purchase, for_visit, for_contact) = (id.clone(), id.clone(), id.clone());
     let (for_compose, for_timeline, for_delete) = (id.clone(), id.clone(), id.clone());
-    let for_complaints = id.clone();
+    let (for_complaints, for_wallet) = (id.clone(), id.clone());
     let owner = app
         .session
         .with_untracked(|s| s.as_ref().is_some_and(|s| s.role() == Role::Owner));
@@ -153,6 +153,7 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
             <Show when=move || recording.get() == Some(Recording::Contact)>
                 <ContactForm customer=for_contact.clone() on_done=recorded />
             </Show>
+            {later(super::wallet::wallet_section(for_wallet))}
             <Compose id=for_compose />
             {later(super::complaints::complaints_section(for_complaints))}
             <Timeline customer=for_timeline />

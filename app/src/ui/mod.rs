@@ -16,6 +16,7 @@ mod stats;
 mod timeline;
 mod today;
 mod visit_form;
+mod wallet;
 mod widgets;
 
 use crate::i18n::Words;

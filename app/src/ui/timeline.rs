@@ -4,7 +4,7 @@ use super::contact_form::purpose_name;
 use super::visit_form::reason_name;
 use crate::i18n::{Lang, Texts};
 use crate::state::use_app;
-use huike_core::domain::{Entry, PurchaseKind};
+use huike_core::domain::{Entry, LedgerKind, Money, PurchaseKind};
 use huike_core::id::Id;
 use leptos::prelude::*;
 
@@ -53,7 +53,27 @@ impl Line {
                 format!("{} · {}", t.contact, purpose_name(c.purpose, en)),
                 String::new(),
             ),
-            Entry::Ledger(l) => (l.at.date(), t.ledger_entry.to_owned(), String::new()),
+            Entry::Ledger(l) => {
+                let (what, amount) = match &l.kind {
+                    LedgerKind::Points { delta } => (t.points.to_owned(), format!("{delta:+}")),
+                    LedgerKind::StoredValue { delta } if *delta >= Money::ZERO => {
+                        (t.top_up.to_owned(), format!("¥{delta}"))
+                    }
+                    LedgerKind::StoredValue { delta } => (t.spend.to_owned(), format!("¥{delta}")),
+                    LedgerKind::ScheduledReward {
+                        description,
+                        amount,
+                        due,
+                    } => (
+                        format!("{} · {description}", t.pickup_plan),
+                        format!("¥{amount} × {}", due.len()),
+                    ),
+                    LedgerKind::Pickup { due, .. } => {
+                        (format!("{} · {due}", t.picked_up), String::new())
+                    }
+                };
+                (l.at.date(), what, amount)
+            }
         };
         Line {
             id: id.to_string(),

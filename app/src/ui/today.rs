@@ -4,6 +4,7 @@
 //! instead of it); the customer's card is one tap further.
 
 use super::compose::Compose;
+use super::widgets::later;
 use crate::route::{Link, Screen, use_location};
 use crate::state::use_app;
 use chrono::NaiveDateTime;
@@ -284,6 +285,24 @@ fn FollowUpSheet(id: Id) -> impl IntoView {
                 .unwrap_or_default()
         }
     };
+    // A pickup that is due is marked on the sheet (the card's wallet section).
+    let pickup = {
+        let id = id.clone();
+        app.today.with_untracked(|today| {
+            today.as_ref().is_some_and(|today| {
+                today
+                    .analysis
+                    .index_of(&id)
+                    .and_then(|c| today.agenda.of_customer(c))
+                    .is_some_and(|item| {
+                        item.reasons
+                            .iter()
+                            .any(|r| matches!(r, huike_core::agenda::Reason::Pickup { .. }))
+                    })
+            })
+        })
+    };
+    let wallet = pickup.then(|| later(super::wallet::wallet_section(id.clone())));
     view! {
         <article class="card follow-up-sheet">
             <div class="editor-head">
@@ -291,6 +310,7 @@ fn FollowUpSheet(id: Id) -> impl IntoView {
                 <h2 class="customer-name">{name}</h2>
             </div>
             <Link href=format!("/customers/{id}") attr:class="button secondary">{move || t().open_card}</Link>
+            {wallet}
             <Compose id />
         </article>
     }

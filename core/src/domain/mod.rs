@@ -13,6 +13,7 @@ mod ledger_form;
 mod money;
 mod more;
 mod records;
+mod wallet;
 
 pub use customer::*;
 pub use draft::{
@@ -29,3 +30,4 @@ pub use ledger_form::{
 pub use money::Money;
 pub use more::{ChildDraft, DUE_DATE_MONTHS_AHEAD, MoreDraft, MoreField};
 pub use records::*;
+pub use wallet::{Plan, Wallet, pickup_entry_id};
