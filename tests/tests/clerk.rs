@@ -2,13 +2,15 @@
 //! a complaint opened on a customer's card is first on Today — on the phone and, once synced,
 //! on the owner's tablet — with the minutes left of the one-hour response target; **Respond**
 //! and **Resolve** record their times, which the card then shows. The phone (360×740) is in
-//! English, the tablet (1280×800) in 简体中文. Screenshots in target/e2e/.
+//! English, the tablet (1280×800) in 简体中文. And the card's wallet: a top-up with a monthly
+//! pickup plan, the first pickup marked, a spend and a redemption above the balance refused,
+//! double taps counted once. Screenshots in target/e2e/.
 
 use std::time::Duration;
 
 use fantoccini::Client;
 use huike_tests::api::Api;
-use huike_tests::browser::{Screen, run_sessions};
+use huike_tests::browser::{Page, Screen, run_sessions};
 use huike_tests::steps::{self, EN, TwoDevices, ZH};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,4 +143,246 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
     phone
         .gone("//li[contains(@class,'follow-up')][.//span[contains(@class,'row-name')][normalize-space()='赵敏']]")
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_stored_value_and_a_pickup_plan_never_count_twice() {
+    run_sessions(
+        &[Screen::phone("phone")],
+        Duration::from_secs(600),
+        |clients| async move { wallet_scenario(&clients[0]).await },
+    )
+    .await;
+}
+
+/// The card's points balance.
+const POINTS: &str = "//dd[contains(@class,'points-balance')]";
+/// The card's stored-value balance.
+const STORED_VALUE: &str = "//dd[contains(@class,'stored-value-balance')]";
+/// The card's pickup plans.
+const PLAN: &str = "//li[contains(@class,'plan')]";
+
+/// Taps the form's Save twice within one moment, as an impatient thumb does.
+async fn double_tap_save(page: &Page<'_>, form: &str) {
+    let save = page
+        .wait_for(&format!(
+            "//form[contains(@class,'{form}')]//button[@type='submit']"
+        ))
+        .await;
+    let arg = serde_json::to_value(&save).expect("an element reference");
+    page.client
+        .execute("arguments[0].click(); arguments[0].click();", vec![arg])
+        .await
+        .expect("double tap");
+}
+
+async fn wallet_scenario(client: &Client) {
+    let phone = Page {
+        client,
+        name: "phone",
+    };
+    let api = Api::new();
+    let shop = steps::new_shop(&api, "回流测试母婴店").await;
+    steps::join(
+        &phone,
+        EN,
+        &huike_tests::app_url(),
+        &huike_tests::worker_url(),
+        &shop.clerk_code,
+        "小李",
+    )
+    .await;
+    steps::add_customer(&phone, EN, "王芳", "136 1234 5678").await;
+
+    // Top up 500 with a plan of 10 monthly pickups of 50, the first today.
+    phone.click("Top up").await;
+    phone.fill(EN.save, "Amount", "500").await;
+    let plan = phone
+        .wait_for("//form[contains(@class,'top-up-form')]//label[contains(@class,'check')]//input")
+        .await;
+    phone.tap(plan, "Pickup plan").await;
+    phone.fill(EN.save, "Each pickup", "50").await;
+    phone.fill(EN.save, "What is picked up", "奶粉 1 罐").await;
+    phone
+        .sees_at(
+            "//p[contains(@class,'plan-summary')]",
+            "monthly, 10 pickups, ¥500.00 in all",
+        )
+        .await;
+    phone.screenshot("clerk-05-top-up-with-plan").await;
+    double_tap_save(&phone, "top-up-form").await;
+    phone.sees_at(STORED_VALUE, "¥500.00").await;
+    phone
+        .sees_at(
+            &format!("{PLAN}/p[1]"),
+            "奶粉 1 罐: ¥50.00 × 10, 0 of 10 picked up",
+        )
+        .await;
+
+    // The first pickup is due today: on Today, its item's sheet has Picked up — tapped twice,
+    // it counts once.
+    phone.follow(EN.today).await;
+    let item = phone
+        .wait_for("//li[contains(@class,'follow-up')][.//span[contains(@class,'row-name')][normalize-space()='王芳']]//a")
+        .await;
+    phone.tap(item, "王芳 on Today").await;
+    let picked = phone
+        .wait_for(&format!("{PLAN}//button[normalize-space()='Picked up']"))
+        .await;
+    let arg = serde_json::to_value(&picked).expect("an element reference");
+    phone
+        .client
+        .execute("arguments[0].click(); arguments[0].click();", vec![arg])
+        .await
+        .expect("double tap");
+    phone
+        .sees_at(
+            &format!("{PLAN}/p[1]"),
+            "奶粉 1 罐: ¥50.00 × 10, 1 of 10 picked up",
+        )
+        .await;
+    phone
+        .gone(&format!("{PLAN}//button[normalize-space()='Picked up']"))
+        .await;
+    phone.screenshot("clerk-06-picked-up-on-today").await;
+    phone.follow("Open card").await;
+    phone.sees_at(steps::CUSTOMER_NAME, "王芳").await;
+
+    // Spending more than the balance is refused next to the amount; 120 goes through.
+    phone.click("Top up").await;
+    let action = phone.field(EN.save, "Action").await;
+    action.select_by_label("Spend").await.expect("choose Spend");
+    phone.fill(EN.save, "Amount", "600").await;
+    phone.click(EN.save).await;
+    phone
+        .sees_at(
+            "//form[contains(@class,'top-up-form')]//*[contains(@class,'field-error')]",
+            "Only ¥500.00 of stored value to spend",
+        )
+        .await;
+    phone.fill(EN.save, "Amount", "120").await;
+    phone.click(EN.save).await;
+    phone.sees_at(STORED_VALUE, "¥380.00").await;
+
+    // Points: earn 100, redeem 30 with a double tap (taken once), then 80 is too many.
+    phone.click("Points").await;
+    phone.fill(EN.save, "Points", "100").await;
+    phone.click(EN.save).await;
+    phone.sees_at(POINTS, "100").await;
+    phone.click("Points").await;
+    let action = phone.field(EN.save, "Action").await;
+    action
+        .select_by_label("Redeem")
+        .await
+        .expect("choose Redeem");
+    phone.fill(EN.save, "Points", "30").await;
+    double_tap_save(&phone, "points-form").await;
+    phone.sees_at(POINTS, "70").await;
+    phone.click("Points").await;
+    let action = phone.field(EN.save, "Action").await;
+    action
+        .select_by_label("Redeem")
+        .await
+        .expect("choose Redeem");
+    phone.fill(EN.save, "Points", "80").await;
+    phone.click(EN.save).await;
+    phone
+        .sees_at(
+            "//form[contains(@class,'points-form')]//*[contains(@class,'field-error')]",
+            "Only 70 points to redeem",
+        )
+        .await;
+    phone.screenshot("clerk-07-points-refused").await;
+
+    // The history names each entry with its amount, each once.
+    let lines = phone.texts(steps::ENTRIES).await;
+    let count = |text: &str| lines.iter().filter(|l| l.contains(text)).count();
+    assert_eq!(count("Points"), 2, "earned once, redeemed once: {lines:#?}");
+    assert_eq!(count("Picked up"), 1, "{lines:#?}");
+    assert_eq!(count("Pickup plan"), 1, "{lines:#?}");
+    assert_eq!(count("Top up"), 1, "{lines:#?}");
+    assert_eq!(count("Spend"), 1, "{lines:#?}");
+    phone.scroll_to(steps::ENTRIES).await;
+    phone.screenshot("clerk-08-wallet-history").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_due_in_seven_days_is_on_today_and_a_due_date_too_far_ahead_is_refused() {
+    run_sessions(
+        &[Screen::phone("phone")],
+        Duration::from_secs(600),
+        |clients| async move { more_scenario(&clients[0]).await },
+    )
+    .await;
+}
+
+async fn more_scenario(client: &Client) {
+    let phone = Page {
+        client,
+        name: "phone",
+    };
+    let api = Api::new();
+    let shop = steps::new_shop(&api, "孩子测试母婴店").await;
+    steps::join(
+        &phone,
+        EN,
+        &huike_tests::app_url(),
+        &huike_tests::worker_url(),
+        &shop.clerk_code,
+        "小李",
+    )
+    .await;
+    let date = |(y, m, d): (u32, u32, u32)| format!("{y:04}-{m:02}-{d:02}");
+
+    // 王芳: the quick part, then More → Add child with a due date eleven months ahead: refused
+    // next to the field, nothing saved.
+    phone.follow(EN.customers).await;
+    phone.follow(EN.add_customer).await;
+    phone.fill(EN.save, EN.name, "王芳").await;
+    phone.fill(EN.save, EN.phone, "13912345678").await;
+    phone.click("More").await;
+    phone.click("Add child").await;
+    phone.fill(EN.save, "Nickname", "小宝").await;
+    phone
+        .pick_date(EN.save, "Due date", &date(phone.date_in(335).await))
+        .await;
+    phone.click(EN.save).await;
+    phone
+        .sees_at(
+            "//div[contains(@class,'child')]//span[contains(@class,'field-error')][normalize-space()!='']",
+            "Too far ahead: a due date is at most ten months away.",
+        )
+        .await;
+    phone.screenshot("clerk-09-due-date-refused").await;
+
+    // Due in seven days, VIP: saved, and on Today as a due date.
+    phone
+        .pick_date(EN.save, "Due date", &date(phone.date_in(7).await))
+        .await;
+    let vip = phone
+        .wait_for("//label[contains(@class,'check')][normalize-space()='VIP']//input")
+        .await;
+    phone.tap(vip, "VIP").await;
+    phone.click(EN.save).await;
+    phone.sees_at(steps::CUSTOMER_NAME, "王芳").await;
+    phone.follow(EN.today).await;
+    let reasons = phone
+        .wait_for_text("//li[contains(@class,'follow-up')][.//span[contains(@class,'row-name')][normalize-space()='王芳']]//span[contains(@class,'reasons')]")
+        .await;
+    assert!(
+        reasons.contains("Due date in 7 days"),
+        "王芳's item on Today says {reasons:?}"
+    );
+    phone.screenshot("clerk-10-due-date-on-today").await;
+
+    // The editor opens with what was saved.
+    steps::open_customer(&phone, EN, "王芳").await;
+    phone.click(EN.edit).await;
+    phone.click("More").await;
+    let nickname = phone.field(EN.save, "Nickname").await;
+    assert_eq!(
+        nickname.prop("value").await.expect("a value").as_deref(),
+        Some("小宝")
+    );
+    phone.screenshot("clerk-11-more-section").await;
 }

@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::route::Link;
 use crate::route::{Pane, Screen, use_location};
 use crate::state::use_app;
-use huike_core::domain::{Customer, Role};
+use huike_core::domain::{Customer, Role, anniversary_lines, child_line};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use huike_core::segment::MIN_BUYERS_FOR_CLASSES;
@@ -95,6 +95,20 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
     let (has_wechat, has_notes, has_birthday) =
         (!wechat.is_empty(), !notes.is_empty(), c.birthday.is_some());
     let birthday = c.birthday.map(|d| d.to_string()).unwrap_or_default();
+    // Each child's age or due date and the anniversaries, as of the shop's today.
+    let key_dates = {
+        let c = c.clone();
+        move || {
+            let (day, lang) = (app.day.get(), app.lang.get());
+            let children: Vec<String> = c
+                .children
+                .iter()
+                .map(|k| child_line(k, day, lang))
+                .collect();
+            (children, anniversary_lines(&c, day, lang))
+        }
+    };
+    let (vip, do_not_contact) = (c.vip, c.do_not_contact);
     let recording = RwSignal::new(None::<Recording>);
     let recorded = Callback::new(move |()| recording.set(None));
     let (for_purchase, for_visit, for_contact) = (id.clone(), id.clone(), id.clone());
@@ -127,9 +141,25 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 </Show>
                 <dt>{move || t().added_on}</dt>
                 <dd>{created}</dd>
+                {move || {
+                    let (children, anniversaries) = key_dates();
+                    let list = |lines: Vec<String>| lines.into_iter().map(|l| view! { <span class="line">{l}</span> }).collect_view();
+                    view! {
+                        <Show when={let any = !children.is_empty(); move || any}>
+                            <dt>{move || t().children}</dt>
+                            <dd class="children">{list(children.clone())}</dd>
+                        </Show>
+                        <Show when={let any = !anniversaries.is_empty(); move || any}>
+                            <dt>{move || t().anniversaries}</dt>
+                            <dd class="anniversaries">{list(anniversaries.clone())}</dd>
+                        </Show>
+                    }
+                }}
             </dl>
             <Grades id=id />
             <div class="tags" aria-label=move || t().tags>
+                <Show when=move || vip><span class="tag vip">"VIP"</span></Show>
+                <Show when=move || do_not_contact><span class="tag dnc">{move || t().do_not_contact}</span></Show>
                 {tags.into_iter().map(|tag| view! { <span class="tag">{tag}</span> }).collect_view()}
             </div>
             <Show when=move || has_notes>

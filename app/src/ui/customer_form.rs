@@ -1,13 +1,14 @@
 //! Adding and editing a customer: one editor for both, so quick add and the full edit agree.
 
-use super::widgets::TextField;
+use super::more_form::more_section;
+use super::widgets::{TextField, later};
 use crate::i18n::{Lang, Texts};
-use crate::platform::{local_now, now_ms};
+use crate::platform::{local_now, now_ms, today};
 use crate::route::Link;
 use crate::route::use_location;
 use crate::state::use_app;
 use huike_core::domain::{
-    Customer, CustomerDraft, DraftError, DraftField, Source, normalize_phone, source_key,
+    Customer, CustomerDraft, DraftError, DraftField, MoreDraft, Source, normalize_phone, source_key,
 };
 use huike_core::id::Id;
 use leptos::prelude::*;
@@ -36,7 +37,7 @@ pub(super) fn source_name(source: Source, en: bool) -> &'static str {
 }
 
 /// What is wrong with a field, in words.
-fn draft_error(t: &Texts, e: &DraftError) -> &'static str {
+pub(super) fn draft_error(t: &Texts, e: &DraftError) -> &'static str {
     match e {
         DraftError::Required => t.name_required,
         DraftError::NotAPhone => t.phone_invalid,
@@ -73,6 +74,10 @@ pub(super) fn CustomerEditor(
     let notes = RwSignal::new(initial.notes.clone());
     let birthday = RwSignal::new(initial.birthday.map(|d| d.to_string()).unwrap_or_default());
     let source = RwSignal::new(initial.source.map(source_key).unwrap_or_default());
+    // The More section: its draft lives here (Save checks it); its fields load when opened.
+    let more = RwSignal::new(MoreDraft::of(&initial));
+    let more_problems = RwSignal::new(Vec::new());
+    let more_open = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -118,15 +123,21 @@ pub(super) fn CustomerEditor(
             birthday: full.then(|| birthday.get()),
             notes: full.then(|| notes.get()),
         };
-        let mut c = match draft.apply(&before, local_now()) {
-            Ok(c) => c,
-            Err(found) => {
+        let quick = draft.apply(&before, local_now());
+        // The More section is checked only once opened (closed, it holds the record's values).
+        let checked = match &quick {
+            Ok(c) if more_open.get_untracked() => more.with(|m| m.apply(c, today())).map(Some),
+            _ => Ok(None),
+        };
+        problems.set(quick.as_ref().err().cloned().unwrap_or_default());
+        more_problems.set(checked.as_ref().err().cloned().unwrap_or_default());
+        let mut c = match (quick, checked) {
+            (Ok(_), Ok(Some(c))) | (Ok(c), Ok(None)) => c,
+            _ => {
                 error.set(Some(t().fix_fields.into()));
-                problems.set(found);
                 return;
             }
         };
-        problems.set(Vec::new());
         let (record, old) = match &id {
             Some(id) => (id.clone(), Some(before.clone())),
             None => {
@@ -194,6 +205,12 @@ pub(super) fn CustomerEditor(
                     <span class="field-label">{move || t().notes}</span>
                     <textarea rows="3" bind:value=notes></textarea>
                 </label>
+            </Show>
+            <Show when=move || !more_open.get()>
+                <button type="button" class="button secondary" on:click=move |_| more_open.set(true)>{move || t().more}</button>
+            </Show>
+            <Show when=move || more_open.get()>
+                {later(more_section(more, more_problems))}
             </Show>
             <Show when=move || error.with(Option::is_some)>
                 <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>

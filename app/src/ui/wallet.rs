@@ -13,9 +13,8 @@ use crate::i18n::Texts;
 use crate::platform::{local_now, today};
 use crate::state::{AppState, use_app};
 use huike_core::domain::{
-    Entry, LedgerEntry, LedgerError, LedgerField, LedgerKind, Money, PickupPlanDraft,
-    PointsAction, StoredValueAction, Wallet, parse_date, pickup_entry_id, points_change,
-    stored_value_change,
+    Entry, LedgerEntry, LedgerError, LedgerField, LedgerKind, Money, PickupPlanDraft, PointsAction,
+    StoredValueAction, Wallet, parse_date, pickup_entry_id, points_change, stored_value_change,
 };
 use huike_core::id::Id;
 use leptos::prelude::*;
@@ -119,7 +118,11 @@ fn entry(app: AppState, customer: &Id, kind: LedgerKind) -> Entry {
 const POINTS_ACTIONS: [PointsAction; 2] = [PointsAction::Earn, PointsAction::Redeem];
 
 fn points_action_name(action: PointsAction, en: bool) -> &'static str {
-    let t = if en { &crate::i18n::EN } else { &crate::i18n::ZH };
+    let t = if en {
+        &crate::i18n::EN
+    } else {
+        &crate::i18n::ZH
+    };
     match action {
         PointsAction::Earn => t.earn,
         PointsAction::Redeem => t.redeem,
@@ -159,7 +162,11 @@ fn PointsForm(customer: Id, wallet: Memo<Wallet>, on_done: Callback<()>) -> impl
 const VALUE_ACTIONS: [StoredValueAction; 2] = [StoredValueAction::TopUp, StoredValueAction::Spend];
 
 fn value_action_name(action: StoredValueAction, en: bool) -> &'static str {
-    let t = if en { &crate::i18n::EN } else { &crate::i18n::ZH };
+    let t = if en {
+        &crate::i18n::EN
+    } else {
+        &crate::i18n::ZH
+    };
     match action {
         StoredValueAction::TopUp => t.top_up,
         StoredValueAction::Spend => t.spend,
@@ -181,7 +188,11 @@ fn TopUpForm(customer: Id, wallet: Memo<Wallet>, on_done: Callback<()>) -> impl 
     let errors = RwSignal::new(Vec::<(LedgerField, String)>::new());
     let error_of = move |field: LedgerField| {
         Signal::derive(move || {
-            errors.with(|all| all.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone()))
+            errors.with(|all| {
+                all.iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, m)| m.clone())
+            })
         })
     };
     let planning = move || with_plan.get() && action.get() == StoredValueAction::TopUp;
@@ -230,7 +241,11 @@ fn TopUpForm(customer: Id, wallet: Memo<Wallet>, on_done: Callback<()>) -> impl 
                     all.into_iter()
                         .map(|(f, e)| {
                             // The top-up is typed in the form's Amount field.
-                            let f = if f == LedgerField::TopUp { LedgerField::Amount } else { f };
+                            let f = if f == LedgerField::TopUp {
+                                LedgerField::Amount
+                            } else {
+                                f
+                            };
                             (f, text(e))
                         })
                         .collect(),

@@ -8,6 +8,7 @@
 mod customer;
 mod draft;
 mod entry;
+mod key_dates;
 mod kind;
 mod ledger_form;
 mod money;
@@ -21,6 +22,7 @@ pub use draft::{
     split_tags,
 };
 pub use entry::*;
+pub use key_dates::{age_on, anniversary_lines, child_line, next_return};
 pub use kind::{Record, RecordKind};
 pub use ledger_form::{
     LedgerError, LedgerField, MAX_LEDGER_AMOUNT, MAX_PICKUP_INTERVAL_MONTHS, MAX_PICKUPS,
