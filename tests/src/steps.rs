@@ -130,20 +130,8 @@ pub const ZH: Words = Words {
 /// Opens the app in `w`'s language, syncing with `server`, and joins the shop with `code` as
 /// `name`; returns once Today shows.
 pub async fn join(page: &Page<'_>, w: Words, app: &str, server: &str, code: &str, name: &str) {
-    page.client
-        .goto(&format!("{app}/?lang={}&server={server}", w.lang))
-        .await
-        .expect("open the app");
-    // A first visit downloads and compiles the app: on a 2-core machine already running a
-    // worker, another browser and its service worker's precache, that has taken over 20 s.
-    page.wait_for_within(
-        &format!(
-            "//button[normalize-space()={}]",
-            crate::browser::lit(w.join_shop)
-        ),
-        Duration::from_secs(90),
-    )
-    .await;
+    page.open(&format!("{app}/?lang={}&server={server}", w.lang))
+        .await;
     page.fill(w.join_shop, w.invite_code, code).await;
     page.fill(w.join_shop, w.your_name, name).await;
     page.click(w.join_shop).await;

@@ -385,4 +385,27 @@ async fn more_scenario(client: &Client) {
         Some("小宝")
     );
     phone.screenshot("clerk-11-more-section").await;
+
+    // Filters: 赵敏 tagged 二胎; the tag chip shows her alone, a stage chip with it still her,
+    // and clearing shows both.
+    steps::add_customer(&phone, EN, "赵敏", "13800138000").await;
+    phone.click(EN.edit).await;
+    phone.fill(EN.save, "Tags", "二胎").await;
+    phone.click(EN.save).await;
+    phone.follow(EN.customers).await;
+    phone.sees_at(steps::COUNT, "2 customers").await;
+    phone.click("Filter").await;
+    let chip = |name: &str| {
+        format!("//button[contains(@class,'chip')][starts-with(normalize-space(),'{name} ')]")
+    };
+    let tag = phone.wait_for(&chip("二胎")).await;
+    phone.tap(tag, "二胎 chip").await;
+    phone.sees_at(steps::COUNT, "1 customer").await;
+    phone.sees_at(steps::FIRST_ROW_NAME, "赵敏").await;
+    let stage = phone.wait_for(&chip("Introduction")).await;
+    phone.tap(stage, "Introduction chip").await;
+    phone.sees_at(steps::COUNT, "1 customer").await;
+    phone.screenshot("clerk-12-filtered").await;
+    phone.click("Clear filters").await;
+    phone.sees_at(steps::COUNT, "2 customers").await;
 }

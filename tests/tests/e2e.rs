@@ -12,8 +12,9 @@
 
 use fantoccini::Client;
 use huike_tests::app_url;
-use huike_tests::browser::{Driver, Page, set_offline};
+use huike_tests::browser::{Page, Screen, run_sessions, set_offline};
 use huike_tests::steps::TwoDevices;
+use std::time::Duration;
 
 const ROW_ZHANGSAN: &str = "//a[contains(@class,'row-link')][.//span[normalize-space()='张三']]";
 const FIRST_ROW_NAME: &str =
@@ -31,33 +32,12 @@ fn fact(label: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_added_offline_on_a_phone_reaches_the_tablet_and_concurrent_edits_merge() {
-    let app = app_url();
-    let driver = Driver::start();
-    let tablet = driver.session(1280, 800).await;
-    let phone = driver.session(360, 740).await;
-    let (t, p) = (tablet.clone(), phone.clone());
-    let outcome = tokio::spawn(async move { scenario(&t, &p, &app).await }).await;
-    if outcome.is_err() {
-        // Show what each screen looked like when the test failed.
-        Page {
-            client: &tablet,
-            name: "tablet",
-        }
-        .screenshot("failure")
-        .await;
-        Page {
-            client: &phone,
-            name: "phone",
-        }
-        .screenshot("failure")
-        .await;
-    }
-    // Close the browsers whatever happened, then report the failure if any.
-    let _ = tablet.close().await;
-    let _ = phone.close().await;
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    run_sessions(
+        &[Screen::tablet("tablet"), Screen::phone("phone")],
+        Duration::from_secs(900),
+        |clients| async move { scenario(&clients[0], &clients[1], &app_url()).await },
+    )
+    .await;
 }
 
 async fn open_zhangsan(page: &Page<'_>, tab: &str) {
@@ -74,17 +54,15 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str) {
 
     // The owner's first visit, with a bare address as a shop owner would open it: the app
     // starts (its sync server from the build's config.json) and offers to create a shop.
-    tablet.client.goto(app).await.expect("open app");
+    tablet.open(app).await;
     tablet.button("创建店铺").await;
     tablet.screenshot("00-first-visit").await;
 
     // The owner creates the shop on the tablet (default language: 简体中文), syncing through
     // a proxy the test can cut.
     tablet
-        .client
-        .goto(&format!("{app}/?server={}", tablet_net.url()))
-        .await
-        .expect("open app");
+        .open(&format!("{app}/?server={}", tablet_net.url()))
+        .await;
     tablet.fill("创建店铺", "店铺名称", "好孩子母婴店").await;
     tablet.fill("创建店铺", "你的名字", "王店长").await;
     tablet.screenshot("01-welcome").await;
@@ -104,10 +82,8 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str) {
 
     // The clerk joins on the phone, in English.
     phone
-        .client
-        .goto(&format!("{app}/?lang=en&server={}", phone_net.url()))
-        .await
-        .expect("open app");
+        .open(&format!("{app}/?lang=en&server={}", phone_net.url()))
+        .await;
     phone.fill("Join shop", "Invite code", &code).await;
     phone.fill("Join shop", "Your name", "小李").await;
     phone.screenshot("04-join").await;

@@ -1,10 +1,13 @@
 //! The Customers tab: search, the virtualised list, and (on a tablet) the detail pane beside it.
 
+use super::filter_panel::filter_panel;
+use super::widgets::later;
 use super::{customer_detail, customer_form};
 use crate::i18n::Words;
 use crate::route::{Link, Pane, Screen, use_location};
 use crate::state::use_app;
 use huike_core::id::Id;
+use huike_core::insights::filter::{Filter, Sort, filter};
 use huike_core::insights::roster::Row;
 use leptos::prelude::*;
 
@@ -99,18 +102,45 @@ fn CustomerList() -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let query = RwSignal::new(String::new());
-    // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first.
+    // The filter chips and the order (the panel that sets them loads when first opened).
+    let chosen = RwSignal::new(Filter::default());
+    let sort = RwSignal::new(Sort::Name);
+    let panel = RwSignal::new(false);
+    let filtered = Memo::new(move |_| {
+        let (f, s) = (chosen.get(), sort.get());
+        if !panel.get() && f == Filter::default() && s == Sort::Name {
+            return None;
+        }
+        app.today
+            .with(|today| {
+                let analysis = &today.as_ref()?.analysis;
+                app.with_views(|insights| filter(insights.roster(), analysis, &f, s))
+            })
+    });
+    let narrowing = move || chosen.with(|f| *f != Filter::default()) || sort.get() != Sort::Name;
+    // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first —
+    // among the customers the chips show.
     let shown = Memo::new(move |_| {
         let q = query.get();
-        app.with_views(|insights| {
-            if q.trim().is_empty() {
-                Shown::All(insights.roster().len())
-            } else {
+        let only = narrowing().then(|| filtered.with(|f| f.as_ref().map(|f| f.ids.clone()))).flatten();
+        app.with_views(|insights| match (q.trim().is_empty(), only) {
+            (true, None) => Shown::All(insights.roster().len()),
+            (true, Some(ids)) => {
+                let n = ids.len();
+                Shown::Matches(ids, n)
+            }
+            (false, only) => {
                 let results = insights.search(&q, MAX_RESULTS);
-                Shown::Matches(
-                    results.hits.into_iter().map(|h| h.id).collect(),
-                    results.total,
-                )
+                let keep: Option<std::collections::HashSet<Id>> =
+                    only.map(|ids| ids.into_iter().collect());
+                let hits: Vec<Id> = results
+                    .hits
+                    .into_iter()
+                    .map(|h| h.id)
+                    .filter(|id| keep.as_ref().is_none_or(|k| k.contains(id)))
+                    .collect();
+                let total = if keep.is_some() { hits.len() } else { results.total };
+                Shown::Matches(hits, total)
             }
         })
         .unwrap_or(Shown::All(0))
@@ -170,6 +200,12 @@ fn CustomerList() -> impl IntoView {
             </label>
             <Link href="/customers/new" attr:class="button primary add">{move || t().add_customer}</Link>
         </div>
+        <button type="button" class="button ghost filter-toggle" class:on=narrowing aria-expanded=move || if panel.get() { "true" } else { "false" } on:click=move |_| panel.update(|open| *open = !*open)>
+            {move || t().filter}
+        </button>
+        <Show when=move || panel.get()>
+            {later(filter_panel(chosen, sort, filtered))}
+        </Show>
         <p class="muted small count" aria-live="polite">
             {move || app.lang.get().customers(shown.with(Shown::total))}
         </p>

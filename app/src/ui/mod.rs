@@ -8,6 +8,7 @@ mod customer_detail;
 mod customer_form;
 mod customers;
 mod entry_form;
+mod filter_panel;
 mod more_form;
 mod onboarding;
 mod purchase_form;
