@@ -4,23 +4,24 @@
 //! the rest (`index.html`, `sw.js`, `config.json` must never be stale), and `index.html` for
 //! deep links (`/customers/123`) so the app's router can take over.
 
-use std::fs::File;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Method, Request, Response, Server};
+use tokio::sync::oneshot;
 
 use crate::compress::{Encoding, compressible, variant};
-
-/// How many requests are served at once. A thread writing a response waits for its client to
-/// read it; with two browsers (six connections each), their service workers precaching every
-/// asset and a page loading, four threads were sometimes all waiting while a page's first
-/// requests queued behind them (a test once saw the boot shell for 90 s).
-const THREADS: usize = 16;
 
 /// The app's entry page, also the answer for deep links.
 const INDEX: &str = "index.html";
@@ -28,37 +29,36 @@ const INDEX: &str = "index.html";
 /// Files that must be revalidated on every load, or a new build would not be picked up.
 const NO_CACHE: [&str; 3] = ["sw.js", INDEX, "config.json"];
 
-/// A running server; stops when dropped.
+/// A running server (hyper, every connection a task of its own, kept alive as browsers
+/// expect); stops when dropped. It replaced tiny_http, under which a request now and then
+/// waited 20 s or more for its answer (an end-to-end test saw a 1.5 KB file take 20 s, and
+/// first loads stay on the boot shell).
 pub(crate) struct StaticServer {
-    server: Arc<Server>,
-    threads: Vec<JoinHandle<()>>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
     addr: SocketAddr,
 }
 
 impl StaticServer {
     /// Serves `root` on 127.0.0.1:`port` (0 picks a free port).
     pub(crate) fn start(root: &Path, port: u16) -> Result<StaticServer> {
-        let server = Server::http((Ipv4Addr::LOCALHOST, port))
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .map_err(|error| anyhow!("cannot serve the app on 127.0.0.1:{port}: {error}"))?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| anyhow!("the app server has no IP address"))?;
-        let server = Arc::new(server);
-        let threads = (0..THREADS)
-            .map(|_| {
-                let server = Arc::clone(&server);
-                let root = root.to_path_buf();
-                thread::spawn(move || {
-                    while let Ok(request) = server.recv() {
-                        handle(&root, request);
-                    }
-                })
-            })
-            .collect();
+        let addr = listener.local_addr().context("the app server's address")?;
+        listener
+            .set_nonblocking(true)
+            .context("the app server's socket")?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("the app server's runtime")?;
+        let (stop, stopped) = oneshot::channel();
+        let root = Arc::new(root.to_path_buf());
+        let thread = thread::spawn(move || runtime.block_on(serve(listener, root, stopped)));
         Ok(StaticServer {
-            server,
-            threads,
+            stop: Some(stop),
+            thread: Some(thread),
             addr,
         })
     }
@@ -76,11 +76,38 @@ impl StaticServer {
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        for _ in &self.threads {
-            self.server.unblock();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
         }
-        for thread in self.threads.drain(..) {
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+/// Accepts connections until `stopped`, each served on a task of its own.
+async fn serve(listener: TcpListener, root: Arc<PathBuf>, mut stopped: oneshot::Receiver<()>) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        eprintln!("[app] the app server could not listen");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let root = Arc::clone(&root);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let root = Arc::clone(&root);
+                        async move { Ok::<_, Infallible>(answer(&root, request.method(), request.uri().path(), request.headers())) }
+                    });
+                    // A client that hangs up mid-response is not the server's problem.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
         }
     }
 }
@@ -222,40 +249,37 @@ pub(crate) fn accepted(accept_encoding: Option<&str>) -> Vec<Encoding> {
     list.into_iter().map(|(encoding, _)| encoding).collect()
 }
 
-fn handle(root: &Path, request: Request) {
-    let url = request.url().to_owned();
-    let result = match request.method() {
-        Method::Get | Method::Head => match route(&url, |file| root.join(file).is_file()) {
-            Route::File(file) => send_file(request, root, &file),
-            Route::App => send_file(request, root, Path::new(INDEX)),
-            Route::NotFound => send_status(request, 404, &url),
-            Route::BadRequest => send_status(request, 400, &url),
+/// The answer to one request.
+fn answer(root: &Path, method: &Method, path: &str, headers: &HeaderMap) -> Response<Full<Bytes>> {
+    match *method {
+        Method::GET | Method::HEAD => match route(path, |file| root.join(file).is_file()) {
+            Route::File(file) => send_file(root, &file, headers),
+            Route::App => send_file(root, Path::new(INDEX), headers),
+            Route::NotFound => send_status(StatusCode::NOT_FOUND, path),
+            Route::BadRequest => send_status(StatusCode::BAD_REQUEST, path),
         },
         _ => {
-            let allow = header("Allow", "GET, HEAD");
-            request.respond(Response::empty(405).with_header(allow))
+            let mut response = send_status(StatusCode::METHOD_NOT_ALLOWED, path);
+            response
+                .headers_mut()
+                .insert("Allow", HeaderValue::from_static("GET, HEAD"));
+            response
         }
-    };
-    // A client that hangs up mid-response is not the server's problem.
-    drop(result);
+    }
 }
 
-fn request_header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+fn request_header<'r>(headers: &'r HeaderMap, name: &'static str) -> Option<&'r str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Sends `file` (relative to `root`) as a static host does: the precompressed variant the
 /// client accepts best (`Content-Encoding`, `Vary: Accept-Encoding`), the original's
 /// `Content-Type`, a `Content-Length`, `Cache-Control`, and an `ETag` answered with 304.
-fn send_file(request: Request, root: &Path, file: &Path) -> std::io::Result<()> {
+fn send_file(root: &Path, file: &Path, request: &HeaderMap) -> Response<Full<Bytes>> {
     let original = root.join(file);
     let negotiated = compressible(file);
     let choice = if negotiated {
-        accepted(request_header(&request, "Accept-Encoding"))
+        accepted(request_header(request, "Accept-Encoding"))
             .into_iter()
             .map(|encoding| (Some(encoding), variant(&original, encoding)))
             .find(|(_, path)| path.is_file())
@@ -263,43 +287,43 @@ fn send_file(request: Request, root: &Path, file: &Path) -> std::io::Result<()> 
         None
     };
     let (encoding, path) = choice.unwrap_or((None, original));
-    let Ok(opened) = File::open(&path) else {
-        return send_status(request, 404, &file.to_string_lossy());
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return send_status(StatusCode::NOT_FOUND, &file.to_string_lossy());
     };
-    let tag = opened.metadata().ok().map(|meta| etag(&meta, encoding));
+    let tag = etag(&meta, encoding);
     let mut headers = vec![
-        header("Content-Type", &content_type(file)),
-        header("Cache-Control", cache_control(file)),
+        ("Content-Type", content_type(file)),
+        ("Cache-Control", cache_control(file).to_owned()),
+        ("ETag", tag.clone()),
     ];
     if negotiated {
-        headers.push(header("Vary", "Accept-Encoding"));
+        headers.push(("Vary", "Accept-Encoding".to_owned()));
     }
     if let Some(encoding) = encoding {
-        headers.push(header("Content-Encoding", encoding.token()));
+        headers.push(("Content-Encoding", encoding.token().to_owned()));
     }
-    if let Some(tag) = &tag {
-        headers.push(header("ETag", tag));
-        let matches = request_header(&request, "If-None-Match").is_some_and(|wanted| {
-            wanted
-                .split(',')
-                .any(|w| w.trim() == tag || w.trim() == "*")
-        });
-        if matches {
-            let mut response = Response::empty(304);
-            for h in headers {
-                if !h.field.equiv("Content-Type") {
-                    response.add_header(h);
-                }
-            }
-            return request.respond(response);
+    let matches = request_header(request, "If-None-Match").is_some_and(|wanted| {
+        wanted
+            .split(',')
+            .any(|w| w.trim() == tag || w.trim() == "*")
+    });
+    let (status, body) = if matches {
+        headers.retain(|(name, _)| *name != "Content-Type");
+        (StatusCode::NOT_MODIFIED, Bytes::new())
+    } else {
+        match std::fs::read(&path) {
+            Ok(bytes) => (StatusCode::OK, Bytes::from(bytes)),
+            Err(_) => return send_status(StatusCode::NOT_FOUND, &file.to_string_lossy()),
+        }
+    };
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
         }
     }
-    // Whole files with a Content-Length, never chunked: the size is known.
-    let mut response = Response::from_file(opened).with_chunked_threshold(usize::MAX);
-    for h in headers {
-        response.add_header(h);
-    }
-    request.respond(response)
+    response
 }
 
 /// A strong validator for one variant of a file: its size and modification time, and the
@@ -316,13 +340,11 @@ fn etag(meta: &std::fs::Metadata, encoding: Option<Encoding>) -> String {
     format!("\"{:x}-{modified:x}{suffix}\"", meta.len())
 }
 
-fn send_status(request: Request, status: u16, what: &str) -> std::io::Result<()> {
-    eprintln!("[app] {status} {what}");
-    request.respond(Response::from_string(format!("{status}\n")).with_status_code(status))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name, value).expect("header names and values here are ASCII")
+fn send_status(status: StatusCode, what: &str) -> Response<Full<Bytes>> {
+    eprintln!("[app] {} {what}", status.as_u16());
+    let mut response = Response::new(Full::new(Bytes::from(format!("{}\n", status.as_u16()))));
+    *response.status_mut() = status;
+    response
 }
 
 #[cfg(test)]

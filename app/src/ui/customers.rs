@@ -111,18 +111,19 @@ fn CustomerList() -> impl IntoView {
         if !panel.get() && f == Filter::default() && s == Sort::Name {
             return None;
         }
-        app.today
-            .with(|today| {
-                let analysis = &today.as_ref()?.analysis;
-                app.with_views(|insights| filter(insights.roster(), analysis, &f, s))
-            })
+        app.today.with(|today| {
+            let analysis = &today.as_ref()?.analysis;
+            app.with_views(|insights| filter(insights.roster(), analysis, &f, s))
+        })
     });
     let narrowing = move || chosen.with(|f| *f != Filter::default()) || sort.get() != Sort::Name;
     // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first —
     // among the customers the chips show.
     let shown = Memo::new(move |_| {
         let q = query.get();
-        let only = narrowing().then(|| filtered.with(|f| f.as_ref().map(|f| f.ids.clone()))).flatten();
+        let only = narrowing()
+            .then(|| filtered.with(|f| f.as_ref().map(|f| f.ids.clone())))
+            .flatten();
         app.with_views(|insights| match (q.trim().is_empty(), only) {
             (true, None) => Shown::All(insights.roster().len()),
             (true, Some(ids)) => {
@@ -139,7 +140,11 @@ fn CustomerList() -> impl IntoView {
                     .map(|h| h.id)
                     .filter(|id| keep.as_ref().is_none_or(|k| k.contains(id)))
                     .collect();
-                let total = if keep.is_some() { hits.len() } else { results.total };
+                let total = if keep.is_some() {
+                    hits.len()
+                } else {
+                    results.total
+                };
                 Shown::Matches(hits, total)
             }
         })

@@ -60,7 +60,8 @@ fn FilterPanel(
     let app = use_app();
     let t = move || app.t();
     let en = move || app.lang.get() == Lang::En;
-    let facets = move || filtered.with(|f| f.as_ref().map(|f| f.facets.clone()).unwrap_or_default());
+    let facets =
+        move || filtered.with(|f| f.as_ref().map(|f| f.facets.clone()).unwrap_or_default());
     let classes = RfmClass::ALL.into_iter().enumerate().map(move |(i, k)| {
         view! {
             <Chip
