@@ -408,6 +408,17 @@ impl Page<'_> {
     /// Picks a day in the date field labelled `label`, as the date picker would (a date input
     /// is not typed into): sets `YYYY-MM-DD` and fires the input and change events.
     pub async fn pick_date(&self, form_button: &str, label: &str, date: &str) {
+        self.set_value(form_button, label, date).await;
+    }
+
+    /// Empties the input labelled `label` (as a person erasing it does: the page hears an
+    /// `input` event, which WebDriver's clear does not promise).
+    pub async fn erase(&self, form_button: &str, label: &str) {
+        self.set_value(form_button, label, "").await;
+    }
+
+    /// Sets the input's value and tells the page, as typing would.
+    async fn set_value(&self, form_button: &str, label: &str, value: &str) {
         let f = self.field(form_button, label).await;
         let arg = serde_json::to_value(&f).expect("an element reference");
         self.client
@@ -415,10 +426,10 @@ impl Page<'_> {
                 "const el = arguments[0]; el.value = arguments[1];
                  el.dispatchEvent(new Event('input', {bubbles: true}));
                  el.dispatchEvent(new Event('change', {bubbles: true}));",
-                vec![arg, serde_json::Value::from(date)],
+                vec![arg, serde_json::Value::from(value)],
             )
             .await
-            .unwrap_or_else(|e| panic!("{}: pick {date} in {label}: {e}", self.name));
+            .unwrap_or_else(|e| panic!("{}: set {label} to {value:?}: {e}", self.name));
     }
 
     /// The browser's local date `days` from today, as (year, month, day).

@@ -393,6 +393,7 @@ async fn more_scenario(client: &Client) {
     phone.fill(EN.save, "Tags", "二胎").await;
     phone.click(EN.save).await;
     phone.follow(EN.customers).await;
+    phone.erase("", EN.search).await;
     phone.sees_at(steps::COUNT, "2 customers").await;
     phone.click("Filter").await;
     let chip = |name: &str| {

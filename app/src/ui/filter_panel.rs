@@ -112,8 +112,11 @@ fn FilterPanel(
     };
     view! {
         <section class="filter-panel card" aria-label=move || t().filter>
-            <h3>{move || t().rfm_class}</h3>
-            <div class="chips">{classes.collect_view()}</div>
+            // RFM classes are ranks among the buyers: with too few, they mean nothing yet.
+            <Show when=move || app.today.with(|d| d.as_ref().is_some_and(|d| d.analysis.classes_meaningful()))>
+                <h3>{move || t().rfm_class}</h3>
+                <div class="chips">{classes.clone().collect_view()}</div>
+            </Show>
             <h3>{move || t().stage}</h3>
             <div class="chips">{stages.collect_view()}</div>
             <h3>{move || t().shop_class}</h3>
