@@ -220,6 +220,9 @@ pub struct Texts {
     pub resolve: &'static str,
     pub resolution: &'static str,
     pub compensation: &'static str,
+    /// Who brought whom.
+    pub referred_by: &'static str,
+    pub referrals: &'static str,
     /// The Customers tab's filter chips and sort.
     pub filter: &'static str,
     pub sort: &'static str,
@@ -455,6 +458,8 @@ pub static ZH: Texts = Texts {
     resolve: "解决",
     resolution: "解决方式",
     compensation: "补偿金额",
+    referred_by: "介绍人",
+    referrals: "介绍的顾客",
     filter: "筛选",
     sort: "排序",
     sort_name: "按姓名",
@@ -684,6 +689,8 @@ pub static EN: Texts = Texts {
     resolve: "Resolve",
     resolution: "Resolution",
     compensation: "Compensation",
+    referred_by: "Referred by",
+    referrals: "Referrals",
     filter: "Filter",
     sort: "Sort",
     sort_name: "Name",

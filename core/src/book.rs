@@ -138,6 +138,12 @@ impl RecordState {
         out
     }
 
+    /// One plain field's current value, without decoding the record (a scan of every
+    /// customer for one field stays cheap).
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name).map(|reg| &reg.value)
+    }
+
     /// The record decoded into its typed form. Fields the type does not know are ignored and
     /// fields it lacks take their defaults, so older and newer app versions read each other's data.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {

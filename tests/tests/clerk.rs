@@ -391,7 +391,25 @@ async fn more_scenario(client: &Client) {
     steps::add_customer(&phone, EN, "赵敏", "13800138000").await;
     phone.click(EN.edit).await;
     phone.fill(EN.save, "Tags", "二胎").await;
+    // Referrer: 王芳, found by her pinyin initials.
+    phone.fill(EN.save, "Referrer", "wf").await;
+    let offer = phone
+        .wait_for("//button[contains(@class,'offer')][starts-with(normalize-space(),'王芳')]")
+        .await;
+    phone.tap(offer, "王芳 as referrer").await;
+    phone
+        .sees_at("//span[contains(@class,'referrer-name')]", "王芳")
+        .await;
     phone.click(EN.save).await;
+    phone
+        .sees_at("//dd[contains(@class,'referred-by')]", "王芳")
+        .await;
+    phone.follow("王芳").await;
+    phone.sees_at(steps::CUSTOMER_NAME, "王芳").await;
+    phone
+        .sees_at("//dd[contains(@class,'referrals')]", "赵敏")
+        .await;
+    phone.screenshot("clerk-12-referrals").await;
     phone.follow(EN.customers).await;
     phone.erase("", EN.search).await;
     phone.sees_at(steps::COUNT, "2 customers").await;
@@ -406,7 +424,7 @@ async fn more_scenario(client: &Client) {
     let stage = phone.wait_for(&chip("Introduction")).await;
     phone.tap(stage, "Introduction chip").await;
     phone.sees_at(steps::COUNT, "1 customer").await;
-    phone.screenshot("clerk-12-filtered").await;
+    phone.screenshot("clerk-13-filtered").await;
     phone.click("Clear filters").await;
     phone.sees_at(steps::COUNT, "2 customers").await;
 }

@@ -13,6 +13,7 @@ use crate::route::{Pane, Screen, use_location};
 use crate::state::use_app;
 use huike_core::domain::{Customer, Role, anniversary_lines, child_line};
 use huike_core::id::Id;
+use huike_core::insights::referrals::referrals;
 use huike_core::op::RecordKind;
 use huike_core::segment::MIN_BUYERS_FOR_CLASSES;
 use leptos::prelude::*;
@@ -109,6 +110,26 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
         }
     };
     let (vip, do_not_contact) = (c.vip, c.do_not_contact);
+    // Who brought this customer, and whom they brought (names from the kept list).
+    let name_of = move |id: &Id| {
+        app.with_views(|v| v.roster().row(id).map(|r| r.name.clone()))
+            .flatten()
+            .unwrap_or_else(|| id.to_string())
+    };
+    let referred_by = c.referrer.clone().map(|rid| {
+        let name = name_of(&rid);
+        (format!("/customers/{rid}"), name)
+    });
+    let referred = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            app.with_book(|book| referrals(book, &id))
+                .unwrap_or_default()
+                .iter()
+                .map(|rid| (format!("/customers/{rid}"), name_of(rid)))
+                .collect::<Vec<_>>()
+        })
+    };
     let recording = RwSignal::new(None::<Recording>);
     let recorded = Callback::new(move |()| recording.set(None));
     let (for_purchase, for_visit, for_contact) = (id.clone(), id.clone(), id.clone());
@@ -141,6 +162,16 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 </Show>
                 <dt>{move || t().added_on}</dt>
                 <dd>{created}</dd>
+                {referred_by.map(|(href, name)| view! {
+                    <dt>{move || t().referred_by}</dt>
+                    <dd class="referred-by"><Link href=href>{name}</Link></dd>
+                })}
+                <Show when=move || referred.with(|r| !r.is_empty())>
+                    <dt>{move || t().referrals}</dt>
+                    <dd class="referrals">
+                        {move || referred.get().into_iter().map(|(href, name)| view! { <span class="line"><Link href=href>{name}</Link></span> }).collect_view()}
+                    </dd>
+                </Show>
                 {move || {
                     let (children, anniversaries) = key_dates();
                     let list = |lines: Vec<String>| lines.into_iter().map(|l| view! { <span class="line">{l}</span> }).collect_view();

@@ -1,6 +1,7 @@
 //! Adding and editing a customer: one editor for both, so quick add and the full edit agree.
 
 use super::more_form::more_section;
+use super::referrer::referrer_picker;
 use super::widgets::{TextField, later};
 use crate::i18n::{Lang, Texts};
 use crate::platform::{local_now, now_ms, today};
@@ -78,6 +79,14 @@ pub(super) fn CustomerEditor(
     let more = RwSignal::new(MoreDraft::of(&initial));
     let more_problems = RwSignal::new(Vec::new());
     let more_open = RwSignal::new(false);
+    // The referrer, as picked (their name from the kept list).
+    let referrer = RwSignal::new(initial.referrer.clone().map(|id| {
+        let name = app
+            .with_views(|v| v.roster().row(&id).map(|r| r.name.clone()))
+            .flatten()
+            .unwrap_or_else(|| id.to_string());
+        (id, name)
+    }));
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -111,6 +120,7 @@ pub(super) fn CustomerEditor(
             })
         })
     };
+    let picker = later(referrer_picker(referrer, id.clone()));
     let before = initial.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -138,6 +148,7 @@ pub(super) fn CustomerEditor(
                 return;
             }
         };
+        c.referrer = referrer.get_untracked().map(|(id, _)| id);
         let (record, old) = match &id {
             Some(id) => (id.clone(), Some(before.clone())),
             None => {
@@ -198,6 +209,7 @@ pub(super) fn CustomerEditor(
                         .collect_view()}
                 </select>
             </label>
+            {picker}
             <Show when=move || full>
                 <TextField label=Signal::derive(move || t().wechat) value=wechat />
                 <TextField label=Signal::derive(move || t().birthday) value=birthday kind="date" error=problem(DraftField::Birthday) />

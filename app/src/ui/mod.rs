@@ -12,6 +12,7 @@ mod filter_panel;
 mod more_form;
 mod onboarding;
 mod purchase_form;
+mod referrer;
 mod settings;
 mod shell;
 mod stats;

@@ -10,6 +10,7 @@
 //! the list and today's follow-ups show as soon as the image is read.
 
 pub mod filter;
+pub mod referrals;
 pub mod roster;
 mod team;
 
