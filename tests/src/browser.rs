@@ -432,8 +432,8 @@ impl Page<'_> {
             .unwrap_or_else(|e| panic!("{}: set {label} to {value:?}: {e}", self.name));
     }
 
-    /// The browser's local date `days` from today, as (year, month, day).
-    pub async fn date_in(&self, days: u32) -> (u32, u32, u32) {
+    /// The browser's local date `days` from today (before it when negative), as (year, month, day).
+    pub async fn date_in(&self, days: i64) -> (u32, u32, u32) {
         let v = self
             .client
             .execute(

@@ -194,6 +194,19 @@ async fn wallet_scenario(client: &Client) {
     .await;
     steps::add_customer(&phone, EN, "王芳", "136 1234 5678").await;
 
+    // Two purchases a month apart: her stage goes from Introduction to Growth.
+    let stage = "//dd[contains(@class,'stage')]";
+    let (y, m, d) = phone.date_in(-30).await;
+    let month_ago = format!("{y:04}-{m:02}-{d:02}");
+    phone.click(EN.record_purchase).await;
+    phone.fill(EN.save, EN.amount, "268").await;
+    phone.pick_date(EN.save, "Date", &month_ago).await;
+    phone.click(EN.save).await;
+    phone.sees_at(stage, "Introduction").await;
+    steps::record_purchase(&phone, EN, "199", "¥199.00").await;
+    phone.sees_at(stage, "Growth").await;
+    phone.screenshot("clerk-05-two-purchases-growth").await;
+
     // Top up 500 with a plan of 10 monthly pickups of 50, the first today.
     phone.click("Top up").await;
     phone.fill(EN.save, "Amount", "500").await;
@@ -209,7 +222,7 @@ async fn wallet_scenario(client: &Client) {
             "monthly, 10 pickups, ¥500.00 in all",
         )
         .await;
-    phone.screenshot("clerk-05-top-up-with-plan").await;
+    phone.screenshot("clerk-06-top-up-with-plan").await;
     double_tap_save(&phone, "top-up-form").await;
     phone.sees_at(STORED_VALUE, "¥500.00").await;
     phone
@@ -244,7 +257,7 @@ async fn wallet_scenario(client: &Client) {
     phone
         .gone(&format!("{PLAN}//button[normalize-space()='Picked up']"))
         .await;
-    phone.screenshot("clerk-06-picked-up-on-today").await;
+    phone.screenshot("clerk-07-picked-up-on-today").await;
     phone.follow("Open card").await;
     phone.sees_at(steps::CUSTOMER_NAME, "王芳").await;
 
@@ -292,7 +305,7 @@ async fn wallet_scenario(client: &Client) {
             "Only 70 points to redeem",
         )
         .await;
-    phone.screenshot("clerk-07-points-refused").await;
+    phone.screenshot("clerk-08-points-refused").await;
 
     // The history names each entry with its amount, each once.
     let lines = phone.texts(steps::ENTRIES).await;
@@ -303,7 +316,7 @@ async fn wallet_scenario(client: &Client) {
     assert_eq!(count("Top up"), 1, "{lines:#?}");
     assert_eq!(count("Spend"), 1, "{lines:#?}");
     phone.scroll_to(steps::ENTRIES).await;
-    phone.screenshot("clerk-08-wallet-history").await;
+    phone.screenshot("clerk-09-wallet-history").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -353,7 +366,7 @@ async fn more_scenario(client: &Client) {
             "Too far ahead: a due date is at most ten months away.",
         )
         .await;
-    phone.screenshot("clerk-09-due-date-refused").await;
+    phone.screenshot("clerk-10-due-date-refused").await;
 
     // Due in seven days, VIP: saved, and on Today as a due date.
     phone
@@ -373,7 +386,7 @@ async fn more_scenario(client: &Client) {
         reasons.contains("Due date in 7 days"),
         "王芳's item on Today says {reasons:?}"
     );
-    phone.screenshot("clerk-10-due-date-on-today").await;
+    phone.screenshot("clerk-11-due-date-on-today").await;
 
     // The editor opens with what was saved.
     steps::open_customer(&phone, EN, "王芳").await;
@@ -384,7 +397,7 @@ async fn more_scenario(client: &Client) {
         nickname.prop("value").await.expect("a value").as_deref(),
         Some("小宝")
     );
-    phone.screenshot("clerk-11-more-section").await;
+    phone.screenshot("clerk-12-more-section").await;
 
     // Filters: 赵敏 tagged 二胎; the tag chip shows her alone, a stage chip with it still her,
     // and clearing shows both.
@@ -409,7 +422,7 @@ async fn more_scenario(client: &Client) {
     phone
         .sees_at("//dd[contains(@class,'referrals')]", "赵敏")
         .await;
-    phone.screenshot("clerk-12-referrals").await;
+    phone.screenshot("clerk-13-referrals").await;
     phone.follow(EN.customers).await;
     phone.erase("", EN.search).await;
     phone.sees_at(steps::COUNT, "2 customers").await;
@@ -424,7 +437,7 @@ async fn more_scenario(client: &Client) {
     let stage = phone.wait_for(&chip("Introduction")).await;
     phone.tap(stage, "Introduction chip").await;
     phone.sees_at(steps::COUNT, "1 customer").await;
-    phone.screenshot("clerk-13-filtered").await;
+    phone.screenshot("clerk-14-filtered").await;
     phone.click("Clear filters").await;
     phone.sees_at(steps::COUNT, "2 customers").await;
 }
