@@ -7,6 +7,7 @@ mod contact_form;
 mod customer_detail;
 mod customer_form;
 mod customers;
+mod data_panel;
 mod entry_form;
 mod filter_panel;
 mod more_form;

@@ -1,4 +1,5 @@
-//! The Settings tab: language, sync status, devices and invitations.
+//! The Settings tab: language, sync status, devices and invitations, and (the owner's) export
+//! and backup.
 
 use crate::api::Api;
 use crate::i18n::Lang;
@@ -60,6 +61,7 @@ pub(super) fn Settings() -> impl IntoView {
             <Show when=is_owner>
                 <InvitePanel />
                 <DevicesPanel />
+                <super::data_panel::DataPanel />
             </Show>
         </section>
     }
