@@ -162,27 +162,32 @@ const STORED_VALUE: &str = "//dd[contains(@class,'stored-value-balance')]";
 /// The card's pickup plans.
 const PLAN: &str = "//li[contains(@class,'plan')]";
 
-/// Taps the form's Save twice within one moment, as an impatient thumb does.
-async fn double_tap_save(page: &Page<'_>, form: &str) {
-    let save = page
-        .wait_for(&format!(
-            "//form[contains(@class,'{form}')]//button[@type='submit']"
-        ))
-        .await;
-    let arg = serde_json::to_value(&save).expect("an element reference");
+/// Taps the first element at `xpath` twice within one moment, as an impatient thumb does.
+async fn double_tap(page: &Page<'_>, xpath: &str) {
+    let el = page.wait_for(xpath).await;
+    let arg = serde_json::to_value(&el).expect("an element reference");
     page.client
         .execute("arguments[0].click(); arguments[0].click();", vec![arg])
         .await
         .expect("double tap");
 }
 
-async fn wallet_scenario(client: &Client) {
+/// Taps the form's Save twice within one moment.
+async fn double_tap_save(page: &Page<'_>, form: &str) {
+    double_tap(
+        page,
+        &format!("//form[contains(@class,'{form}')]//button[@type='submit']"),
+    )
+    .await;
+}
+
+/// A new shop `shop` and a clerk's phone (小李, English) that has joined it.
+async fn clerk_phone<'a>(client: &'a Client, shop: &str) -> Page<'a> {
     let phone = Page {
         client,
         name: "phone",
     };
-    let api = Api::new();
-    let shop = steps::new_shop(&api, "回流测试母婴店").await;
+    let shop = steps::new_shop(&Api::new(), shop).await;
     steps::join(
         &phone,
         EN,
@@ -192,6 +197,11 @@ async fn wallet_scenario(client: &Client) {
         "小李",
     )
     .await;
+    phone
+}
+
+async fn wallet_scenario(client: &Client) {
+    let phone = clerk_phone(client, "回流测试母婴店").await;
     steps::add_customer(&phone, EN, "王芳", "136 1234 5678").await;
 
     // Two purchases a month apart: her stage goes from Introduction to Growth.
@@ -239,15 +249,11 @@ async fn wallet_scenario(client: &Client) {
         .wait_for("//li[contains(@class,'follow-up')][.//span[contains(@class,'row-name')][normalize-space()='王芳']]//a")
         .await;
     phone.tap(item, "王芳 on Today").await;
-    let picked = phone
-        .wait_for(&format!("{PLAN}//button[normalize-space()='Picked up']"))
-        .await;
-    let arg = serde_json::to_value(&picked).expect("an element reference");
-    phone
-        .client
-        .execute("arguments[0].click(); arguments[0].click();", vec![arg])
-        .await
-        .expect("double tap");
+    double_tap(
+        &phone,
+        &format!("{PLAN}//button[normalize-space()='Picked up']"),
+    )
+    .await;
     phone
         .sees_at(
             &format!("{PLAN}/p[1]"),
@@ -330,21 +336,7 @@ async fn a_child_due_in_seven_days_is_on_today_and_a_due_date_too_far_ahead_is_r
 }
 
 async fn more_scenario(client: &Client) {
-    let phone = Page {
-        client,
-        name: "phone",
-    };
-    let api = Api::new();
-    let shop = steps::new_shop(&api, "孩子测试母婴店").await;
-    steps::join(
-        &phone,
-        EN,
-        &huike_tests::app_url(),
-        &huike_tests::worker_url(),
-        &shop.clerk_code,
-        "小李",
-    )
-    .await;
+    let phone = clerk_phone(client, "孩子测试母婴店").await;
     let date = |(y, m, d): (u32, u32, u32)| format!("{y:04}-{m:02}-{d:02}");
 
     // 王芳: the quick part, then More → Add child with a due date eleven months ahead: refused

@@ -7,6 +7,7 @@
 //! first time a form opens the section.
 
 use super::customer_form::draft_error;
+use super::widgets::Labelled;
 use crate::state::use_app;
 use huike_core::domain::{ChildDraft, DraftError, MoreDraft, MoreField};
 use leptos::prelude::*;
@@ -43,10 +44,8 @@ fn Text(
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let error = error.unwrap_or_else(|| Signal::derive(|| None));
     view! {
-        <label class="field" class:invalid=move || error.with(Option::is_some)>
-            <span class="field-label">{label}</span>
+        <Labelled label=label error=error.unwrap_or_else(|| Signal::derive(|| None))>
             <input
                 type=kind
                 inputmode=inputmode
@@ -54,10 +53,7 @@ fn Text(
                 prop:value=move || draft.with(get)
                 on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
             />
-            <Show when=move || error.with(Option::is_some)>
-                <span class="field-error" role="alert">{move || error.get().unwrap_or_default()}</span>
-            </Show>
-        </label>
+        </Labelled>
     }
 }
 
@@ -70,10 +66,8 @@ fn Pick(
     set: Callback<String>,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let error = error.unwrap_or_else(|| Signal::derive(|| None));
     view! {
-        <label class="field" class:invalid=move || error.with(Option::is_some)>
-            <span class="field-label">{label}</span>
+        <Labelled label=label error=error.unwrap_or_else(|| Signal::derive(|| None))>
             <select on:change=move |ev| set.run(event_target_value(&ev)) prop:value=move || value.get()>
                 <option value="">"—"</option>
                 {move || options
@@ -82,10 +76,7 @@ fn Pick(
                     .map(|(key, name)| view! { <option value=key selected=move || value.get() == key>{name}</option> })
                     .collect_view()}
             </select>
-            <Show when=move || error.with(Option::is_some)>
-                <span class="field-error" role="alert">{move || error.get().unwrap_or_default()}</span>
-            </Show>
-        </label>
+        </Labelled>
     }
 }
 
@@ -157,12 +148,10 @@ fn MoreSection(draft: RwSignal<MoreDraft>, problems: MoreProblems) -> impl IntoV
                         <input type="text" prop:value=move || draft.with(|d| d.anniversaries.get(i).map(|a| a.0.clone()).unwrap_or_default())
                             on:input=move |ev| draft.update(|d| if let Some(a) = d.anniversaries.get_mut(i) { a.0 = event_target_value(&ev) }) />
                     </label>
-                    <label class="field" class:invalid=move || problem_of(problems, MoreField::Anniversary(i)).with(Option::is_some)>
-                        <span class="field-label">{move || t().anniversary_date}</span>
+                    <Labelled label=label(|t| t.anniversary_date) error=problem_of(problems, MoreField::Anniversary(i))>
                         <input type="date" prop:value=move || draft.with(|d| d.anniversaries.get(i).map(|a| a.1.clone()).unwrap_or_default())
                             on:input=move |ev| draft.update(|d| if let Some(a) = d.anniversaries.get_mut(i) { a.1 = event_target_value(&ev) }) />
-                        <span class="field-error" role="alert">{move || problem_of(problems, MoreField::Anniversary(i)).get()}</span>
-                    </label>
+                    </Labelled>
                 </div>
             </For>
             <button type="button" class="button secondary" on:click=move |_| draft.update(|d| d.anniversaries.push(Default::default()))>
@@ -230,25 +219,19 @@ fn Child(draft: RwSignal<MoreDraft>, index: usize, problems: MoreProblems) -> im
                 <span class="field-label">{move || t().nickname}</span>
                 <input type="text" prop:value=get(|c| &c.nickname) on:input=set(|c, v| c.nickname = v) />
             </label>
-            <label class="field" class:invalid=move || gender_error.with(Option::is_some)>
-                <span class="field-label">{move || t().child_gender}</span>
+            <Labelled label=Signal::derive(move || t().child_gender) error=gender_error>
                 <select prop:value=get(|c| &c.gender) on:change=set(|c, v| c.gender = v)>
                     <option value="">"—"</option>
                     <option value="female">{move || t().female}</option>
                     <option value="male">{move || t().male}</option>
                 </select>
-                <span class="field-error" role="alert">{move || gender_error.get()}</span>
-            </label>
-            <label class="field" class:invalid=move || birthday_error.with(Option::is_some)>
-                <span class="field-label">{move || t().child_birthday}</span>
+            </Labelled>
+            <Labelled label=Signal::derive(move || t().child_birthday) error=birthday_error>
                 <input type="date" prop:value=get(|c| &c.birthday) on:input=set(|c, v| c.birthday = v) />
-                <span class="field-error" role="alert">{move || birthday_error.get()}</span>
-            </label>
-            <label class="field" class:invalid=move || due_error.with(Option::is_some)>
-                <span class="field-label">{move || t().due_date}</span>
+            </Labelled>
+            <Labelled label=Signal::derive(move || t().due_date) error=due_error>
                 <input type="date" prop:value=get(|c| &c.due_date) on:input=set(|c, v| c.due_date = v) />
-                <span class="field-error" role="alert">{move || due_error.get()}</span>
-            </label>
+            </Labelled>
             <button type="button" class="button ghost" on:click=move |_| draft.update(|d| { if index < d.children.len() { d.children.remove(index); } })>
                 {move || t().remove}
             </button>

@@ -29,8 +29,7 @@ pub(super) fn TextField(
 ) -> impl IntoView {
     let error = error.unwrap_or_else(|| Signal::derive(|| None));
     view! {
-        <label class="field" class:invalid=move || error.with(Option::is_some)>
-            <span class="field-label">{label}</span>
+        <Labelled label=label error=error>
             <input
                 type=kind
                 inputmode=inputmode
@@ -39,6 +38,27 @@ pub(super) fn TextField(
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 bind:value=value
             />
+        </Labelled>
+    }
+}
+
+/// A field's frame: its visible label (the control's accessible name), the control, and what
+/// is wrong with it under it.
+#[component]
+pub(super) fn Labelled(
+    /// Visible label.
+    label: Signal<&'static str>,
+    /// What is wrong with the value.
+    #[prop(optional, into)]
+    error: Option<Signal<Option<String>>>,
+    /// The control.
+    children: Children,
+) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    view! {
+        <label class="field" class:invalid=move || error.with(Option::is_some)>
+            <span class="field-label">{label}</span>
+            {children()}
             <Show when=move || error.with(Option::is_some)>
                 <span class="field-error" role="alert">{move || error.get().unwrap_or_default()}</span>
             </Show>

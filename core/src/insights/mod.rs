@@ -12,6 +12,7 @@
 pub mod filter;
 pub mod referrals;
 pub mod roster;
+pub mod stats;
 mod team;
 
 pub use team::Team;
