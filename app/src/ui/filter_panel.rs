@@ -51,6 +51,33 @@ fn Chip(
     }
 }
 
+/// One chip per value of `all` (named in the UI language, counted by position), toggling the
+/// value in the list `field` / `field_mut` pick out of the chosen filter.
+fn chip_row<T: Copy + PartialEq + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T, bool) -> &'static str,
+    count: impl Fn(usize) -> usize + Copy + Send + Sync + 'static,
+    chosen: RwSignal<Filter>,
+    field: fn(&Filter) -> &Vec<T>,
+    field_mut: fn(&mut Filter) -> &mut Vec<T>,
+) -> Vec<AnyView> {
+    let app = use_app();
+    all.iter()
+        .enumerate()
+        .map(|(i, &value)| {
+            view! {
+                <Chip
+                    name=Signal::derive(move || name(value, app.lang.get() == Lang::En).to_owned())
+                    count=Signal::derive(move || count(i))
+                    pressed=Signal::derive(move || chosen.with(|f| field(f).contains(&value)))
+                    on_tap=Callback::new(move |()| chosen.update(|f| toggle(field_mut(f), value)))
+                />
+            }
+            .into_any()
+        })
+        .collect()
+}
+
 #[component]
 fn FilterPanel(
     chosen: RwSignal<Filter>,
@@ -59,42 +86,38 @@ fn FilterPanel(
 ) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
-    let en = move || app.lang.get() == Lang::En;
     let facets =
         move || filtered.with(|f| f.as_ref().map(|f| f.facets.clone()).unwrap_or_default());
-    let classes = RfmClass::ALL.into_iter().enumerate().map(move |(i, k)| {
-        view! {
-            <Chip
-                name=Signal::derive(move || (if en() { k.en() } else { k.zh() }).to_owned())
-                count=Signal::derive(move || facets().classes[i])
-                pressed=Signal::derive(move || chosen.with(|f| f.classes.contains(&k)))
-                on_tap=Callback::new(move |()| chosen.update(|f| toggle(&mut f.classes, k)))
-            />
-        }
-    });
-    let stages = Stage::ALL.into_iter().enumerate().map(move |(i, s)| {
-        view! {
-            <Chip
-                name=Signal::derive(move || (if en() { s.en() } else { s.zh() }).to_owned())
-                count=Signal::derive(move || facets().stages[i])
-                pressed=Signal::derive(move || chosen.with(|f| f.stages.contains(&s)))
-                on_tap=Callback::new(move |()| chosen.update(|f| toggle(&mut f.stages, s)))
-            />
-        }
-    });
-    let types = ShopClass::ALL.into_iter().enumerate().map(move |(i, k)| {
-        view! {
-            <Chip
-                name=Signal::derive(move || (if en() { k.en() } else { k.zh() }).to_owned())
-                count=Signal::derive(move || facets().types[i])
-                pressed=Signal::derive(move || chosen.with(|f| f.types.contains(&k)))
-                on_tap=Callback::new(move |()| chosen.update(|f| toggle(&mut f.types, k)))
-            />
-        }
-    });
+    let facets = Signal::derive(facets);
+    let classes = move || {
+        chip_row(
+            &RfmClass::ALL,
+            |k, en| if en { k.en() } else { k.zh() },
+            move |i| facets.with(|f| f.classes[i]),
+            chosen,
+            |f| &f.classes,
+            |f| &mut f.classes,
+        )
+    };
+    let stages = chip_row(
+        &Stage::ALL,
+        |s, en| if en { s.en() } else { s.zh() },
+        move |i| facets.with(|f| f.stages[i]),
+        chosen,
+        |f| &f.stages,
+        |f| &mut f.stages,
+    );
+    let types = chip_row(
+        &ShopClass::ALL,
+        |k, en| if en { k.en() } else { k.zh() },
+        move |i| facets.with(|f| f.types[i]),
+        chosen,
+        |f| &f.types,
+        |f| &mut f.types,
+    );
     // Tags: every tag any listed customer has (a chosen tag stays, even at 0).
     let tags = move || {
-        let mut all = facets().tags;
+        let mut all = facets.with(|f| f.tags.clone());
         chosen.with(|f| {
             for tag in &f.tags {
                 if !all.iter().any(|(t, _)| t == tag) {
@@ -115,12 +138,12 @@ fn FilterPanel(
             // RFM classes are ranks among the buyers: with too few, they mean nothing yet.
             <Show when=move || app.today.with(|d| d.as_ref().is_some_and(|d| d.analysis.classes_meaningful()))>
                 <h3>{move || t().rfm_class}</h3>
-                <div class="chips">{classes.clone().collect_view()}</div>
+                <div class="chips">{classes()}</div>
             </Show>
             <h3>{move || t().stage}</h3>
-            <div class="chips">{stages.collect_view()}</div>
+            <div class="chips">{stages}</div>
             <h3>{move || t().shop_class}</h3>
-            <div class="chips">{types.collect_view()}</div>
+            <div class="chips">{types}</div>
             <h3>{move || t().tags}</h3>
             <div class="chips">
                 <For each=tags key=|(tag, n)| (tag.clone(), *n) let:item>

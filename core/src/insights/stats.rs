@@ -206,7 +206,6 @@ pub fn stages_by_month(analysis: &Analysis, rules: &Rules) -> Vec<MonthStages> {
     // interval: (month, last purchase day).
     let mut waiting: Vec<(usize, NaiveDate)> = Vec::new();
     let mut gaps = Vec::new();
-    let t0 = std::time::Instant::now();
     for (c, cust) in history.customers.iter().enumerate() {
         let added = match (cust.profile.created_on, cust.first_seen) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -236,9 +235,6 @@ pub fn stages_by_month(analysis: &Analysis, rules: &Rules) -> Vec<MonthStages> {
             }
         });
     }
-    let t1 = t0.elapsed();
-    let n: usize = own.iter().map(|o| o.len()).sum();
-    let w = waiting.len();
     let shop: Vec<Option<f64>> = own
         .iter_mut()
         .map(|intervals| {
@@ -246,16 +242,11 @@ pub fn stages_by_month(analysis: &Analysis, rules: &Rules) -> Vec<MonthStages> {
             stage::median_sorted(intervals)
         })
         .collect();
-    let t2 = t0.elapsed();
     for (m, last) in waiting {
         let day = months[m].through;
         let life = stage::lifecycle(1, Some(last), None, shop[m], day, rules);
         count(m, life.stage);
     }
-    eprintln!(
-        "walk {t1:?} sort {t2:?} all {:?} own {n} waiting {w}",
-        t0.elapsed()
-    );
     out
 }
 
