@@ -185,8 +185,8 @@ fn month_start(n: i32) -> Option<NaiveDate> {
 ///
 /// Cost: one walk over every customer's purchase days in day order (each gap inserted into a
 /// sorted list of the customer's gaps), then sorting the customers' own intervals of each
-/// month for the shop-wide interval — about 10 ms natively for 20,000 customers and 200,000
-/// purchases.
+/// month for the shop-wide interval: 10–14 ms natively for 20,000 customers and 200,000
+/// purchases (on a busy 2-core machine where the analysis itself took 33–40 ms).
 ///
 /// [`analyze`]: crate::segment::analyze
 pub fn stages_by_month(analysis: &Analysis, rules: &Rules) -> Vec<MonthStages> {
