@@ -217,6 +217,42 @@ async fn wallet_scenario(client: &Client) {
     phone.sees_at(stage, "Growth").await;
     phone.screenshot("clerk-05-two-purchases-growth").await;
 
+    // Stats draws them: the revenue chart's data, as the app renders it, splits new and
+    // returning spend by month.
+    phone.follow("Stats").await;
+    let summary = phone
+        .wait_for("//div[contains(@class,'revenue-chart')]//summary")
+        .await;
+    phone.tap(summary, "Show data").await;
+    let row = |(y, m, _): (u32, u32, u32)| {
+        format!(
+            "//div[contains(@class,'revenue-chart')]//tr[th[normalize-space()='{y:04}-{m:02}']]/td"
+        )
+    };
+    let (this_month, month_before) = (phone.date_in(0).await, phone.date_in(-30).await);
+    let now = phone.texts(&row(this_month)).await;
+    if (this_month.0, this_month.1) == (month_before.0, month_before.1) {
+        assert_eq!(
+            now,
+            ["¥467.00", "¥0.00", "0%"],
+            "both purchases in this month"
+        );
+    } else {
+        assert_eq!(
+            now,
+            ["¥0.00", "¥199.00", "100%"],
+            "this month: 王芳 came back"
+        );
+        let before = phone.texts(&row(month_before)).await;
+        assert_eq!(
+            before,
+            ["¥268.00", "¥0.00", "0%"],
+            "last month: 王芳 was new"
+        );
+    }
+    phone.screenshot("clerk-05b-stats-revenue").await;
+    steps::open_customer(&phone, EN, "王芳").await;
+
     // Top up 500 with a plan of 10 monthly pickups of 50, the first today.
     phone.click("Top up").await;
     phone.fill(EN.save, "Amount", "500").await;

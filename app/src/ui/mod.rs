@@ -17,6 +17,7 @@ mod referrer;
 mod settings;
 mod shell;
 mod stats;
+mod stats_charts;
 mod timeline;
 mod today;
 mod visit_form;

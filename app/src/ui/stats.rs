@@ -1,4 +1,4 @@
-//! The Stats tab: how the customer base is made up.
+//! The Stats tab: how the customer base is made up, and (`stats_charts`) how it moves.
 
 use super::customer_form::source_name;
 use crate::i18n::Lang;
@@ -18,17 +18,19 @@ pub(super) fn Stats() -> impl IntoView {
             .unwrap_or_default()
     });
     view! {
-        <section class="page">
+        <section class="page stats">
             <header class="page-head"><h1>{move || t().stats}</h1></header>
             <div class="kpis">
                 <div class="kpi card"><span class="kpi-value">{move || counts.get().total}</span><span class="muted">{move || t().stats_total}</span></div>
                 <div class="kpi card"><span class="kpi-value">{move || counts.get().new_30}</span><span class="muted">{move || t().stats_new_30}</span></div>
             </div>
-            <div class="card">
-                <h2>{move || t().stats_by_source}</h2>
-                <SourceChart counts=counts />
+            <div class="stats-grid">
+                <div class="card chart-card">
+                    <h2>{move || t().stats_by_source}</h2>
+                    <SourceChart counts=counts />
+                </div>
+                <super::stats_charts::StatsCharts />
             </div>
-            <p class="muted small">{move || t().stats_hint}</p>
         </section>
     }
 }
