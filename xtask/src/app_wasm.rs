@@ -43,7 +43,8 @@ pub(crate) fn build(repo: &Repo) -> Result<PathBuf> {
     fs::create_dir_all(&staging)?;
     let main = split(&linked, &staging)?;
     bindgen(repo, &main, &staging)?;
-    fs::remove_file(&main)?;
+    // What the first load is made of, for `twiggy top target/app-wasm/main-named.wasm`.
+    fs::rename(&main, work.join("main-named.wasm"))?;
     optimise(repo, &staging)?;
     let folder = work.join(format!("{FOLDER_PREFIX}{}", folder_hash(&staging)?));
     fs::rename(&staging, &folder)?;

@@ -1,6 +1,6 @@
 //! Adding and editing a customer: one editor for both, so quick add and the full edit agree.
 
-use super::more_form::more_section;
+use super::more_form::{more_checked, more_section};
 use super::referrer::referrer_picker;
 use super::widgets::{TextField, later};
 use crate::i18n::{Lang, Texts};
@@ -76,7 +76,7 @@ pub(super) fn CustomerEditor(
     let birthday = RwSignal::new(initial.birthday.map(|d| d.to_string()).unwrap_or_default());
     let source = RwSignal::new(initial.source.map(source_key).unwrap_or_default());
     // The More section: its draft lives here (Save checks it); its fields load when opened.
-    let more = RwSignal::new(MoreDraft::of(&initial));
+    let more = RwSignal::new(MoreDraft::default());
     let more_problems = RwSignal::new(Vec::new());
     let more_open = RwSignal::new(false);
     // The referrer, as picked (their name from the kept list).
@@ -133,21 +133,15 @@ pub(super) fn CustomerEditor(
             birthday: full.then(|| birthday.get()),
             notes: full.then(|| notes.get()),
         };
-        let quick = draft.apply(&before, local_now());
-        // The More section is checked only once opened (closed, it holds the record's values).
-        let checked = match &quick {
-            Ok(c) if more_open.get_untracked() => more.with(|m| m.apply(c, today())).map(Some),
-            _ => Ok(None),
-        };
-        problems.set(quick.as_ref().err().cloned().unwrap_or_default());
-        more_problems.set(checked.as_ref().err().cloned().unwrap_or_default());
-        let mut c = match (quick, checked) {
-            (Ok(_), Ok(Some(c))) | (Ok(c), Ok(None)) => c,
-            _ => {
+        let mut c = match draft.apply(&before, local_now()) {
+            Ok(c) => c,
+            Err(found) => {
                 error.set(Some(t().fix_fields.into()));
+                problems.set(found);
                 return;
             }
         };
+        problems.set(Vec::new());
         c.referrer = referrer.get_untracked().map(|(id, _)| id);
         let (record, old) = match &id {
             Some(id) => (id.clone(), Some(before.clone())),
@@ -162,7 +156,21 @@ pub(super) fn CustomerEditor(
         };
         error.set(None);
         busy.set(true);
+        let more_typed = more_open.get_untracked().then(|| more.get_untracked());
         spawn_local(async move {
+            // The More section, once opened, is checked by its own module (already fetched).
+            if let Some(typed) = more_typed {
+                match more_checked(typed, c, today()).await {
+                    Ok(checked) => c = checked,
+                    Err(found) => {
+                        more_problems.set(found);
+                        error.set(Some(t().fix_fields.into()));
+                        busy.set(false);
+                        return;
+                    }
+                }
+            }
+            more_problems.set(Vec::new());
             let result = app
                 .save_local(|r| r.plan_edit(now_ms(), &record, old.as_ref(), &c))
                 .await;
@@ -222,7 +230,7 @@ pub(super) fn CustomerEditor(
                 <button type="button" class="button secondary" on:click=move |_| more_open.set(true)>{move || t().more}</button>
             </Show>
             <Show when=move || more_open.get()>
-                {later(more_section(more, more_problems))}
+                {later(more_section(more, more_problems, initial.clone()))}
             </Show>
             <Show when=move || error.with(Option::is_some)>
                 <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>

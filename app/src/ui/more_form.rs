@@ -9,16 +9,33 @@
 use super::customer_form::draft_error;
 use super::widgets::Labelled;
 use crate::state::use_app;
-use huike_core::domain::{ChildDraft, DraftError, MoreDraft, MoreField};
+use chrono::NaiveDate;
+use huike_core::domain::{ChildDraft, Customer, DraftError, MoreDraft, MoreField};
 use leptos::prelude::*;
 
 /// A refusal of the More section: which field, and why.
 pub(super) type MoreProblems = RwSignal<Vec<(MoreField, DraftError)>>;
 
-/// The section over `draft`, showing `problems`.
+/// The section over `draft` (filled from `customer` as it opens), showing `problems`.
 #[lazy]
-pub(super) fn more_section(draft: RwSignal<MoreDraft>, problems: MoreProblems) -> AnyView {
+pub(super) fn more_section(
+    draft: RwSignal<MoreDraft>,
+    problems: MoreProblems,
+    customer: Customer,
+) -> AnyView {
+    draft.set(MoreDraft::of(&customer));
     view! { <MoreSection draft=draft problems=problems /> }.into_any()
+}
+
+/// `base` with the section's fields as typed (dates checked against `today`), or each field
+/// that is wrong — core's `MoreDraft::apply`, here so that its code loads with the section.
+#[lazy]
+pub(super) fn more_checked(
+    typed: MoreDraft,
+    base: Customer,
+    today: NaiveDate,
+) -> Result<Customer, Vec<(MoreField, DraftError)>> {
+    typed.apply(&base, today)
 }
 
 /// A field's refusal in words, if any.
