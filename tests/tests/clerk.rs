@@ -251,6 +251,13 @@ async fn wallet_scenario(client: &Client) {
         );
     }
     phone.screenshot("clerk-05b-stats-revenue").await;
+    // Her cell of the R × F grid lists exactly her.
+    let cell = phone
+        .wait_for("//*[contains(@class,'rf-cell')][substring-after(@aria-label,': ')='1']")
+        .await;
+    phone.tap(cell, "王芳's R×F cell").await;
+    phone.sees_at(steps::COUNT, "1 customer").await;
+    phone.sees_at(steps::FIRST_ROW_NAME, "王芳").await;
     steps::open_customer(&phone, EN, "王芳").await;
 
     // Top up 500 with a plan of 10 monthly pickups of 50, the first today.

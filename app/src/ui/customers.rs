@@ -9,6 +9,7 @@ use crate::state::use_app;
 use huike_core::id::Id;
 use huike_core::insights::filter::{Filter, Sort, filter};
 use huike_core::insights::roster::Row;
+use huike_core::insights::stats::in_rf_cell;
 use leptos::prelude::*;
 
 /// Height of one list row in CSS pixels (the virtual list positions rows by it).
@@ -117,13 +118,25 @@ fn CustomerList() -> impl IntoView {
         })
     });
     let narrowing = move || chosen.with(|f| *f != Filter::default()) || sort.get() != Sort::Name;
+    // An R × F cell of Stats (`?rf=3-4`): exactly its customers.
+    let location = use_location();
+    let rf_cell = move || {
+        let cell = location.query("rf")?;
+        let (r, f) = cell.split_once('-')?;
+        Some((r.parse::<u8>().ok()?, f.parse::<u8>().ok()?))
+    };
     // Name, pinyin (full or initials), phone digits, WeChat id or tag, best match first —
     // among the customers the chips show.
     let shown = Memo::new(move |_| {
         let q = query.get();
-        let only = narrowing()
-            .then(|| filtered.with(|f| f.as_ref().map(|f| f.ids.clone())))
-            .flatten();
+        let only = match rf_cell() {
+            Some((r, f)) => app
+                .today
+                .with(|d| d.as_ref().map(|d| in_rf_cell(&d.analysis, r, f))),
+            None => narrowing()
+                .then(|| filtered.with(|f| f.as_ref().map(|f| f.ids.clone())))
+                .flatten(),
+        };
         app.with_views(|insights| match (q.trim().is_empty(), only) {
             (true, None) => Shown::All(insights.roster().len()),
             (true, Some(ids)) => {
@@ -205,6 +218,9 @@ fn CustomerList() -> impl IntoView {
             </label>
             <Link href="/customers/new" attr:class="button primary add">{move || t().add_customer}</Link>
         </div>
+        {move || rf_cell().map(|(r, f)| view! {
+            <p class="rf-cell-chip"><span class="tag">{format!("R{r} F{f}")}</span> " " <Link href="/customers">{move || t().clear_filters}</Link></p>
+        })}
         <button type="button" class="button ghost filter-toggle" class:on=narrowing aria-expanded=move || if panel.get() { "true" } else { "false" } on:click=move |_| panel.update(|open| *open = !*open)>
             {move || t().filter}
         </button>

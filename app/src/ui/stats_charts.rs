@@ -6,6 +6,7 @@
 //! module.
 
 use crate::i18n::Lang;
+use crate::route::use_location;
 use crate::state::use_app;
 use huike_core::insights::stats::{
     ClassShare, MonthRevenue, MonthStages, monthly_revenue, rf_grid, rfm_classes, stages_by_month,
@@ -292,6 +293,7 @@ fn ClassesChart(classes: Vec<ClassShare>) -> impl IntoView {
 #[component]
 fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
     let app = use_app();
+    let location = use_location();
     let t = app.t();
     let most = grid.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
     let cells = (0..5)
@@ -303,8 +305,10 @@ fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
                 let (x, y) = (40 + 56 * f, 8 + 36 * row);
                 let shade = 0.08 + 0.82 * n as f64 / most;
                 let title = format!("R{} F{}: {n}", r + 1, f + 1);
+                let go = format!("/customers?rf={}-{}", r + 1, f + 1);
+                let label = title.clone();
                 view! {
-                    <g class="rf-cell">
+                    <g class="rf-cell" role="link" tabindex="0" aria-label=label on:click=move |_| location.navigate(&go)>
                         <rect x=x y=y width="52" height="32" rx="4" style=format!("fill-opacity:{shade:.2}") class="chart-bar"><title>{title}</title></rect>
                         <text x=x + 26 y=y + 21 text-anchor="middle" class="chart-value">{n}</text>
                     </g>
