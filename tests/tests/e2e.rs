@@ -312,4 +312,14 @@ async fn scenario(tablet_client: &Client, phone_client: &Client, app: &str) {
     phone.sees("Offline").await;
     phone.screenshot("21-phone-reloaded-without-network").await;
     set_offline(phone.client, false).await;
+
+    // Back online, both synced: Stats on the tablet draws the phone's purchase, two columns.
+    let long = Duration::from_secs(60);
+    huike_tests::steps::sync_clean(phone, huike_tests::steps::EN, long).await;
+    huike_tests::steps::sync_clean(tablet, huike_tests::steps::ZH, long).await;
+    tablet.follow("统计").await;
+    tablet
+        .wait_for("//div[contains(@class,'revenue-chart')]//*[local-name()='svg']")
+        .await;
+    tablet.screenshot("22-tablet-stats").await;
 }
