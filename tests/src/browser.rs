@@ -78,6 +78,19 @@ impl Drop for Driver {
     }
 }
 
+/// The address of chromedriver's command `tail` for `session`.
+fn session_endpoint(
+    base: &url::Url,
+    session: Option<&str>,
+    tail: &str,
+) -> Result<url::Url, url::ParseError> {
+    let base = base.as_str().trim_end_matches('/');
+    url::Url::parse(&format!(
+        "{base}/session/{}/{tail}",
+        session.unwrap_or_default()
+    ))
+}
+
 /// Chromium's network emulation (chromedriver's `network_conditions` extension).
 #[derive(Debug)]
 struct NetworkConditions {
@@ -90,11 +103,7 @@ impl WebDriverCompatibleCommand for NetworkConditions {
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        let base = base.as_str().trim_end_matches('/');
-        url::Url::parse(&format!(
-            "{base}/session/{}/chromium/network_conditions",
-            session.unwrap_or_default()
-        ))
+        session_endpoint(base, session, "chromium/network_conditions")
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
@@ -124,11 +133,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        let base = base.as_str().trim_end_matches('/');
-        url::Url::parse(&format!(
-            "{base}/session/{}/se/log",
-            session.unwrap_or_default()
-        ))
+        session_endpoint(base, session, "se/log")
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
@@ -190,6 +195,13 @@ pub fn lit(text: &str) -> String {
     }
 }
 
+/// Where screenshots and reports go: `HUIKE_E2E_SCREENSHOTS`, else `target/e2e`.
+fn screenshot_dir() -> PathBuf {
+    std::env::var("HUIKE_E2E_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("../target/e2e"))
+}
+
 /// Finds controls by role and visible name, waiting for them to appear.
 pub struct Page<'a> {
     /// The browser.
@@ -211,9 +223,7 @@ impl Page<'_> {
             return;
         }
         let report = diagnose(self.client).await;
-        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from("../target/e2e"));
+        let dir = screenshot_dir();
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(
             dir.join(format!("boot-hang-{}.txt", self.name)),
@@ -501,9 +511,7 @@ impl Page<'_> {
 
     /// Saves a screenshot as `<HUIKE_E2E_SCREENSHOTS or target/e2e>/<step>-<page name>.png`.
     pub async fn screenshot(&self, step: &str) {
-        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from("../target/e2e"));
+        let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         // Let the last render and fonts settle.
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -515,9 +523,7 @@ impl Page<'_> {
     /// Like [`Page::screenshot`], but never fails (for the failure path: the window may be
     /// gone or the browser stuck).
     pub async fn try_screenshot(&self, step: &str) {
-        let dir = std::env::var("HUIKE_E2E_SCREENSHOTS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from("../target/e2e"));
+        let dir = screenshot_dir();
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(Ok(png)) =
             tokio::time::timeout(Duration::from_secs(20), self.client.screenshot()).await
