@@ -383,23 +383,48 @@ impl Replica {
         before: Option<&T>,
         after: &T,
     ) -> Option<Journal> {
-        let before = before.map(to_object).unwrap_or_default();
-        let ops = diff(
-            &mut self.clock,
-            now_ms,
-            T::KIND,
-            id,
-            &before,
-            &to_object(after),
-            T::SETS,
-        );
+        self.plan_edits(now_ms, [(id, before, after)])
+    }
+
+    /// Many record edits as one change (a chunk of an import): the ops of each
+    /// `(id, before, after)` as [`Replica::plan_edit`] makes them.
+    pub fn plan_edits<'a, T: Record + 'a>(
+        &mut self,
+        now_ms: u64,
+        edits: impl IntoIterator<Item = (&'a Id, Option<&'a T>, &'a T)>,
+    ) -> Option<Journal> {
+        let mut ops = Vec::new();
+        for (id, before, after) in edits {
+            let before = before.map(to_object).unwrap_or_default();
+            ops.extend(diff(
+                &mut self.clock,
+                now_ms,
+                T::KIND,
+                id,
+                &before,
+                &to_object(after),
+                T::SETS,
+            ));
+        }
         self.plan_local(ops)
     }
 
     /// An immutable entry under `id` (reusing an id makes a retry idempotent).
     pub fn plan_append(&mut self, now_ms: u64, id: Id, entry: &Entry) -> Option<Journal> {
-        let at = self.clock.tick(now_ms);
-        self.plan_local(vec![Op::append(at, id, entry)])
+        self.plan_appends(now_ms, [(id, entry)])
+    }
+
+    /// Many entries as one change (a chunk of an import), each under its id.
+    pub fn plan_appends<'a>(
+        &mut self,
+        now_ms: u64,
+        entries: impl IntoIterator<Item = (Id, &'a Entry)>,
+    ) -> Option<Journal> {
+        let ops = entries
+            .into_iter()
+            .map(|(id, entry)| Op::append(self.clock.tick(now_ms), id, entry))
+            .collect();
+        self.plan_local(ops)
     }
 
     /// A record's tombstone.

@@ -10,6 +10,7 @@ mod customers;
 mod data_panel;
 mod entry_form;
 mod filter_panel;
+mod import_panel;
 mod more_form;
 mod onboarding;
 mod purchase_form;

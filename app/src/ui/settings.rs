@@ -61,6 +61,7 @@ pub(super) fn Settings() -> impl IntoView {
             <Show when=is_owner>
                 <InvitePanel />
                 <DevicesPanel />
+                <super::import_panel::ImportPanel />
                 <super::data_panel::DataPanel />
             </Show>
         </section>

@@ -46,20 +46,37 @@ pub struct Sheet {
 
 /// The bytes as text: UTF-8 when they are (a byte-order mark dropped), else GB18030.
 pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), SheetError> {
+    decode_with(bytes, gb18030)
+}
+
+/// GB18030 text as encoding_rs decodes it (`None` when the bytes are not).
+fn gb18030(bytes: &[u8]) -> Option<String> {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| text.into_owned())
+}
+
+/// [`decode`] with another GB18030 decoder (`None` when the bytes are not GB18030 text): the
+/// app passes the browser's own, whose tables cost it no download.
+pub fn decode_with(
+    bytes: &[u8],
+    gb18030: fn(&[u8]) -> Option<String>,
+) -> Result<(String, Encoding), SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_owned(), Encoding::Utf8));
     }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err(SheetError::NotText);
-    }
-    Ok((text.into_owned(), Encoding::Gb18030))
+    let text = gb18030(bytes).ok_or(SheetError::NotText)?;
+    Ok((text, Encoding::Gb18030))
 }
 
 /// Reads a CSV file (see the module doc).
 pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
-    let (text, encoding) = decode(bytes)?;
+    read_with(bytes, gb18030)
+}
+
+/// [`read`] with another GB18030 decoder (see [`decode_with`]).
+pub fn read_with(bytes: &[u8], gb18030: fn(&[u8]) -> Option<String>) -> Result<Sheet, SheetError> {
+    let (text, encoding) = decode_with(bytes, gb18030)?;
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
