@@ -310,7 +310,7 @@ fn Grades(id: Id) -> impl IntoView {
                     .replace("{min}", &MIN_BUYERS_FOR_CLASSES.to_string())
             };
             let outlook = seg.rfm.map(|_| match today.outlook.get(c) {
-                Some(p) => Ok((format!("{:.0}%", p.p_alive * 100.0), format!("¥{}", p.clv))),
+                Some(p) => Ok((format!("{:.0}%", p.p_alive * 100.0), p.clv.with_sign("¥"))),
                 None => Err(t().not_enough_data),
             });
             Some(Grading {

@@ -209,8 +209,8 @@ fn RevenueChart(months: Vec<MonthRevenue>) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{month_name(m.month.first)}</th>
-                    <td>{format!("¥{}", m.new_revenue)}</td>
-                    <td>{format!("¥{}", m.returning_revenue)}</td>
+                    <td>{m.new_revenue.with_sign("¥")}</td>
+                    <td>{m.returning_revenue.with_sign("¥")}</td>
                     <td>{rate(m)}</td>
                 </tr>
             }
@@ -269,7 +269,7 @@ fn ClassesChart(classes: Vec<ClassShare>) -> impl IntoView {
                 <tr>
                     <th scope="row">{if en { c.class.en() } else { c.class.zh() }}</th>
                     <td>{c.customers}</td>
-                    <td>{format!("¥{}", c.revenue)}</td>
+                    <td>{c.revenue.with_sign("¥")}</td>
                     <td>{format!("{:.1}%", c.revenue_share * 100.0)}</td>
                 </tr>
             }

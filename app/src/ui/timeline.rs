@@ -39,7 +39,7 @@ impl Line {
                     PurchaseKind::Refund => t.refund.to_owned(),
                     PurchaseKind::Adjustment => t.adjustment.to_owned(),
                 };
-                (p.at.date(), what, format!("¥{}", p.total))
+                (p.at.date(), what, p.total.with_sign("¥"))
             }
             Entry::Visit(v) => {
                 let why = v
@@ -57,16 +57,16 @@ impl Line {
                 let (what, amount) = match &l.kind {
                     LedgerKind::Points { delta } => (t.points.to_owned(), format!("{delta:+}")),
                     LedgerKind::StoredValue { delta } if *delta >= Money::ZERO => {
-                        (t.top_up.to_owned(), format!("¥{delta}"))
+                        (t.top_up.to_owned(), delta.with_sign("¥"))
                     }
-                    LedgerKind::StoredValue { delta } => (t.spend.to_owned(), format!("¥{delta}")),
+                    LedgerKind::StoredValue { delta } => (t.spend.to_owned(), delta.with_sign("¥")),
                     LedgerKind::ScheduledReward {
                         description,
                         amount,
                         due,
                     } => (
                         format!("{} · {description}", t.pickup_plan),
-                        format!("¥{amount} × {}", due.len()),
+                        format!("{} × {}", amount.with_sign("¥"), due.len()),
                     ),
                     LedgerKind::Pickup { due, .. } => {
                         (format!("{} · {due}", t.picked_up), String::new())

@@ -64,7 +64,7 @@ fn WalletSection(customer: Id) -> impl IntoView {
                     <dt>{move || t().points}</dt>
                     <dd class="points-balance">{move || wallet.with(|w| w.points)}</dd>
                     <dt>{move || t().stored_value}</dt>
-                    <dd class="stored-value-balance">{move || wallet.with(|w| format!("¥{}", w.stored_value))}</dd>
+                    <dd class="stored-value-balance">{move || wallet.with(|w| w.stored_value.with_sign("¥"))}</dd>
                 </dl>
             </Show>
             <Plans customer=for_plans wallet=wallet />

@@ -59,6 +59,15 @@ impl Money {
 #[error("not an amount of money: {0:?}")]
 pub struct MoneyError(pub String);
 
+impl Money {
+    /// As the app shows an amount: the currency sign after the minus, e.g. `¥1280.50`,
+    /// `-¥120.00`.
+    pub fn with_sign(self, sign: &str) -> String {
+        let minus = if self.0 < 0 { "-" } else { "" };
+        format!("{minus}{sign}{}", Money(self.0.saturating_abs()))
+    }
+}
+
 impl fmt::Display for Money {
     /// Major units with two decimals, e.g. `-12.05`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -104,6 +113,14 @@ impl Sum for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sign_comes_before_the_currency_sign() {
+        assert_eq!(Money(128050).with_sign("¥"), "¥1280.50");
+        assert_eq!(Money(-12000).with_sign("¥"), "-¥120.00");
+        assert_eq!(Money(-5).with_sign("¥"), "-¥0.05");
+        assert_eq!(Money(0).with_sign("¥"), "¥0.00");
+    }
 
     #[test]
     fn parses_major_units_exactly() {
