@@ -21,6 +21,11 @@
 //! 7. [`Reason::DueDate`]: an unborn child's due date within the next 14 days.
 //! 8. [`Reason::Rebuy`]: for a category with a re-buy cycle, the last purchase of that category
 //!    plus the cycle falls within ±3 days of `D`.
+//!    - [`Reason::Campaign`], of the same rank, after a re-buy: the customer is a target of a
+//!      campaign running on `D` (start ≤ `D` ≤ end), not in its holdout and not yet contacted
+//!      for it ([`agenda_with`]; `insights::campaigns::due` works out whom). After the dated
+//!      occasions, before the regular contact: a campaign is the shop's push of the moment,
+//!      with a window that ends (campaigns ending first come first).
 //! 9. [`Reason::Reactivation`]: stage Decline and no contact in the last 14 days (a contact
 //!    13 days ago blocks it, one 14 days ago does not).
 //! 10. [`Reason::Cadence`]: the customer's regular contact is due (last contact, or the day
@@ -204,6 +209,19 @@ pub enum Reason {
         /// Last bought + cycle.
         due: NaiveDate,
     },
+    /// A running campaign targets the customer.
+    Campaign {
+        /// The campaign.
+        campaign: Id,
+        /// Its name.
+        name: String,
+        /// The template its message uses, if it names one.
+        template: Option<Id>,
+        /// The purpose of its message (that of its template, else of its kind).
+        purpose: Purpose,
+        /// Its last day (`None`: open-ended).
+        end: Option<NaiveDate>,
+    },
     /// A declining customer has not been contacted for 14 days.
     Reactivation {
         /// Days since the last purchase.
@@ -237,7 +255,7 @@ impl Reason {
             Reason::ChildMilestone { .. } => 4,
             Reason::ChildBirthday { .. } => 5,
             Reason::DueDate { .. } => 6,
-            Reason::Rebuy { .. } => 7,
+            Reason::Rebuy { .. } | Reason::Campaign { .. } => 7,
             Reason::Reactivation { .. } => 8,
             Reason::Cadence { .. } => 9,
         }
@@ -254,9 +272,15 @@ impl Reason {
             Reason::ChildBirthday { .. } => "child_birthday",
             Reason::DueDate { .. } => "due_date",
             Reason::Rebuy { .. } => "rebuy",
+            Reason::Campaign { .. } => "campaign",
             Reason::Reactivation { .. } => "reactivation",
             Reason::Cadence { .. } => "cadence",
         }
+    }
+
+    /// The order of reasons and items: the rank, a campaign after a re-buy.
+    fn order(&self) -> (u8, bool) {
+        (self.rank(), matches!(self, Reason::Campaign { .. }))
     }
 
     /// The day that orders reasons of the same rank (earliest first).
@@ -267,6 +291,7 @@ impl Reason {
             | Reason::DueDate { due, .. }
             | Reason::Rebuy { due, .. } => *due,
             Reason::Cadence { due, .. } => *due,
+            Reason::Campaign { end, .. } => end.unwrap_or(NaiveDate::MAX),
             Reason::Pickup { due, .. } => due.first().copied().unwrap_or(NaiveDate::MIN),
             Reason::Birthday { date, .. }
             | Reason::ChildMilestone { date, .. }
@@ -286,6 +311,7 @@ impl Reason {
             | Reason::ChildBirthday { .. }
             | Reason::DueDate { .. } => Purpose::ChildMilestone,
             Reason::Rebuy { .. } => Purpose::Rebuy,
+            Reason::Campaign { purpose, .. } => *purpose,
             Reason::Reactivation { .. } => Purpose::Reactivation,
             Reason::Cadence { .. } => Purpose::Other,
         }
@@ -339,6 +365,9 @@ impl Reason {
                 format!("{category}该补货了（上次 {last_bought}）"),
                 format!("Time to rebuy {category} (last {last_bought})"),
             ),
+            Reason::Campaign { name, .. } => {
+                pick(format!("活动：{name}"), format!("Campaign: {name}"))
+            }
             Reason::Reactivation { since_days, .. } => pick(
                 format!("{since_days}天未购买，该唤回了"),
                 format!("No purchase for {since_days} days"),
@@ -361,6 +390,7 @@ impl Reason {
             Reason::ChildBirthday { .. } => ("宝宝生日", "Child's birthday"),
             Reason::DueDate { .. } => ("预产期", "Due date"),
             Reason::Rebuy { .. } => ("补货", "Re-buy"),
+            Reason::Campaign { .. } => ("活动", "Campaign"),
             Reason::Reactivation { .. } => ("唤回", "Win back"),
             Reason::Cadence { .. } => ("定期联系", "Regular contact"),
         };
@@ -477,8 +507,32 @@ impl Agenda {
     }
 }
 
-/// Today's follow-ups for the analysis's as-of date, highest priority first.
+/// A campaign running on the agenda's day and whom it still has to contact
+/// (`insights::campaigns::due` works it out from the campaign record).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CampaignDue {
+    /// The campaign.
+    pub campaign: Id,
+    /// Its name.
+    pub name: String,
+    /// The template its message uses, if it names one.
+    pub template: Option<Id>,
+    /// The purpose of its message.
+    pub purpose: Purpose,
+    /// Its last day (`None`: open-ended).
+    pub end: Option<NaiveDate>,
+    /// The customers to contact, as dense indices of the analysis, ascending.
+    pub customers: Vec<u32>,
+}
+
+/// Today's follow-ups for the analysis's as-of date, highest priority first (no campaigns:
+/// [`agenda_with`] adds those running).
 pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
+    agenda_with(analysis, rules, &[])
+}
+
+/// Today's follow-ups, with the targets of the campaigns running today ([`Reason::Campaign`]).
+pub fn agenda_with(analysis: &Analysis, rules: &Rules, campaigns: &[CampaignDue]) -> Agenda {
     let history = &analysis.history;
     let today = analysis.as_of();
     let cycles: Vec<Option<u32>> = history
@@ -516,10 +570,21 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
         birthday(cust, today, reasons);
         child_dates(history, c, today, reasons);
         rebuys(history, c, &cycles, today, reasons);
+        for due in campaigns {
+            if due.customers.binary_search(&(c as u32)).is_ok() {
+                reasons.push(Reason::Campaign {
+                    campaign: due.campaign.clone(),
+                    name: due.name.clone(),
+                    template: due.template.clone(),
+                    purpose: due.purpose,
+                    end: due.end,
+                });
+            }
+        }
         reactivation(cust, segment, today, reasons);
         cadence(segment, today, reasons);
         if reasons.len() > start {
-            crate::sorting::sort_by_key(&mut reasons[start..], |r| (r.rank(), r.day()));
+            crate::sorting::sort_by_key(&mut reasons[start..], |r| (r.order(), r.day()));
             let top = &reasons[start];
             let len = (reasons.len() - start) as u32;
             out.slots.push(Slot {
@@ -531,12 +596,15 @@ pub fn agenda(analysis: &Analysis, rules: &Rules) -> Agenda {
             });
         }
     }
-    crate::sorting::sort_by_key(&mut out.slots, |s| (s.rank, s.day, s.customer));
+    let reasons = &out.reasons;
+    crate::sorting::sort_by_key(&mut out.slots, |s| {
+        (reasons[s.start as usize].order(), s.day, s.customer)
+    });
     out
 }
 
 /// False for customers flagged do-not-contact or whose latest contact asked for it.
-fn contactable(cust: &CustomerHistory) -> bool {
+pub(crate) fn contactable(cust: &CustomerHistory) -> bool {
     !cust.profile.do_not_contact
         && cust
             .last_contact

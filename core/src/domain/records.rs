@@ -234,6 +234,24 @@ pub struct Campaign {
     pub channel: Option<ContactChannel>,
     /// Review notes (复盘).
     pub review: String,
+    /// Share of the targets held out (never sent the campaign's message) to measure its lift,
+    /// in percent; `None` = [`Campaign::DEFAULT_HOLDOUT_PERCENT`] (`insights::campaigns`).
+    pub holdout_percent: Option<u8>,
+    /// The seed the holdout is drawn with, recorded when the campaign starts.
+    pub seed: u64,
+    /// The targets as the campaign started, in id order (empty until it starts): the holdout
+    /// and the results are worked out from this list, not from the filter, which may match
+    /// other customers later.
+    pub targeted: Vec<Id>,
+    /// Dated, signed review notes (复盘): a set-valued field (`review_notes.<member>`, like
+    /// tags), each member one note as JSON (`insights::campaigns::ReviewNote`), so notes two
+    /// devices add at once both survive; in date order.
+    pub review_notes: Vec<String>,
+}
+
+impl Campaign {
+    /// The holdout share when the campaign does not set one.
+    pub const DEFAULT_HOLDOUT_PERCENT: u8 = 10;
 }
 
 /// A message template (docs/segmentation.md, "Messages").

@@ -9,9 +9,14 @@
 //! [`Insights::read_image`]), so that it opens without reading every entry and profile again:
 //! the list and today's follow-ups show as soon as the image is read.
 
+pub mod campaigns;
+pub mod chains;
 pub mod filter;
+pub mod funnel;
+pub mod portraits;
 pub mod referrals;
 pub mod roster;
+pub mod staff_work;
 pub mod stats;
 mod team;
 
