@@ -460,21 +460,34 @@ pub fn compose(
         .map(|(_, t)| t.clone())
         .chain(built_in)
         .collect();
-    let template = choose(&all, purpose, &values)?;
-    let at = all.iter().position(|t| std::ptr::eq(t, template))?;
-    let id = match shop_templates.get(at) {
-        Some((id, _)) => id.clone(),
+    let id_of = |at: usize| match shop_templates.get(at) {
+        Some((id, _)) => Some(id.clone()),
         None => Id::parse(&format!(
             "builtin:{}:{}",
             lang.tag(),
             at - shop_templates.len()
         ))
-        .ok()?,
+        .ok(),
+    };
+    // A campaign's own template first, when it names one this device has.
+    let campaign_template = match reasons.first() {
+        Some(Reason::Campaign {
+            template: Some(wanted),
+            ..
+        }) => (0..all.len()).find(|&at| id_of(at).as_ref() == Some(wanted)),
+        _ => None,
+    };
+    let at = match campaign_template {
+        Some(at) => at,
+        None => {
+            let template = choose(&all, purpose, &values)?;
+            all.iter().position(|t| std::ptr::eq(t, template))?
+        }
     };
     Some(Composed {
         purpose,
-        template: id,
-        rendered: render(template, &values),
+        template: id_of(at)?,
+        rendered: render(all.get(at)?, &values),
     })
 }
 

@@ -394,7 +394,7 @@ fn a_running_campaign_puts_its_treated_targets_on_today_not_its_holdout() {
         &Reason::Campaign {
             campaign: id,
             name: "三月回流".into(),
-            template: Some(template),
+            template: Some(template.clone()),
             purpose: Purpose::EventInvite,
             end: Some(d("2026-03-15")),
         }
@@ -415,6 +415,63 @@ fn a_running_campaign_puts_its_treated_targets_on_today_not_its_holdout() {
             .items()
             .all(|i| i.reasons.iter().all(|r| r.key() != "campaign"))
     );
+    // Through the views the app keeps (and their image), the day's list holds the same
+    // customers, and their message is the campaign's template even where another template of
+    // its purpose comes first.
+    let other = Id::parse("tpl-a-first").unwrap();
+    shop.set(
+        RecordKind::Template,
+        &other,
+        "purpose",
+        json!("event_invite"),
+    );
+    shop.set(RecordKind::Template, &other, "text", json!("另一条邀请"));
+    let mut views = Insights::read(&shop.book);
+    let image = views.write_image();
+    let mut reader = huike_core::insights::ImageReader::new(&image).unwrap();
+    let views = loop {
+        if let Some(v) = reader.step().unwrap() {
+            break v;
+        }
+    };
+    let today = views.today(d("2026-03-10"), None);
+    let mut on_list: Vec<Id> = today
+        .agenda
+        .items()
+        .filter(|i| i.reasons.iter().any(|r| r.key() == "campaign"))
+        .map(|i| Id::parse(today.analysis.history.id(i.customer)).unwrap())
+        .collect();
+    on_list.sort();
+    let mut expected = who.clone();
+    expected.sort();
+    assert_eq!(on_list, expected);
+    let templates: Vec<(Id, huike_core::domain::Template)> = [&other, &template]
+        .into_iter()
+        .map(|t| (t.clone(), shop.book.get(t).unwrap()))
+        .collect();
+    let item = today
+        .agenda
+        .items()
+        .find(|i| i.reasons.iter().any(|r| r.key() == "campaign"))
+        .unwrap();
+    let customer: huike_core::domain::Customer = shop
+        .book
+        .get(&Id::parse(today.analysis.history.id(item.customer)).unwrap())
+        .unwrap();
+    let composed = huike_core::message::compose(
+        &templates,
+        &customer,
+        &today.analysis.history,
+        item.customer,
+        item.reasons,
+        "小店",
+        d("2026-03-10"),
+        Lang::ZhCn,
+    )
+    .unwrap();
+    assert_eq!(composed.template, template, "the campaign's own template");
+    assert!(composed.rendered.text.contains("好久不见"));
+
     // A deleted campaign is not running.
     let mut gone = shop;
     gone.delete(RecordKind::Campaign, &Id::parse("camp-1").unwrap());

@@ -68,6 +68,7 @@ impl Record for Complaint {
 
 impl Record for Campaign {
     const KIND: RecordKind = RecordKind::Campaign;
+    const SETS: &'static [&'static str] = &["review_notes"];
 }
 
 impl Record for Template {

@@ -530,20 +530,42 @@ pub fn template_of(book: &Book, id: &Id) -> Option<Template> {
     book.get::<Template>(id)
 }
 
-/// Every campaign of the book running on the analysis's day, in id order, for
-/// [`crate::agenda::agenda_with`].
-pub fn running(book: &Book, analysis: &Analysis) -> Vec<CampaignDue> {
+/// A started campaign with its template, as the views keep it ([`started`]).
+pub type Started = (Id, Campaign, Option<Template>);
+
+/// Every live campaign of the book that has started (ended ones too: [`due`] looks at the
+/// dates), with its template, in id order — what the views keep so the day's list can hold the
+/// campaigns running that day without reading the book.
+pub fn started(book: &Book) -> Vec<Started> {
     book.records(RecordKind::Campaign)
         .filter(|(_, state)| state.deleted.is_none())
         .filter_map(|(id, state)| {
             let campaign: Campaign = state.decode().ok()?;
+            if !is_started(&campaign) {
+                return None;
+            }
             let template = campaign
                 .template
                 .as_ref()
                 .and_then(|t| template_of(book, t));
-            due(id, &campaign, template.as_ref(), analysis)
+            Some((id.clone(), campaign, template))
         })
         .collect()
+}
+
+/// Of `started`, the campaigns running on the analysis's day with whom they still have to
+/// contact, for [`crate::agenda::agenda_with`].
+pub fn due_all(started: &[Started], analysis: &Analysis) -> Vec<CampaignDue> {
+    started
+        .iter()
+        .filter_map(|(id, campaign, template)| due(id, campaign, template.as_ref(), analysis))
+        .collect()
+}
+
+/// Every campaign of the book running on the analysis's day, in id order, for
+/// [`crate::agenda::agenda_with`].
+pub fn running(book: &Book, analysis: &Analysis) -> Vec<CampaignDue> {
+    due_all(&started(book), analysis)
 }
 
 /// Every contact in the book (for [`results`]; the app may pass just the targets' instead).

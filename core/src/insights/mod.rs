@@ -22,7 +22,7 @@ mod team;
 
 pub use team::Team;
 
-use crate::agenda::{Agenda, agenda};
+use crate::agenda::{Agenda, agenda_with};
 use crate::book::Book;
 use crate::codec::DecodeError;
 use crate::codec::bytes::{Reader, Writer};
@@ -49,6 +49,8 @@ pub struct Insights {
     roster: Roster,
     rules: Rules,
     team: Team,
+    /// The started campaigns (few records), for the day's list.
+    campaigns: Vec<campaigns::Started>,
 }
 
 /// How many of the ledger's facts an [`ImageReader`] step reads (a 200,000-sale shop has
@@ -56,7 +58,7 @@ pub struct Insights {
 pub const FACTS_A_STEP: usize = 64_000;
 
 /// The mark and version of an image of the views.
-const IMAGE_MAGIC: &[u8; 4] = b"HKI3";
+const IMAGE_MAGIC: &[u8; 4] = b"HKI4";
 
 /// Reads a book's views a slice at a time, so a large book (a new device's first snapshot)
 /// is read without holding the screen: call [`InsightsReader::step`] until it says done (the
@@ -72,6 +74,7 @@ pub struct InsightsReader {
     roster: Option<Roster>,
     rules: Rules,
     team: Team,
+    campaigns: Vec<campaigns::Started>,
 }
 
 /// Reads an image of the views (what [`Insights::write_image`] wrote) a part at a time — the
@@ -128,6 +131,7 @@ impl<'a> ImageReader<'a> {
             roster: Roster::read_image(r)?,
             rules: crate::codec::image::get_serde(r)?,
             team: Team::read_image(r)?,
+            campaigns: crate::codec::image::get_serde(r)?,
         };
         if !r.is_empty() {
             return Err(r.error("bytes after the views"));
@@ -166,6 +170,7 @@ impl ImageWriter {
                 views.roster.write_image(&mut self.w);
                 crate::codec::image::put_serde(&mut self.w, &views.rules);
                 views.team.write_image(&mut self.w);
+                crate::codec::image::put_serde(&mut self.w, &views.campaigns);
             }
             _ => return true,
         }
@@ -194,8 +199,8 @@ impl Default for ImageWriter {
 pub struct TodayWork {
     day: NaiveDate,
     me: Option<Id>,
-    /// The rules and the staff, as the first step read them.
-    settings: Option<(Rules, Vec<Id>)>,
+    /// The rules, the staff and the started campaigns, as the first step read them.
+    settings: Option<(Rules, Vec<Id>, Vec<campaigns::Started>)>,
     history: Option<History>,
     analysis: Option<Analysis>,
     outlook: Option<Outlook>,
@@ -223,9 +228,9 @@ impl TodayWork {
         if self.today.is_some() {
             return true;
         }
-        let (rules, staff) = self.settings.get_or_insert_with(|| {
+        let (rules, staff, started) = self.settings.get_or_insert_with(|| {
             let staff = views.team.working().chain(&self.me).cloned().collect();
-            (views.rules.clone(), staff)
+            (views.rules.clone(), staff, views.campaigns.clone())
         });
         if let Some(history) = self.history.take() {
             self.analysis = Some(analyze_history(history, self.day, rules));
@@ -239,7 +244,7 @@ impl TodayWork {
             self.analysis = Some(analysis);
             return false;
         };
-        self.today = Some(Today::plan(analysis, outlook, rules, staff));
+        self.today = Some(Today::plan(analysis, outlook, rules, staff, started));
         true
     }
 
@@ -283,6 +288,7 @@ impl InsightsReader {
             roster: None,
             rules: book.rules(),
             team: Team::of(book),
+            campaigns: campaigns::started(book),
         }
     }
 
@@ -363,6 +369,7 @@ impl InsightsReader {
             roster,
             rules: self.rules,
             team: self.team,
+            campaigns: self.campaigns,
         }
     }
 }
@@ -392,9 +399,17 @@ pub struct Today {
 }
 
 impl Today {
-    /// The follow-ups of an analysis and their sharing out among `staff`.
-    fn plan(analysis: Analysis, outlook: Outlook, rules: &Rules, staff: &[Id]) -> Today {
-        let agenda = agenda(&analysis, rules);
+    /// The follow-ups of an analysis (with the targets of the campaigns running that day)
+    /// and their sharing out among `staff`.
+    fn plan(
+        analysis: Analysis,
+        outlook: Outlook,
+        rules: &Rules,
+        staff: &[Id],
+        started: &[campaigns::Started],
+    ) -> Today {
+        let running = campaigns::due_all(started, &analysis);
+        let agenda = agenda_with(&analysis, rules, &running);
         let workday = Workday::plan(&agenda, &analysis, &outlook, staff, rules.daily_capacity);
         Today {
             analysis,
@@ -428,6 +443,9 @@ impl Insights {
             match kind {
                 RecordKind::Rules => self.rules = book.rules(),
                 RecordKind::Shop | RecordKind::Device => self.team = Team::of(book),
+                RecordKind::Campaign | RecordKind::Template => {
+                    self.campaigns = campaigns::started(book)
+                }
                 _ => {}
             }
             if *kind == RecordKind::Customer {
@@ -499,7 +517,7 @@ impl Insights {
         let analysis = analyze_ledger(&self.ledger, day, &self.rules);
         let outlook = Outlook::of(&analysis);
         let staff: Vec<Id> = self.team.working().chain(me).cloned().collect();
-        Today::plan(analysis, outlook, &self.rules, &staff)
+        Today::plan(analysis, outlook, &self.rules, &staff, &self.campaigns)
     }
 
     /// The shop's rules, as the book holds them.
