@@ -292,3 +292,36 @@ pub async fn new_shop(api: &Api, name: &str) -> NewShop {
         clerk_code,
     }
 }
+
+/// Settings → Import: the plan line (what the import would do).
+pub const IMPORT_PLAN: &str =
+    "//div[contains(@class,'import-panel')]//p[contains(@class,'import-plan')]";
+/// Settings → Import: the line saying what was imported.
+pub const IMPORT_DONE: &str =
+    "//div[contains(@class,'import-panel')]//p[contains(@class,'imported')]";
+
+/// Settings → Import (the owner's, 简体中文): chooses what the file holds (`holds`: 顾客 or
+/// 购买记录) and the file; returns once the rows are checked.
+pub async fn choose_import(page: &Page<'_>, holds: &str, file: &std::path::Path) {
+    page.follow(ZH.settings).await;
+    let select = page.field("", "文件内容").await;
+    select
+        .select_by_label(holds)
+        .await
+        .unwrap_or_else(|e| panic!("{}: choose what the file holds: {e}", page.name));
+    let input = page
+        .wait_for("//div[contains(@class,'import-panel')]//input[@type='file']")
+        .await;
+    input
+        .send_keys(file.to_str().expect("a UTF-8 path"))
+        .await
+        .unwrap_or_else(|e| panic!("{}: choose the file: {e}", page.name));
+    page.wait_for(IMPORT_PLAN).await;
+}
+
+/// Writes `bytes` to a temporary file (for a file input) named after this process and `name`.
+pub fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("huike-e2e-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).expect("write the temporary file");
+    path
+}

@@ -137,6 +137,17 @@ async fn scenario(tablet_client: &Client, phone_client: &Client) {
         .await;
     phone.gone(&format!("{COMPLAINT}//button")).await;
     phone.screenshot("clerk-04-complaint-resolved").await;
+    // The history lists it too, where it stands and with the compensation given.
+    let line = format!(
+        "{}[.//span[contains(@class,'entry-what')][normalize-space()='Complaint · 奶粉罐有凹陷，要求换货 · resolved']]",
+        steps::ENTRIES
+    );
+    phone
+        .sees_at(
+            &format!("{line}//span[contains(@class,'entry-amount')]"),
+            "¥20.00",
+        )
+        .await;
 
     // A resolved complaint is no longer on Today.
     phone.follow(EN.today).await;

@@ -6,7 +6,6 @@
 //! `2024年3月5日`-style dates) imported twice leaves each purchase once. Screenshots in
 //! target/e2e/.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fantoccini::Client;
@@ -65,36 +64,9 @@ fn purchases_file() -> Vec<u8> {
     text.into_bytes()
 }
 
-/// Writes `bytes` to a temporary file for the file input.
-fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("huike-e2e-{}-{name}", std::process::id()));
-    std::fs::write(&path, bytes).expect("write the file to import");
-    path
-}
-
 /// The import panel's parts.
 const PANEL: &str = "//div[contains(@class,'import-panel')]";
-const PLAN: &str = "//div[contains(@class,'import-panel')]//p[contains(@class,'import-plan')]";
 const PROBLEMS: &str = "//div[contains(@class,'import-panel')]//ul[contains(@class,'problems')]/li";
-const DONE: &str = "//div[contains(@class,'import-panel')]//p[contains(@class,'imported')]";
-
-/// Settings → Import: chooses what the file holds and the file; returns once it is checked.
-async fn choose(page: &Page<'_>, holds: &str, file: &Path) {
-    page.follow(ZH.settings).await;
-    let select = page.field("", "文件内容").await;
-    select
-        .select_by_label(holds)
-        .await
-        .expect("choose what the file holds");
-    let input = page
-        .wait_for(&format!("{PANEL}//input[@type='file']"))
-        .await;
-    input
-        .send_keys(file.to_str().expect("a UTF-8 path"))
-        .await
-        .expect("choose the file");
-    page.wait_for(PLAN).await;
-}
 
 /// Whether the **导入** button can be pressed.
 async fn import_enabled(page: &Page<'_>) -> bool {
@@ -116,14 +88,17 @@ async fn scenario(client: &Client) {
     let worker = huike_tests::worker_url();
     let shop = steps::new_shop(&api, "导入测试母婴店").await;
     steps::join(&tablet, ZH, &app, &worker, &shop.owner_code, "王店长").await;
-    let customers = temp_file("customers.csv", &customers_file());
-    let purchases = temp_file("purchases.csv", &purchases_file());
+    let customers = steps::temp_file("customers.csv", &customers_file());
+    let purchases = steps::temp_file("purchases.csv", &purchases_file());
 
     // The report names exactly the three bad rows (a row's line: its data row + 2).
-    choose(&tablet, "顾客", &customers).await;
+    steps::choose_import(&tablet, "顾客", &customers).await;
     tablet.sees("1000 行 · GB18030 / GBK").await;
     tablet
-        .sees_at(PLAN, "新顾客 997 位 · 更新 0 位 · 无变化 0 位")
+        .sees_at(
+            steps::IMPORT_PLAN,
+            "新顾客 997 位 · 更新 0 位 · 无变化 0 位",
+        )
         .await;
     tablet.sees("3 行有问题").await;
     let problems = tablet.texts(PROBLEMS).await;
@@ -143,7 +118,7 @@ async fn scenario(client: &Client) {
         !import_enabled(&tablet).await,
         "nothing is imported before the bad rows are skipped"
     );
-    tablet.scroll_to(PLAN).await;
+    tablet.scroll_to(steps::IMPORT_PLAN).await;
     tablet.screenshot("import-01-report").await;
 
     // Skip them and import.
@@ -156,32 +131,37 @@ async fn scenario(client: &Client) {
     assert!(import_enabled(&tablet).await);
     tablet.click("导入").await;
     tablet
-        .sees_at(DONE, "已导入：新顾客 997 位，更新 0 位。")
+        .sees_at(steps::IMPORT_DONE, "已导入：新顾客 997 位，更新 0 位。")
         .await;
     tablet.screenshot("import-02-imported").await;
     tablet.follow(ZH.customers).await;
     tablet.sees_at(steps::COUNT, "997 位顾客").await;
 
     // The same file again: every row unchanged, nothing to import.
-    choose(&tablet, "顾客", &customers).await;
+    steps::choose_import(&tablet, "顾客", &customers).await;
     tablet
-        .sees_at(PLAN, "新顾客 0 位 · 更新 0 位 · 无变化 997 位")
+        .sees_at(
+            steps::IMPORT_PLAN,
+            "新顾客 0 位 · 更新 0 位 · 无变化 997 位",
+        )
         .await;
     assert!(!import_enabled(&tablet).await, "nothing to write");
     tablet.follow(ZH.customers).await;
     tablet.sees_at(steps::COUNT, "997 位顾客").await;
 
     // Purchases, twice: each once.
-    choose(&tablet, "购买记录", &purchases).await;
+    steps::choose_import(&tablet, "购买记录", &purchases).await;
     tablet
-        .sees_at(PLAN, "新增购买 5 笔 · 已在账本中 0 笔")
+        .sees_at(steps::IMPORT_PLAN, "新增购买 5 笔 · 已在账本中 0 笔")
         .await;
     tablet.click("导入").await;
-    tablet.sees_at(DONE, "已导入 5 笔购买。").await;
-    tablet.screenshot("import-03-purchases").await;
-    choose(&tablet, "购买记录", &purchases).await;
     tablet
-        .sees_at(PLAN, "新增购买 0 笔 · 已在账本中 5 笔")
+        .sees_at(steps::IMPORT_DONE, "已导入 5 笔购买。")
+        .await;
+    tablet.screenshot("import-03-purchases").await;
+    steps::choose_import(&tablet, "购买记录", &purchases).await;
+    tablet
+        .sees_at(steps::IMPORT_PLAN, "新增购买 0 笔 · 已在账本中 5 笔")
         .await;
     assert!(!import_enabled(&tablet).await, "nothing to write");
     steps::open_customer(&tablet, ZH, "顾客0001").await;

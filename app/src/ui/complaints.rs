@@ -10,7 +10,7 @@ use crate::state::{AppState, use_app};
 use chrono::Timelike;
 use huike_core::domain::{Complaint, ComplaintError, Money, Severity};
 use huike_core::id::Id;
-use huike_core::op::RecordKind;
+use huike_core::insights::complaints::of_customer;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -45,17 +45,8 @@ fn Complaints(customer: Id) -> impl IntoView {
     let list = {
         let customer = customer.clone();
         Memo::new(move |_| {
-            app.with_book(|book| {
-                let mut all: Vec<(Id, Complaint)> = book
-                    .records(RecordKind::Complaint)
-                    .filter(|(_, s)| s.deleted.is_none())
-                    .filter_map(|(id, s)| Some((id.clone(), s.decode::<Complaint>().ok()?)))
-                    .filter(|(_, c)| c.customer.as_ref() == Some(&customer))
-                    .collect();
-                huike_core::sorting::sort_by_key(&mut all, |(_, c)| std::cmp::Reverse(c.opened_at));
-                all
-            })
-            .unwrap_or_default()
+            app.with_book(|book| of_customer(book, &customer))
+                .unwrap_or_default()
         })
     };
     view! {

@@ -38,10 +38,17 @@ pub(super) const OUTCOMES: [Outcome; 5] = [
     Outcome::DoNotContact,
 ];
 
+/// The compose sheet, in a module of its own fetched the first time a message is composed
+/// (its templates' words with it).
+#[lazy]
+pub(super) fn compose_sheet(id: Id) -> AnyView {
+    view! { <Compose id /> }.into_any()
+}
+
 /// The compose sheet for a customer on today's list (on Today and on their card); shows only
 /// while they are on it.
 #[component]
-pub(super) fn Compose(id: Id) -> impl IntoView {
+fn Compose(id: Id) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let customer_id = id.clone();

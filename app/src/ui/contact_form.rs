@@ -97,9 +97,15 @@ pub(super) fn Choice<T: Copy + Send + Sync + 'static>(
     }
 }
 
+/// The form, in a module of its own fetched the first time a contact is logged on a card.
+#[lazy]
+pub(super) fn contact_form(customer: Id, on_done: Callback<()>) -> AnyView {
+    view! { <ContactForm customer=customer on_done=on_done /> }.into_any()
+}
+
 /// The contact form: a contact with `customer`; `on_done` runs once it is durable, or on Cancel.
 #[component]
-pub(super) fn ContactForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
+fn ContactForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let purpose = RwSignal::new(PURPOSES[0]);

@@ -1,11 +1,11 @@
 //! One customer's card, with editing.
 
-use super::compose::Compose;
-use super::contact_form::ContactForm;
-use super::customer_form::{CustomerEditor, source_name};
+use super::compose::compose_sheet;
+use super::contact_form::contact_form;
+use super::customer_form::{customer_editor, source_name};
 use super::purchase_form::PurchaseForm;
-use super::timeline::Timeline;
-use super::visit_form::VisitForm;
+use super::timeline::timeline_section;
+use super::visit_form::visit_form;
 use super::widgets::later;
 use crate::i18n::Lang;
 use crate::route::Link;
@@ -63,7 +63,7 @@ pub(super) fn CustomerDetail() -> impl IntoView {
                 // sync changes the record meanwhile: saving writes only the fields edited here.
                 {move || {
                     let (id, c) = (id.get_untracked(), customer.get_untracked().unwrap_or_default());
-                    view! { <CustomerEditor id=id initial=c full=true on_saved=done /> }
+                    later(customer_editor(id, c, true, Some(done)))
                 }}
             </Show>
         </Show>
@@ -209,15 +209,15 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                 <PurchaseForm customer=for_purchase.clone() on_done=recorded />
             </Show>
             <Show when=move || recording.get() == Some(Recording::Visit)>
-                <VisitForm customer=for_visit.clone() on_done=recorded />
+                {later(visit_form(for_visit.clone(), recorded))}
             </Show>
             <Show when=move || recording.get() == Some(Recording::Contact)>
-                <ContactForm customer=for_contact.clone() on_done=recorded />
+                {later(contact_form(for_contact.clone(), recorded))}
             </Show>
             {later(super::wallet::wallet_section(for_wallet))}
-            <Compose id=for_compose />
+            {later(compose_sheet(for_compose))}
             {later(super::complaints::complaints_section(for_complaints))}
-            <Timeline customer=for_timeline />
+            {later(timeline_section(for_timeline))}
             // Clerks cannot delete customers (the server refuses it too).
             <Show when=move || owner>
                 <DeleteCustomer id=for_delete.clone() />

@@ -18,7 +18,18 @@ use leptos::task::spawn_local;
 /// The Add customer screen.
 #[component]
 pub(super) fn NewCustomer() -> impl IntoView {
-    view! { <CustomerEditor id=None initial=Customer::default() full=false /> }
+    later(customer_editor(None, Customer::default(), false, None))
+}
+
+/// The editor, in a module of its own fetched the first time a customer is added or edited.
+#[lazy]
+pub(super) fn customer_editor(
+    id: Option<Id>,
+    initial: Customer,
+    full: bool,
+    on_saved: Option<Callback<()>>,
+) -> AnyView {
+    view! { <CustomerEditor id=id initial=initial full=full on_saved=on_saved /> }.into_any()
 }
 
 /// Source names in the UI language.
@@ -54,7 +65,7 @@ pub(super) fn draft_error(t: &Texts, e: &DraftError) -> &'static str {
 /// (quick add shows name, phone, tags and source). Saving writes only the fields that changed,
 /// so edits made elsewhere to other fields survive.
 #[component]
-pub(super) fn CustomerEditor(
+fn CustomerEditor(
     /// The customer being edited, or None for a new one.
     id: Option<Id>,
     /// The values the form starts from.
@@ -62,7 +73,6 @@ pub(super) fn CustomerEditor(
     /// Show every field.
     full: bool,
     /// Called after a successful save of an existing customer.
-    #[prop(optional, into)]
     on_saved: Option<Callback<()>>,
 ) -> impl IntoView {
     let app = use_app();

@@ -1,6 +1,7 @@
 //! The screens. [`App`] shows onboarding until this device belongs to a shop, then the shell
 //! with its four tabs.
 
+mod campaigns;
 mod complaints;
 mod compose;
 mod contact_form;
@@ -15,10 +16,14 @@ mod more_form;
 mod onboarding;
 mod purchase_form;
 mod referrer;
+mod rules_editor;
 mod settings;
 mod shell;
+mod shop_settings;
 mod stats;
 mod stats_charts;
+mod stats_more;
+mod templates_editor;
 mod timeline;
 mod today;
 mod visit_form;

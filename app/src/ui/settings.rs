@@ -1,5 +1,5 @@
-//! The Settings tab: language, sync status, devices and invitations, and (the owner's) export
-//! and backup.
+//! The Settings tab: language, sync status, devices and invitations, and (the owner's)
+//! templates, rules, tags and shop profile (`shop_settings`), import, export and backup.
 
 use crate::api::Api;
 use crate::i18n::Lang;
@@ -61,6 +61,7 @@ pub(super) fn Settings() -> impl IntoView {
             <Show when=is_owner>
                 <InvitePanel />
                 <DevicesPanel />
+                <super::shop_settings::ShopSettings />
                 <super::import_panel::ImportPanel />
                 <super::data_panel::DataPanel />
             </Show>

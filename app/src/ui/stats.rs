@@ -1,4 +1,6 @@
-//! The Stats tab: how the customer base is made up, and (`stats_charts`) how it moves.
+//! The Stats tab: how the customer base is made up, (`stats_charts`) how it moves, and
+//! (`stats_more`) where customers come from, who brings whom, the staff's follow-ups and who
+//! the customers are, and (`campaigns`) the owner's campaigns with their results.
 
 use super::customer_form::source_name;
 use crate::i18n::Lang;
@@ -30,6 +32,8 @@ pub(super) fn Stats() -> impl IntoView {
                     <SourceChart counts=counts />
                 </div>
                 <super::stats_charts::StatsCharts />
+                <super::stats_more::StatsMore />
+                <super::campaigns::Campaigns />
             </div>
         </section>
     }

@@ -1,11 +1,13 @@
-//! A customer's history on their card: purchases, visits, contacts and points, latest first.
+//! A customer's history on their card: purchases, visits, contacts, points and stored value,
+//! and complaints, latest first — in a module of its own fetched the first time a card opens.
 
 use super::contact_form::purpose_name;
 use super::visit_form::reason_name;
 use crate::i18n::{Lang, Texts};
 use crate::state::use_app;
-use huike_core::domain::{Entry, LedgerKind, Money, PurchaseKind};
+use huike_core::domain::{Complaint, ComplaintStatus, Entry, LedgerKind, Money, PurchaseKind};
 use huike_core::id::Id;
+use huike_core::insights::complaints::of_customer;
 use leptos::prelude::*;
 
 /// One line of the history, ready to show.
@@ -82,21 +84,54 @@ impl Line {
             amount,
         }
     }
+
+    /// A complaint's line: what happened and where it stands, with the compensation given.
+    fn complaint(id: &Id, c: &Complaint, t: &Texts) -> Line {
+        let status = match c.status {
+            ComplaintStatus::Resolved => t.resolved,
+            _ if c.first_response_at.is_some() => t.replied,
+            _ => t.awaiting_reply,
+        };
+        Line {
+            id: id.to_string(),
+            day: c
+                .opened_at
+                .map(|at| at.date().to_string())
+                .unwrap_or_default(),
+            what: format!("{} · {} · {status}", t.complaint, c.description),
+            amount: c.compensation.map(|m| m.with_sign("¥")).unwrap_or_default(),
+        }
+    }
+}
+
+/// The history section of a card, in a module of its own.
+#[lazy]
+pub(super) fn timeline_section(customer: Id) -> AnyView {
+    view! { <Timeline customer /> }.into_any()
 }
 
 /// The customer's history.
 #[component]
-pub(super) fn Timeline(customer: Id) -> impl IntoView {
+fn Timeline(customer: Id) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let lines = Memo::new(move |_| {
         let (texts, en) = (app.t(), app.lang.get() == Lang::En);
         app.with_insights(|book, insights| {
-            insights
+            let mut lines: Vec<Line> = insights
                 .timeline(book, &customer)
                 .iter()
                 .map(|(id, e)| Line::of(id, e, texts, en))
-                .collect()
+                .collect();
+            // Complaints among the entries by day (the entries are latest first already; a
+            // stable sort keeps their order within a day).
+            lines.extend(
+                of_customer(book, &customer)
+                    .iter()
+                    .map(|(id, c)| Line::complaint(id, c, texts)),
+            );
+            huike_core::sorting::sort_by_key(&mut lines, |l| std::cmp::Reverse(l.day.clone()));
+            lines
         })
         .unwrap_or_default()
     });

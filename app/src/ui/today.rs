@@ -3,7 +3,7 @@
 //! everyone else's list. Tapping an item opens its compose sheet beside the list (on a phone,
 //! instead of it); the customer's card is one tap further.
 
-use super::compose::Compose;
+use super::compose::compose_sheet;
 use super::widgets::later;
 use crate::route::{Link, Screen, use_location};
 use crate::state::use_app;
@@ -311,7 +311,7 @@ fn FollowUpSheet(id: Id) -> impl IntoView {
             </div>
             <Link href=format!("/customers/{id}") attr:class="button secondary">{move || t().open_card}</Link>
             {wallet}
-            <Compose id />
+            {later(compose_sheet(id))}
         </article>
     }
 }

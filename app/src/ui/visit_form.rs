@@ -32,9 +32,15 @@ pub(super) fn reason_name(reason: NotBoughtReason, en: bool) -> &'static str {
     if en { e } else { zh }
 }
 
+/// The form, in a module of its own fetched the first time a visit is recorded on a card.
+#[lazy]
+pub(super) fn visit_form(customer: Id, on_done: Callback<()>) -> AnyView {
+    view! { <VisitForm customer=customer on_done=on_done /> }.into_any()
+}
+
 /// The visit form: a visit for `customer`; `on_done` runs once it is durable, or on Cancel.
 #[component]
-pub(super) fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
+fn VisitForm(customer: Id, on_done: Callback<()>) -> impl IntoView {
     let app = use_app();
     let t = move || app.t();
     let en = move || app.lang.get() == crate::i18n::Lang::En;

@@ -5,6 +5,7 @@
 //! default so a record written by an older or newer app version still decodes. Immutable
 //! entries (purchases, visits, contacts, ledger entries) are [`Entry`] values.
 
+mod campaign_form;
 mod customer;
 mod draft;
 mod entry;
@@ -16,6 +17,10 @@ mod more;
 mod records;
 mod wallet;
 
+pub use campaign_form::{
+    CampaignDraft, CampaignError, CampaignErrors, CampaignField, DaysSince, MAX_CAMPAIGN_BUDGET,
+    MAX_DAYS_SINCE, MAX_HOLDOUT_PERCENT, days_since, held_out, holdout_percent,
+};
 pub use customer::*;
 pub use draft::{
     CustomerDraft, DraftError, DraftField, key_of, parse_date, parse_past_date, source_key,

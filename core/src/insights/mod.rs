@@ -11,13 +11,16 @@
 
 pub mod campaigns;
 pub mod chains;
+pub mod complaints;
 pub mod filter;
 pub mod funnel;
 pub mod portraits;
 pub mod referrals;
 pub mod roster;
+pub mod rules_effect;
 pub mod staff_work;
 pub mod stats;
+pub mod tag_edits;
 mod team;
 
 pub use team::Team;

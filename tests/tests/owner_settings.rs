@@ -1,0 +1,266 @@
+//! The owner's rules, templates and campaigns change what the clerks are asked to do (tablet
+//! 1280×800, 简体中文; issue 10 item 6 and issue 11 item 5):
+//! - a re-buy cycle added in Settings → 规则 puts a customer who bought that category on Today,
+//!   and a template edited in Settings → 话术模板 is the message her compose sheet offers;
+//! - a campaign for the customers tagged 老顾客 with a 10 % holdout lists its treated targets on
+//!   Today and not the held-out one; a purchase by one of them shows in the campaign's results
+//!   and lift; a review note is kept with its date.
+//!
+//! The customers come in through Settings → 导入, as a shop moving in would bring them.
+//! Screenshots in target/e2e/.
+
+use std::time::Duration;
+
+use fantoccini::Client;
+use huike_tests::api::Api;
+use huike_tests::browser::{Page, Screen, run_sessions};
+use huike_tests::steps::{self, ZH};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuy_cycle_and_a_template_change_today_and_its_message() {
+    run_sessions(
+        &[Screen::tablet("tablet")],
+        Duration::from_secs(600),
+        |clients| async move { rules_scenario(&clients[0]).await },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_lists_its_targets_but_not_its_holdout_and_measures_the_lift() {
+    run_sessions(
+        &[Screen::tablet("tablet")],
+        Duration::from_secs(600),
+        |clients| async move { campaign_scenario(&clients[0]).await },
+    )
+    .await;
+}
+
+/// Opens a new shop on `client` as its owner and imports `customers` (CSV text, UTF-8), then
+/// `purchases` if any.
+async fn shop_with<'a>(
+    client: &'a Client,
+    shop: &str,
+    customers: &str,
+    purchases: Option<&str>,
+) -> Page<'a> {
+    let tablet = Page {
+        client,
+        name: "tablet",
+    };
+    let api = Api::new();
+    let app = huike_tests::app_url();
+    let worker = huike_tests::worker_url();
+    let new = steps::new_shop(&api, shop).await;
+    steps::join(&tablet, ZH, &app, &worker, &new.owner_code, "王店长").await;
+    let file = steps::temp_file(&format!("{shop}-customers.csv"), customers.as_bytes());
+    steps::choose_import(&tablet, "顾客", &file).await;
+    tablet.click("导入").await;
+    tablet.wait_for(steps::IMPORT_DONE).await;
+    let _ = std::fs::remove_file(&file);
+    if let Some(purchases) = purchases {
+        let file = steps::temp_file(&format!("{shop}-purchases.csv"), purchases.as_bytes());
+        steps::choose_import(&tablet, "购买记录", &file).await;
+        tablet.click("导入").await;
+        tablet.wait_for(steps::IMPORT_DONE).await;
+        let _ = std::fs::remove_file(&file);
+    }
+    tablet
+}
+
+/// Today's row of the customer named `name`.
+fn today_row(name: &str) -> String {
+    format!(
+        "//li[contains(@class,'follow-up')][.//span[contains(@class,'row-name')][normalize-space()='{name}']]"
+    )
+}
+
+async fn rules_scenario(client: &Client) {
+    // 王芳 bought wet wipes ten days ago; 湿巾 has no re-buy cycle yet.
+    let bought = Page {
+        client,
+        name: "tablet",
+    }
+    .date_in(-10)
+    .await;
+    let (y, m, d) = bought;
+    let tablet = shop_with(
+        client,
+        "规则测试母婴店",
+        "姓名,手机号\r\n王芳,13912345678\r\n",
+        Some(&format!(
+            "日期,手机,实付,商品\r\n{y}-{m:02}-{d:02},13912345678,39.90,湿巾\r\n"
+        )),
+    )
+    .await;
+    let reminder = format!(
+        "{}//span[contains(@class,'reason')][starts-with(normalize-space(),'湿巾该补货了')]",
+        today_row("王芳")
+    );
+    tablet.follow(ZH.today).await;
+    tablet.wait_for(&today_row("王芳")).await;
+    tablet.gone(&reminder).await;
+
+    // Settings → 规则: 湿巾 every 10 days. The effect is shown before saving.
+    tablet.follow(ZH.settings).await;
+    tablet.click("添加品类").await;
+    let last_row =
+        "(//form[contains(@class,'ss-rules')]//div[contains(@class,'ss-rule-row')])[last()]";
+    let category = tablet
+        .wait_for(&format!(
+            "{last_row}//label[.//span[normalize-space()='品类']]//input"
+        ))
+        .await;
+    category.send_keys("湿巾").await.expect("type the category");
+    let days = tablet
+        .wait_for(&format!(
+            "{last_row}//label[.//span[normalize-space()='周期（天）']]//input"
+        ))
+        .await;
+    days.send_keys("10").await.expect("type the cycle");
+    tablet.scroll_to(last_row).await;
+    tablet.screenshot("settings-01-rules").await;
+    tablet.click("保存规则").await;
+    tablet.follow(ZH.today).await;
+    tablet.wait_for(&reminder).await;
+    tablet.screenshot("settings-02-rebuy-on-today").await;
+
+    // Settings → 话术模板: the built-in re-buy template, edited, becomes the shop's own.
+    let words = "您好！上次的湿巾该补货啦，本周到店有小礼物。";
+    tablet.follow(ZH.settings).await;
+    let edit = tablet
+        .wait_for("//li[contains(@class,'ss-template')][@data-kind='builtin'][@data-name='复购提醒']//button[normalize-space()='编辑']")
+        .await;
+    tablet.tap(edit, "编辑 复购提醒").await;
+    tablet.fill("保存模板", "话术内容", words).await;
+    tablet.screenshot("settings-03-template").await;
+    tablet.click("保存模板").await;
+    tablet
+        .wait_for("//li[contains(@class,'ss-template')][@data-kind='shop']")
+        .await;
+
+    // Her compose sheet offers the shop's words.
+    tablet.follow(ZH.today).await;
+    let row = tablet
+        .wait_for(&format!(
+            "{}//a[contains(@class,'follow-up-link')]",
+            today_row("王芳")
+        ))
+        .await;
+    tablet.tap(row, "王芳 on Today").await;
+    let message = tablet
+        .wait_for("//section[contains(@class,'compose')]//textarea[contains(@class,'message')]")
+        .await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = message
+            .prop("value")
+            .await
+            .expect("read the message")
+            .unwrap_or_default();
+        if text == words {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(text, words, "the compose sheet uses the shop's template");
+    tablet.screenshot("settings-04-compose").await;
+}
+
+async fn campaign_scenario(client: &Client) {
+    // Ten customers tagged 老顾客, two others.
+    let mut customers = String::from("姓名,手机号,标签\r\n");
+    let names: Vec<String> = (0..10).map(|i| format!("老客{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        customers.push_str(&format!("{name},1391000000{i},老顾客\r\n"));
+    }
+    customers.push_str("新客甲,13920000001,\r\n新客乙,13920000002,\r\n");
+    let tablet = shop_with(client, "活动测试母婴店", &customers, None).await;
+
+    // Stats → 新建活动: 回流, the 老顾客 tag, 10 % held out.
+    tablet.follow("统计").await;
+    tablet.click("新建活动").await;
+    tablet.fill("保存", "名称", "老客回流").await;
+    tablet
+        .field("保存", "类型")
+        .await
+        .select_by_label("回流")
+        .await
+        .expect("choose the kind");
+    let chip = tablet
+        .wait_for("//fieldset[contains(@class,'campaign-target')]//button[contains(@class,'chip')][starts-with(normalize-space(),'老顾客')]")
+        .await;
+    tablet.tap(chip, "the 老顾客 chip").await;
+    tablet
+        .sees_at(
+            "//p[contains(@class,'campaign-match')]",
+            "10 位顾客符合 · 1 位作为对照组",
+        )
+        .await;
+    tablet.screenshot("campaign-01-form").await;
+    tablet.click("保存").await;
+    let row = "//li[contains(@class,'campaign')][.//*[contains(@class,'campaign-name')][normalize-space()='老客回流']]";
+    tablet
+        .wait_for(&format!("{row}[@data-status='draft']"))
+        .await;
+    tablet.click("开始活动").await;
+    tablet
+        .wait_for(&format!("{row}[@data-status='running']"))
+        .await;
+    tablet
+        .sees_at(
+            &format!("{row}//*[contains(@class,'campaign-treated')]"),
+            "9",
+        )
+        .await;
+    tablet
+        .sees_at(
+            &format!("{row}//*[contains(@class,'campaign-holdout')]"),
+            "1",
+        )
+        .await;
+
+    // Today: the nine treated, each for the campaign; the held-out one is not asked for.
+    tablet.follow(ZH.today).await;
+    let for_campaign = "//li[contains(@class,'follow-up')][.//span[contains(@class,'reason')][normalize-space()='活动：老客回流']]//span[contains(@class,'row-name')]";
+    tablet.wait_for(&format!("({for_campaign})[9]")).await;
+    let listed = tablet.texts(for_campaign).await;
+    assert_eq!(listed.len(), 9, "{listed:?}");
+    let held: Vec<&String> = names.iter().filter(|n| !listed.contains(n)).collect();
+    assert_eq!(held.len(), 1, "exactly one held out: {listed:?}");
+    assert!(listed.iter().all(|n| n.starts_with("老客")));
+    tablet.screenshot("campaign-02-today").await;
+
+    // One of them buys: the campaign's results count her.
+    steps::open_customer(&tablet, ZH, &listed[0]).await;
+    steps::record_purchase(&tablet, ZH, "128", "¥128.00").await;
+    tablet.follow("统计").await;
+    tablet
+        .sees_at(
+            &format!("{row}//*[contains(@class,'campaign-came-back')]"),
+            "1",
+        )
+        .await;
+    tablet
+        .sees_at(
+            &format!("{row}//*[contains(@class,'campaign-lift')]"),
+            "+11",
+        )
+        .await;
+
+    // A review note, dated.
+    tablet
+        .fill("添加复盘", "复盘内容", "老客回流第一天：电话比微信有效。")
+        .await;
+    tablet.click("添加复盘").await;
+    tablet
+        .sees_at(
+            &format!(
+                "{row}//li[contains(@class,'review-note')]//*[contains(@class,'review-note-text')]"
+            ),
+            "老客回流第一天：电话比微信有效。",
+        )
+        .await;
+    tablet.scroll_to(row).await;
+    tablet.screenshot("campaign-03-results").await;
+}
