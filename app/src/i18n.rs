@@ -786,7 +786,7 @@ pub static ZH: Texts = Texts {
     sm_brought_spend: "带来消费",
     sm_chain_size: "整条链",
     sm_show_chain: "介绍链",
-    sm_chain_of: "{name} 的介绍链",
+    sm_chain_of: "{name}的介绍链",
     sm_chains_empty: "新增顾客时填上介绍人，这里会显示谁介绍来的新顾客最多。",
     sm_staff: "员工跟进（近 30 天）",
     sm_staff_member: "员工",

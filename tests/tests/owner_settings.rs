@@ -76,7 +76,7 @@ fn today_row(name: &str) -> String {
 }
 
 async fn rules_scenario(client: &Client) {
-    // 王芳 bought wet wipes ten days ago; 湿巾 has no re-buy cycle yet.
+    // 王芳 bought probiotics (益生菌) ten days ago; they have no re-buy cycle yet.
     let bought = Page {
         client,
         name: "tablet",
@@ -89,19 +89,25 @@ async fn rules_scenario(client: &Client) {
         "规则测试母婴店",
         "姓名,手机号\r\n王芳,13912345678\r\n",
         Some(&format!(
-            "日期,手机,实付,商品\r\n{y}-{m:02}-{d:02},13912345678,39.90,湿巾\r\n"
+            "日期,手机,实付,商品\r\n{y}-{m:02}-{d:02},13912345678,39.90,益生菌\r\n"
         )),
     )
     .await;
     let reminder = format!(
-        "{}//span[contains(@class,'reason')][starts-with(normalize-space(),'湿巾该补货了')]",
+        "{}//span[contains(@class,'reason')][starts-with(normalize-space(),'益生菌该补货了')]",
         today_row("王芳")
     );
     tablet.follow(ZH.today).await;
-    tablet.wait_for(&today_row("王芳")).await;
+    // The day is worked out: her row (for another reason) or the empty list.
+    tablet
+        .wait_for(&format!(
+            "{} | //div[contains(@class,'empty')]/p[contains(@class,'empty-title')]",
+            today_row("王芳")
+        ))
+        .await;
     tablet.gone(&reminder).await;
 
-    // Settings → 规则: 湿巾 every 10 days. The effect is shown before saving.
+    // Settings → 规则: 益生菌 every 10 days. The effect is shown before saving.
     tablet.follow(ZH.settings).await;
     tablet.click("添加品类").await;
     let last_row =
@@ -111,7 +117,10 @@ async fn rules_scenario(client: &Client) {
             "{last_row}//label[.//span[normalize-space()='品类']]//input"
         ))
         .await;
-    category.send_keys("湿巾").await.expect("type the category");
+    category
+        .send_keys("益生菌")
+        .await
+        .expect("type the category");
     let days = tablet
         .wait_for(&format!(
             "{last_row}//label[.//span[normalize-space()='周期（天）']]//input"
@@ -126,7 +135,7 @@ async fn rules_scenario(client: &Client) {
     tablet.screenshot("settings-02-rebuy-on-today").await;
 
     // Settings → 话术模板: the built-in re-buy template, edited, becomes the shop's own.
-    let words = "您好！上次的湿巾该补货啦，本周到店有小礼物。";
+    let words = "您好！上次的益生菌该补货啦，本周到店有小礼物。";
     tablet.follow(ZH.settings).await;
     let edit = tablet
         .wait_for("//li[contains(@class,'ss-template')][@data-kind='builtin'][@data-name='复购提醒']//button[normalize-space()='编辑']")
@@ -209,13 +218,13 @@ async fn campaign_scenario(client: &Client) {
         .await;
     tablet
         .sees_at(
-            &format!("{row}//*[contains(@class,'campaign-treated')]"),
+            &format!("{row}//*[contains(concat(' ', @class, ' '), ' campaign-treated ')]"),
             "9",
         )
         .await;
     tablet
         .sees_at(
-            &format!("{row}//*[contains(@class,'campaign-holdout')]"),
+            &format!("{row}//*[contains(concat(' ', @class, ' '), ' campaign-holdout ')]"),
             "1",
         )
         .await;
@@ -237,13 +246,13 @@ async fn campaign_scenario(client: &Client) {
     tablet.follow("统计").await;
     tablet
         .sees_at(
-            &format!("{row}//*[contains(@class,'campaign-came-back')]"),
+            &format!("{row}//*[contains(concat(' ', @class, ' '), ' campaign-came-back ')]"),
             "1",
         )
         .await;
     tablet
         .sees_at(
-            &format!("{row}//*[contains(@class,'campaign-lift')]"),
+            &format!("{row}//*[contains(concat(' ', @class, ' '), ' campaign-lift ')]"),
             "+11",
         )
         .await;

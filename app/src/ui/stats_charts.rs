@@ -343,15 +343,20 @@ fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
     }
 }
 
-/// A chart's numbers as a table, folded away under "Show data".
+/// A chart's numbers as a table, folded away under "Show data"; `corner` heads the row names'
+/// column.
 #[component]
-fn DataTable(head: impl IntoView + 'static, rows: impl IntoView + 'static) -> impl IntoView {
+pub(super) fn DataTable(
+    #[prop(optional)] corner: &'static str,
+    head: impl IntoView + 'static,
+    rows: impl IntoView + 'static,
+) -> impl IntoView {
     let app = use_app();
     view! {
         <details class="chart-data">
             <summary>{move || app.t().show_data}</summary>
             <table>
-                <thead><tr><th></th>{head}</tr></thead>
+                <thead><tr><th scope="col">{corner}</th>{head}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </details>

@@ -13,6 +13,7 @@
 
 use super::compose::outcome_name;
 use super::customer_form::source_name;
+use super::stats_charts::DataTable;
 use crate::i18n::{Lang, Texts, Words};
 use crate::route::Link;
 use crate::state::use_app;
@@ -254,25 +255,6 @@ fn BarList(
     view! { <ul class="bar-list" aria-label=label>{rows}</ul> }
 }
 
-/// A figure's numbers as a table under "Show data": `corner` heads the row names' column.
-#[component]
-fn ShowData(
-    corner: &'static str,
-    head: impl IntoView + 'static,
-    rows: impl IntoView + 'static,
-) -> impl IntoView {
-    let app = use_app();
-    view! {
-        <details class="chart-data">
-            <summary>{move || app.t().show_data}</summary>
-            <table>
-                <thead><tr><th scope="col">{corner}</th>{head}</tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </details>
-    }
-}
-
 /// Column headings.
 fn heads(names: &[&'static str]) -> impl IntoView + use<> {
     names
@@ -412,7 +394,7 @@ fn SourcesFunnel(rows: Vec<SourceFunnel>) -> impl IntoView {
     view! {
         <BarList label=t.sm_sources rows=bars />
         {legend((0..4).map(|k| (format!("funnel-{k}"), steps[k])))}
-        <ShowData corner=t.source head=heads(&steps) rows=table />
+        <DataTable corner=t.source head=heads(&steps) rows=table />
     }
 }
 
@@ -538,7 +520,7 @@ fn StepsChart(months: Vec<(chrono::NaiveDate, Steps)>) -> impl IntoView {
         </svg>
         {legend((0..4).map(|k| (format!("step-{k}"), t.sm_steps[k])))}
         <p class="muted small">{t.sm_steps_hint}</p>
-        <ShowData corner=t.sm_month head=heads(&t.sm_steps) rows=rows />
+        <DataTable corner=t.sm_month head=heads(&t.sm_steps) rows=rows />
     }
 }
 
@@ -605,18 +587,21 @@ fn ChainsCard(basis: Memo<Option<Basis>>) -> impl IntoView {
                     top.get(),
                     Vec::is_empty,
                     t.sm_chains_empty,
-                    |rows| view! { <Introducers rows=rows open=open /> }.into_any(),
+                    |rows| view! { <Introducers rows=rows open=open tree=tree /> }.into_any(),
                 )
             }}
-            {move || tree.get().flatten().map(|root| view! { <ChainTree root=root /> })}
         </MoreCard>
     }
 }
 
 /// The top introducers: name (to their card), how many they brought (bar), what those spent,
-/// and the button that opens their tree.
+/// and the button that opens their tree, shown under the list.
 #[component]
-fn Introducers(rows: Vec<(String, Introducer)>, open: RwSignal<Option<Id>>) -> impl IntoView {
+fn Introducers(
+    rows: Vec<(String, Introducer)>,
+    open: RwSignal<Option<Id>>,
+    tree: Memo<Option<Option<Branch>>>,
+) -> impl IntoView {
     let t = words().1;
     let most = rows.iter().map(|(_, i)| i.brought).max().unwrap_or(0);
     let bars = rows
@@ -662,7 +647,8 @@ fn Introducers(rows: Vec<(String, Introducer)>, open: RwSignal<Option<Id>>) -> i
         .collect_view();
     view! {
         <BarList label=t.sm_chains rows=bars />
-        <ShowData corner=t.sm_introducer head=heads(&[t.sm_brought, t.sm_brought_spend, t.sm_chain_size]) rows=table />
+        {move || tree.get().flatten().map(|root| view! { <ChainTree root=root /> })}
+        <DataTable corner=t.sm_introducer head=heads(&[t.sm_brought, t.sm_brought_spend, t.sm_chain_size]) rows=table />
     }
 }
 
@@ -797,7 +783,7 @@ fn StaffRows(rows: Vec<(String, StaffWork)>) -> impl IntoView {
     view! {
         <BarList label=t.sm_staff rows=bars />
         {legend(Outcome::ALL.iter().enumerate().map(|(k, &o)| (format!("outcome-{k}"), outcome_name(o, t))))}
-        <ShowData corner=t.sm_staff_member head=heads(&head) rows=table />
+        <DataTable corner=t.sm_staff_member head=heads(&head) rows=table />
     }
 }
 
@@ -1068,46 +1054,9 @@ fn PortraitView(portrait: Portrait) -> impl IntoView {
             <div><dt>{t.sm_purchase_days}</dt><dd>{portrait.purchase_days}</dd></div>
         </dl>
         <div class="portrait-sections">{lists}</div>
-        <ShowData corner=t.sm_portraits head=heads(&[t.sm_count, t.sm_share]) rows=view! {
+        <DataTable corner=t.sm_portraits head=heads(&[t.sm_count, t.sm_share]) rows=view! {
             {table}
             <tr><th scope="row">{t.sm_average_basket}</th><td>{basket}</td><td></td></tr>
         } />
-    }
-}
-
-#[cfg(all(test, target_arch = "wasm32"))]
-mod helper_a_tmp {
-    use super::*;
-    use huike_core::client::state::SyncState;
-    use huike_core::replica::Replica;
-    use wasm_bindgen_test::*;
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    #[wasm_bindgen_test]
-    async fn renders() {
-        use wasm_bindgen::JsCast;
-        let book = huike_core::synth::generate(7, 150, 500);
-        let views = Insights::read(&book);
-        let today = views.today(huike_core::synth::default_as_of(), None);
-        let app = crate::state::AppState::new(Lang::ZhCn, None, String::new());
-        app.replica.set(Some(Replica::restore("d".into(), book, vec![], SyncState::new())));
-        app.insights.set(Some(views));
-        app.today.set(Some(Arc::new(today)));
-        mount_to_body(move || {
-            provide_context(app);
-            provide_context(crate::route::Location::follow_browser());
-            view! { <div class="stats-grid"><StatsMore /></div> }
-        });
-        gloo_timers::future::TimeoutFuture::new(200).await;
-        let doc = document();
-        let button: web_sys::HtmlElement = doc.query_selector(".chain-toggle").unwrap().unwrap().unchecked_into();
-        button.click();
-        for (selector, value) in [(".portraits-card .picks label:nth-of-type(2) select", "1"), (".steps-card select", "4")] {
-            let select = doc.query_selector(selector).unwrap().unwrap();
-            js_sys::Reflect::set(&select, &"value".into(), &value.into()).unwrap();
-            select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
-        }
-        gloo_timers::future::TimeoutFuture::new(300).await;
-        console_log!("HTMLSTART");
     }
 }
