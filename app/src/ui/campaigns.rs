@@ -10,6 +10,7 @@
 //! (`insights::campaigns`). Part of the lazily loaded Stats module.
 
 use super::contact_form::{Choice, purpose_name};
+use super::filter_chips::FilterChips;
 use super::widgets::TextField;
 use crate::i18n::{Lang, Texts, Words};
 use crate::platform::{now_ms, random};
@@ -21,10 +22,8 @@ use huike_core::domain::{
 };
 use huike_core::id::Id;
 use huike_core::insights::campaigns::{self, Results, ReviewNote, Target};
-use huike_core::insights::filter::{self, Facets, Filter, Sort};
+use huike_core::insights::filter::{self, Filter, Sort};
 use huike_core::op::RecordKind;
-use huike_core::segment::class::{RfmClass, ShopClass};
-use huike_core::segment::stage::Stage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -201,65 +200,6 @@ pub(super) fn Campaigns() -> impl IntoView {
     }
 }
 
-/// One chip: its name and count; pressed when chosen.
-#[component]
-fn Chip(
-    name: Signal<String>,
-    count: Signal<usize>,
-    pressed: Signal<bool>,
-    on_tap: Callback<()>,
-) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            class="chip"
-            class:on=move || pressed.get()
-            aria-pressed=move || if pressed.get() { "true" } else { "false" }
-            on:click=move |_| on_tap.run(())
-        >
-            {name} " " <b>{count}</b>
-        </button>
-    }
-}
-
-/// Adds `value` to `list`, or takes it out when it is there.
-fn toggle<T: PartialEq>(list: &mut Vec<T>, value: T) {
-    match list.iter().position(|v| *v == value) {
-        Some(i) => {
-            list.remove(i);
-        }
-        None => list.push(value),
-    }
-}
-
-/// One chip per value of `all`, named in the UI language and counted by position, toggling
-/// the value in the list `field` / `field_mut` pick out of the chosen chips.
-fn chip_row<T: Copy + PartialEq + Send + Sync + 'static>(
-    all: &'static [T],
-    name: fn(T, bool) -> &'static str,
-    count: fn(&Facets, usize) -> usize,
-    facets: Memo<Option<Facets>>,
-    chosen: RwSignal<Filter>,
-    field: fn(&Filter) -> &Vec<T>,
-    field_mut: fn(&mut Filter) -> &mut Vec<T>,
-) -> Vec<AnyView> {
-    let app = use_app();
-    all.iter()
-        .enumerate()
-        .map(|(i, &value)| {
-            view! {
-                <Chip
-                    name=Signal::derive(move || name(value, app.lang.get() == Lang::En).to_owned())
-                    count=Signal::derive(move || facets.with(|f| f.as_ref().map_or(0, |f| count(f, i))))
-                    pressed=Signal::derive(move || chosen.with(|f| field(f).contains(&value)))
-                    on_tap=Callback::new(move |()| chosen.update(|f| toggle(field_mut(f), value)))
-                />
-            }
-            .into_any()
-        })
-        .collect()
-}
-
 /// **New campaign**: the form, saved as a draft campaign.
 #[component]
 fn NewCampaign(on_done: Callback<()>) -> impl IntoView {
@@ -321,52 +261,6 @@ fn NewCampaign(on_done: Callback<()>) -> impl IntoView {
             )
         })
     };
-    let meaningful = move || {
-        app.today
-            .with(|d| d.as_ref().is_some_and(|d| d.analysis.classes_meaningful()))
-    };
-    let classes = move || {
-        chip_row(
-            &RfmClass::ALL,
-            |k, en| if en { k.en() } else { k.zh() },
-            |f, i| f.classes[i],
-            facets,
-            chosen,
-            |f| &f.classes,
-            |f| &mut f.classes,
-        )
-    };
-    let stages = chip_row(
-        &Stage::ALL,
-        |s, en| if en { s.en() } else { s.zh() },
-        |f, i| f.stages[i],
-        facets,
-        chosen,
-        |f| &f.stages,
-        |f| &mut f.stages,
-    );
-    let types = chip_row(
-        &ShopClass::ALL,
-        |k, en| if en { k.en() } else { k.zh() },
-        |f, i| f.types[i],
-        facets,
-        chosen,
-        |f| &f.types,
-        |f| &mut f.types,
-    );
-    // Every tag a listed customer has (a chosen tag stays, even at 0).
-    let tags = move || {
-        let mut all = facets.with(|f| f.as_ref().map(|f| f.tags.clone()).unwrap_or_default());
-        chosen.with(|f| {
-            for tag in &f.tags {
-                if !all.iter().any(|(t, _)| t == tag) {
-                    all.push((tag.clone(), 0));
-                }
-            }
-        });
-        all
-    };
-
     // The shop's templates, then the built-in ones in the UI language, those for the kind's
     // purpose first (`builtin:<language>:<n>`, as `campaigns::template_of` reads them).
     let templates = Memo::new(move |_| {
@@ -474,32 +368,7 @@ fn NewCampaign(on_done: Callback<()>) -> impl IntoView {
             <fieldset class="campaign-target">
                 <legend>{move || t().cp_target}</legend>
                 <p class="small muted">{move || t().cp_target_hint}</p>
-                // RFM classes are ranks among the buyers: with too few, they mean nothing yet.
-                <Show when=meaningful>
-                    <h4>{move || t().rfm_class}</h4>
-                    <div class="chips">{classes()}</div>
-                </Show>
-                <h4>{move || t().stage}</h4>
-                <div class="chips">{stages}</div>
-                <h4>{move || t().shop_class}</h4>
-                <div class="chips">{types}</div>
-                <h4>{move || t().tags}</h4>
-                <div class="chips">
-                    <For each=tags key=|(tag, n)| (tag.clone(), *n) let:item>
-                        {
-                            let tag = item.0.clone();
-                            let (for_pressed, for_tap) = (tag.clone(), tag.clone());
-                            view! {
-                                <Chip
-                                    name=Signal::derive(move || tag.clone())
-                                    count=Signal::derive(move || item.1)
-                                    pressed=Signal::derive(move || chosen.with(|f| f.tags.contains(&for_pressed)))
-                                    on_tap=Callback::new(move |()| chosen.update(|f| toggle(&mut f.tags, for_tap.clone())))
-                                />
-                            }
-                        }
-                    </For>
-                </div>
+                <FilterChips chosen=chosen facets=Signal::derive(move || facets.get().unwrap_or_default()) />
                 <div class="picks">
                     <TextField
                         label=Signal::derive(move || t().cp_min_days)

@@ -10,6 +10,7 @@ mod customer_form;
 mod customers;
 mod data_panel;
 mod entry_form;
+mod filter_chips;
 mod filter_panel;
 mod import_panel;
 mod more_form;
