@@ -1,6 +1,6 @@
 //! Adding and editing a customer: one editor for both, so quick add and the full edit agree.
 
-use super::more_form::{more_checked, more_section};
+use super::more_form::more_section;
 use super::referrer::referrer_picker;
 use super::widgets::{TextField, later};
 use crate::i18n::{Lang, Texts};
@@ -130,7 +130,7 @@ fn CustomerEditor(
             })
         })
     };
-    let picker = later(referrer_picker(referrer, id.clone()));
+    let picker = referrer_picker(referrer, id.clone());
     let before = initial.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -168,9 +168,9 @@ fn CustomerEditor(
         busy.set(true);
         let more_typed = more_open.get_untracked().then(|| more.get_untracked());
         spawn_local(async move {
-            // The More section, once opened, is checked by its own module (already fetched).
+            // The More section, once opened, is checked by core's `MoreDraft::apply`.
             if let Some(typed) = more_typed {
-                match more_checked(typed, c, today()).await {
+                match typed.apply(&c, today()) {
                     Ok(checked) => c = checked,
                     Err(found) => {
                         more_problems.set(found);
@@ -240,7 +240,7 @@ fn CustomerEditor(
                 <button type="button" class="button secondary" on:click=move |_| more_open.set(true)>{move || t().more}</button>
             </Show>
             <Show when=move || more_open.get()>
-                {later(more_section(more, more_problems, initial.clone()))}
+                {more_section(more, more_problems, initial.clone())}
             </Show>
             <Show when=move || error.with(Option::is_some)>
                 <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>

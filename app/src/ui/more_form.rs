@@ -3,13 +3,12 @@
 //! income band, area, preferred contact, **Do not contact**, **VIP**, budget, products of
 //! interest, purchase intent, expected next purchase, communication style, appearance. It edits
 //! a `MoreDraft` the form owns; the form checks it with core's `MoreDraft::apply` on Save and
-//! hands back each refusal, shown here next to its field. In a module of its own, fetched the
-//! first time a form opens the section.
+//! hands back each refusal, shown here next to its field. Part of the customer editor's module
+//! (fetched the first time a customer is added or edited).
 
 use super::customer_form::draft_error;
 use super::widgets::Labelled;
 use crate::state::use_app;
-use chrono::NaiveDate;
 use huike_core::domain::{ChildDraft, Customer, DraftError, MoreDraft, MoreField};
 use leptos::prelude::*;
 
@@ -17,7 +16,6 @@ use leptos::prelude::*;
 pub(super) type MoreProblems = RwSignal<Vec<(MoreField, DraftError)>>;
 
 /// The section over `draft` (filled from `customer` as it opens), showing `problems`.
-#[lazy]
 pub(super) fn more_section(
     draft: RwSignal<MoreDraft>,
     problems: MoreProblems,
@@ -25,17 +23,6 @@ pub(super) fn more_section(
 ) -> AnyView {
     draft.set(MoreDraft::of(&customer));
     view! { <MoreSection draft=draft problems=problems /> }.into_any()
-}
-
-/// `base` with the section's fields as typed (dates checked against `today`), or each field
-/// that is wrong — core's `MoreDraft::apply`, here so that its code loads with the section.
-#[lazy]
-pub(super) fn more_checked(
-    typed: MoreDraft,
-    base: Customer,
-    today: NaiveDate,
-) -> Result<Customer, Vec<(MoreField, DraftError)>> {
-    typed.apply(&base, today)
 }
 
 /// A field's refusal in words, if any.

@@ -1,6 +1,6 @@
 //! The customer form's **Referrer** (介绍人): picked by searching the shop's customers (name,
-//! pinyin, phone digits), as the seeds' shops reward the customer who brought a friend. In a
-//! module of its own, fetched the first time a form shows it.
+//! pinyin, phone digits), as the seeds' shops reward the customer who brought a friend. Part of
+//! the customer editor's module.
 
 use crate::state::use_app;
 use huike_core::id::Id;
@@ -10,7 +10,6 @@ use leptos::prelude::*;
 const OFFERED: usize = 5;
 
 /// The picker over `picked` (the referrer's id and name), never offering `this` customer.
-#[lazy]
 pub(super) fn referrer_picker(picked: RwSignal<Option<(Id, String)>>, this: Option<Id>) -> AnyView {
     view! { <ReferrerPicker picked=picked this=this /> }.into_any()
 }
