@@ -220,6 +220,12 @@ pub struct Texts {
     pub resolve: &'static str,
     pub resolution: &'static str,
     pub compensation: &'static str,
+    /// Settings → Import: a referrer that names nobody, or several.
+    pub referrer_unknown: &'static str,
+    pub referrer_ambiguous: &'static str,
+    /// Campaigns: deleting one.
+    pub cp_delete: &'static str,
+    pub cp_delete_hint: &'static str,
     /// The history: a complaint's line.
     pub complaint: &'static str,
     /// Settings → Import: a file that cannot be read.
@@ -721,6 +727,10 @@ pub static ZH: Texts = Texts {
     resolve: "解决",
     resolution: "解决方式",
     compensation: "补偿金额",
+    referrer_unknown: "找不到介绍人「{v}」，这一行导入时不填介绍人",
+    referrer_ambiguous: "有几位顾客都叫「{v}」，这一行导入时不填介绍人（写介绍人的手机号可以分清）",
+    cp_delete: "删除活动",
+    cp_delete_hint: "删除后，活动的顾客不再出现在今日列表；已记录的联系和消费都保留。",
     complaint: "投诉",
     import_not_text: "这个文件不是 UTF-8 或 GBK 编码的文本（是 .xlsx 吗？请在 Excel 里另存为 CSV）。",
     import_empty: "这个文件是空的。",
@@ -1199,6 +1209,10 @@ pub static EN: Texts = Texts {
     resolve: "Resolve",
     resolution: "Resolution",
     compensation: "Compensation",
+    referrer_unknown: "No customer “{v}”: imported without a referrer",
+    referrer_ambiguous: "Several customers are called “{v}”: imported without a referrer (write their phone number instead)",
+    cp_delete: "Delete campaign",
+    cp_delete_hint: "Its customers leave Today; the contacts and purchases already recorded stay.",
     complaint: "Complaint",
     import_not_text: "The file is not text in UTF-8 or GBK (is it an .xlsx? Save it as CSV in Excel).",
     import_empty: "The file is empty.",

@@ -190,11 +190,13 @@ fn timings_in_the_browser() {
                 .any(|h| &h.id == id && h.kind == MatchKind::PhoneSuffix)
         );
     }
+    let stats_ms = stats_timing(&book, &analysis, &rules, runs);
     console_log!(
         "wasm timings, {customers} customers / {purchases} purchases ({}): generate {:.0} ms; \
          analysis + agenda from the book {:.1} ms (mean of {runs}), of which reading the ledger \
          {read_ms:.1} ms, from the kept ledger {warm_ms:.1} ms; index {:.0} ms; search keystroke {:.3} ms mean, \
-         slowest keystroke {slowest:.2} ms ({slowest_query:?}, mean of {rounds})",
+         slowest keystroke {slowest:.2} ms ({slowest_query:?}, mean of {rounds}); all of Stats \
+         {stats_ms:.1} ms (mean of {runs})",
         if cfg!(debug_assertions) {
             "debug build"
         } else {
@@ -206,6 +208,32 @@ fn timings_in_the_browser() {
         keystroke_ms,
     );
     storage_timings(&book);
+}
+
+/// Every figure of the owner's Stats from the day's analysis and the views (what
+/// `benches/stats.rs` times natively), in milliseconds, the mean of `runs`.
+#[cfg(target_arch = "wasm32")]
+fn stats_timing(book: &Book, analysis: &Analysis, rules: &Rules, runs: u32) -> f64 {
+    use huike_core::insights::{Insights, chains, funnel, portraits, staff_work, stats};
+    let views = Insights::read(book);
+    let (day, n) = (analysis.as_of(), analysis.history.customers.len());
+    let start = now_ms();
+    for _ in 0..runs {
+        let traits = portraits::Traits::read(book, analysis);
+        let figures = (
+            stats::rfm_classes(analysis).len(),
+            stats::rf_grid(analysis).len(),
+            stats::stages_by_month(analysis, rules).len(),
+            stats::monthly_revenue(analysis).len(),
+            funnel::sources_funnel(&traits, analysis).len(),
+            funnel::four_steps(&traits, &views, analysis).len(),
+            chains::Chains::of(&traits, analysis).top(10).len(),
+            staff_work::staff_work(&views, day - chrono::Days::new(29), day).len(),
+            portraits::portrait(&traits, &views, analysis, 0..n).customers,
+        );
+        assert_eq!(figures.8, n, "everyone's portrait");
+    }
+    (now_ms() - start) / f64::from(runs)
 }
 
 /// Times what a device does with the book's stored forms: the server snapshot a new device

@@ -4,9 +4,11 @@
 //!   and a template edited in Settings → 话术模板 is the message her compose sheet offers;
 //! - a campaign for the customers tagged 老顾客 with a 10 % holdout lists its treated targets on
 //!   Today and not the held-out one; a purchase by one of them shows in the campaign's results
-//!   and lift; a review note is kept with its date.
+//!   and lift; a review note is kept with its date; Stats' four steps count this month's new
+//!   customers and first purchase; deleted, the campaign leaves Today.
 //!
-//! The customers come in through Settings → 导入, as a shop moving in would bring them.
+//! The customers come in through Settings → 导入, as a shop moving in would bring them (one
+//! with her referrer named in the file).
 //! Screenshots in target/e2e/.
 
 use std::time::Duration;
@@ -178,12 +180,13 @@ async fn rules_scenario(client: &Client) {
 
 async fn campaign_scenario(client: &Client) {
     // Ten customers tagged 老顾客, two others.
-    let mut customers = String::from("姓名,手机号,标签\r\n");
+    // 新客甲 was brought by 老客0 (the file names her referrer).
+    let mut customers = String::from("姓名,手机号,标签,介绍人\r\n");
     let names: Vec<String> = (0..10).map(|i| format!("老客{i}")).collect();
     for (i, name) in names.iter().enumerate() {
-        customers.push_str(&format!("{name},1391000000{i},老顾客\r\n"));
+        customers.push_str(&format!("{name},1391000000{i},老顾客,\r\n"));
     }
-    customers.push_str("新客甲,13920000001,\r\n新客乙,13920000002,\r\n");
+    customers.push_str("新客甲,13920000001,,老客0\r\n新客乙,13920000002,,\r\n");
     let tablet = shop_with(client, "活动测试母婴店", &customers, None).await;
 
     // Stats → 新建活动: 回流, the 老顾客 tag, 10 % held out.
@@ -272,4 +275,41 @@ async fn campaign_scenario(client: &Client) {
         .await;
     tablet.scroll_to(row).await;
     tablet.screenshot("campaign-03-results").await;
+
+    // Stats' four steps, as the app draws them: this month brought the 12 customers in (引流),
+    // one first purchase (截流), nobody back yet (回流) and one customer brought by another
+    // (裂变: 新客甲, whom the imported file says 老客0 brought).
+    let (y, m, _) = tablet.date_in(0).await;
+    let steps = "//*[contains(@class,'steps-card')]";
+    let show = tablet
+        .wait_for(&format!(
+            "{steps}//details[contains(@class,'chart-data')]/summary"
+        ))
+        .await;
+    tablet.tap(show, "Show data (four steps)").await;
+    let month = tablet
+        .texts(&format!(
+            "{steps}//details//tbody/tr[th[normalize-space()='{y}-{m:02}']]/td"
+        ))
+        .await;
+    assert_eq!(month, ["12", "1", "0", "1"], "this month's four steps");
+    tablet.scroll_to(steps).await;
+    tablet.screenshot("campaign-04-four-steps").await;
+    tablet
+        .scroll_to("//*[contains(@class,'portraits-card')]")
+        .await;
+    tablet.screenshot("campaign-05-portraits").await;
+
+    // Deleted, the campaign leaves Today.
+    let delete = tablet
+        .wait_for(&format!("{row}//button[normalize-space()='删除活动']"))
+        .await;
+    tablet.tap(delete, "删除活动").await;
+    let confirm = tablet
+        .wait_for(&format!("{row}//button[normalize-space()='确认删除']"))
+        .await;
+    tablet.tap(confirm, "确认删除").await;
+    tablet.gone(row).await;
+    tablet.follow(ZH.today).await;
+    tablet.gone(for_campaign).await;
 }

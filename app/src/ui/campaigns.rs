@@ -538,7 +538,46 @@ fn CampaignRow(id: Id, list: Memo<Vec<(Id, Campaign)>>) -> impl IntoView {
                 <p class="banner warn" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
             <ReviewNotes id=id.clone() campaign=campaign />
+            <DeleteCampaign id=id.clone() />
         </li>
+    }
+}
+
+/// **Delete campaign** (删除活动), confirmed: its customers leave Today; the contacts and
+/// purchases already recorded stay.
+#[component]
+fn DeleteCampaign(id: Id) -> impl IntoView {
+    let app = use_app();
+    let t = move || app.t();
+    let asking = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let delete = move |_| {
+        let id = id.clone();
+        spawn_local(async move {
+            let result = app
+                .save_local(|r| r.plan_delete(now_ms(), RecordKind::Campaign, id))
+                .await;
+            if let Err(e) = result {
+                error.set(Some(format!("{} {e}", app.t().storage_error)));
+            }
+        });
+    };
+    view! {
+        <div class="actions campaign-delete">
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" class="button ghost danger" on:click=move |_| asking.set(true)>{move || t().cp_delete}</button>
+                }
+            >
+                <p class="small muted">{move || t().cp_delete_hint}</p>
+                <button type="button" class="button danger-fill" on:click=delete.clone()>{move || t().confirm_delete}</button>
+                <button type="button" class="button secondary" on:click=move |_| asking.set(false)>{move || t().cancel}</button>
+            </Show>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="banner error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </div>
     }
 }
 

@@ -249,22 +249,19 @@ async fn import(
     let failed = |e: crate::store::StoreError| Run::Failed(format!("{} {e}", t.storage_error));
     match check {
         Check::Customers { plan, .. } => {
-            for chunk in plan.edits.chunks(CUSTOMERS_A_CHUNK) {
+            // Every new customer's id first, so a referrer new in the same file is linked.
+            let edits = plan.with_ids(|| app.new_id());
+            for chunk in edits.chunks(CUSTOMERS_A_CHUNK) {
                 if cancel.get_value() {
                     return cancelled(done);
                 }
                 let saved = app
                     .save(|r| {
-                        let ids: Vec<Id> = chunk
-                            .iter()
-                            .map(|e| e.id.clone().unwrap_or_else(|| r.new_id(now_ms())))
-                            .collect();
                         r.plan_edits::<Customer>(
                             now_ms(),
                             chunk
                                 .iter()
-                                .zip(&ids)
-                                .map(|(e, id)| (id, e.before.as_ref(), &e.after)),
+                                .map(|(id, before, after)| (id, before.as_ref(), after)),
                         )
                     })
                     .await;
@@ -561,9 +558,34 @@ fn Report(check: Arc<Check>, skip_bad: RwSignal<bool>) -> impl IntoView {
         .map(|p| (p.line, p.column.clone(), cell_error(t, &p.what)))
         .collect();
     let more = problems.len().saturating_sub(REPORT_ROWS);
+    let unknown: Vec<String> = match &*check {
+        Check::Customers { plan, .. } => plan
+            .unknown_referrers
+            .iter()
+            .take(REPORT_ROWS)
+            .map(|u| {
+                let what = if u.ambiguous {
+                    t.referrer_ambiguous
+                } else {
+                    t.referrer_unknown
+                };
+                format!(
+                    "{} · {}",
+                    t.line_n.replace("{n}", &u.line.to_string()),
+                    what.replace("{v}", &u.written)
+                )
+            })
+            .collect(),
+        Check::Purchases { .. } => Vec::new(),
+    };
     view! {
         <p class="import-plan" role="status">{check.summary(t)}</p>
         {(check.writes() == 0 && bad == 0).then(|| view! { <p class="muted">{t.nothing_to_import}</p> })}
+        {(!unknown.is_empty()).then(|| view! {
+            <ul class="problems referrer-warnings">
+                {unknown.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
+        })}
         {(bad > 0).then(|| view! {
             <div class="import-report">
                 <p class="banner error">{t.rows_with_problems.replace("{n}", &bad.to_string())}</p>

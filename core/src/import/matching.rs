@@ -2,7 +2,9 @@
 //! its phone numbers, else the one imported before under its id column, else the book's own
 //! customer of that id; a match is updated with what the row says, anyone else is new. The
 //! result is a list of record edits — the caller turns them into ops — and importing the same
-//! file again finds every row unchanged, so a re-import never doubles anyone.
+//! file again finds every row unchanged, so a re-import never doubles anyone. A row's referrer
+//! (介绍人, a phone number or a name) is found the same way, in the book or in the file; one
+//! that names nobody, or a name two customers share, is reported and left out.
 
 use super::customers::Incoming;
 use crate::book::Book;
@@ -24,6 +26,20 @@ pub struct Edit {
     pub before: Option<Customer>,
     /// The customer as they will be.
     pub after: Customer,
+    /// Their referrer when it is a new customer of this file: that customer's position in
+    /// [`Plan::edits`] (the caller gives it its id, see [`Plan::with_ids`]).
+    pub referred_by_row: Option<usize>,
+}
+
+/// A referrer a row names that the import cannot find (the row is imported without it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownReferrer {
+    /// The row's line in the file.
+    pub line: usize,
+    /// The referrer as written.
+    pub written: String,
+    /// Whether two or more customers have that name (else nobody has it).
+    pub ambiguous: bool,
 }
 
 /// What an import will do.
@@ -35,6 +51,8 @@ pub struct Plan {
     pub unchanged: usize,
     /// Rows that match a row above them in the same file (merged into it).
     pub merged: usize,
+    /// Referrers written in the file that name nobody (or several customers).
+    pub unknown_referrers: Vec<UnknownReferrer>,
 }
 
 impl Plan {
@@ -46,6 +64,30 @@ impl Plan {
     /// How many customers updated.
     pub fn updated(&self) -> usize {
         self.edits.iter().filter(|e| e.before.is_some()).count()
+    }
+
+    /// The edits as `(id, before, after)`, new customers under `new_id`'s ids (called once per
+    /// new customer, in order), each referrer in the file pointed at its customer's id.
+    pub fn with_ids(
+        &self,
+        mut new_id: impl FnMut() -> Id,
+    ) -> Vec<(Id, Option<Customer>, Customer)> {
+        let ids: Vec<Id> = self
+            .edits
+            .iter()
+            .map(|e| e.id.clone().unwrap_or_else(&mut new_id))
+            .collect();
+        self.edits
+            .iter()
+            .zip(&ids)
+            .map(|(e, id)| {
+                let mut after = e.after.clone();
+                if let Some(r) = e.referred_by_row.and_then(|r| ids.get(r)) {
+                    after.referrer = Some(r.clone());
+                }
+                (id.clone(), e.before.clone(), after)
+            })
+            .collect()
     }
 }
 
@@ -66,6 +108,8 @@ pub fn plan(
 ) -> Plan {
     let mut by_phone: HashMap<String, Found> = HashMap::new();
     let mut by_key: HashMap<String, Found> = HashMap::new();
+    // Names, for referrers written by name: `None` once two customers share one.
+    let mut by_name: HashMap<String, Option<Found>> = HashMap::new();
     for (id, state) in book.records(RecordKind::Customer) {
         if state.deleted.is_some() {
             continue;
@@ -73,6 +117,7 @@ pub fn plan(
         let Ok(c) = state.decode::<Customer>() else {
             continue;
         };
+        note_name(&mut by_name, &c.name, Found::Book(id.clone()));
         for p in &c.phones {
             by_phone
                 .entry(normalize_phone(p))
@@ -85,6 +130,8 @@ pub fn plan(
     let mut out = Plan::default();
     // Book customers already given an edit by a row above: later rows merge into it.
     let mut edited: HashMap<Id, usize> = HashMap::new();
+    // Each row's edit and its referrer as written, resolved once every row is known.
+    let mut referrers: Vec<(usize, usize, &str)> = Vec::new();
     for row in incoming {
         let found = row
             .customer
@@ -100,6 +147,7 @@ pub fn plan(
                 Found::Book(id) if edited.contains_key(&id) => Found::Planned(edited[&id]),
                 other => other,
             });
+        let is_new = found.is_none();
         let planned = match found {
             Some(Found::Planned(i)) => {
                 let merged = merge(&out.edits[i].after, row);
@@ -111,17 +159,16 @@ pub fn plan(
                 let Some(before) = book.get::<Customer>(&id) else {
                     continue;
                 };
+                // An unchanged customer's edit is dropped at the end, unless its referrer
+                // changes it.
                 let after = merge(&before, row);
-                if after == before {
-                    out.unchanged += 1;
-                    continue;
-                }
                 edited.insert(id.clone(), out.edits.len());
                 out.edits.push(Edit {
                     line: row.line,
                     id: Some(id),
                     before: Some(before),
                     after,
+                    referred_by_row: None,
                 });
                 out.edits.len() - 1
             }
@@ -135,10 +182,22 @@ pub fn plan(
                     id: None,
                     before: None,
                     after,
+                    referred_by_row: None,
                 });
                 out.edits.len() - 1
             }
         };
+        if is_new {
+            note_name(&mut by_name, &row.customer.name, Found::Planned(planned));
+        }
+        if let Some(written) = row
+            .referrer
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            referrers.push((planned, row.line, written));
+        }
         for p in &row.customer.phones {
             by_phone
                 .entry(normalize_phone(p))
@@ -148,12 +207,74 @@ pub fn plan(
             by_key.entry(k.clone()).or_insert(Found::Planned(planned));
         }
     }
-    // Rows merged into one customer may end where the book already is (a name written two
-    // ways): nothing to write then.
+    for (edit, line, written) in referrers {
+        let phone = normalize_phone(written);
+        let found = (!phone.is_empty())
+            .then(|| by_phone.get(&phone).cloned())
+            .flatten()
+            .map(Some)
+            .or_else(|| by_name.get(written).cloned());
+        let target = match found {
+            Some(Some(Found::Book(id))) => Some(Found::Book(id)),
+            Some(Some(Found::Planned(i))) => match out.edits.get(i).and_then(|e| e.id.clone()) {
+                Some(id) => Some(Found::Book(id)),
+                None => Some(Found::Planned(i)),
+            },
+            other => {
+                out.unknown_referrers.push(UnknownReferrer {
+                    line,
+                    written: written.to_owned(),
+                    ambiguous: matches!(other, Some(None)),
+                });
+                None
+            }
+        };
+        let Some(e) = out.edits.get_mut(edit) else {
+            continue;
+        };
+        match target {
+            // Nobody is their own referrer.
+            Some(Found::Book(id)) if e.id.as_ref() != Some(&id) => e.after.referrer = Some(id),
+            Some(Found::Planned(i)) if i != edit => e.referred_by_row = Some(i),
+            _ => {}
+        }
+    }
+    // Rows matching book customers may end where the book already is (unchanged, or a name
+    // written two ways): nothing to write then. New customers keep their places' order, and
+    // the positions referrers point at follow.
+    let mut kept = vec![None; out.edits.len()];
+    let mut n = 0;
+    for (i, e) in out.edits.iter().enumerate() {
+        if e.before.as_ref() != Some(&e.after) {
+            kept[i] = Some(n);
+            n += 1;
+        }
+    }
     let before = out.edits.len();
     out.edits.retain(|e| e.before.as_ref() != Some(&e.after));
+    for e in &mut out.edits {
+        e.referred_by_row = e
+            .referred_by_row
+            .and_then(|r| kept.get(r).copied().flatten());
+    }
     out.unchanged += before - out.edits.len();
     out
+}
+
+/// Notes that `name` is `found`'s (a name two customers share finds nobody).
+fn note_name(by_name: &mut HashMap<String, Option<Found>>, name: &str, found: Found) {
+    let name = name.trim();
+    if name.is_empty() {
+        return;
+    }
+    by_name
+        .entry(name.to_owned())
+        .and_modify(|f| {
+            if f.as_ref() != Some(&found) {
+                *f = None;
+            }
+        })
+        .or_insert(Some(found));
 }
 
 /// `base` with what the row says: its non-empty fields replace the customer's, its phone
@@ -211,23 +332,24 @@ mod tests {
         plan(book, &read.customers, now(), None)
     }
 
-    /// Applies a plan's edits to the book, new customers under ids `n0`, `n1`, ….
-    fn apply(book: &mut Book, plan: &Plan, clock: &mut Clock) {
-        for (i, e) in plan.edits.iter().enumerate() {
-            let id =
-                e.id.clone()
-                    .unwrap_or_else(|| Id::parse(&format!("n{i}")).unwrap());
-            let before = e
-                .before
+    /// Applies a plan's edits to the book, new customers under ids `n0`, `n1`, …; their ids.
+    fn apply(book: &mut Book, plan: &Plan, clock: &mut Clock) -> Vec<Id> {
+        let mut n = book.records(RecordKind::Customer).count();
+        let edits = plan.with_ids(|| {
+            n += 1;
+            Id::parse(&format!("n{n}")).unwrap()
+        });
+        for (id, before, after) in &edits {
+            let before = before
                 .as_ref()
                 .map(crate::op::to_object)
                 .unwrap_or_default();
-            let after = crate::op::to_object(&e.after);
+            let after = crate::op::to_object(after);
             for op in diff(
                 clock,
                 1_800_000_000_000,
                 RecordKind::Customer,
-                &id,
+                id,
                 &before,
                 &after,
                 Customer::SET_FIELDS,
@@ -235,6 +357,7 @@ mod tests {
                 book.apply(&op);
             }
         }
+        edits.into_iter().map(|(id, _, _)| id).collect()
     }
 
     const FILE: &str = "姓名,手机号,编号,标签\n张三,13800138000,A-1,奶粉\n李梅,13912345678,A-2,\n张三丰,13800138000,A-3,二胎\n王芳,,A-4,\n";
@@ -277,5 +400,67 @@ mod tests {
                 && after.tags.contains("二胎")
         );
         assert_eq!(after.phones, ["13800138000"], "the same number once");
+    }
+
+    #[test]
+    fn referrers_are_found_by_phone_or_name_in_the_file_or_the_book() {
+        let mut book = Book::new();
+        let mut clock = Clock::new(1);
+        let first = plan_of(
+            &book,
+            "姓名,手机号\n张三,13800138000\n李梅,13911111111\n李梅,13922222222\n",
+        );
+        let old = apply(&mut book, &first, &mut clock);
+        let file = "姓名,手机号,介绍人\n王芳,13912345678,张三\n赵敏,13700137000,王芳\n钱七,13600136000,139 1234 5678\n孙八,13500135000,没这人\n周九,13400134000,李梅\n";
+        let plan = plan_of(&book, file);
+        assert_eq!(plan.new_customers(), 5);
+        let ids = apply(&mut book, &plan, &mut clock);
+        let referrer = |i: usize| book.get::<Customer>(&ids[i]).unwrap().referrer;
+        // By name, a customer of the book; by name and by phone, a new one of the file.
+        assert_eq!(referrer(0), Some(old[0].clone()));
+        assert_eq!(referrer(1), Some(ids[0].clone()));
+        assert_eq!(referrer(2), Some(ids[0].clone()));
+        // Nobody, and a name two customers share: reported, imported without a referrer.
+        assert_eq!((referrer(3), referrer(4)), (None, None));
+        assert_eq!(
+            plan.unknown_referrers,
+            [
+                UnknownReferrer {
+                    line: 5,
+                    written: "没这人".into(),
+                    ambiguous: false
+                },
+                UnknownReferrer {
+                    line: 6,
+                    written: "李梅".into(),
+                    ambiguous: true
+                },
+            ]
+        );
+        // Imported again: nothing to write, the referrers included.
+        let again = plan_of(&book, file);
+        assert!(again.edits.is_empty(), "{:?}", again.edits);
+    }
+
+    #[test]
+    fn a_referrer_added_to_a_known_customer_is_an_update() {
+        let mut book = Book::new();
+        let mut clock = Clock::new(1);
+        let first = plan_of(&book, FILE);
+        apply(&mut book, &first, &mut clock);
+        let plan = plan_of(&book, "姓名,手机号,介绍人\n李梅,13912345678,13800138000\n");
+        assert_eq!((plan.updated(), plan.unchanged), (1, 0));
+        let zhang = book
+            .records(RecordKind::Customer)
+            .find(|(_, s)| {
+                s.decode::<Customer>()
+                    .is_ok_and(|c| c.phones == ["13800138000"])
+            })
+            .map(|(id, _)| id.clone());
+        let edit = &plan.edits[0];
+        assert_eq!(edit.after.referrer, zhang);
+        // Her own number as her referrer: nobody's referrer is themselves.
+        let own = plan_of(&book, "姓名,手机号,介绍人\n李梅,13912345678,13912345678\n");
+        assert!(own.edits.is_empty(), "{:?}", own.edits);
     }
 }
