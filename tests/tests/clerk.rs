@@ -422,8 +422,17 @@ async fn more_scenario(client: &Client) {
         .wait_for("//label[contains(@class,'check')][normalize-space()='VIP']//input")
         .await;
     phone.tap(vip, "VIP").await;
+    // Her mother-in-law comes along (连带资源).
+    phone.click("Add person").await;
+    phone.fill(EN.save, "Person", "张阿姨").await;
+    phone
+        .fill(EN.save, "Relation (e.g. mother-in-law)", "婆婆")
+        .await;
     phone.click(EN.save).await;
     phone.sees_at(steps::CUSTOMER_NAME, "王芳").await;
+    phone
+        .sees_at("//dd[contains(@class,'connections')]", "张阿姨 (婆婆)")
+        .await;
     phone.follow(EN.today).await;
     let reasons = phone
         .wait_for_text("//li[contains(@class,'follow-up')][.//span[contains(@class,'row-name')][normalize-space()='王芳']]//span[contains(@class,'reasons')]")

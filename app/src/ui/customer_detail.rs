@@ -110,6 +110,16 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
         }
     };
     let (vip, do_not_contact) = (c.vip, c.do_not_contact);
+    // Who comes along with them (连带资源): "张阿姨 (婆婆)".
+    let connections: Vec<String> = c
+        .connections
+        .iter()
+        .map(|k| match k.relation.as_str() {
+            "" => k.name.clone(),
+            relation => format!("{} ({relation})", k.name),
+        })
+        .collect();
+    let has_connections = !connections.is_empty();
     // Who brought this customer, and whom they brought (names from the kept list).
     let name_of = move |id: &Id| {
         app.with_views(|v| v.roster().row(id).map(|r| r.name.clone()))
@@ -186,6 +196,12 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
                         </Show>
                     }
                 }}
+                <Show when=move || has_connections>
+                    <dt>{move || t().connections}</dt>
+                    <dd class="connections">
+                        {connections.iter().map(|l| view! { <span class="line">{l.clone()}</span> }).collect_view()}
+                    </dd>
+                </Show>
             </dl>
             <Grades id=id />
             <div class="tags" aria-label=move || t().tags>

@@ -1,5 +1,6 @@
 //! The customer form's **More** (更多) section (SPEC §1 Customer): gender, second phone,
-//! children (**Add child**: nickname, gender, birthday or due date), anniversaries, occupation,
+//! children (**Add child**: nickname, gender, birthday or due date), anniversaries, who comes
+//! along (**Add person**: name and relation, 连带资源), occupation,
 //! income band, area, preferred contact, **Do not contact**, **VIP**, budget, products of
 //! interest, purchase intent, expected next purchase, communication style, appearance. It edits
 //! a `MoreDraft` the form owns; the form checks it with core's `MoreDraft::apply` on Save and
@@ -127,6 +128,7 @@ fn MoreSection(draft: RwSignal<MoreDraft>, problems: MoreProblems) -> impl IntoV
     });
     let children = move || draft.with(|d| (0..d.children.len()).collect::<Vec<_>>());
     let anniversaries = move || draft.with(|d| (0..d.anniversaries.len()).collect::<Vec<_>>());
+    let connections = move || draft.with(|d| (0..d.connections.len()).collect::<Vec<_>>());
     view! {
         <fieldset class="more">
             <legend>{move || t().more}</legend>
@@ -160,6 +162,23 @@ fn MoreSection(draft: RwSignal<MoreDraft>, problems: MoreProblems) -> impl IntoV
             </For>
             <button type="button" class="button secondary" on:click=move |_| draft.update(|d| d.anniversaries.push(Default::default()))>
                 {move || t().add_anniversary}
+            </button>
+            <h4>{move || t().connections}</h4>
+            <For each=connections key=|i| *i let:i>
+                <div class="group connection">
+                    <Labelled label=label(|t| t.connection_name) error=problem_of(problems, MoreField::Connection(i))>
+                        <input type="text" prop:value=move || draft.with(|d| d.connections.get(i).map(|c| c.0.clone()).unwrap_or_default())
+                            on:input=move |ev| draft.update(|d| if let Some(c) = d.connections.get_mut(i) { c.0 = event_target_value(&ev) }) />
+                    </Labelled>
+                    <label class="field">
+                        <span class="field-label">{move || t().connection_relation}</span>
+                        <input type="text" prop:value=move || draft.with(|d| d.connections.get(i).map(|c| c.1.clone()).unwrap_or_default())
+                            on:input=move |ev| draft.update(|d| if let Some(c) = d.connections.get_mut(i) { c.1 = event_target_value(&ev) }) />
+                    </label>
+                </div>
+            </For>
+            <button type="button" class="button secondary" on:click=move |_| draft.update(|d| d.connections.push(Default::default()))>
+                {move || t().add_connection}
             </button>
             <Text label=label(|t| t.occupation) draft=draft get=|d| d.occupation.clone() set=|d, v| d.occupation = v />
             <Text label=label(|t| t.income_band) draft=draft get=|d| d.income_band.clone() set=|d, v| d.income_band = v />

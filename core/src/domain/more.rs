@@ -9,7 +9,8 @@
 
 use super::draft::{DraftError, key_of, parse_date, parse_past_date, split_tags};
 use super::{
-    Child, ContactChannel, Customer, Gender, ImportantDate, Intent, Money, validate_phone,
+    Child, Connection, ContactChannel, Customer, Gender, ImportantDate, Intent, Money,
+    validate_phone,
 };
 use chrono::{Months, NaiveDate};
 
@@ -40,6 +41,8 @@ pub struct MoreDraft {
     pub children: Vec<ChildDraft>,
     /// Anniversaries: (what, `YYYY-MM-DD`).
     pub anniversaries: Vec<(String, String)>,
+    /// Who comes along (连带资源): (name, relation such as 婆婆 or 闺蜜).
+    pub connections: Vec<(String, String)>,
     /// Occupation.
     pub occupation: String,
     /// Income band, as the shop writes it.
@@ -85,6 +88,8 @@ pub enum MoreField {
     DueDate(usize),
     /// An anniversary's date (by position).
     Anniversary(usize),
+    /// A connection's name (by position).
+    Connection(usize),
     /// Preferred contact.
     PreferredContact,
     /// The budget's minimum.
@@ -118,6 +123,11 @@ impl MoreDraft {
                     birthday: date(c.birthday),
                     due_date: date(c.due_date),
                 })
+                .collect(),
+            connections: customer
+                .connections
+                .iter()
+                .map(|c| (c.name.clone(), c.relation.clone()))
                 .collect(),
             anniversaries: customer
                 .important_dates
@@ -178,6 +188,22 @@ impl MoreDraft {
             .enumerate()
             .filter(|(_, k)| *k != &ChildDraft::default())
             .filter_map(|(i, k)| child(i, k, today, &mut errors))
+            .collect();
+        c.connections = self
+            .connections
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, relation))| !name.trim().is_empty() || !relation.trim().is_empty())
+            .filter_map(|(i, (name, relation))| {
+                if name.trim().is_empty() {
+                    errors.push((MoreField::Connection(i), DraftError::Required));
+                    return None;
+                }
+                Some(Connection {
+                    name: name.trim().to_owned(),
+                    relation: relation.trim().to_owned(),
+                })
+            })
             .collect();
         c.important_dates = self
             .anniversaries
@@ -337,6 +363,10 @@ mod tests {
                 },
             ],
             anniversaries: vec![("结婚纪念日".into(), "2019-10-01".into())],
+            connections: vec![
+                ("张阿姨 ".into(), "婆婆".into()),
+                (String::new(), String::new()),
+            ],
             occupation: " 教师 ".into(),
             income_band: "1-2万".into(),
             area: "浦东".into(),
@@ -366,6 +396,14 @@ mod tests {
         );
         assert_eq!(c.children[1].due_date, NaiveDate::from_ymd_opt(2027, 5, 1));
         assert_eq!(c.important_dates[0].label, "结婚纪念日");
+        assert_eq!(
+            c.connections,
+            [Connection {
+                name: "张阿姨".into(),
+                relation: "婆婆".into()
+            }],
+            "an empty row is no one"
+        );
         assert_eq!(c.occupation, "教师");
         assert_eq!(c.preferred_contact, Some(ContactChannel::Wechat));
         assert!(c.vip && !c.do_not_contact);
@@ -395,6 +433,7 @@ mod tests {
             ..ChildDraft::default()
         });
         d.anniversaries[0].1 = "2019-13-01".into();
+        d.connections.push((" ".into(), "闺蜜".into()));
         d.budget_min = "2000".into();
         d.budget_max = "300".into();
         d.next_purchase = "下周".into();
@@ -409,6 +448,7 @@ mod tests {
                 MoreField::DueDate(1),
                 MoreField::ChildNickname(2),
                 MoreField::DueDate(2),
+                MoreField::Connection(2),
                 MoreField::Anniversary(0),
                 MoreField::BudgetMax,
                 MoreField::NextPurchase,
