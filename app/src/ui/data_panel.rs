@@ -4,6 +4,7 @@
 //! **Restore** from one — a merge that never wipes or doubles anything. The files are core's
 //! (`export`, `backup`); this screen makes them downloads and reads the chosen file.
 
+use super::widgets::{chosen_file, file_bytes};
 use crate::platform::today;
 use crate::state::{AppState, use_app};
 use huike_core::{backup, export};
@@ -123,10 +124,7 @@ fn Restore() -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<usize, String>>);
     let busy = RwSignal::new(false);
     let chosen = move |ev: leptos::ev::Event| {
-        let Some(file) = event_target::<web_sys::HtmlInputElement>(&ev)
-            .files()
-            .and_then(|files| files.get(0))
-        else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
         busy.set(true);
@@ -152,10 +150,9 @@ fn Restore() -> impl IntoView {
 /// Reads `file` and merges its changes; how many changes it held.
 async fn restore(app: AppState, file: &web_sys::File) -> Result<usize, String> {
     let t = app.t();
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+    let bytes = file_bytes(file)
         .await
-        .map_err(|_| t.restore_unreadable.to_owned())?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        .ok_or_else(|| t.restore_unreadable.to_owned())?;
     let ops = backup::read(&bytes).map_err(|e| match e {
         backup::BackupError::NotABackup => t.not_a_backup.to_owned(),
         backup::BackupError::Damaged(_) => t.backup_damaged.to_owned(),

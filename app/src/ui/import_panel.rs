@@ -7,6 +7,7 @@
 //! interrupted import leaves whole rows, and importing the file again carries on without
 //! doubling anything. Reading, checking and matching are core's (`import`).
 
+use super::widgets::{chosen_file, file_bytes};
 use crate::i18n::Texts;
 use crate::platform::{local_now, now_ms, today};
 use crate::state::{AppState, use_app};
@@ -340,10 +341,7 @@ pub(super) fn ImportPanel() -> impl IntoView {
         });
     };
     let chosen = move |ev: leptos::ev::Event| {
-        let Some(file) = event_target::<web_sys::HtmlInputElement>(&ev)
-            .files()
-            .and_then(|files| files.get(0))
-        else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
         file_error.set(None);
@@ -351,18 +349,15 @@ pub(super) fn ImportPanel() -> impl IntoView {
         run.set(None);
         spawn_local(async move {
             let t = app.t();
-            let read = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => {
-                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                    sheet::read_with(&bytes, gb18030).map_err(|e| match e {
-                        sheet::SheetError::NotText => t.import_not_text.to_owned(),
-                        sheet::SheetError::Empty => t.import_empty.to_owned(),
-                        sheet::SheetError::Broken { line } => {
-                            t.import_broken.replace("{n}", &line.to_string())
-                        }
-                    })
-                }
-                Err(_) => Err(t.restore_unreadable.to_owned()),
+            let read = match file_bytes(&file).await {
+                Some(bytes) => sheet::read_with(&bytes, gb18030).map_err(|e| match e {
+                    sheet::SheetError::NotText => t.import_not_text.to_owned(),
+                    sheet::SheetError::Empty => t.import_empty.to_owned(),
+                    sheet::SheetError::Broken { line } => {
+                        t.import_broken.replace("{n}", &line.to_string())
+                    }
+                }),
+                None => Err(t.restore_unreadable.to_owned()),
             };
             match read {
                 Ok(s) => {

@@ -117,3 +117,18 @@ pub(super) fn later(part: impl Future<Output = AnyView> + Send + 'static) -> Any
     }
     .into_any()
 }
+
+/// The file chosen in the `<input type="file">` that fired `ev`, if any.
+pub(super) fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    event_target::<web_sys::HtmlInputElement>(ev)
+        .files()
+        .and_then(|files| files.get(0))
+}
+
+/// The bytes of `file` (`None` when the browser cannot read it).
+pub(super) async fn file_bytes(file: &web_sys::File) -> Option<Vec<u8>> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
