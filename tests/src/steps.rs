@@ -83,6 +83,23 @@ pub struct Words {
     pub syncing: &'static str,
 }
 
+impl Words {
+    /// `en` in English, `zh` in 简体中文: a scenario's own labels and expected texts, written
+    /// side by side where it uses them.
+    pub fn pick(&self, en: &'static str, zh: &'static str) -> &'static str {
+        if self.lang == EN.lang { en } else { zh }
+    }
+
+    /// The Customers count line for `n` ("1 customer", "2 customers"; "2 位顾客").
+    pub fn customers_count(&self, n: usize) -> String {
+        match (self.lang == EN.lang, n) {
+            (true, 1) => "1 customer".to_owned(),
+            (true, n) => format!("{n} customers"),
+            (false, n) => format!("{n} 位顾客"),
+        }
+    }
+}
+
 /// English.
 pub const EN: Words = Words {
     lang: "en",

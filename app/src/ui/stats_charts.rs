@@ -37,7 +37,9 @@ pub(super) fn StatsCharts() -> impl IntoView {
     let t = move || app.t();
     let figures = Memo::new(move |_| {
         let today = app.today.get()?;
-        let rules = app.with_book(|book| book.rules()).unwrap_or_default();
+        // The rules the analysis was graded under (the views hold them at once; the book may
+        // still be loading).
+        let rules = app.with_views(|v| v.rules().clone()).unwrap_or_default();
         let analysis = &today.analysis;
         Some(Figures {
             stages: stages_by_month(analysis, &rules),
