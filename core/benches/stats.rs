@@ -11,7 +11,9 @@ use huike_core::insights::chains::Chains;
 use huike_core::insights::funnel::{four_steps, sources_funnel};
 use huike_core::insights::portraits::{Traits, portrait};
 use huike_core::insights::staff_work::staff_work;
-use huike_core::insights::stats::{monthly_revenue, rf_grid, rfm_classes, stages_by_month};
+use huike_core::insights::stats::{
+    monthly_revenue, rf_grid, rfm_classes, stage_revenue, stages_by_month,
+};
 use huike_core::segment::analyze_ledger;
 use huike_core::segment::ledger::Ledger;
 use huike_core::synth::Params;
@@ -29,6 +31,7 @@ fn stats_20k_customers(c: &mut Criterion) {
             let a = black_box(&analysis);
             (
                 rfm_classes(a),
+                stage_revenue(a),
                 rf_grid(a),
                 stages_by_month(a, &rules),
                 monthly_revenue(a),

@@ -11,9 +11,11 @@ use huike_core::book::Book;
 use huike_core::domain::{Money, Rules};
 use huike_core::id::Id;
 use huike_core::insights::stats::{
-    MONTHS, Month, in_rf_cell, monthly_revenue, months_to, rf_grid, rfm_classes, stages_by_month,
+    MONTHS, Month, in_rf_cell, monthly_revenue, months_to, rf_grid, rfm_classes, stage_revenue,
+    stages_by_month,
 };
 use huike_core::segment::class::RfmClass;
+use huike_core::segment::stage::Stage;
 use huike_core::segment::{Analysis, analyze};
 use serde_json::json;
 use support::{Shop, d, yuan};
@@ -79,7 +81,7 @@ fn classes_count_customers_and_share_the_window_spend() {
     // A: R high, F high, M high → key value. B, G: R high, F low, M low → regular to develop.
     // C, D: all low → regular to win back. Spend shares: 1500, 350, 150 of 2000.
     assert_eq!(classes.len(), 8);
-    let order: Vec<RfmClass> = classes.iter().map(|c| c.class).collect();
+    let order: Vec<RfmClass> = classes.iter().map(|c| c.group).collect();
     assert_eq!(order, RfmClass::ALL);
     let counts: Vec<usize> = classes.iter().map(|c| c.customers).collect();
     assert_eq!(counts, [1, 0, 0, 0, 0, 2, 0, 2]);
@@ -94,6 +96,37 @@ fn classes_count_customers_and_share_the_window_spend() {
     let total: f64 = classes.iter().map(|c| c.revenue_share).sum();
     assert!((total - 1.0).abs() < 1e-12);
     assert!((classes[0].customer_share - 0.2).abs() < 1e-12, "1 of 5");
+}
+
+#[test]
+fn revenue_by_stage_counts_every_customer_and_shares_the_window_spend() {
+    let h = hand();
+    let shares = stage_revenue(&analysis_of(&h.shop.book, &Rules::default()));
+    // As of D (see `stages_at_each_months_end`): E, F introduction (no spend); B growth (200);
+    // A maturity (1500); G decline (150 net of the refund); C, D churned (50 + 100).
+    let order: Vec<Stage> = shares.iter().map(|s| s.group).collect();
+    assert_eq!(order, Stage::ALL);
+    let counts: Vec<usize> = shares.iter().map(|s| s.customers).collect();
+    assert_eq!(counts, [2, 1, 1, 1, 2], "every customer, buyer or not");
+    let revenue: Vec<Money> = shares.iter().map(|s| s.revenue).collect();
+    assert_eq!(
+        revenue,
+        [Money::ZERO, yuan(200), yuan(1500), yuan(150), yuan(150)]
+    );
+    let revenue_shares: Vec<f64> = shares.iter().map(|s| s.revenue_share).collect();
+    for (got, want) in revenue_shares.iter().zip([0.0, 0.1, 0.75, 0.075, 0.075]) {
+        assert!((got - want).abs() < 1e-12, "{revenue_shares:?}");
+    }
+    assert!(
+        (shares[0].customer_share - 2.0 / 7.0).abs() < 1e-12,
+        "2 of 7"
+    );
+    let empty = stage_revenue(&analysis_of(&Book::new(), &Rules::default()));
+    assert!(
+        empty
+            .iter()
+            .all(|s| s.customers == 0 && s.revenue_share == 0.0)
+    );
 }
 
 #[test]

@@ -222,6 +222,7 @@ fn stats_timing(book: &Book, analysis: &Analysis, rules: &Rules, runs: u32) -> f
         let traits = portraits::Traits::read(book, analysis);
         let figures = (
             stats::rfm_classes(analysis).len(),
+            stats::stage_revenue(analysis).len(),
             stats::rf_grid(analysis).len(),
             stats::stages_by_month(analysis, rules).len(),
             stats::monthly_revenue(analysis).len(),

@@ -493,7 +493,10 @@ async fn more_scenario(client: &Client, w: Words, name: &'static str) {
     phone.click(w.save).await;
     phone.sees_at(steps::CUSTOMER_NAME, "王芳").await;
     phone
-        .sees_at("//dd[contains(@class,'connections')]", "张阿姨 (婆婆)")
+        .sees_at(
+            "//dd[contains(@class,'connections')]",
+            w.pick("张阿姨 (婆婆)", "张阿姨（婆婆）"),
+        )
         .await;
     phone.follow(w.today).await;
     let reasons = phone
@@ -560,4 +563,17 @@ async fn more_scenario(client: &Client, w: Words, name: &'static str) {
     phone.screenshot("clerk-14-filtered").await;
     phone.click(w.pick("Clear filters", "清除筛选")).await;
     phone.sees_at(steps::COUNT, &w.customers_count(2)).await;
+
+    // Search: by pinyin initials, and by the last four digits of the phone.
+    for (query, found) in [
+        ("zm", "赵敏"),
+        ("8000", "赵敏"),
+        ("wf", "王芳"),
+        ("5678", "王芳"),
+    ] {
+        phone.fill("", w.search, query).await;
+        phone.sees_at(steps::COUNT, &w.customers_count(1)).await;
+        phone.sees_at(steps::FIRST_ROW_NAME, found).await;
+    }
+    phone.screenshot("clerk-15-search-last-digits").await;
 }

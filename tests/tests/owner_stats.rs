@@ -23,7 +23,7 @@ use huike_core::domain::{Campaign, Customer, Entry, RecordKind, Role};
 use huike_core::hlc::Clock;
 use huike_core::id::Id;
 use huike_core::insights::campaigns;
-use huike_core::insights::stats::{in_rf_cell, rf_grid, stages_by_month};
+use huike_core::insights::stats::{in_rf_cell, rf_grid, stage_revenue, stages_by_month};
 use huike_core::op::Op;
 use huike_core::segment::class::RfmClass;
 use huike_core::segment::{self, Analysis};
@@ -347,11 +347,27 @@ async fn stats_match_core(
         "the seeded shop has customers in its lifecycle"
     );
 
+    // Customers by stage today, and their revenue share, as core has them.
+    let stages = stage_revenue(analysis);
+    let chart = "//div[contains(@class,'stage-revenue-chart')]";
+    let show = page.wait_for(&format!("{chart}//summary")).await;
+    page.tap(show, "Show data (revenue by stage)").await;
+    let shown: Vec<String> = page.texts(&format!("{chart}//tbody/tr/td[1]")).await;
+    let counts: Vec<String> = stages.iter().map(|s| s.customers.to_string()).collect();
+    assert_eq!(shown, counts, "customers by stage today");
+    let shown: Vec<String> = page.texts(&format!("{chart}//tbody/tr/td[3]")).await;
+    let shares: Vec<String> = stages
+        .iter()
+        .map(|s| format!("{:.1}%", s.revenue_share * 100.0))
+        .collect();
+    assert_eq!(shown, shares, "each stage's share of the window's revenue");
+
     // Every chart, as drawn.
     for (n, card) in [
         "lifecycle-chart",
         "revenue-chart",
         "classes-chart",
+        "stage-revenue-chart",
         "grid-chart",
         "sources-card",
         "steps-card",
@@ -394,7 +410,7 @@ async fn stats_match_core(
         sorted(expected),
         "R{r} F{f} lists its customers"
     );
-    page.screenshot(&format!("{prefix}-11-rf-cell-customers"))
+    page.screenshot(&format!("{prefix}-12-rf-cell-customers"))
         .await;
 }
 

@@ -110,13 +110,14 @@ fn Card(id: Id, c: Customer, editing: RwSignal<bool>, just_added: Signal<bool>) 
         }
     };
     let (vip, do_not_contact) = (c.vip, c.do_not_contact);
-    // Who comes along with them (连带资源): "张阿姨 (婆婆)".
+    // Who comes along with them (连带资源): "张阿姨（婆婆）", "张阿姨 (婆婆)" in English.
     let connections: Vec<String> = c
         .connections
         .iter()
-        .map(|k| match k.relation.as_str() {
-            "" => k.name.clone(),
-            relation => format!("{} ({relation})", k.name),
+        .map(|k| match (k.relation.as_str(), app.lang.get_untracked()) {
+            ("", _) => k.name.clone(),
+            (relation, Lang::ZhCn) => format!("{}（{relation}）", k.name),
+            (relation, Lang::En) => format!("{} ({relation})", k.name),
         })
         .collect();
     let has_connections = !connections.is_empty();

@@ -1,15 +1,17 @@
 //! The Stats tab's charts (issue 11), drawn as SVG from core's `insights::stats` figures:
 //! customers by lifecycle stage at each of the last 12 months' ends (stacked), the RFM classes
-//! with their revenue share, the R × F grid, and new vs returning revenue by month with the
-//! repeat rate. Every mark has a `<title>` with its numbers and every chart a "Show data"
+//! and the lifecycle stages with their revenue share, the R × F grid, and new vs returning
+//! revenue by month with the repeat rate. Every mark has a `<title>` with its numbers and every chart a "Show data"
 //! table, so a screen reader (and a test) can read them. Part of the lazily loaded Stats
 //! module.
 
 use crate::i18n::Lang;
 use crate::route::use_location;
 use crate::state::use_app;
+use huike_core::domain::Money;
 use huike_core::insights::stats::{
-    ClassShare, MonthRevenue, MonthStages, monthly_revenue, rf_grid, rfm_classes, stages_by_month,
+    ClassShare, MonthRevenue, MonthStages, Share, StageShare, monthly_revenue, rf_grid,
+    rfm_classes, stage_revenue, stages_by_month,
 };
 use huike_core::segment::stage::Stage;
 use leptos::prelude::*;
@@ -19,6 +21,7 @@ use leptos::prelude::*;
 struct Figures {
     stages: Vec<MonthStages>,
     classes: Vec<ClassShare>,
+    stage_revenue: Vec<StageShare>,
     meaningful: bool,
     grid: [[usize; 5]; 5],
     revenue: Vec<MonthRevenue>,
@@ -44,6 +47,7 @@ pub(super) fn StatsCharts() -> impl IntoView {
         Some(Figures {
             stages: stages_by_month(analysis, &rules),
             classes: rfm_classes(analysis),
+            stage_revenue: stage_revenue(analysis),
             meaningful: analysis.classes_meaningful(),
             grid: rf_grid(analysis),
             revenue: monthly_revenue(analysis),
@@ -74,9 +78,19 @@ pub(super) fn StatsCharts() -> impl IntoView {
             <div class="card chart-card classes-chart">
                 <h2>{move || t().rfm_class}</h2>
                 {move || figures.get().map(|f| if f.meaningful {
-                    view! { <ClassesChart classes=f.classes /> }.into_any()
+                    let en = app.lang.get_untracked() == Lang::En;
+                    let rows = share_rows(&f.classes, |c| if en { c.en() } else { c.zh() });
+                    view! { <SharesChart rows label=t().rfm_class /> }.into_any()
                 } else {
                     view! { <p class="muted">{t().stats_too_few_buyers}</p> }.into_any()
+                })}
+            </div>
+            <div class="card chart-card stage-revenue-chart">
+                <h2>{move || t().stats_stage_revenue}</h2>
+                {move || figures.get().map(|f| {
+                    let en = app.lang.get_untracked() == Lang::En;
+                    let rows = share_rows(&f.stage_revenue, |s| stage_name(s, en));
+                    view! { <SharesChart rows label=t().stats_stage_revenue /> }
                 })}
             </div>
             <div class="card chart-card grid-chart">
@@ -235,41 +249,57 @@ fn RevenueChart(months: Vec<MonthRevenue>) -> impl IntoView {
     }
 }
 
-/// The 8 RFM classes: customers (bar) and share of revenue.
-#[component]
-fn ClassesChart(classes: Vec<ClassShare>) -> impl IntoView {
-    let app = use_app();
-    let (t, en) = (app.t(), app.lang.get_untracked() == Lang::En);
-    let most = classes
+/// One bar of a [`SharesChart`]: a group's name, customers and spend.
+#[derive(Clone, Debug, PartialEq)]
+struct ShareRow {
+    name: &'static str,
+    customers: usize,
+    revenue: Money,
+    revenue_share: f64,
+}
+
+/// Core's shares as bars named by `name` (in the UI language).
+fn share_rows<K: Copy>(shares: &[Share<K>], name: impl Fn(K) -> &'static str) -> Vec<ShareRow> {
+    shares
         .iter()
-        .map(|c| c.customers)
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let rows = classes
+        .map(|s| ShareRow {
+            name: name(s.group),
+            customers: s.customers,
+            revenue: s.revenue,
+            revenue_share: s.revenue_share,
+        })
+        .collect()
+}
+
+/// Groups of customers — the 8 RFM classes, the lifecycle stages — as bars of how many they
+/// are, each with its share of the window's revenue; `label` names the chart.
+#[component]
+fn SharesChart(rows: Vec<ShareRow>, label: &'static str) -> impl IntoView {
+    let t = use_app().t();
+    let most = rows.iter().map(|c| c.customers).max().unwrap_or(0).max(1) as f64;
+    let bars = rows
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let y = 26 * i;
             let w = 150.0 * c.customers as f64 / most;
-            let name = if en { c.class.en() } else { c.class.zh() };
             let share = format!("{:.0}%", c.revenue_share * 100.0);
-            let title = format!("{name}: {} · {}: {share}", c.customers, t.revenue_share);
+            let title = format!("{}: {} · {}: {share}", c.name, c.customers, t.revenue_share);
             view! {
                 <g>
-                    <text x="0" y=y + 17 class="chart-label">{name}</text>
+                    <text x="0" y=y + 17 class="chart-label">{c.name}</text>
                     <rect x="120" y=y + 5 width=format!("{w:.1}") height="16" rx="3" class="chart-bar"><title>{title}</title></rect>
                     <text x=format!("{:.1}", 126.0 + w) y=y + 17 class="chart-value">{format!("{} · {share}", c.customers)}</text>
                 </g>
             }
         })
         .collect_view();
-    let table = classes
+    let table = rows
         .iter()
         .map(|c| {
             view! {
                 <tr>
-                    <th scope="row">{if en { c.class.en() } else { c.class.zh() }}</th>
+                    <th scope="row">{c.name}</th>
                     <td>{c.customers}</td>
                     <td>{c.revenue.with_sign("¥")}</td>
                     <td>{format!("{:.1}%", c.revenue_share * 100.0)}</td>
@@ -283,8 +313,8 @@ fn ClassesChart(classes: Vec<ClassShare>) -> impl IntoView {
         <th scope="col">{t.revenue_share}</th>
     };
     view! {
-        <svg class="chart" viewBox=format!("0 0 360 {}", 26 * classes.len()) role="img" aria-label=t.rfm_class>
-            {rows}
+        <svg class="chart" viewBox=format!("0 0 360 {}", 26 * rows.len()) role="img" aria-label=label>
+            {bars}
         </svg>
         <DataTable head=head rows=table />
     }

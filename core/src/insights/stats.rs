@@ -1,7 +1,7 @@
 //! The figures of the owner's Stats screen (issue 11), worked out from an [`Analysis`]: the 8
 //! RFM classes with their share of spend, the R × F grid, customers by lifecycle stage at the
-//! end of each of the last 12 months, and each month's revenue from new and returning
-//! customers with the repeat-purchase rate.
+//! end of each of the last 12 months, revenue by lifecycle stage, and each month's revenue from
+//! new and returning customers with the repeat-purchase rate.
 //!
 //! Everything here reads the analysis only — the figures of past months are worked out from
 //! each customer's purchase days ([`History::days`], dated ≤ `D`), which hold what an analysis
@@ -13,31 +13,37 @@
 
 use crate::domain::{Money, Rules};
 use crate::id::Id;
-use crate::segment::Analysis;
 use crate::segment::class::RfmClass;
 use crate::segment::stage::{self, Stage};
+use crate::segment::{Analysis, Segment};
 use chrono::{Datelike, NaiveDate};
 
 /// How many months the monthly figures cover: `D`'s month and the 11 before it.
 pub const MONTHS: usize = 12;
 
-/// One RFM class's customers and spend ([`rfm_classes`]).
+/// One group's customers and spend: an RFM class ([`rfm_classes`]) or a lifecycle stage
+/// ([`stage_revenue`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ClassShare {
-    /// The class.
-    pub class: RfmClass,
+pub struct Share<K> {
+    /// The group.
+    pub group: K,
     /// How many customers are in it.
     pub customers: usize,
-    /// Their share of all classed customers (the buyers in the analysis window), 0–1; 0 when
-    /// nobody has a class.
+    /// Their share of all the customers grouped, 0–1; 0 when nobody is.
     pub customer_share: f64,
     /// Their net spend in the analysis window: the sum of their RFM monetary values
     /// ([`Rfm::monetary`](crate::segment::rfm::Rfm::monetary)).
     pub revenue: Money,
-    /// `revenue` over the net spend of all classed customers, 0–1; 0 when that total is not
-    /// positive.
+    /// `revenue` over the net spend of all the customers grouped, 0–1; 0 when that total is
+    /// not positive.
     pub revenue_share: f64,
 }
+
+/// One RFM class's customers and spend ([`rfm_classes`]).
+pub type ClassShare = Share<RfmClass>;
+
+/// One lifecycle stage's customers and spend ([`stage_revenue`]).
+pub type StageShare = Share<Stage>;
 
 /// A calendar month of the monthly figures: from its first day through its last, or through
 /// `D` for `D`'s own month (which has not ended yet).
@@ -84,28 +90,45 @@ pub struct MonthRevenue {
 /// [`Analysis::classes_meaningful`] is false the classes rank a handful of buyers: say so
 /// rather than draw them.
 pub fn rfm_classes(analysis: &Analysis) -> Vec<ClassShare> {
-    let mut customers = [0usize; 8];
-    let mut revenue = [Money::ZERO; 8];
+    shares(analysis, &RfmClass::ALL, |s| s.class.map(|c| c as usize))
+}
+
+/// Customers by their lifecycle stage as of `D` (every live customer, buyer or not) and the
+/// revenue each stage's customers brought in the analysis window, in [`Stage::ALL`] order: where
+/// the money comes from — the mature customers, or the new ones.
+pub fn stage_revenue(analysis: &Analysis) -> Vec<StageShare> {
+    shares(analysis, &Stage::ALL, |s| Some(s.lifecycle.stage as usize))
+}
+
+/// The customers `group_of` puts in one of `groups` (by index), with their spend in the
+/// analysis window.
+fn shares<K: Copy>(
+    analysis: &Analysis,
+    groups: &[K],
+    group_of: impl Fn(&Segment) -> Option<usize>,
+) -> Vec<Share<K>> {
+    let mut customers = vec![0usize; groups.len()];
+    let mut revenue = vec![Money::ZERO; groups.len()];
     for s in &analysis.segments {
-        if let (Some(class), Some(rfm)) = (s.class, s.rfm.as_ref()) {
-            customers[class as usize] += 1;
-            revenue[class as usize] += rfm.monetary;
+        if let Some(k) = group_of(s).filter(|k| *k < groups.len()) {
+            customers[k] += 1;
+            if let Some(rfm) = &s.rfm {
+                revenue[k] += rfm.monetary;
+            }
         }
     }
     let all_customers: usize = customers.iter().sum();
     let all_revenue: i64 = revenue.iter().map(|m| m.minor()).sum();
     let share = |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
-    RfmClass::ALL
+    groups
         .iter()
-        .map(|&class| {
-            let k = class as usize;
-            ClassShare {
-                class,
-                customers: customers[k],
-                customer_share: share(customers[k] as f64, all_customers as f64),
-                revenue: revenue[k],
-                revenue_share: share(revenue[k].minor() as f64, all_revenue as f64),
-            }
+        .enumerate()
+        .map(|(k, &group)| Share {
+            group,
+            customers: customers[k],
+            customer_share: share(customers[k] as f64, all_customers as f64),
+            revenue: revenue[k],
+            revenue_share: share(revenue[k].minor() as f64, all_revenue as f64),
         })
         .collect()
 }
