@@ -322,6 +322,44 @@ impl Page<'_> {
         texts
     }
 
+    /// The controls on the page a person cannot name or hit (SPEC §3, issue 9): each visible
+    /// button, link, field, select, summary and element with a button or link role that has no
+    /// accessible name, or — unless it is a link inside running text — is smaller than 44 × 44
+    /// CSS pixels (a checkbox or radio button counts with its label). One line per control.
+    pub async fn unreachable_controls(&self) -> Vec<String> {
+        const AUDIT: &str = r#"
+            const out = [];
+            const sel = 'button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button], [role=link]';
+            for (const el of document.querySelectorAll(sel)) {
+                const st = getComputedStyle(el);
+                let box = el.getBoundingClientRect();
+                if (box.width === 0 || box.height === 0 || st.visibility === 'hidden') continue;
+                const tag = el.tagName.toLowerCase();
+                const check = tag === 'input' && (el.type === 'checkbox' || el.type === 'radio');
+                let name = el.getAttribute('aria-label') || '';
+                const by = el.getAttribute('aria-labelledby');
+                if (!name && by) name = by.split(/\s+/).map(id => (document.getElementById(id) || {}).textContent || '').join(' ');
+                if (!name && el.labels && el.labels.length) name = Array.from(el.labels).map(l => l.textContent).join(' ');
+                if (!name && (tag === 'input' || tag === 'textarea')) name = el.getAttribute('placeholder') || '';
+                if (!name) name = el.textContent || el.getAttribute('title') || '';
+                name = name.trim();
+                const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+                const what = `${tag}${cls} "${name.slice(0, 24)}"`;
+                if (!name) out.push(`no name: ${what}`);
+                if (check && el.labels && el.labels[0]) box = el.labels[0].getBoundingClientRect();
+                const inline = tag === 'a' && st.display === 'inline';
+                if (!inline && (box.width < 43.5 || box.height < 43.5)) out.push(`${Math.round(box.width)}×${Math.round(box.height)} px: ${what}`);
+            }
+            return out;
+        "#;
+        let v = self
+            .client
+            .execute(AUDIT, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{}: auditing the controls: {e}", self.name));
+        serde_json::from_value(v).unwrap_or_default()
+    }
+
     /// The value stored under `key` in the page's localStorage.
     pub async fn local_storage(&self, key: &str) -> Option<String> {
         let v = self
@@ -510,6 +548,9 @@ impl Page<'_> {
     }
 
     /// Saves a screenshot as `<HUIKE_E2E_SCREENSHOTS or target/e2e>/<step>-<page name>.png`.
+    ///
+    /// Every screen saved is also checked, once saved, for controls a person cannot name or
+    /// hit ([`Page::unreachable_controls`]): SPEC §3 holds on every screen the scenarios show.
     pub async fn screenshot(&self, step: &str) {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot folder");
@@ -518,6 +559,12 @@ impl Page<'_> {
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::write(dir.join(format!("{step}-{}.png", self.name)), png)
             .expect("write screenshot");
+        let unreachable = self.unreachable_controls().await;
+        assert!(
+            unreachable.is_empty(),
+            "{}, {step}: controls without a name or smaller than 44 px: {unreachable:#?}",
+            self.name
+        );
     }
 
     /// Like [`Page::screenshot`], but never fails (for the failure path: the window may be

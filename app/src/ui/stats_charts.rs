@@ -321,7 +321,8 @@ fn SharesChart(rows: Vec<ShareRow>, label: &'static str) -> impl IntoView {
 }
 
 /// The R × F grid: buyers by recency score (rows, 5 = most recent) and frequency score
-/// (columns, 5 = most purchase days), shaded by count.
+/// (columns, 5 = most purchase days), shaded by count; each cell a 44-pixel target even on a
+/// phone.
 #[component]
 fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
     let app = use_app();
@@ -334,25 +335,25 @@ fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
         .flat_map(|(row, r)| {
             (0..5).map(move |f| {
                 let n = grid[r][f];
-                let (x, y) = (40 + 56 * f, 8 + 36 * row);
+                let (x, y) = (40 + 56 * f, 8 + 54 * row);
                 let shade = 0.08 + 0.82 * n as f64 / most;
                 let title = format!("R{} F{}: {n}", r + 1, f + 1);
                 let go = format!("/customers?rf={}-{}", r + 1, f + 1);
                 let label = title.clone();
                 view! {
                     <g class="rf-cell" role="link" tabindex="0" aria-label=label on:click=move |_| location.navigate(&go)>
-                        <rect x=x y=y width="52" height="32" rx="4" style=format!("fill-opacity:{shade:.2}") class="chart-bar"><title>{title}</title></rect>
-                        <text x=x + 26 y=y + 21 text-anchor="middle" class="chart-value">{n}</text>
+                        <rect x=x y=y width="52" height="50" rx="4" style=format!("fill-opacity:{shade:.2}") class="chart-bar"><title>{title}</title></rect>
+                        <text x=x + 26 y=y + 30 text-anchor="middle" class="chart-value">{n}</text>
                     </g>
                 }
             })
         })
         .collect_view();
     let axis_r = (0..5)
-        .map(|row| view! { <text x="20" y=29 + 36 * row text-anchor="middle" class="chart-axis">{format!("R{}", 5 - row)}</text> })
+        .map(|row| view! { <text x="20" y=38 + 54 * row text-anchor="middle" class="chart-axis">{format!("R{}", 5 - row)}</text> })
         .collect_view();
     let axis_f = (0..5)
-        .map(|f| view! { <text x=66 + 56 * f y="204" text-anchor="middle" class="chart-axis">{format!("F{}", f + 1)}</text> })
+        .map(|f| view! { <text x=66 + 56 * f y="292" text-anchor="middle" class="chart-axis">{format!("F{}", f + 1)}</text> })
         .collect_view();
     let rows = (0..5)
         .rev()
@@ -367,7 +368,7 @@ fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
         .map(|f| view! { <th scope="col">{format!("F{}", f + 1)}</th> })
         .collect_view();
     view! {
-        <svg class="chart" viewBox="0 0 330 212" role="img" aria-label=t.stats_grid>
+        <svg class="chart" viewBox="0 0 330 300" role="img" aria-label=t.stats_grid>
             {cells}{axis_r}{axis_f}
         </svg>
         <p class="muted small">{t.stats_grid_hint}</p>
