@@ -342,3 +342,39 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     std::fs::write(&path, bytes).expect("write the temporary file");
     path
 }
+
+/// A campaign's row on Stats.
+pub fn campaign_row(name: &str) -> String {
+    format!(
+        "//li[contains(@class,'campaign')][.//*[contains(@class,'campaign-name')][normalize-space()='{name}']]"
+    )
+}
+
+/// On Stats (中文, the owner): a new 回流 campaign named `name` for the customers of the target
+/// chip whose label starts with `chip`; the live line must say `matched` ("10 位顾客符合 · 1 位作为
+/// 对照组") before it is saved (screenshot `shot`) and started. Returns once it runs.
+pub async fn start_campaign(page: &Page<'_>, name: &str, chip: &str, matched: &str, shot: &str) {
+    page.follow("统计").await;
+    page.click("新建活动").await;
+    page.fill("保存", "名称", name).await;
+    page.field("保存", "类型")
+        .await
+        .select_by_label("回流")
+        .await
+        .expect("choose the kind");
+    let target = page
+        .wait_for(&format!(
+            "//fieldset[contains(@class,'campaign-target')]//button[contains(@class,'chip')][starts-with(normalize-space(),'{chip}')]"
+        ))
+        .await;
+    page.tap(target, chip).await;
+    page.sees_at("//p[contains(@class,'campaign-match')]", matched)
+        .await;
+    page.screenshot(shot).await;
+    page.click("保存").await;
+    let row = campaign_row(name);
+    page.wait_for(&format!("{row}[@data-status='draft']")).await;
+    page.click("开始活动").await;
+    page.wait_for(&format!("{row}[@data-status='running']"))
+        .await;
+}

@@ -190,35 +190,15 @@ async fn campaign_scenario(client: &Client) {
     let tablet = shop_with(client, "活动测试母婴店", &customers, None).await;
 
     // Stats → 新建活动: 回流, the 老顾客 tag, 10 % held out.
-    tablet.follow("统计").await;
-    tablet.click("新建活动").await;
-    tablet.fill("保存", "名称", "老客回流").await;
-    tablet
-        .field("保存", "类型")
-        .await
-        .select_by_label("回流")
-        .await
-        .expect("choose the kind");
-    let chip = tablet
-        .wait_for("//fieldset[contains(@class,'campaign-target')]//button[contains(@class,'chip')][starts-with(normalize-space(),'老顾客')]")
-        .await;
-    tablet.tap(chip, "the 老顾客 chip").await;
-    tablet
-        .sees_at(
-            "//p[contains(@class,'campaign-match')]",
-            "10 位顾客符合 · 1 位作为对照组",
-        )
-        .await;
-    tablet.screenshot("campaign-01-form").await;
-    tablet.click("保存").await;
-    let row = "//li[contains(@class,'campaign')][.//*[contains(@class,'campaign-name')][normalize-space()='老客回流']]";
-    tablet
-        .wait_for(&format!("{row}[@data-status='draft']"))
-        .await;
-    tablet.click("开始活动").await;
-    tablet
-        .wait_for(&format!("{row}[@data-status='running']"))
-        .await;
+    steps::start_campaign(
+        &tablet,
+        "老客回流",
+        "老顾客",
+        "10 位顾客符合 · 1 位作为对照组",
+        "campaign-01-form",
+    )
+    .await;
+    let row = &steps::campaign_row("老客回流");
     tablet
         .sees_at(
             &format!("{row}//*[contains(concat(' ', @class, ' '), ' campaign-treated ')]"),

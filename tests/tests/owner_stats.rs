@@ -292,9 +292,7 @@ async fn server_book(api: &Api, owner: &DeviceCredentials) -> Book {
 
 /// The campaign's row on Stats.
 fn campaign_row() -> String {
-    format!(
-        "//li[contains(@class,'campaign')][.//*[contains(@class,'campaign-name')][normalize-space()='{CAMPAIGN}']]"
-    )
+    steps::campaign_row(CAMPAIGN)
 }
 
 /// Stats in `w`'s language shows core's figures: the lifecycle chart's table month by month,
@@ -439,35 +437,15 @@ async fn campaign_to_win_back(
     );
     let held = (class.len() * 10 + 50) / 100;
 
-    tablet.follow("统计").await;
-    tablet.click("新建活动").await;
-    tablet.fill("保存", "名称", CAMPAIGN).await;
-    tablet
-        .field("保存", "类型")
-        .await
-        .select_by_label("回流")
-        .await
-        .expect("choose the kind");
-    let chip = tablet
-        .wait_for("//fieldset[contains(@class,'campaign-target')]//button[contains(@class,'chip')][starts-with(normalize-space(),'重要挽留客户')]")
-        .await;
-    tablet.tap(chip, "the 重要挽留客户 chip").await;
-    tablet
-        .sees_at(
-            "//p[contains(@class,'campaign-match')]",
-            &format!("{} 位顾客符合 · {held} 位作为对照组", class.len()),
-        )
-        .await;
-    tablet.screenshot("stats-campaign-00-form").await;
-    tablet.click("保存").await;
+    steps::start_campaign(
+        tablet,
+        CAMPAIGN,
+        "重要挽留客户",
+        &format!("{} 位顾客符合 · {held} 位作为对照组", class.len()),
+        "stats-campaign-00-form",
+    )
+    .await;
     let row = campaign_row();
-    tablet
-        .wait_for(&format!("{row}[@data-status='draft']"))
-        .await;
-    tablet.click("开始活动").await;
-    tablet
-        .wait_for(&format!("{row}[@data-status='running']"))
-        .await;
     let class_at = |c: &str| format!("{row}//*[contains(concat(' ', @class, ' '), ' {c} ')]");
     tablet
         .sees_at(
