@@ -282,14 +282,14 @@ fn SharesChart(rows: Vec<ShareRow>, label: &'static str) -> impl IntoView {
         .enumerate()
         .map(|(i, c)| {
             let y = 26 * i;
-            let w = 150.0 * c.customers as f64 / most;
+            let w = 140.0 * c.customers as f64 / most;
             let share = format!("{:.0}%", c.revenue_share * 100.0);
             let title = format!("{}: {} · {}: {share}", c.name, c.customers, t.revenue_share);
             view! {
                 <g>
                     <text x="0" y=y + 17 class="chart-label">{c.name}</text>
-                    <rect x="120" y=y + 5 width=format!("{w:.1}") height="16" rx="3" class="chart-bar"><title>{title}</title></rect>
-                    <text x=format!("{:.1}", 126.0 + w) y=y + 17 class="chart-value">{format!("{} · {share}", c.customers)}</text>
+                    <rect x="150" y=y + 5 width=format!("{w:.1}") height="16" rx="3" class="chart-bar"><title>{title}</title></rect>
+                    <text x=format!("{:.1}", 156.0 + w) y=y + 17 class="chart-value">{format!("{} · {share}", c.customers)}</text>
                 </g>
             }
         })
@@ -337,13 +337,15 @@ fn RfGrid(grid: [[usize; 5]; 5]) -> impl IntoView {
                 let n = grid[r][f];
                 let (x, y) = (40 + 56 * f, 8 + 54 * row);
                 let shade = 0.08 + 0.82 * n as f64 / most;
+                // Light figures on the darker cells.
+                let value_class = if shade >= 0.5 { "chart-value on-dark" } else { "chart-value" };
                 let title = format!("R{} F{}: {n}", r + 1, f + 1);
                 let go = format!("/customers?rf={}-{}", r + 1, f + 1);
                 let label = title.clone();
                 view! {
                     <g class="rf-cell" role="link" tabindex="0" aria-label=label on:click=move |_| location.navigate(&go)>
                         <rect x=x y=y width="52" height="50" rx="4" style=format!("fill-opacity:{shade:.2}") class="chart-bar"><title>{title}</title></rect>
-                        <text x=x + 26 y=y + 30 text-anchor="middle" class="chart-value">{n}</text>
+                        <text x=x + 26 y=y + 30 text-anchor="middle" class=value_class>{n}</text>
                     </g>
                 }
             })
