@@ -232,7 +232,7 @@ fn stats_timing(book: &Book, analysis: &Analysis, rules: &Rules, runs: u32) -> f
             staff_work::staff_work(&views, day - chrono::Days::new(29), day).len(),
             portraits::portrait(&traits, &views, analysis, 0..n).customers,
         );
-        assert_eq!(figures.8, n, "everyone's portrait");
+        assert_eq!(figures.9, n, "everyone's portrait");
     }
     (now_ms() - start) / f64::from(runs)
 }
