@@ -110,6 +110,13 @@ fn gb18030(bytes: &[u8]) -> Option<String> {
         .ok()
 }
 
+/// The whole file as a sheet.
+fn read_sheet(bytes: Vec<u8>) -> Result<Sheet, sheet::SheetError> {
+    let mut reader = sheet::SheetReader::new(bytes, gb18030)?;
+    while !reader.step(usize::MAX)?.finished() {}
+    Ok(reader.finish())
+}
+
 /// What is wrong with a cell, in the screen's language.
 fn cell_error(t: &Texts, what: &CellError) -> String {
     let with = |text: &str, v: &str| text.replace("{v}", v);
@@ -350,7 +357,7 @@ pub(super) fn ImportPanel() -> impl IntoView {
         spawn_local(async move {
             let t = app.t();
             let read = match file_bytes(&file).await {
-                Some(bytes) => sheet::read_with(&bytes, gb18030).map_err(|e| match e {
+                Some(bytes) => read_sheet(bytes).map_err(|e| match e {
                     sheet::SheetError::NotText => t.import_not_text.to_owned(),
                     sheet::SheetError::Empty => t.import_empty.to_owned(),
                     sheet::SheetError::Broken { line } => {
@@ -500,10 +507,14 @@ fn Preview(
     };
     let size = t()
         .rows_in_file
-        .replace("{n}", &sheet.rows.len().to_string())
+        .replace("{n}", &sheet.len().to_string())
         .replace("{encoding}", encoding);
     let headers = sheet.headers.clone();
-    let rows: Vec<Vec<String>> = sheet.rows.iter().take(PREVIEW_ROWS).cloned().collect();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .take(PREVIEW_ROWS)
+        .map(|r| r.cells().map(str::to_owned).collect())
+        .collect();
     view! {
         <p class="small import-size">{size}</p>
         <div class="table-scroll">
