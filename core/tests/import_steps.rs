@@ -122,7 +122,10 @@ fn a_duplicate_and_a_referrer_in_other_steps_are_found_as_in_one_go() {
     let once = customers_at_once(&sheet, &book);
     // What one go finds: 王芳 once, with 赵敏 as her referrer; 张三 and 李梅 updated.
     let plan = &once.plan;
-    assert_eq!((plan.new_customers(), plan.merged), (2, 1));
+    assert_eq!(
+        (plan.new_customers(), plan.updated(), plan.merged),
+        (2, 2, 1)
+    );
     assert_eq!(plan.edits[0].after.name, "王芳");
     assert_eq!(plan.edits[0].referred_by_row, Some(1), "赵敏, further down");
     let lines: Vec<usize> = once.problems.iter().map(|p| p.line).collect();

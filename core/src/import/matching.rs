@@ -246,7 +246,7 @@ impl Planner {
                 let Some(edit) = out.edits.get_mut(i) else {
                     return;
                 };
-                edit.after = merge(&edit.after, row);
+                edit.after = merge(&edit.after, edit.id.as_ref(), row);
                 out.merged += 1;
                 i
             }
@@ -256,7 +256,7 @@ impl Planner {
                 };
                 // An unchanged customer's edit is dropped at the end, unless its referrer
                 // changes it.
-                let after = merge(&before, row);
+                let after = merge(&before, Some(&id), row);
                 self.edited.insert(id.clone(), out.edits.len());
                 out.edits.push(Edit {
                     line: row.line,
@@ -356,12 +356,16 @@ impl Planner {
             return false;
         }
         // Rows matching book customers may end where the book already is (unchanged, or a
-        // name written two ways): nothing to write then.
+        // name written two ways): nothing to write then — unless their referrer is new in the
+        // file.
         let from = self.changes.len();
         let to = from.saturating_add(left).min(self.out.edits.len());
         if let Some(edits) = self.out.edits.get(from..to) {
-            self.changes
-                .extend(edits.iter().map(|e| e.before.as_ref() != Some(&e.after)));
+            self.changes.extend(
+                edits
+                    .iter()
+                    .map(|e| e.before.as_ref() != Some(&e.after) || e.referred_by_row.is_some()),
+            );
         }
         self.changes.len() == self.out.edits.len()
     }
@@ -396,7 +400,7 @@ impl Planner {
 
 /// `base` with what the row says: its non-empty fields replace the customer's, its phone
 /// numbers and tags are added to theirs (a re-import never takes away what the shop added).
-fn merge(base: &Customer, row: &Incoming) -> Customer {
+fn merge(base: &Customer, own: Option<&Id>, row: &Incoming) -> Customer {
     let mut c = base.clone();
     let new = &row.customer;
     if !new.name.is_empty() {
@@ -420,7 +424,11 @@ fn merge(base: &Customer, row: &Incoming) -> Customer {
             to.clone_from(from);
         }
     }
-    if let (true, Some(key)) = (c.import_key.is_empty(), &row.key) {
+    // The id column may hold our own id (the shop's own export read back): no other
+    // system's key, nothing to keep.
+    if let (true, Some(key)) = (c.import_key.is_empty(), &row.key)
+        && own.is_none_or(|id| id.as_str() != key)
+    {
         c.import_key = key.clone();
     }
     c
@@ -560,6 +568,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shop_s_own_export_read_back_changes_nothing() {
+        let mut book = Book::new();
+        let mut clock = Clock::new(1);
+        let first = plan_of(&book, "姓名,手机号\n张三,13800138000\n王芳,\n");
+        let ids = apply(&mut book, &first, &mut clock);
+        // The export's id column holds our own ids: found by phone, or by that id.
+        let export = format!(
+            "编号,姓名,手机号\n{},张三,13800138000\n{},王芳,\n",
+            ids[0], ids[1]
+        );
+        let again = plan_of(&book, &export);
+        assert!(again.edits.is_empty(), "{:?}", again.edits);
+        assert_eq!(again.unchanged, 2);
+    }
+
+    #[test]
     fn a_referrer_added_to_a_known_customer_is_an_update() {
         let mut book = Book::new();
         let mut clock = Clock::new(1);
@@ -576,6 +600,16 @@ mod tests {
             .map(|(id, _)| id.clone());
         let edit = &plan.edits[0];
         assert_eq!(edit.after.referrer, zhang);
+        // A referrer new in the file: an update too, linked once the new customer has an id.
+        let plan = plan_of(
+            &book,
+            "姓名,手机号,介绍人\n李梅,13912345678,周九\n周九,13400134000,\n",
+        );
+        assert_eq!((plan.updated(), plan.new_customers()), (1, 1));
+        assert_eq!(plan.edits[0].referred_by_row, Some(1));
+        let ids = apply(&mut book, &plan, &mut clock);
+        let li = book.get::<Customer>(&ids[0]).unwrap();
+        assert_eq!(li.referrer.as_ref(), Some(&ids[1]));
         // Her own number as her referrer: nobody's referrer is themselves.
         let own = plan_of(&book, "姓名,手机号,介绍人\n李梅,13912345678,13912345678\n");
         assert!(own.edits.is_empty(), "{:?}", own.edits);
