@@ -31,7 +31,7 @@ const STEP_LINES: usize = 1_000;
 const STEP_WORK: usize = 500;
 /// Customers and purchases a stored change (as the app writes them).
 const CUSTOMERS_A_CHUNK: usize = 500;
-const PURCHASES_A_CHUNK: usize = 2_000;
+const PURCHASES_A_CHUNK: usize = 1_000;
 
 /// Runs `step` until it has finished: the longest step and the number of steps.
 fn in_steps(mut step: impl FnMut() -> Progress) -> (Duration, usize) {
@@ -58,7 +58,7 @@ fn report(what: &str, (longest, steps): (Duration, usize)) {
 fn read(file: &[u8]) -> (Sheet, (Duration, usize)) {
     let bytes = file.to_vec();
     let start = Instant::now();
-    let mut reader = SheetReader::new(bytes, sheet::gb18030).expect("the export reads");
+    let mut reader = SheetReader::new(bytes, sheet::gb18030()).expect("the export reads");
     let opened = start.elapsed();
     let (longest, steps) = in_steps(|| reader.step(STEP_LINES).expect("valid CSV"));
     (reader.finish(), (longest.max(opened), steps + 1))

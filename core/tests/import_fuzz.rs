@@ -33,7 +33,7 @@ fn import_all(bytes: &[u8]) {
     let bought = purchases::read(&sheet, &mapping, &book);
     assert!(bought.purchases.len() + bought.already <= sheet.len());
     // A step at a time, the same.
-    let mut reader = sheet::SheetReader::new(bytes.to_vec(), sheet::gb18030).expect("read once");
+    let mut reader = sheet::SheetReader::new(bytes.to_vec(), sheet::gb18030()).expect("read once");
     while !reader.step(2).expect("read once").finished() {}
     assert_eq!(reader.finish(), sheet);
     let mut check = CustomersCheck::new(mapping.clone(), today(), now, None);

@@ -32,7 +32,7 @@ fn staff() -> Id {
 
 /// `bytes` read `lines` lines a step.
 fn read_in_steps(bytes: &[u8], lines: usize) -> Sheet {
-    let mut reader = SheetReader::new(bytes.to_vec(), sheet::gb18030).expect("a sheet");
+    let mut reader = SheetReader::new(bytes.to_vec(), sheet::gb18030()).expect("a sheet");
     while !reader.step(lines).expect("valid CSV").finished() {}
     reader.finish()
 }

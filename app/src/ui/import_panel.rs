@@ -106,15 +106,20 @@ fn field_name(t: &Texts, field: Field) -> &'static str {
     }
 }
 
-/// GB18030 (GBK) text as the browser decodes it (`None` when the bytes are not): the
-/// browser's own decoder, whose tables cost the app no download.
-fn gb18030(bytes: &[u8]) -> Option<String> {
+/// GB18030 (GBK) as the browser decodes it, a piece of the file at a time (`None` once the
+/// bytes are not GB18030): the browser's own decoder, whose tables cost the app no download.
+fn gb18030() -> sheet::Gb18030 {
     let options = web_sys::TextDecoderOptions::new();
     options.set_fatal(true);
-    web_sys::TextDecoder::new_with_label_and_options("gb18030", &options)
-        .ok()?
-        .decode_with_u8_array(bytes)
-        .ok()
+    let decoder = web_sys::TextDecoder::new_with_label_and_options("gb18030", &options).ok();
+    Box::new(move |bytes, last| {
+        let options = web_sys::TextDecodeOptions::new();
+        options.set_stream(!last);
+        decoder
+            .as_ref()?
+            .decode_with_u8_array_and_options(bytes, &options)
+            .ok()
+    })
 }
 
 /// What is wrong with a cell, in the screen's language.
@@ -189,7 +194,7 @@ async fn read_sheet(
     current: impl Fn() -> bool,
     show: impl FnMut(Progress),
 ) -> Option<Result<Sheet, sheet::SheetError>> {
-    let mut reader = match sheet::SheetReader::new(bytes, gb18030) {
+    let mut reader = match sheet::SheetReader::new(bytes, gb18030()) {
         Ok(reader) => reader,
         Err(e) => return Some(Err(e)),
     };

@@ -121,18 +121,119 @@ impl<'s> Row<'s> {
     }
 }
 
-/// GB18030 text as encoding_rs decodes it (`None` when the bytes are not); the app passes the
-/// browser's own decoder instead, whose tables cost it no download.
-pub fn gb18030(bytes: &[u8]) -> Option<String> {
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    (!had_errors).then(|| text.into_owned())
+/// A GB18030 decoder fed a file a piece at a time: the text of the next `bytes` (a character
+/// cut between two pieces is finished by the next piece), `None` once they are not GB18030
+/// text; `last` for the file's last piece.
+pub type Gb18030 = Box<dyn FnMut(&[u8], bool) -> Option<String>>;
+
+/// GB18030 as encoding_rs decodes it; the app passes the browser's own decoder instead, whose
+/// tables cost it no download.
+pub fn gb18030() -> Gb18030 {
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    Box::new(move |bytes, last| {
+        let room = decoder.max_utf8_buffer_length_without_replacement(bytes.len())?;
+        let mut text = String::with_capacity(room);
+        let (result, _) = decoder.decode_to_string_without_replacement(bytes, &mut text, last);
+        matches!(result, encoding_rs::DecoderResult::InputEmpty).then_some(text)
+    })
 }
 
 /// Reads a CSV file (see the module doc) in one go.
 pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
-    let mut reader = SheetReader::new(bytes.to_vec(), gb18030)?;
+    let mut reader = SheetReader::new(bytes.to_vec(), gb18030())?;
     while !reader.step(usize::MAX)?.finished() {}
     Ok(reader.finish())
+}
+
+/// Bytes of a GB18030 file decoded at a time.
+const GB18030_PIECE: usize = 64 * 1024;
+
+/// The text the CSV reader reads: the file itself (UTF-8, after a byte-order mark), or the file
+/// decoded as GB18030 a piece at a time as the reader asks for more.
+enum Source {
+    Utf8 {
+        file: std::io::Cursor<Vec<u8>>,
+        /// Where the text starts (after a byte-order mark).
+        offset: usize,
+    },
+    Gb18030 {
+        file: Vec<u8>,
+        /// Where the text starts, and how far it is decoded.
+        offset: usize,
+        decoded: usize,
+        decode: Gb18030,
+        /// The text decoded so far, and how much of it the reader has read.
+        text: Vec<u8>,
+        read: usize,
+        /// The file is not GB18030 text.
+        failed: bool,
+    },
+}
+
+impl Source {
+    /// The text so far (all of it, for UTF-8).
+    fn text(&self) -> &[u8] {
+        match self {
+            Source::Utf8 { file, offset } => file.get_ref().get(*offset..).unwrap_or_default(),
+            Source::Gb18030 { text, .. } => text,
+        }
+    }
+
+    /// How far the file is decoded, and its size, in bytes after a byte-order mark.
+    fn extent(&self, read: u64) -> (usize, usize) {
+        match self {
+            Source::Utf8 { file, offset } => {
+                let total = file.get_ref().len().saturating_sub(*offset);
+                (usize::try_from(read).unwrap_or(total), total)
+            }
+            Source::Gb18030 {
+                file,
+                offset,
+                decoded,
+                ..
+            } => (
+                decoded.saturating_sub(*offset),
+                file.len().saturating_sub(*offset),
+            ),
+        }
+    }
+
+    /// Whether the file turned out not to be GB18030 text.
+    fn failed(&self) -> bool {
+        matches!(self, Source::Gb18030 { failed: true, .. })
+    }
+}
+
+impl std::io::Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Utf8 { file, .. } => file.read(buf),
+            Source::Gb18030 {
+                file,
+                decoded,
+                decode,
+                text,
+                read,
+                failed,
+                ..
+            } => {
+                while *read == text.len() && *decoded < file.len() {
+                    let end = decoded.saturating_add(GB18030_PIECE).min(file.len());
+                    let piece = file.get(*decoded..end).unwrap_or_default();
+                    let Some(more) = decode(piece, end == file.len()) else {
+                        *failed = true;
+                        return Err(std::io::Error::other("not GB18030 text"));
+                    };
+                    text.extend_from_slice(more.as_bytes());
+                    *decoded = end;
+                }
+                let n = buf.len().min(text.len() - *read);
+                buf[..n].copy_from_slice(&text[*read..*read + n]);
+                *read += n;
+                Ok(n)
+            }
+        }
+    }
 }
 
 /// Reads a CSV file a number of lines at a time (a large file's reading is cut into steps,
@@ -140,13 +241,13 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
 /// has finished, then [`SheetReader::finish`]. The sheet is the same whatever the steps.
 ///
 /// The file is read as UTF-8 (each record checked as it is read, so no step checks the whole
-/// file) until a record is not UTF-8: then the whole file is decoded as GB18030 and read again
-/// from its start (at once, as Chinese headers are not UTF-8 in such a file).
+/// file) until a record is not UTF-8: then it is read again from its start as GB18030, decoded
+/// a piece at a time as the lines are read (in such a file that is usually at once: its
+/// Chinese headers are not UTF-8).
 pub struct SheetReader {
-    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
-    /// Where the text starts in the reader's bytes (after a byte-order mark).
-    offset: usize,
-    gb18030: fn(&[u8]) -> Option<String>,
+    reader: csv::Reader<Source>,
+    /// The GB18030 decoder, until it is used.
+    gb18030: Option<Gb18030>,
     record: csv::StringRecord,
     /// Whether the headers are read (the first record).
     headers_read: bool,
@@ -158,45 +259,43 @@ pub struct SheetReader {
     finished: bool,
 }
 
-/// A CSV reader of `bytes` from `offset`: tab-separated when the first line has tabs and no
-/// comma.
-fn csv_reader(bytes: Vec<u8>, offset: usize) -> csv::Reader<std::io::Cursor<Vec<u8>>> {
-    let first_line = bytes
-        .get(offset..)
-        .unwrap_or_default()
-        .split(|&b| b == b'\n')
-        .next()
-        .unwrap_or_default();
-    let delimiter = if first_line.contains(&b'\t') && !first_line.contains(&b',') {
+/// The delimiter of a file (from its text's start): a tab when the first line has tabs and no
+/// comma, else a comma. (In GB18030 a tab, a comma or a line end is never part of another
+/// character: the undecoded file tells.)
+fn delimiter(text: &[u8]) -> u8 {
+    let first_line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    if first_line.contains(&b'\t') && !first_line.contains(&b',') {
         b'\t'
     } else {
         b','
-    };
-    let mut cursor = std::io::Cursor::new(bytes);
-    cursor.set_position(offset as u64);
+    }
+}
+
+/// A CSV reader of `source`.
+fn csv_reader(source: Source, delimiter: u8) -> csv::Reader<Source> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(cursor)
+        .from_reader(source)
 }
 
 impl SheetReader {
     /// Starts reading `bytes` (UTF-8 with or without a byte-order mark, else GB18030 as
-    /// `gb18030` decodes it: `None` when the bytes are not GB18030 text) with its headers.
-    pub fn new(
-        bytes: Vec<u8>,
-        gb18030: fn(&[u8]) -> Option<String>,
-    ) -> Result<SheetReader, SheetError> {
+    /// `gb18030` decodes it) with its headers.
+    pub fn new(bytes: Vec<u8>, gb18030: Gb18030) -> Result<SheetReader, SheetError> {
         let offset = if bytes.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
             0
         };
+        let size = bytes.len() - offset;
+        let delimiter = delimiter(&bytes[offset..]);
+        let mut file = std::io::Cursor::new(bytes);
+        file.set_position(offset as u64);
         let mut reader = SheetReader {
-            reader: csv_reader(bytes, offset),
-            offset,
-            gb18030,
+            reader: csv_reader(Source::Utf8 { file, offset }, delimiter),
+            gb18030: Some(gb18030),
             record: csv::StringRecord::new(),
             headers_read: false,
             sheet: Sheet::default(),
@@ -209,8 +308,7 @@ impl SheetReader {
         }
         reader.take_record()?;
         // The cells are at most the text: room for them at once (no step copies them all).
-        let room = reader.text().len();
-        reader.sheet.cells.reserve(room);
+        reader.sheet.cells.reserve(size);
         Ok(reader)
     }
 
@@ -231,15 +329,15 @@ impl SheetReader {
 
     /// How far the file is read, in bytes.
     pub fn progress(&self) -> Progress {
-        let total = self.text().len();
-        let done = if self.finished {
-            total
-        } else {
-            usize::try_from(self.reader.position().byte())
-                .unwrap_or(total)
-                .min(total.saturating_sub(1))
-        };
-        Progress { done, total }
+        let (done, total) = self.reader.get_ref().extent(self.reader.position().byte());
+        Progress {
+            done: if self.finished {
+                total
+            } else {
+                done.min(total.saturating_sub(1))
+            },
+            total,
+        }
     }
 
     /// The sheet, once [`SheetReader::step`] has read the whole file (the rows read so far,
@@ -248,35 +346,39 @@ impl SheetReader {
         self.sheet
     }
 
-    /// The text being read.
-    fn text(&self) -> &[u8] {
-        self.reader
-            .get_ref()
-            .get_ref()
-            .get(self.offset..)
-            .unwrap_or_default()
-    }
-
     /// Reads the next record (false at the end); at the first record that is not UTF-8, starts
-    /// again from the top of the file decoded as GB18030.
+    /// again from the top of the file as GB18030.
     fn next_record(&mut self) -> Result<bool, SheetError> {
         loop {
             match self.reader.read_record(&mut self.record) {
                 Ok(more) => return Ok(more),
-                Err(e)
-                    if self.sheet.encoding == Encoding::Utf8
-                        && matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) =>
-                {
-                    let empty = csv_reader(Vec::new(), 0);
-                    let bytes = std::mem::replace(&mut self.reader, empty)
-                        .into_inner()
-                        .into_inner();
-                    let text = bytes
-                        .get(self.offset..)
-                        .and_then(self.gb18030)
-                        .ok_or(SheetError::NotText)?;
-                    self.reader = csv_reader(text.into_bytes(), 0);
-                    self.offset = 0;
+                Err(_) if self.reader.get_ref().failed() => return Err(SheetError::NotText),
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                    let Some(decode) = self.gb18030.take() else {
+                        return Err(SheetError::NotText);
+                    };
+                    let empty = Source::Utf8 {
+                        file: std::io::Cursor::new(Vec::new()),
+                        offset: 0,
+                    };
+                    let Source::Utf8 { file, offset } =
+                        std::mem::replace(self.reader.get_mut(), empty)
+                    else {
+                        return Err(SheetError::NotText);
+                    };
+                    let file = file.into_inner();
+                    let delimiter = delimiter(file.get(offset..).unwrap_or_default());
+                    let source = Source::Gb18030 {
+                        // Two bytes of GBK are three of UTF-8.
+                        text: Vec::with_capacity(file.len().saturating_mul(3) / 2),
+                        file,
+                        offset,
+                        decoded: offset,
+                        decode,
+                        read: 0,
+                        failed: false,
+                    };
+                    self.reader = csv_reader(source, delimiter);
                     self.headers_read = false;
                     self.sheet = Sheet {
                         encoding: Encoding::Gb18030,
@@ -304,12 +406,7 @@ impl SheetReader {
         if record.iter().all(|c| c.trim().is_empty()) {
             return Ok(());
         }
-        let bytes = self
-            .reader
-            .get_ref()
-            .get_ref()
-            .get(self.offset..)
-            .unwrap_or_default();
+        let bytes = self.reader.get_ref().text();
         let mut start = record
             .position()
             .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
@@ -359,7 +456,7 @@ mod tests {
 
     /// `bytes` read `lines` lines a step.
     pub(super) fn read_in_steps(bytes: &[u8], lines: usize) -> Result<Sheet, SheetError> {
-        let mut reader = SheetReader::new(bytes.to_vec(), gb18030)?;
+        let mut reader = SheetReader::new(bytes.to_vec(), gb18030())?;
         let mut last = reader.progress();
         loop {
             let now = reader.step(lines)?;
@@ -449,6 +546,33 @@ mod tests {
     }
 
     #[test]
+    fn a_large_gbk_file_is_decoded_a_piece_at_a_time() {
+        let mut text = String::from("姓名,备注\r\n");
+        for i in 0..20_000 {
+            text += &format!("顾客{i},喜欢奶粉{i}\r\n");
+        }
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        assert!(
+            gbk.len() > 4 * GB18030_PIECE,
+            "characters cut between pieces"
+        );
+        let sheet = read_in_steps(&gbk, 7).unwrap();
+        assert_eq!((sheet.encoding, sheet.len()), (Encoding::Gb18030, 20_000));
+        assert_eq!(
+            sheet.row(19_999).cells().collect::<Vec<_>>(),
+            ["顾客19999", "喜欢奶粉19999"]
+        );
+        assert_eq!(sheet.line(19_999), 20_001);
+        assert_eq!(read(&gbk).unwrap(), sheet);
+        // Bytes that are not GB18030 near the end: not text, however the file is read.
+        let mut bad = gbk.into_owned();
+        let at = bad.len() - 10;
+        bad[at..at + 2].copy_from_slice(&[0xFF, 0xFF]);
+        assert_eq!(read(&bad), Err(SheetError::NotText));
+        assert_eq!(read_in_steps(&bad, 100), Err(SheetError::NotText));
+    }
+
+    #[test]
     fn gbk_found_late_reads_the_file_again_from_its_top() {
         let (late, _, _) =
             encoding_rs::GB18030.encode("name,phone\r\nA,1\r\n\r\nB,2\r\n王芳,3\r\n");
@@ -471,7 +595,8 @@ mod props {
         fn no_bytes_make_the_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             // The encoding is the whole file's, though records are checked one at a time.
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            let encoding = match (std::str::from_utf8(text), gb18030(text)) {
+            let gbk = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(text);
+            let encoding = match (std::str::from_utf8(text), gbk) {
                 (Ok(_), _) => Some(Encoding::Utf8),
                 (Err(_), Some(_)) => Some(Encoding::Gb18030),
                 (Err(_), None) => None,
