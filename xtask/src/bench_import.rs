@@ -2,7 +2,8 @@
 //! (phone viewport, English), as the owner of a fresh shop does it (issue 10: the page never
 //! freezes, no main-thread task over 100 ms). The files are the seed-7 synthetic shop's own
 //! export (`huike_core::export`, as `core/benches/import.rs` makes them): its customers (20,000
-//! rows, Chinese headers) and its purchases (200,000 rows, about 30 MB). Each run uses a fresh
+//! rows, Chinese headers, saved in GBK as Chinese Excel saves a CSV) and its purchases
+//! (200,000 rows, about 30 MB of UTF-8; in GBK too with `--gbk`). Each run uses a fresh
 //! shop (only its owner) and a new browser profile: *Join shop*, then Settings → Import,
 //! customers first, then purchases (found by the customer id column the customers were
 //! imported under):
@@ -116,8 +117,17 @@ pub(crate) fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
     let today = Insights::read(&book).today(params.as_of, None);
     let customers_file = out.join("import-customers.csv");
     let purchases_file = out.join("import-purchases.csv");
-    let customers = huike_core::export::customers(&book, &today, Lang::ZhCn);
-    let purchases = huike_core::export::purchases(&book, Lang::En);
+    // The customers as Chinese Excel saves them (GBK: the app decodes it with the browser's
+    // own decoder), the purchases as the app exports them (UTF-8; with --gbk, GBK too).
+    let gbk = |utf8: Vec<u8>| {
+        let text = String::from_utf8_lossy(utf8.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&utf8));
+        encoding_rs::GBK.encode(&text).0.into_owned()
+    };
+    let customers = gbk(huike_core::export::customers(&book, &today, Lang::ZhCn));
+    let mut purchases = huike_core::export::purchases(&book, Lang::En);
+    if options.gbk {
+        purchases = gbk(purchases);
+    }
     fs::write(&customers_file, &customers)?;
     fs::write(&purchases_file, &purchases)?;
     step.done(format_args!(

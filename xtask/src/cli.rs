@@ -101,6 +101,10 @@ pub(crate) struct BenchOptions {
     /// purchases CSV files through Settings → Import (check and write times, long tasks).
     #[arg(long)]
     pub import: bool,
+    /// With --import: the purchases file in GBK too, as Chinese Excel saves a CSV (the
+    /// customers file always is).
+    #[arg(long, requires = "import")]
+    pub gbk: bool,
 }
 
 /// Where Lighthouse looks.
