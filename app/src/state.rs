@@ -14,6 +14,7 @@ use crate::store::{
 use futures::lock::Mutex;
 use huike_core::book::Book;
 use huike_core::client::driver::SyncError;
+use huike_core::codec::ops::OpsWriter;
 use huike_core::domain::Entry;
 use huike_core::id::Id;
 use huike_core::insights::{ImageWriter, Insights, InsightsReader, Today, TodayWork};
@@ -24,6 +25,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
 use std::sync::Arc;
+
+/// Ops of the outbox encoded a step while the store is compacted.
+const OUTBOX_STEP: usize = 20_000;
 
 /// What the sync status line shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -486,11 +490,28 @@ impl AppState {
             // record stored after it is replayed over it on the next start.
             let (start, outbox, sync) = {
                 let _held = lock.lock().await;
-                let (outbox, sync) = app
+                let (ops, sync) = app
                     .replica
-                    .with_untracked(|r| r.as_ref().map(|r| (r.outbox().to_vec(), r.sync().clone())))
+                    .with_untracked(|r| r.as_ref().map(|r| (r.outbox().len(), r.sync().clone())))
                     .unwrap_or_default();
-                (db.journal_end(), outbox, sync)
+                // Nothing changes the outbox while the lock is held: it is encoded a slice at
+                // a time (after an import it holds a few hundred thousand ops).
+                let mut outbox = OpsWriter::new(ops);
+                let mut done = 0;
+                while done < ops {
+                    let end = (done + OUTBOX_STEP).min(ops);
+                    let written = app.replica.with_untracked(|r| {
+                        let slice = r.as_ref().and_then(|r| r.outbox().get(done..end));
+                        slice.map(|ops| outbox.write(ops)).is_some()
+                    });
+                    if !written {
+                        app.compacting.set_value(false);
+                        return;
+                    }
+                    done = end;
+                    yield_now().await;
+                }
+                (db.journal_end(), outbox.finish(), sync)
             };
             let result = async {
                 let Some(parts) = write_parts(app.replica).await else {

@@ -349,7 +349,7 @@ impl Store {
     }
 
     /// Makes a new snapshot current: its book `parts`, the image of the views kept beside the
-    /// book (when there is one), and the `outbox` and `sync` state as
+    /// book (when there is one), and the `outbox` (as `encode_ops` writes it) and `sync` state as
     /// they were when the journal ended at `journal_end` (the book may hold later changes:
     /// committing them again changes nothing). One transaction: the new generation, the
     /// manifest, and the removal of the old generation and the journal it covers.
@@ -357,7 +357,7 @@ impl Store {
         &self,
         parts: &[Vec<u8>],
         views: Option<&[u8]>,
-        outbox: &[huike_core::op::Op],
+        outbox: &[u8],
         sync: &SyncState,
         journal_end: u64,
     ) -> Result<(), StoreError> {
@@ -390,10 +390,11 @@ impl Store {
                 .await
                 .map_err(|e| err("write", e))?;
         }
-        for (name, bytes) in [("outbox", encode_ops(outbox)), ("sync", sync.to_bytes())] {
+        let sync = sync.to_bytes();
+        for (name, bytes) in [("outbox", outbox), ("sync", sync.as_slice())] {
             snapshot
                 .put(
-                    &bytes_value(&bytes),
+                    &bytes_value(bytes),
                     Some(&part_key(manifest.generation, name)),
                 )
                 .await
@@ -509,7 +510,13 @@ pub async fn write_snapshot(
     let parts = writer.finish();
     let end = store.journal_end();
     store
-        .install(&parts, views, replica.outbox(), replica.sync(), end)
+        .install(
+            &parts,
+            views,
+            &encode_ops(replica.outbox()),
+            replica.sync(),
+            end,
+        )
         .await
 }
 

@@ -549,9 +549,24 @@ impl Book {
 
     /// Live (not deleted) records of one kind, in id order.
     pub fn records(&self, kind: RecordKind) -> impl Iterator<Item = (&Id, &RecordState)> {
+        self.records_from(kind, None)
+    }
+
+    /// Live records of one kind whose ids come after `after` (all of them for `None`), in id
+    /// order: a scan of the records can go on from where it stopped.
+    pub fn records_from(
+        &self,
+        kind: RecordKind,
+        after: Option<&Id>,
+    ) -> impl Iterator<Item = (&Id, &RecordState)> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(id) => Bound::Excluded((kind, id.clone())),
+            None => Bound::Included((kind, Id::MIN)),
+        };
         // Records are keyed by (kind, id): those of one kind are one run of the map.
         self.records
-            .range((kind, Id::MIN)..)
+            .range((start, Bound::Unbounded))
             .take_while(move |((k, _), _)| *k == kind)
             .filter(|(_, s)| s.deleted.is_none())
             .map(|((_, id), s)| (id, s))

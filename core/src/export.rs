@@ -230,8 +230,8 @@ mod tests {
         // Read back by the importer: the same cells.
         let sheet = crate::import::sheet::read(&bytes).unwrap();
         assert_eq!(sheet.headers, ["姓名", "备注"]);
-        assert_eq!(sheet.rows.len(), 2);
-        assert_eq!(sheet.rows[1][1], "a,b\nc");
+        assert_eq!(sheet.len(), 2);
+        assert_eq!(sheet.row(1).cell(1), "a,b\nc");
     }
 
     #[test]
@@ -241,16 +241,12 @@ mod tests {
         let views = crate::insights::Insights::read(&book);
         let today = views.today(params.as_of, None);
         let sheet = crate::import::sheet::read(&customers(&book, &today, Lang::ZhCn)).unwrap();
-        assert_eq!(
-            sheet.rows.len(),
-            views.roster().len(),
-            "one row per customer"
-        );
+        assert_eq!(sheet.len(), views.roster().len(), "one row per customer");
         assert_eq!(sheet.headers[7], "RFM分类");
-        let graded = sheet.rows.iter().filter(|r| !r[7].is_empty()).count();
+        let graded = sheet.rows().filter(|r| !r.cell(7).is_empty()).count();
         assert_eq!(graded, today.analysis.buyers());
         assert!(
-            sheet.rows.iter().any(|r| !r[9].is_empty()),
+            sheet.rows().any(|r| !r.cell(9).is_empty()),
             "P(alive) for buyers"
         );
         let sales = crate::import::sheet::read(&purchases(&book, Lang::En)).unwrap();
@@ -258,9 +254,9 @@ mod tests {
             .decoded_entries()
             .filter(|(_, e)| matches!(e, Entry::Purchase(_)))
             .count();
-        assert_eq!(sales.rows.len(), expected);
+        assert_eq!(sales.len(), expected);
         assert!(
-            sales.rows.iter().all(|r| !r[2].is_empty()),
+            sales.rows().all(|r| !r.cell(2).is_empty()),
             "every purchase names its customer"
         );
         let talks = crate::import::sheet::read(&contacts(&book, Lang::En)).unwrap();

@@ -20,7 +20,9 @@ use crate::hlc::Clock;
 use crate::id::Id;
 use crate::op::{Change, Op, RecordKind, diff, to_object};
 use crate::sync::{Cursor, PushBatch, StoredBatch};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::OnceLock;
 
 /// A device's replica of the shop.
 #[derive(Clone, Debug)]
@@ -28,8 +30,43 @@ pub struct Replica {
     device: String,
     book: Book,
     outbox: Vec<Op>,
+    /// How many of the outbox's ops change each record or entry (by [`touched`]), for
+    /// [`Replica::pending_changes`]: made the first time it is asked for, then kept as the
+    /// outbox changes (counting an import's 350,000 ops again after each of its chunks was a
+    /// long task).
+    tally: OnceLock<HashMap<u64, u32>>,
     sync: SyncState,
     clock: Clock,
+}
+
+/// What an op changes, for counting changes as a person does: the record (its kind and id)
+/// or the entry — as a 64-bit hash (two of an outbox's few hundred thousand sharing one is
+/// about as likely as one in a billion, and would only make the count one less).
+fn touched(op: &Op) -> u64 {
+    let mut hash = DefaultHasher::new();
+    match op {
+        Op::Set { kind, id, .. } | Op::Delete { kind, id, .. } | Op::Erase { kind, id, .. } => {
+            (kind.code(), id.as_str()).hash(&mut hash)
+        }
+        Op::Append { id, .. } => (u8::MAX, id.as_str()).hash(&mut hash),
+        Op::Foreign(_) => (u8::MAX - 1, "").hash(&mut hash),
+    }
+    hash.finish()
+}
+
+/// `ops` counted into `tally` (`add`), or out of it.
+fn count<'a>(tally: &mut HashMap<u64, u32>, ops: impl IntoIterator<Item = &'a Op>, add: bool) {
+    for op in ops {
+        let key = touched(op);
+        if add {
+            *tally.entry(key).or_insert(0) += 1;
+        } else if let Some(n) = tally.get_mut(&key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                tally.remove(&key);
+            }
+        }
+    }
 }
 
 /// One replayable step of a replica's history: what the device stores in its log.
@@ -204,6 +241,7 @@ impl Replica {
             device,
             book,
             outbox,
+            tally: OnceLock::new(),
             sync,
             clock,
         }
@@ -242,20 +280,13 @@ impl Replica {
     /// Changes waiting for the server as a person counts them: each record or entry changed
     /// here once, however many of its fields changed.
     pub fn pending_changes(&self) -> usize {
-        let mut touched: Vec<(u8, &str)> = self
-            .outbox
-            .iter()
-            .map(|op| match op {
-                Op::Set { kind, id, .. }
-                | Op::Delete { kind, id, .. }
-                | Op::Erase { kind, id, .. } => (kind.code(), id.as_str()),
-                Op::Append { id, .. } => (u8::MAX, id.as_str()),
-                Op::Foreign(_) => (u8::MAX - 1, ""),
+        self.tally
+            .get_or_init(|| {
+                let mut tally = HashMap::new();
+                count(&mut tally, &self.outbox, true);
+                tally
             })
-            .collect();
-        crate::sorting::sort(&mut touched);
-        touched.dedup();
-        touched.len()
+            .len()
     }
 
     /// Has this device caught up with the shop at least once?
@@ -299,6 +330,9 @@ impl Replica {
         match record {
             Journal::Local(ops) => {
                 let delta = self.apply_all(ops);
+                if let Some(tally) = self.tally.get_mut() {
+                    count(tally, ops, true);
+                }
                 self.outbox.extend(ops.iter().cloned());
                 delta
             }
@@ -309,6 +343,9 @@ impl Replica {
             Journal::Sync { sync, acked } => {
                 self.sync = sync.clone();
                 let n = (*acked).min(self.outbox.len());
+                if let Some(tally) = self.tally.get_mut() {
+                    count(tally, &self.outbox[..n], false);
+                }
                 self.outbox.drain(..n);
                 Delta::default()
             }
@@ -590,6 +627,80 @@ mod tests {
         assert!(!acked.is_empty());
         assert_eq!(phone.pending(), 0);
         assert!(phone.next_batch().0.is_none());
+    }
+
+    /// Changes waiting, counted the plain way: each record or entry of the outbox once.
+    fn counted(r: &Replica) -> usize {
+        let mut touched: Vec<(u8, &str)> = r
+            .outbox()
+            .iter()
+            .map(|op| match op {
+                Op::Set { kind, id, .. }
+                | Op::Delete { kind, id, .. }
+                | Op::Erase { kind, id, .. } => (kind.code(), id.as_str()),
+                Op::Append { id, .. } => (u8::MAX, id.as_str()),
+                Op::Foreign(_) => (u8::MAX - 1, ""),
+            })
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        touched.len()
+    }
+
+    #[test]
+    fn pending_changes_follow_the_outbox_as_it_grows_and_batches_leave() {
+        let mut phone = Replica::new("phone".into());
+        let mut ids = Vec::new();
+        for (n, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
+            let id = phone.new_id(1_000 + n as u64);
+            phone.edit(1_000, &id, None, &customer(name, "13800138000"));
+            ids.push(id);
+        }
+        // Counted once asked, then kept as the outbox changes.
+        assert_eq!(phone.pending_changes(), 3);
+        let before = customer("张三", "13800138000");
+        phone.edit(
+            2_000,
+            &ids[0],
+            Some(&before),
+            &customer("张三丰", "13800138000"),
+        );
+        assert_eq!(phone.pending_changes(), 3, "the same customer again");
+        for n in 0..crate::sync::MAX_BATCH_OPS as u64 {
+            let entry = Entry::Purchase(crate::domain::Purchase {
+                customer: ids[1].clone(),
+                at: chrono::DateTime::from_timestamp(1_700_000_000, 0)
+                    .unwrap_or_default()
+                    .naive_utc(),
+                total: crate::domain::Money(100),
+                items: Vec::new(),
+                staff: None,
+                channel: crate::domain::SaleChannel::Store,
+                kind: crate::domain::PurchaseKind::Sale,
+                corrects: None,
+            });
+            let id = phone.new_id(3_000 + n);
+            let at = phone.clock.tick(3_000 + n);
+            phone.local(vec![Op::append(at, id, &entry)]);
+        }
+        assert_eq!(phone.pending_changes(), counted(&phone));
+        assert_eq!(phone.pending_changes(), 3 + crate::sync::MAX_BATCH_OPS);
+        // A batch leaves the front: its customers and some entries are no longer waiting.
+        let (batch, _) = phone.next_batch();
+        phone.acknowledged(batch.unwrap().seq);
+        assert!(phone.pending_changes() < 3 + crate::sync::MAX_BATCH_OPS);
+        assert_eq!(phone.pending_changes(), counted(&phone));
+        let fresh = Replica::restore(
+            "phone".into(),
+            phone.book().clone(),
+            phone.outbox().to_vec(),
+            phone.sync().clone(),
+        );
+        assert_eq!(fresh.pending_changes(), phone.pending_changes());
+        while let (Some(batch), _) = phone.next_batch() {
+            phone.acknowledged(batch.seq);
+        }
+        assert_eq!((phone.pending_changes(), counted(&phone)), (0, 0));
     }
 
     #[test]

@@ -32,6 +32,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::bench_import;
 use crate::cli::{BenchOptions, LighthouseOptions, SeedOptions};
 use crate::dev;
 use crate::lighthouse;
@@ -166,6 +167,9 @@ pub(crate) struct Run {
 pub(crate) fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
     if options.runs == 0 {
         bail!("--runs must be at least 1");
+    }
+    if options.import {
+        return bench_import::run(repo, options);
     }
     dev::build_all(repo)?;
     let out = repo.bench_dir();
@@ -630,7 +634,7 @@ async fn long_tasks(client: &Client, from: f64, to: f64) -> Result<(f64, usize)>
 /// What happened between `from` and `to`, in order: the app's `huike:*` marks (its steps,
 /// e.g. of opening the book) and the long tasks, so a long task can be placed between two
 /// steps.
-async fn timeline(client: &Client, from: f64, to: f64) -> Result<Vec<Event>> {
+pub(crate) async fn timeline(client: &Client, from: f64, to: f64) -> Result<Vec<Event>> {
     let got = client
         .execute(
             r#"const marks = performance.getEntriesByType("mark")
@@ -662,7 +666,7 @@ async fn timeline(client: &Client, from: f64, to: f64) -> Result<Vec<Event>> {
 }
 
 /// A timeline on one line: `312 huike:views-read · 640 long task 180 ms · …`.
-fn describe(timeline: &[Event]) -> String {
+pub(crate) fn describe(timeline: &[Event]) -> String {
     let events: Vec<String> = timeline
         .iter()
         .map(|e| match e.long_task_ms {
@@ -673,17 +677,17 @@ fn describe(timeline: &[Event]) -> String {
     events.join(" · ")
 }
 
-async fn now(client: &Client) -> Result<f64> {
+pub(crate) async fn now(client: &Client) -> Result<f64> {
     number(client, "return performance.now()")
         .await?
         .context("performance.now() gave no number")
 }
 
-async fn number(client: &Client, script: &str) -> Result<Option<f64>> {
+pub(crate) async fn number(client: &Client, script: &str) -> Result<Option<f64>> {
     Ok(client.execute(script, vec![]).await?.as_f64())
 }
 
-async fn screenshot(client: &Client, path: &Path) {
+pub(crate) async fn screenshot(client: &Client, path: &Path) {
     if let Ok(png) = client.screenshot().await {
         let _ = fs::write(path, png);
     }
@@ -698,11 +702,11 @@ fn lit(text: &str) -> String {
     }
 }
 
-fn button(name: &str) -> String {
+pub(crate) fn button(name: &str) -> String {
     format!("//button[normalize-space()={}]", lit(name))
 }
 
-fn link(name: &str) -> String {
+pub(crate) fn link(name: &str) -> String {
     format!("//a[normalize-space()={}]", lit(name))
 }
 
@@ -721,7 +725,12 @@ async fn field(client: &Client, form_button: &str, label: &str) -> Result<Elemen
     wait_for(client, &xpath, Duration::from_secs(30)).await
 }
 
-async fn fill(client: &Client, form_button: &str, label: &str, text: &str) -> Result<()> {
+pub(crate) async fn fill(
+    client: &Client,
+    form_button: &str,
+    label: &str,
+    text: &str,
+) -> Result<()> {
     let input = field(client, form_button, label).await?;
     input
         .clear()
@@ -733,7 +742,7 @@ async fn fill(client: &Client, form_button: &str, label: &str, text: &str) -> Re
         .with_context(|| format!("typing into {label}"))
 }
 
-async fn wait_for(client: &Client, xpath: &str, limit: Duration) -> Result<Element> {
+pub(crate) async fn wait_for(client: &Client, xpath: &str, limit: Duration) -> Result<Element> {
     client
         .wait()
         .at_most(limit)
@@ -743,13 +752,13 @@ async fn wait_for(client: &Client, xpath: &str, limit: Duration) -> Result<Eleme
 }
 
 /// chromedriver in its own process group (Chromium's processes stop with it).
-struct Chromedriver {
+pub(crate) struct Chromedriver {
     _group: Group,
     port: u16,
 }
 
 impl Chromedriver {
-    fn start(out: &Path) -> Result<Chromedriver> {
+    pub(crate) fn start(out: &Path) -> Result<Chromedriver> {
         let port = ports::free()?;
         let mut command = std::process::Command::new(CHROMEDRIVER);
         command
@@ -775,7 +784,7 @@ impl Chromedriver {
 
     /// A headless Chromium with the phone viewport, `profile` as its user data folder, and
     /// [`INSTRUMENT`] installed for every page it opens.
-    async fn session(&self, profile: &Path) -> Result<Client> {
+    pub(crate) async fn session(&self, profile: &Path) -> Result<Client> {
         let (width, height) = VIEWPORT;
         let caps = json!({
             "goog:chromeOptions": {
@@ -1004,11 +1013,11 @@ fn print_table(
     }
 }
 
-fn mb(bytes: f64) -> f64 {
+pub(crate) fn mb(bytes: f64) -> f64 {
     bytes / 1_000_000.0
 }
 
-fn ms(value: Option<f64>) -> String {
+pub(crate) fn ms(value: Option<f64>) -> String {
     value.map_or("n/a".to_owned(), |v| format!("{v:.0} ms"))
 }
 

@@ -97,6 +97,14 @@ pub(crate) struct BenchOptions {
     /// Also run Lighthouse on a first visit.
     #[arg(long)]
     pub lighthouse: bool,
+    /// Instead: as the owner of a fresh shop, import the synthetic shop's customers and
+    /// purchases CSV files through Settings → Import (check and write times, long tasks).
+    #[arg(long)]
+    pub import: bool,
+    /// With --import: the purchases file in GBK too, as Chinese Excel saves a CSV (the
+    /// customers file always is).
+    #[arg(long, requires = "import")]
+    pub gbk: bool,
 }
 
 /// Where Lighthouse looks.

@@ -11,11 +11,13 @@
 //!   codemap names every source file and that references to documents resolve (also a stage
 //!   of `test`).
 //! - `seed-demo` loads a synthetic shop into a running worker; `bench` measures the app in
-//!   headless Chromium with such a shop; `size` prints the download's sizes; `lighthouse`
+//!   headless Chromium with such a shop (`bench --import`: importing its CSV files instead);
+//!   `size` prints the download's sizes; `lighthouse`
 //!   scores a first visit.
 
 mod app_wasm;
 mod bench;
+mod bench_import;
 mod build;
 mod cli;
 mod compress;

@@ -180,6 +180,26 @@ pub(crate) fn seed(options: &SeedOptions) -> Result<Seeded> {
     })
 }
 
+/// A new shop with its owner only, nothing in it: a fresh owner invite code for the device
+/// that will try the app.
+pub(crate) fn empty_shop(server: &str) -> Result<String> {
+    let api = Api::new(server.trim_end_matches('/'));
+    let owner: DeviceCredentials = api
+        .call(
+            "POST",
+            "/v1/shops",
+            None,
+            None,
+            &CreateShopRequest {
+                shop_name: "导入测试店 (bench)".into(),
+                owner_name: "王店长".into(),
+            },
+            false,
+        )
+        .context("creating an empty shop")?;
+    Ok(api.invite(&owner.token, Role::Owner)?.code)
+}
+
 /// A fresh owner invite code from the shop whose owner has `owner_token`.
 pub(crate) fn owner_invite(server: &str, owner_token: &str) -> Result<String> {
     Ok(Api::new(server.trim_end_matches('/'))

@@ -5,20 +5,27 @@
 //! (after choosing to skip the bad rows, if there are any). The writes go a chunk at a time
 //! with a progress bar and **Cancel**; each chunk is stored as one change, so a cancelled or
 //! interrupted import leaves whole rows, and importing the file again carries on without
-//! doubling anything. Reading, checking and matching are core's (`import`).
+//! doubling anything. Reading, checking and matching are core's (`import`), done here a slice
+//! of steps at a time with a progress line, so a 200,000-row file never freezes the page; a
+//! check stops when the file, its kind or the mapping changes, and starts again if the book
+//! changes under it. A check's outcome is large (every customer or purchase to write): it is
+//! kept out of the views, which get its report, and freed a slice at a time.
 
 use super::widgets::{chosen_file, file_bytes};
 use crate::i18n::Texts;
-use crate::platform::{local_now, now_ms, today};
+use crate::platform::{local_now, mark, now_ms, today};
 use crate::state::{AppState, use_app};
 use crate::store::yield_now;
+use huike_core::book::Book;
 use huike_core::domain::{Customer, Entry};
 use huike_core::id::Id;
+use huike_core::import::check::{CustomersCheck, PurchasesCheck};
 use huike_core::import::columns::{Field, map_headers};
 use huike_core::import::customers::{CellError, Problem};
 use huike_core::import::sheet::{Encoding, Sheet};
 use huike_core::import::values::ValueError;
-use huike_core::import::{customers, matching, purchases, sheet};
+use huike_core::import::{Progress, matching, purchases, sheet};
+use huike_core::replica::{Journal, Replica};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -99,15 +106,20 @@ fn field_name(t: &Texts, field: Field) -> &'static str {
     }
 }
 
-/// GB18030 (GBK) text as the browser decodes it (`None` when the bytes are not): the
-/// browser's own decoder, whose tables cost the app no download.
-fn gb18030(bytes: &[u8]) -> Option<String> {
+/// GB18030 (GBK) as the browser decodes it, a piece of the file at a time (`None` once the
+/// bytes are not GB18030): the browser's own decoder, whose tables cost the app no download.
+fn gb18030() -> sheet::Gb18030 {
     let options = web_sys::TextDecoderOptions::new();
     options.set_fatal(true);
-    web_sys::TextDecoder::new_with_label_and_options("gb18030", &options)
-        .ok()?
-        .decode_with_u8_array(bytes)
-        .ok()
+    let decoder = web_sys::TextDecoder::new_with_label_and_options("gb18030", &options).ok();
+    Box::new(move |bytes, last| {
+        let options = web_sys::TextDecodeOptions::new();
+        options.set_stream(!last);
+        decoder
+            .as_ref()?
+            .decode_with_u8_array_and_options(bytes, &options)
+            .ok()
+    })
 }
 
 /// What is wrong with a cell, in the screen's language.
@@ -132,7 +144,134 @@ fn parse_choice(what: What, value: &str) -> Option<Field> {
         .and_then(|i| what.fields().get(i).copied())
 }
 
-/// What the rows would write, worked out from the book as it is.
+/// How long a slice of reading or checking runs before the page paints and takes input
+/// again (ms): the steps below take a few ms each in a phone's browser.
+const SLICE_MS: u64 = 30;
+/// Lines of the file read a step.
+const READ_LINES: usize = 500;
+/// Units of check work a step (core's `import::check`: a book customer indexed, a row read and
+/// matched, a referrer resolved).
+const CHECK_WORK: usize = 250;
+/// Items freed a slice (dropping 200,000 purchases at once would be one long task).
+const FREE_A_SLICE: usize = 5_000;
+
+/// Runs `step` — one bounded step of work, its progress (`None`: stop) — a slice of steps at a
+/// time, letting the page paint and take input between slices and showing the progress; true
+/// once the work is finished, false if stopped.
+async fn in_slices(
+    mut step: impl FnMut() -> Option<Progress>,
+    mut show: impl FnMut(Progress),
+) -> bool {
+    loop {
+        let start = now_ms();
+        let progress = loop {
+            let Some(progress) = step() else {
+                return false;
+            };
+            if progress.finished() || now_ms().saturating_sub(start) >= SLICE_MS {
+                break progress;
+            }
+        };
+        show(progress);
+        if progress.finished() {
+            return true;
+        }
+        yield_now().await;
+    }
+}
+
+/// Frees `items` a slice at a time.
+async fn free_slowly<T>(mut items: Vec<T>) {
+    while !items.is_empty() {
+        items.truncate(items.len().saturating_sub(FREE_A_SLICE));
+        yield_now().await;
+    }
+}
+
+/// The file read as a sheet, a slice at a time while `current` (None once it is not).
+async fn read_sheet(
+    bytes: Vec<u8>,
+    current: impl Fn() -> bool,
+    show: impl FnMut(Progress),
+) -> Option<Result<Sheet, sheet::SheetError>> {
+    let mut reader = match sheet::SheetReader::new(bytes, gb18030()) {
+        Ok(reader) => reader,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut failed = None;
+    let read = in_slices(
+        || {
+            if !current() {
+                return None;
+            }
+            reader.step(READ_LINES).map_err(|e| failed = Some(e)).ok()
+        },
+        show,
+    )
+    .await;
+    match failed {
+        Some(e) => Some(Err(e)),
+        None => read.then(|| Ok(reader.finish())),
+    }
+}
+
+/// A check under way.
+enum Checking {
+    Customers(Box<CustomersCheck>),
+    Purchases(Box<PurchasesCheck>),
+}
+
+impl Checking {
+    /// A check of the rows with `mapping` against the book as it is.
+    fn new(app: AppState, what: What, mapping: Vec<Option<Field>>) -> Checking {
+        match what {
+            What::Customers => Checking::Customers(Box::new(CustomersCheck::new(
+                mapping,
+                today(),
+                local_now(),
+                app.staff(),
+            ))),
+            What::Purchases => Checking::Purchases(Box::new(PurchasesCheck::new(mapping))),
+        }
+    }
+
+    fn step(&mut self, sheet: &Sheet, book: &Book) -> Progress {
+        match self {
+            Checking::Customers(c) => c.step(sheet, book, CHECK_WORK),
+            Checking::Purchases(c) => c.step(sheet, book, CHECK_WORK),
+        }
+    }
+
+    /// What the check found (so far, if it has not finished).
+    fn finish(self) -> Check {
+        match self {
+            Checking::Customers(c) => {
+                let checked = (*c).finish();
+                Check::Customers {
+                    bad_rows: bad_rows(&checked.problems),
+                    plan: checked.plan,
+                    problems: checked.problems,
+                }
+            }
+            Checking::Purchases(c) => {
+                let read = (*c).finish();
+                Check::Purchases {
+                    bad_rows: bad_rows(&read.problems),
+                    read,
+                }
+            }
+        }
+    }
+}
+
+/// How many rows have a problem.
+fn bad_rows(problems: &[Problem]) -> usize {
+    let mut lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+    lines.dedup();
+    lines.len()
+}
+
+/// What the rows would write, worked out from the book as it was checked.
 enum Check {
     Customers {
         plan: matching::Plan,
@@ -146,19 +285,6 @@ enum Check {
 }
 
 impl Check {
-    fn problems(&self) -> &[Problem] {
-        match self {
-            Check::Customers { problems, .. } => problems,
-            Check::Purchases { read, .. } => &read.problems,
-        }
-    }
-
-    fn bad_rows(&self) -> usize {
-        match self {
-            Check::Customers { bad_rows, .. } | Check::Purchases { bad_rows, .. } => *bad_rows,
-        }
-    }
-
     /// How many writes (customers or purchases) the import makes.
     fn writes(&self) -> usize {
         match self {
@@ -167,9 +293,15 @@ impl Check {
         }
     }
 
-    /// The line saying what the import would do.
-    fn summary(&self, t: &Texts) -> String {
-        match self {
+    /// What the report shows.
+    fn report(&self, t: &Texts) -> Report {
+        let (problems, bad_rows) = match self {
+            Check::Customers {
+                problems, bad_rows, ..
+            } => (problems, *bad_rows),
+            Check::Purchases { read, bad_rows } => (&read.problems, *bad_rows),
+        };
+        let summary = match self {
             Check::Customers { plan, .. } => t
                 .plan_customers
                 .replace("{new}", &plan.new_customers().to_string())
@@ -179,43 +311,111 @@ impl Check {
                 .plan_purchases
                 .replace("{n}", &read.purchases.len().to_string())
                 .replace("{already}", &read.already.to_string()),
+        };
+        let unknown = match self {
+            Check::Customers { plan, .. } => plan
+                .unknown_referrers
+                .iter()
+                .take(REPORT_ROWS)
+                .map(|u| {
+                    let what = if u.ambiguous {
+                        t.referrer_ambiguous
+                    } else {
+                        t.referrer_unknown
+                    };
+                    format!(
+                        "{} · {}",
+                        t.line_n.replace("{n}", &u.line.to_string()),
+                        what.replace("{v}", &u.written)
+                    )
+                })
+                .collect(),
+            Check::Purchases { .. } => Vec::new(),
+        };
+        Report {
+            summary,
+            writes: self.writes(),
+            bad_rows,
+            listed: problems
+                .iter()
+                .take(REPORT_ROWS)
+                .map(|p| (p.line, p.column.clone(), cell_error(t, &p.what)))
+                .collect(),
+            more: problems.len().saturating_sub(REPORT_ROWS),
+            unknown,
+        }
+    }
+
+    /// Frees it a slice at a time.
+    async fn free(self) {
+        match self {
+            Check::Customers { plan, problems, .. } => {
+                free_slowly(plan.edits).await;
+                free_slowly(plan.unknown_referrers).await;
+                free_slowly(problems).await;
+            }
+            Check::Purchases { read, .. } => {
+                free_slowly(read.purchases).await;
+                free_slowly(read.problems).await;
+            }
         }
     }
 }
 
-/// Checks `sheet`'s rows with `mapping` against the book.
-fn check(app: AppState, what: What, sheet: &Sheet, mapping: &[Option<Field>]) -> Option<Check> {
-    let lines = |problems: &[Problem]| {
-        let mut lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
-        lines.dedup();
-        lines.len()
-    };
-    match what {
-        What::Customers => {
-            let read = customers::read(sheet, mapping, today());
-            let staff = app.staff();
-            let plan = app.with_book(|book| {
-                matching::plan(book, &read.customers, local_now(), staff.as_ref())
-            })?;
-            Some(Check::Customers {
-                plan,
-                bad_rows: lines(&read.problems),
-                problems: read.problems,
-            })
+/// What the report shows of a check: a few lines, whatever the file's size.
+#[derive(Clone, Debug, PartialEq)]
+struct Report {
+    /// What the import would do.
+    summary: String,
+    /// How many writes it makes.
+    writes: usize,
+    /// Rows with a problem.
+    bad_rows: usize,
+    /// The first problems: line, column, what is wrong.
+    listed: Vec<(usize, String, String)>,
+    /// Problems not listed.
+    more: usize,
+    /// Referrers that name nobody or several, as lines.
+    unknown: Vec<String>,
+}
+
+/// One stored change of an import.
+enum Chunk<'a> {
+    Customers(&'a [(Id, Option<Customer>, Customer)]),
+    Purchases(&'a [purchases::Incoming]),
+}
+
+impl Chunk<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Chunk::Customers(edits) => edits.len(),
+            Chunk::Purchases(entries) => entries.len(),
         }
-        What::Purchases => {
-            let read = app.with_book(|book| purchases::read(sheet, mapping, book))?;
-            Some(Check::Purchases {
-                bad_rows: lines(&read.problems),
-                read,
-            })
+    }
+
+    /// Its ops, planned on the replica.
+    fn plan(&self, r: &mut Replica) -> Option<Journal> {
+        match self {
+            Chunk::Customers(edits) => r.plan_edits::<Customer>(
+                now_ms(),
+                edits
+                    .iter()
+                    .map(|(id, before, after)| (id, before.as_ref(), after)),
+            ),
+            Chunk::Purchases(purchases) => {
+                let entries: Vec<(Id, Entry)> = purchases
+                    .iter()
+                    .map(|p| (p.id.clone(), p.entry()))
+                    .collect();
+                r.plan_appends(now_ms(), entries.iter().map(|(id, e)| (id.clone(), e)))
+            }
         }
     }
 }
 
 /// How many customers, or purchases, one stored change of an import holds.
 const CUSTOMERS_A_CHUNK: usize = 500;
-const PURCHASES_A_CHUNK: usize = 2_000;
+const PURCHASES_A_CHUNK: usize = 1_000;
 
 /// Where an import stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -235,73 +435,62 @@ async fn import(
 ) -> Run {
     let t = app.t();
     let total = check.writes();
+    // Every new customer's id first, so a referrer new in the same file is linked.
+    let edits = match check {
+        Check::Customers { plan, .. } => plan.with_ids(|| app.new_id()),
+        Check::Purchases { .. } => Vec::new(),
+    };
+    let chunks: Vec<Chunk<'_>> = match check {
+        Check::Customers { .. } => edits
+            .chunks(CUSTOMERS_A_CHUNK)
+            .map(Chunk::Customers)
+            .collect(),
+        Check::Purchases { read, .. } => read
+            .purchases
+            .chunks(PURCHASES_A_CHUNK)
+            .map(Chunk::Purchases)
+            .collect(),
+    };
     let mut done = 0;
-    let mut step = |n: usize| {
-        done += n;
+    let mut stopped = None;
+    for chunk in chunks {
+        if cancel.get_value() {
+            stopped = Some(Run::Done(
+                t.import_cancelled
+                    .replace("{done}", &done.to_string())
+                    .replace("{total}", &total.to_string()),
+            ));
+            break;
+        }
+        if let Err(e) = app.save(|r| chunk.plan(r)).await {
+            stopped = Some(Run::Failed(format!("{} {e}", t.storage_error)));
+            break;
+        }
+        done += chunk.len();
         run.set(Some(Run::Going { done, total }));
-    };
-    let cancelled = |done: usize| {
-        Run::Done(
-            t.import_cancelled
-                .replace("{done}", &done.to_string())
-                .replace("{total}", &total.to_string()),
-        )
-    };
-    let failed = |e: crate::store::StoreError| Run::Failed(format!("{} {e}", t.storage_error));
-    match check {
-        Check::Customers { plan, .. } => {
-            // Every new customer's id first, so a referrer new in the same file is linked.
-            let edits = plan.with_ids(|| app.new_id());
-            for chunk in edits.chunks(CUSTOMERS_A_CHUNK) {
-                if cancel.get_value() {
-                    return cancelled(done);
-                }
-                let saved = app
-                    .save(|r| {
-                        r.plan_edits::<Customer>(
-                            now_ms(),
-                            chunk
-                                .iter()
-                                .map(|(id, before, after)| (id, before.as_ref(), after)),
-                        )
-                    })
-                    .await;
-                if let Err(e) = saved {
-                    return failed(e);
-                }
-                step(chunk.len());
-                yield_now().await;
-            }
-            Run::Done(
-                t.imported_customers
-                    .replace("{new}", &plan.new_customers().to_string())
-                    .replace("{updated}", &plan.updated().to_string()),
-            )
-        }
-        Check::Purchases { read, .. } => {
-            for chunk in read.purchases.chunks(PURCHASES_A_CHUNK) {
-                if cancel.get_value() {
-                    return cancelled(done);
-                }
-                let entries: Vec<(Id, Entry)> =
-                    chunk.iter().map(|p| (p.id.clone(), p.entry())).collect();
-                let saved = app
-                    .save(|r| {
-                        r.plan_appends(now_ms(), entries.iter().map(|(id, e)| (id.clone(), e)))
-                    })
-                    .await;
-                if let Err(e) = saved {
-                    return failed(e);
-                }
-                step(chunk.len());
-                yield_now().await;
-            }
-            Run::Done(
-                t.imported_purchases
-                    .replace("{n}", &read.purchases.len().to_string()),
-            )
-        }
+        yield_now().await;
     }
+    free_slowly(edits).await;
+    if let Some(stopped) = stopped {
+        return stopped;
+    }
+    Run::Done(match check {
+        Check::Customers { plan, .. } => t
+            .imported_customers
+            .replace("{new}", &plan.new_customers().to_string())
+            .replace("{updated}", &plan.updated().to_string()),
+        Check::Purchases { read, .. } => t
+            .imported_purchases
+            .replace("{n}", &read.purchases.len().to_string()),
+    })
+}
+
+/// What the panel is busy with before a report: reading the file, or checking its rows (the
+/// percent done).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Busy {
+    Reading(usize),
+    Checking(usize),
 }
 
 /// Import, for the owner.
@@ -313,18 +502,32 @@ pub(super) fn ImportPanel() -> impl IntoView {
     let file_error = RwSignal::new(None::<String>);
     let sheet = RwSignal::new(None::<Arc<Sheet>>);
     let mapping = RwSignal::new(Vec::<Option<Field>>::new());
-    let checked = RwSignal::new(None::<Arc<Check>>);
+    // The check's outcome (large: never in a view) and what the report shows of it.
+    let checked = StoredValue::new_local(None::<Check>);
+    let report = RwSignal::new(None::<Arc<Report>>);
+    let busy = RwSignal::new(None::<Busy>);
     let skip_bad = RwSignal::new(false);
     let run = RwSignal::new(None::<Run>);
     let cancel = StoredValue::new(false);
+    let file_job = StoredValue::new(0u64);
     let check_job = StoredValue::new(0u64);
 
-    // Whenever the file, its kind or the mapping changes: check again after a paint.
+    // Whenever the file, its kind or the mapping changes: check again after a paint, a slice
+    // at a time (a check under way stops; one the book changed under starts again).
     let recheck = move || {
-        checked.set(None);
+        if let Some(old) = checked.try_update_value(Option::take).flatten() {
+            spawn_local(old.free());
+        }
+        report.set(None);
         skip_bad.set(false);
         let job = check_job.get_value() + 1;
         check_job.set_value(job);
+        if busy
+            .get_untracked()
+            .is_some_and(|b| matches!(b, Busy::Checking(_)))
+        {
+            busy.set(None);
+        }
         let Some(s) = sheet.get_untracked() else {
             return;
         };
@@ -332,33 +535,69 @@ pub(super) fn ImportPanel() -> impl IntoView {
         if !w.missing(&m).is_empty() {
             return;
         }
+        busy.set(Some(Busy::Checking(0)));
         spawn_local(async move {
-            yield_now().await;
-            if check_job.get_value() != job {
-                return;
-            }
-            checked.set(check(app, w, &s, &m).map(Arc::new));
+            let current = move || check_job.get_value() == job;
+            let check = loop {
+                yield_now().await;
+                let rev = app.book_rev.get_untracked();
+                let mut checking = Checking::new(app, w, m.clone());
+                let finished = in_slices(
+                    || {
+                        if !current() || app.book_rev.get_untracked() != rev {
+                            return None;
+                        }
+                        app.replica
+                            .with_untracked(|r| r.as_ref().map(|r| checking.step(&s, r.book())))
+                    },
+                    |p| busy.set(Some(Busy::Checking(p.percent()))),
+                )
+                .await;
+                if finished {
+                    break checking.finish();
+                }
+                checking.finish().free().await;
+                if !current() || app.replica.with_untracked(Option::is_none) {
+                    return;
+                }
+                // The book changed meanwhile (a sync): check against it anew.
+            };
+            report.set(Some(Arc::new(check.report(app.t()))));
+            checked.set_value(Some(check));
+            busy.set(None);
+            mark("huike:import-checked");
         });
     };
     let chosen = move |ev: leptos::ev::Event| {
         let Some(file) = chosen_file(&ev) else {
             return;
         };
+        let job = file_job.get_value() + 1;
+        file_job.set_value(job);
         file_error.set(None);
         sheet.set(None);
         run.set(None);
+        recheck();
+        busy.set(Some(Busy::Reading(0)));
         spawn_local(async move {
             let t = app.t();
-            let read = match file_bytes(&file).await {
-                Some(bytes) => sheet::read_with(&bytes, gb18030).map_err(|e| match e {
-                    sheet::SheetError::NotText => t.import_not_text.to_owned(),
-                    sheet::SheetError::Empty => t.import_empty.to_owned(),
-                    sheet::SheetError::Broken { line } => {
-                        t.import_broken.replace("{n}", &line.to_string())
-                    }
-                }),
-                None => Err(t.restore_unreadable.to_owned()),
+            let current = move || file_job.get_value() == job;
+            let Some(bytes) = file_bytes(&file).await else {
+                if current() {
+                    busy.set(None);
+                    file_error.set(Some(t.restore_unreadable.to_owned()));
+                }
+                return;
             };
+            let read = read_sheet(bytes, current, |p| {
+                busy.set(Some(Busy::Reading(p.percent())))
+            })
+            .await;
+            let Some(read) = read.filter(|_| current()) else {
+                return;
+            };
+            busy.set(None);
+            mark("huike:import-read");
             match read {
                 Ok(s) => {
                     let fields = what.get_untracked().fields();
@@ -371,7 +610,13 @@ pub(super) fn ImportPanel() -> impl IntoView {
                     sheet.set(Some(Arc::new(s)));
                     recheck();
                 }
-                Err(e) => file_error.set(Some(e)),
+                Err(e) => file_error.set(Some(match e {
+                    sheet::SheetError::NotText => t.import_not_text.to_owned(),
+                    sheet::SheetError::Empty => t.import_empty.to_owned(),
+                    sheet::SheetError::Broken { line } => {
+                        t.import_broken.replace("{n}", &line.to_string())
+                    }
+                })),
             }
         });
     };
@@ -406,7 +651,7 @@ pub(super) fn ImportPanel() -> impl IntoView {
         recheck();
     };
     let start = move |_| {
-        let Some(c) = checked.get_untracked() else {
+        let Some(c) = checked.try_update_value(Option::take).flatten() else {
             return;
         };
         cancel.set_value(false);
@@ -419,14 +664,16 @@ pub(super) fn ImportPanel() -> impl IntoView {
             // Sync and the day's list follow the book now.
             let _ = app.save_local(|_| None).await;
             run.set(Some(end));
+            mark("huike:import-written");
+            spawn_local(c.free());
             recheck();
         });
     };
     let going = move || matches!(run.get(), Some(Run::Going { .. }));
     let ready = move || {
-        checked.with(|c| {
-            c.as_ref()
-                .is_some_and(|c| c.writes() > 0 && (c.bad_rows() == 0 || skip_bad.get()))
+        report.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.writes > 0 && (r.bad_rows == 0 || skip_bad.get()))
         }) && !going()
     };
 
@@ -458,9 +705,19 @@ pub(super) fn ImportPanel() -> impl IntoView {
                     view! { <p class="banner error" role="alert">{t().import_needs.replace("{fields}", &names.join(", "))}</p> }
                 })
             }}
-            {move || (sheet.with(Option::is_some) && checked.with(Option::is_none) && what.get().missing(&mapping.get()).is_empty() && !going())
-                .then(|| view! { <p class="muted" role="status">{t().checking_rows}</p> })}
-            {move || checked.get().map(|c| view! { <Report check=c skip_bad=skip_bad /> })}
+            {move || busy.get().map(|b| {
+                let (line, percent) = match b {
+                    Busy::Reading(p) => (t().reading_file, p),
+                    Busy::Checking(p) => (t().checking_rows, p),
+                };
+                view! {
+                    <div class="import-progress checking" role="status">
+                        <progress max=100 value=percent></progress>
+                        <p class="small">{format!("{line} {percent}%")}</p>
+                    </div>
+                }
+            })}
+            {move || report.get().map(|r| view! { <ReportView report=r skip_bad=skip_bad /> })}
             <div class="actions">
                 <button type="button" class="button primary" disabled=move || !ready() on:click=start>{move || t().import}</button>
                 <Show when=going>
@@ -500,10 +757,14 @@ fn Preview(
     };
     let size = t()
         .rows_in_file
-        .replace("{n}", &sheet.rows.len().to_string())
+        .replace("{n}", &sheet.len().to_string())
         .replace("{encoding}", encoding);
     let headers = sheet.headers.clone();
-    let rows: Vec<Vec<String>> = sheet.rows.iter().take(PREVIEW_ROWS).cloned().collect();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .take(PREVIEW_ROWS)
+        .map(|r| r.cells().map(str::to_owned).collect())
+        .collect();
     view! {
         <p class="small import-size">{size}</p>
         <div class="table-scroll">
@@ -542,40 +803,16 @@ const REPORT_ROWS: usize = 200;
 
 /// What the import would do, and every bad cell.
 #[component]
-fn Report(check: Arc<Check>, skip_bad: RwSignal<bool>) -> impl IntoView {
+fn ReportView(report: Arc<Report>, skip_bad: RwSignal<bool>) -> impl IntoView {
     let app = use_app();
     let t = app.t();
-    let problems = check.problems();
-    let bad = check.bad_rows();
-    let listed: Vec<(usize, String, String)> = problems
-        .iter()
-        .take(REPORT_ROWS)
-        .map(|p| (p.line, p.column.clone(), cell_error(t, &p.what)))
-        .collect();
-    let more = problems.len().saturating_sub(REPORT_ROWS);
-    let unknown: Vec<String> = match &*check {
-        Check::Customers { plan, .. } => plan
-            .unknown_referrers
-            .iter()
-            .take(REPORT_ROWS)
-            .map(|u| {
-                let what = if u.ambiguous {
-                    t.referrer_ambiguous
-                } else {
-                    t.referrer_unknown
-                };
-                format!(
-                    "{} · {}",
-                    t.line_n.replace("{n}", &u.line.to_string()),
-                    what.replace("{v}", &u.written)
-                )
-            })
-            .collect(),
-        Check::Purchases { .. } => Vec::new(),
-    };
+    let bad = report.bad_rows;
+    let listed = report.listed.clone();
+    let unknown = report.unknown.clone();
+    let more = report.more;
     view! {
-        <p class="import-plan" role="status">{check.summary(t)}</p>
-        {(check.writes() == 0 && bad == 0).then(|| view! { <p class="muted">{t.nothing_to_import}</p> })}
+        <p class="import-plan" role="status">{report.summary.clone()}</p>
+        {(report.writes == 0 && bad == 0).then(|| view! { <p class="muted">{t.nothing_to_import}</p> })}
         {(!unknown.is_empty()).then(|| view! {
             <ul class="problems referrer-warnings">
                 {unknown.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}

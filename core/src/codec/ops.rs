@@ -155,15 +155,43 @@ fn read_delete(r: &mut Reader<'_>, at: Hlc) -> Option<Op> {
 
 /// A list of ops: the count, then each op with its length in front.
 pub fn encode_ops(ops: &[Op]) -> Vec<u8> {
-    let mut w = Writer::with_capacity(ops.len() * 48);
-    let mut one = Writer::new();
-    w.len_prefix(ops.len());
-    for op in ops {
-        one.clear();
-        encode_op(&mut one, op);
-        w.bytes(one.as_bytes());
+    let mut writer = OpsWriter::new(ops.len());
+    writer.write(ops);
+    writer.finish()
+}
+
+/// [`encode_ops`] a slice of ops at a time (a device's outbox after a large import holds a few
+/// hundred thousand ops: its encoding is cut into steps): [`OpsWriter::new`] with the number of
+/// ops, [`OpsWriter::write`] them in order, in any slices, then [`OpsWriter::finish`].
+pub struct OpsWriter {
+    w: Writer,
+    one: Writer,
+}
+
+impl OpsWriter {
+    /// A writer of `count` ops (exactly that many must be written).
+    pub fn new(count: usize) -> OpsWriter {
+        let mut w = Writer::with_capacity(count.saturating_mul(48));
+        w.len_prefix(count);
+        OpsWriter {
+            w,
+            one: Writer::new(),
+        }
     }
-    w.into_bytes()
+
+    /// Writes the next ops.
+    pub fn write(&mut self, ops: &[Op]) {
+        for op in ops {
+            self.one.clear();
+            encode_op(&mut self.one, op);
+            self.w.bytes(self.one.as_bytes());
+        }
+    }
+
+    /// The list's bytes.
+    pub fn finish(self) -> Vec<u8> {
+        self.w.into_bytes()
+    }
 }
 
 /// Reads a list of ops written by [`encode_ops`].
@@ -266,6 +294,14 @@ mod tests {
     fn ops_and_payloads_round_trip() {
         let ops = sample();
         assert_eq!(decode_ops(&encode_ops(&ops)).unwrap(), ops);
+        // Written in slices: the same bytes.
+        for slice in 1..=ops.len() {
+            let mut writer = OpsWriter::new(ops.len());
+            for part in ops.chunks(slice) {
+                writer.write(part);
+            }
+            assert_eq!(writer.finish(), encode_ops(&ops));
+        }
         let payload = encode_payload(&ops);
         assert!(payload.starts_with(PAYLOAD_V1));
         assert_eq!(decode_payload(&payload).unwrap(), ops);

@@ -9,6 +9,7 @@ use super::sheet::Sheet;
 use super::values;
 use crate::domain::{Customer, Gender, Source, split_tags, validate_phone};
 use chrono::NaiveDate;
+use std::ops::Range;
 
 /// One problem in one cell.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +66,12 @@ pub struct Read {
 }
 
 impl Read {
+    /// `more` (the rows after these) added to these.
+    pub fn append(&mut self, mut more: Read) {
+        self.customers.append(&mut more.customers);
+        self.problems.append(&mut more.problems);
+    }
+
     /// The lines with at least one problem.
     pub fn bad_lines(&self) -> Vec<usize> {
         let mut lines: Vec<usize> = self.problems.iter().map(|p| p.line).collect();
@@ -76,9 +83,25 @@ impl Read {
 /// Reads the customers of `sheet` with `mapping` (a field for each column, see
 /// [`super::columns::map_headers`]); birthdays are checked against `today`.
 pub fn read(sheet: &Sheet, mapping: &[Option<Field>], today: NaiveDate) -> Read {
+    read_rows(sheet, mapping, today, 0..sheet.len())
+}
+
+/// [`read`] of the rows `rows` only (0-based, clamped to the sheet): the reads of consecutive
+/// ranges, [`Read::append`]ed in order, are the read of them all.
+pub fn read_rows(
+    sheet: &Sheet,
+    mapping: &[Option<Field>],
+    today: NaiveDate,
+    rows: Range<usize>,
+) -> Read {
     let mut out = Read::default();
-    for (r, cells) in sheet.rows.iter().enumerate() {
-        let line = sheet.lines.get(r).copied().unwrap_or(r + 2);
+    let name_column = mapping
+        .iter()
+        .position(|f| *f == Some(Field::Name))
+        .and_then(|i| sheet.headers.get(i).cloned())
+        .unwrap_or_default();
+    for r in rows.start..rows.end.min(sheet.len()) {
+        let line = sheet.line(r);
         let mut problems = Vec::new();
         let mut incoming = Incoming {
             line,
@@ -86,7 +109,7 @@ pub fn read(sheet: &Sheet, mapping: &[Option<Field>], today: NaiveDate) -> Read 
             key: None,
             referrer: None,
         };
-        for (i, cell) in cells.iter().enumerate() {
+        for (i, cell) in sheet.row(r).cells().enumerate() {
             let Some(field) = mapping.get(i).copied().flatten() else {
                 continue;
             };
@@ -99,14 +122,9 @@ pub fn read(sheet: &Sheet, mapping: &[Option<Field>], today: NaiveDate) -> Read 
             }
         }
         if incoming.customer.name.is_empty() {
-            let column = mapping
-                .iter()
-                .position(|f| *f == Some(Field::Name))
-                .and_then(|i| sheet.headers.get(i).cloned())
-                .unwrap_or_default();
             problems.push(Problem {
                 line,
-                column,
+                column: name_column.clone(),
                 what: CellError::Missing,
             });
         }

@@ -7,10 +7,10 @@
 //! that names nobody, or a name two customers share, is reported and left out.
 
 use super::customers::Incoming;
+use super::index::CustomerIndex;
 use crate::book::Book;
 use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
-use crate::op::RecordKind;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
 
@@ -98,7 +98,7 @@ enum Found {
     Planned(usize),
 }
 
-/// Matches `incoming` against `book`; new customers are dated `now` and credited to
+/// Matches `incoming` against `book` in one go; new customers are dated `now` and credited to
 /// `created_by`.
 pub fn plan(
     book: &Book,
@@ -106,63 +106,158 @@ pub fn plan(
     now: NaiveDateTime,
     created_by: Option<&Id>,
 ) -> Plan {
-    let mut by_phone: HashMap<String, Found> = HashMap::new();
-    let mut by_key: HashMap<String, Found> = HashMap::new();
-    // Names, for referrers written by name: `None` once two customers share one.
-    let mut by_name: HashMap<String, Option<Found>> = HashMap::new();
-    for (id, state) in book.records(RecordKind::Customer) {
-        if state.deleted.is_some() {
-            continue;
-        }
-        let Ok(c) = state.decode::<Customer>() else {
-            continue;
-        };
-        note_name(&mut by_name, &c.name, Found::Book(id.clone()));
-        for p in &c.phones {
-            by_phone
-                .entry(normalize_phone(p))
-                .or_insert_with(|| Found::Book(id.clone()));
-        }
-        if !c.import_key.is_empty() {
-            by_key.insert(c.import_key.clone(), Found::Book(id.clone()));
+    let mut planner = Planner::new(now, created_by.cloned());
+    while !planner.index(book, usize::MAX) {}
+    planner.add(book, incoming);
+    while !planner.settle(usize::MAX) {}
+    planner.finish()
+}
+
+/// [`plan`] a step at a time: [`Planner::index`] the book's customers until it has them all,
+/// [`Planner::add`] the rows in file order (any number at a time), [`Planner::settle`] the
+/// referrers and edits until done, then [`Planner::finish`]. The plan is the same however the
+/// steps are cut.
+#[derive(Clone, Debug)]
+pub struct Planner {
+    now: NaiveDateTime,
+    created_by: Option<Id>,
+    /// The book's customers.
+    book: CustomerIndex,
+    /// The file's customers (by position in the edits), after the book's: a phone or key the
+    /// book has finds the book's customer; a name the book has is shared.
+    file_phone: HashMap<String, usize>,
+    file_key: HashMap<String, usize>,
+    /// New customers' names: `None` once two share one.
+    file_name: HashMap<String, Option<usize>>,
+    out: Plan,
+    /// Book customers already given an edit by a row above: later rows merge into it.
+    edited: HashMap<Id, usize>,
+    /// Each row's edit, line and referrer as written, resolved once every row is known.
+    referrers: Vec<(usize, usize, String)>,
+    /// Referrers resolved so far.
+    resolved: usize,
+    /// Whether each edit compared so far changes its customer (once every referrer is
+    /// resolved).
+    changes: Vec<bool>,
+}
+
+impl Planner {
+    /// A plan to be made: new customers dated `now` and credited to `created_by`.
+    pub fn new(now: NaiveDateTime, created_by: Option<Id>) -> Planner {
+        Planner {
+            now,
+            created_by,
+            book: CustomerIndex::default(),
+            file_phone: HashMap::new(),
+            file_key: HashMap::new(),
+            file_name: HashMap::new(),
+            out: Plan::default(),
+            edited: HashMap::new(),
+            referrers: Vec::new(),
+            resolved: 0,
+            changes: Vec::new(),
         }
     }
-    let mut out = Plan::default();
-    // Book customers already given an edit by a row above: later rows merge into it.
-    let mut edited: HashMap<Id, usize> = HashMap::new();
-    // Each row's edit and its referrer as written, resolved once every row is known.
-    let mut referrers: Vec<(usize, usize, &str)> = Vec::new();
-    for row in incoming {
+
+    /// Makes room for `customers` book customers and `rows` rows at once (a large plan then
+    /// never moves while it grows).
+    pub fn reserve(&mut self, customers: usize, rows: usize) {
+        self.book.reserve(customers);
+        self.file_phone.reserve(rows);
+        self.file_key.reserve(rows);
+        self.file_name.reserve(rows);
+        self.out.edits.reserve(rows);
+    }
+
+    /// Indexes up to `customers` more of the book's customers (see [`CustomerIndex::step`]);
+    /// whether all of them are. Rows are added once they are.
+    pub fn index(&mut self, book: &Book, customers: usize) -> bool {
+        self.book.step(book, customers)
+    }
+
+    /// How many of the book's customers are indexed.
+    pub fn indexed(&self) -> usize {
+        self.book.indexed()
+    }
+
+    /// Matches `rows`, the next rows of the file (after those added before).
+    pub fn add(&mut self, book: &Book, rows: &[Incoming]) {
+        for row in rows {
+            self.add_row(book, row);
+        }
+    }
+
+    /// How much there is to settle once every row is added: the referrers the rows name, and
+    /// the edits.
+    pub fn to_settle(&self) -> usize {
+        self.referrers.len() + self.out.edits.len()
+    }
+
+    /// How much of it is settled.
+    pub fn settled(&self) -> usize {
+        self.resolved + self.changes.len()
+    }
+
+    fn phone(&self, normalized: &str) -> Option<Found> {
+        self.book
+            .phone(normalized)
+            .map(|id| Found::Book(id.clone()))
+            .or_else(|| self.file_phone.get(normalized).map(|&i| Found::Planned(i)))
+    }
+
+    fn key(&self, key: &str) -> Option<Found> {
+        self.book
+            .key(key)
+            .map(|id| Found::Book(id.clone()))
+            .or_else(|| self.file_key.get(key).map(|&i| Found::Planned(i)))
+    }
+
+    /// Whom a name finds: `Some(None)` for a name two customers share.
+    fn name(&self, name: &str) -> Option<Option<Found>> {
+        match (self.book.name(name), self.file_name.get(name)) {
+            (Some(Some(id)), None) => Some(Some(Found::Book(id.clone()))),
+            (Some(_), _) => Some(None),
+            (None, file) => file.map(|f| f.map(Found::Planned)),
+        }
+    }
+
+    fn add_row(&mut self, book: &Book, row: &Incoming) {
         let found = row
             .customer
             .phones
             .iter()
-            .find_map(|p| by_phone.get(&normalize_phone(p)).cloned())
-            .or_else(|| row.key.as_ref().and_then(|k| by_key.get(k).cloned()))
+            .find_map(|p| self.phone(&normalize_phone(p)))
+            .or_else(|| row.key.as_deref().and_then(|k| self.key(k)))
             .or_else(|| {
                 let id = Id::parse(row.key.as_deref()?).ok()?;
                 book.get::<Customer>(&id).map(|_| Found::Book(id))
             })
             .map(|found| match found {
-                Found::Book(id) if edited.contains_key(&id) => Found::Planned(edited[&id]),
+                Found::Book(id) => match self.edited.get(&id) {
+                    Some(&i) => Found::Planned(i),
+                    None => Found::Book(id),
+                },
                 other => other,
             });
         let is_new = found.is_none();
+        let out = &mut self.out;
         let planned = match found {
             Some(Found::Planned(i)) => {
-                let merged = merge(&out.edits[i].after, row);
-                out.edits[i].after = merged;
+                let Some(edit) = out.edits.get_mut(i) else {
+                    return;
+                };
+                edit.after = merge(&edit.after, edit.id.as_ref(), row);
                 out.merged += 1;
                 i
             }
             Some(Found::Book(id)) => {
                 let Some(before) = book.get::<Customer>(&id) else {
-                    continue;
+                    return;
                 };
                 // An unchanged customer's edit is dropped at the end, unless its referrer
                 // changes it.
-                let after = merge(&before, row);
-                edited.insert(id.clone(), out.edits.len());
+                let after = merge(&before, Some(&id), row);
+                self.edited.insert(id.clone(), out.edits.len());
                 out.edits.push(Edit {
                     line: row.line,
                     id: Some(id),
@@ -175,8 +270,8 @@ pub fn plan(
             None => {
                 let mut after = row.customer.clone();
                 after.import_key = row.key.clone().unwrap_or_default();
-                after.created_at = Some(now);
-                after.created_by = created_by.cloned();
+                after.created_at = Some(self.now);
+                after.created_by.clone_from(&self.created_by);
                 out.edits.push(Edit {
                     line: row.line,
                     id: None,
@@ -187,8 +282,17 @@ pub fn plan(
                 out.edits.len() - 1
             }
         };
-        if is_new {
-            note_name(&mut by_name, &row.customer.name, Found::Planned(planned));
+        let name = row.customer.name.trim();
+        if is_new && !name.is_empty() {
+            // A name two new customers share finds nobody.
+            self.file_name
+                .entry(name.to_owned())
+                .and_modify(|f| {
+                    if *f != Some(planned) {
+                        *f = None;
+                    }
+                })
+                .or_insert(Some(planned));
         }
         if let Some(written) = row
             .referrer
@@ -196,90 +300,107 @@ pub fn plan(
             .map(str::trim)
             .filter(|r| !r.is_empty())
         {
-            referrers.push((planned, row.line, written));
+            self.referrers.push((planned, row.line, written.to_owned()));
         }
         for p in &row.customer.phones {
-            by_phone
-                .entry(normalize_phone(p))
-                .or_insert(Found::Planned(planned));
+            self.file_phone.entry(normalize_phone(p)).or_insert(planned);
         }
         if let Some(k) = &row.key {
-            by_key.entry(k.clone()).or_insert(Found::Planned(planned));
+            self.file_key.entry(k.clone()).or_insert(planned);
         }
     }
-    for (edit, line, written) in referrers {
-        let phone = normalize_phone(written);
-        let found = (!phone.is_empty())
-            .then(|| by_phone.get(&phone).cloned())
-            .flatten()
-            .map(Some)
-            .or_else(|| by_name.get(written).cloned());
-        let target = match found {
-            Some(Some(Found::Book(id))) => Some(Found::Book(id)),
-            Some(Some(Found::Planned(i))) => match out.edits.get(i).and_then(|e| e.id.clone()) {
-                Some(id) => Some(Found::Book(id)),
-                None => Some(Found::Planned(i)),
-            },
-            other => {
-                out.unknown_referrers.push(UnknownReferrer {
-                    line,
-                    written: written.to_owned(),
-                    ambiguous: matches!(other, Some(None)),
-                });
-                None
-            }
-        };
-        let Some(e) = out.edits.get_mut(edit) else {
-            continue;
-        };
-        match target {
-            // Nobody is their own referrer.
-            Some(Found::Book(id)) if e.id.as_ref() != Some(&id) => e.after.referrer = Some(id),
-            Some(Found::Planned(i)) if i != edit => e.referred_by_row = Some(i),
-            _ => {}
-        }
-    }
-    // Rows matching book customers may end where the book already is (unchanged, or a name
-    // written two ways): nothing to write then. New customers keep their places' order, and
-    // the positions referrers point at follow.
-    let mut kept = vec![None; out.edits.len()];
-    let mut n = 0;
-    for (i, e) in out.edits.iter().enumerate() {
-        if e.before.as_ref() != Some(&e.after) {
-            kept[i] = Some(n);
-            n += 1;
-        }
-    }
-    let before = out.edits.len();
-    out.edits.retain(|e| e.before.as_ref() != Some(&e.after));
-    for e in &mut out.edits {
-        e.referred_by_row = e
-            .referred_by_row
-            .and_then(|r| kept.get(r).copied().flatten());
-    }
-    out.unchanged += before - out.edits.len();
-    out
-}
 
-/// Notes that `name` is `found`'s (a name two customers share finds nobody).
-fn note_name(by_name: &mut HashMap<String, Option<Found>>, name: &str, found: Found) {
-    let name = name.trim();
-    if name.is_empty() {
-        return;
-    }
-    by_name
-        .entry(name.to_owned())
-        .and_modify(|f| {
-            if f.as_ref() != Some(&found) {
-                *f = None;
+    /// Once every row is added: resolves the referrers the rows name, then sees which edits
+    /// change their customer, up to `work` of them in all; whether all are settled.
+    pub fn settle(&mut self, work: usize) -> bool {
+        let end = self.resolved.saturating_add(work).min(self.referrers.len());
+        let left = work - (end - self.resolved);
+        for r in self.resolved..end {
+            let (edit, line, written) = &self.referrers[r];
+            let phone = normalize_phone(written);
+            let found = (!phone.is_empty())
+                .then(|| self.phone(&phone))
+                .flatten()
+                .map(Some)
+                .or_else(|| self.name(written));
+            let target = match found {
+                Some(Some(Found::Book(id))) => Some(Found::Book(id)),
+                Some(Some(Found::Planned(i))) => {
+                    match self.out.edits.get(i).and_then(|e| e.id.clone()) {
+                        Some(id) => Some(Found::Book(id)),
+                        None => Some(Found::Planned(i)),
+                    }
+                }
+                other => {
+                    self.out.unknown_referrers.push(UnknownReferrer {
+                        line: *line,
+                        written: written.clone(),
+                        ambiguous: matches!(other, Some(None)),
+                    });
+                    None
+                }
+            };
+            let edit = *edit;
+            let Some(e) = self.out.edits.get_mut(edit) else {
+                continue;
+            };
+            match target {
+                // Nobody is their own referrer.
+                Some(Found::Book(id)) if e.id.as_ref() != Some(&id) => e.after.referrer = Some(id),
+                Some(Found::Planned(i)) if i != edit => e.referred_by_row = Some(i),
+                _ => {}
             }
-        })
-        .or_insert(Some(found));
+        }
+        self.resolved = end;
+        if self.resolved < self.referrers.len() {
+            return false;
+        }
+        // Rows matching book customers may end where the book already is (unchanged, or a
+        // name written two ways): nothing to write then — unless their referrer is new in the
+        // file.
+        let from = self.changes.len();
+        let to = from.saturating_add(left).min(self.out.edits.len());
+        if let Some(edits) = self.out.edits.get(from..to) {
+            self.changes.extend(
+                edits
+                    .iter()
+                    .map(|e| e.before.as_ref() != Some(&e.after) || e.referred_by_row.is_some()),
+            );
+        }
+        self.changes.len() == self.out.edits.len()
+    }
+
+    /// The plan, once every row is added and [`Planner::settle`] is done.
+    pub fn finish(self) -> Plan {
+        let mut out = self.out;
+        // Edits that change nothing are dropped. New customers keep their places' order, and
+        // the positions referrers point at follow.
+        let mut changes = self.changes;
+        changes.resize(out.edits.len(), true);
+        let mut kept = vec![None; out.edits.len()];
+        let mut n = 0;
+        for (i, &changed) in changes.iter().enumerate() {
+            if changed {
+                kept[i] = Some(n);
+                n += 1;
+            }
+        }
+        let before = out.edits.len();
+        let mut changed = changes.into_iter();
+        out.edits.retain(|_| changed.next().unwrap_or(true));
+        for e in &mut out.edits {
+            e.referred_by_row = e
+                .referred_by_row
+                .and_then(|r| kept.get(r).copied().flatten());
+        }
+        out.unchanged += before - out.edits.len();
+        out
+    }
 }
 
 /// `base` with what the row says: its non-empty fields replace the customer's, its phone
 /// numbers and tags are added to theirs (a re-import never takes away what the shop added).
-fn merge(base: &Customer, row: &Incoming) -> Customer {
+fn merge(base: &Customer, own: Option<&Id>, row: &Incoming) -> Customer {
     let mut c = base.clone();
     let new = &row.customer;
     if !new.name.is_empty() {
@@ -303,7 +424,11 @@ fn merge(base: &Customer, row: &Incoming) -> Customer {
             to.clone_from(from);
         }
     }
-    if let (true, Some(key)) = (c.import_key.is_empty(), &row.key) {
+    // The id column may hold our own id (the shop's own export read back): no other
+    // system's key, nothing to keep.
+    if let (true, Some(key)) = (c.import_key.is_empty(), &row.key)
+        && own.is_none_or(|id| id.as_str() != key)
+    {
         c.import_key = key.clone();
     }
     c
@@ -314,7 +439,7 @@ mod tests {
     use super::*;
     use crate::hlc::Clock;
     use crate::import::{columns, customers, sheet};
-    use crate::op::diff;
+    use crate::op::{RecordKind, diff};
     use chrono::NaiveDate;
 
     fn now() -> NaiveDateTime {
@@ -443,6 +568,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shop_s_own_export_read_back_changes_nothing() {
+        let mut book = Book::new();
+        let mut clock = Clock::new(1);
+        let first = plan_of(&book, "姓名,手机号\n张三,13800138000\n王芳,\n");
+        let ids = apply(&mut book, &first, &mut clock);
+        // The export's id column holds our own ids: found by phone, or by that id.
+        let export = format!(
+            "编号,姓名,手机号\n{},张三,13800138000\n{},王芳,\n",
+            ids[0], ids[1]
+        );
+        let again = plan_of(&book, &export);
+        assert!(again.edits.is_empty(), "{:?}", again.edits);
+        assert_eq!(again.unchanged, 2);
+    }
+
+    #[test]
     fn a_referrer_added_to_a_known_customer_is_an_update() {
         let mut book = Book::new();
         let mut clock = Clock::new(1);
@@ -459,6 +600,16 @@ mod tests {
             .map(|(id, _)| id.clone());
         let edit = &plan.edits[0];
         assert_eq!(edit.after.referrer, zhang);
+        // A referrer new in the file: an update too, linked once the new customer has an id.
+        let plan = plan_of(
+            &book,
+            "姓名,手机号,介绍人\n李梅,13912345678,周九\n周九,13400134000,\n",
+        );
+        assert_eq!((plan.updated(), plan.new_customers()), (1, 1));
+        assert_eq!(plan.edits[0].referred_by_row, Some(1));
+        let ids = apply(&mut book, &plan, &mut clock);
+        let li = book.get::<Customer>(&ids[0]).unwrap();
+        assert_eq!(li.referrer.as_ref(), Some(&ids[1]));
         // Her own number as her referrer: nobody's referrer is themselves.
         let own = plan_of(&book, "姓名,手机号,介绍人\n李梅,13912345678,13912345678\n");
         assert!(own.edits.is_empty(), "{:?}", own.edits);

@@ -6,16 +6,15 @@
 
 use super::columns::Field;
 use super::customers::{CellError, Problem};
+use super::index::CustomerIndex;
 use super::sheet::Sheet;
 use super::values;
 use crate::book::Book;
-use crate::domain::{
-    Customer, Entry, LineItem, Purchase, PurchaseKind, SaleChannel, normalize_phone,
-};
+use crate::domain::{Entry, LineItem, Purchase, PurchaseKind, SaleChannel, normalize_phone};
 use crate::id::Id;
 use crate::op::RecordKind;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::ops::Range;
 
 /// A purchase read from a row, with the entry id that makes a re-import harmless.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,9 +38,37 @@ pub struct Read {
     pub already: usize,
 }
 
-/// Reads the purchases of `sheet` with `mapping`, finding each row's customer in `book`.
+impl Read {
+    /// `more` (the rows after these) added to these.
+    pub fn append(&mut self, mut more: Read) {
+        self.purchases.append(&mut more.purchases);
+        self.problems.append(&mut more.problems);
+        self.already += more.already;
+    }
+}
+
+/// Reads the purchases of `sheet` with `mapping`, finding each row's customer in `book`, in one
+/// go.
 pub fn read(sheet: &Sheet, mapping: &[Option<Field>], book: &Book) -> Read {
-    let customers = Customers::of(book);
+    read_rows(
+        sheet,
+        mapping,
+        book,
+        &CustomerIndex::of(book),
+        0..sheet.len(),
+    )
+}
+
+/// [`read`] of the rows `rows` only (0-based, clamped to the sheet), with the book's
+/// customers indexed (`customers`, of `book`): the reads of consecutive ranges,
+/// [`Read::append`]ed in order, are the read of them all.
+pub fn read_rows(
+    sheet: &Sheet,
+    mapping: &[Option<Field>],
+    book: &Book,
+    customers: &CustomerIndex,
+    rows: Range<usize>,
+) -> Read {
     let column = |field: Field| mapping.iter().position(|f| *f == Some(field));
     let header = |i: Option<usize>| {
         i.and_then(|i| sheet.headers.get(i).cloned())
@@ -56,9 +83,10 @@ pub fn read(sheet: &Sheet, mapping: &[Option<Field>], book: &Book) -> Read {
     );
     let who = [Field::Phone, Field::CustomerId, Field::Name].map(column);
     let mut out = Read::default();
-    for (r, cells) in sheet.rows.iter().enumerate() {
-        let line = sheet.lines.get(r).copied().unwrap_or(r + 2);
-        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+    for r in rows.start..rows.end.min(sheet.len()) {
+        let line = sheet.line(r);
+        let cells = sheet.row(r);
+        let cell = |i: Option<usize>| i.map_or("", |i| cells.cell(i));
         let mut problems = Vec::new();
         let mut problem = |i: Option<usize>, what: CellError| {
             problems.push(Problem {
@@ -80,7 +108,7 @@ pub fn read(sheet: &Sheet, mapping: &[Option<Field>], book: &Book) -> Read {
                 1
             }),
         };
-        let customer = customers.find(cell(who[0]), cell(who[1]));
+        let customer = find(book, customers, cell(who[0]), cell(who[1]));
         if customer.is_none() {
             let asked = who.into_iter().flatten().next();
             let what = cell(who[0]).to_owned() + cell(who[1]);
@@ -166,58 +194,20 @@ fn entry_id(order: &str, p: &Purchase) -> Id {
     Id::parse(&format!("imp-{}", &digest[..32])).unwrap_or_else(|_| p.customer.clone())
 }
 
-/// The book's customers by phone and by import key.
-struct Customers<'b> {
-    book: &'b Book,
-    by_phone: HashMap<String, Id>,
-    by_key: HashMap<String, Id>,
-}
-
-impl<'b> Customers<'b> {
-    fn of(book: &'b Book) -> Customers<'b> {
-        let mut by_phone = HashMap::new();
-        let mut by_key = HashMap::new();
-        for (id, state) in book.records(RecordKind::Customer) {
-            let Some(c) = state
-                .deleted
-                .is_none()
-                .then(|| state.decode::<Customer>().ok())
-                .flatten()
-            else {
-                continue;
-            };
-            for p in &c.phones {
-                by_phone
-                    .entry(normalize_phone(p))
-                    .or_insert_with(|| id.clone());
-            }
-            if !c.import_key.is_empty() {
-                by_key.insert(c.import_key, id.clone());
-            }
-        }
-        Customers {
-            book,
-            by_phone,
-            by_key,
-        }
-    }
-
-    /// The customer of a phone number, else of an id column (theirs, or ours).
-    fn find(&self, phone: &str, key: &str) -> Option<Id> {
-        let by_phone = (!phone.is_empty())
-            .then(|| self.by_phone.get(&normalize_phone(phone)).cloned())
-            .flatten();
-        by_phone
-            .or_else(|| self.by_key.get(key).cloned())
-            .or_else(|| {
-                let id = Id::parse(key).ok()?;
-                let live = self
-                    .book
-                    .record_state(RecordKind::Customer, &id)
-                    .is_some_and(|s| s.deleted.is_none());
-                live.then_some(id)
-            })
-    }
+/// The customer of a phone number, else of an id column (theirs, or ours).
+fn find(book: &Book, customers: &CustomerIndex, phone: &str, key: &str) -> Option<Id> {
+    let by_phone = (!phone.is_empty())
+        .then(|| customers.phone(&normalize_phone(phone)).cloned())
+        .flatten();
+    by_phone
+        .or_else(|| customers.key(key).cloned())
+        .or_else(|| {
+            let id = Id::parse(key).ok()?;
+            let live = book
+                .record_state(RecordKind::Customer, &id)
+                .is_some_and(|s| s.deleted.is_none());
+            live.then_some(id)
+        })
 }
 
 impl Incoming {
