@@ -360,12 +360,15 @@ impl Planner {
         // file.
         let from = self.changes.len();
         let to = from.saturating_add(left).min(self.out.edits.len());
-        if let Some(edits) = self.out.edits.get(from..to) {
-            self.changes.extend(
-                edits
-                    .iter()
-                    .map(|e| e.before.as_ref() != Some(&e.after) || e.referred_by_row.is_some()),
-            );
+        for e in self.out.edits.get_mut(from..to).unwrap_or_default() {
+            let changes = e.before.as_ref() != Some(&e.after) || e.referred_by_row.is_some();
+            if !changes {
+                // Left out at the end; freed now, a step at a time (a whole file read again
+                // is 20,000 customers to free).
+                e.before = None;
+                e.after = Customer::default();
+            }
+            self.changes.push(changes);
         }
         self.changes.len() == self.out.edits.len()
     }
