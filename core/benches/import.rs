@@ -91,17 +91,19 @@ fn check_purchases(
 /// The plan's edits as the ops the app stores, a chunk a change: the number of ops, the
 /// longest chunk.
 fn customer_ops(replica: &mut Replica, checked: &CustomersChecked) -> (usize, Duration) {
+    let plan = &checked.plan;
     let mut n = 1_000_000;
-    let edits = checked.plan.with_ids(|| {
+    let ids = plan.ids(|| {
         n += 1;
         Id::parse(&format!("n{n}")).unwrap_or_else(|_| Id::parse("n").expect("an id"))
     });
     let (mut ops, mut longest) = (0, Duration::ZERO);
-    for chunk in edits.chunks(CUSTOMERS_A_CHUNK) {
+    for from in (0..plan.edits.len()).step_by(CUSTOMERS_A_CHUNK) {
         let start = Instant::now();
+        let edits = plan.edits_with_ids(&ids, from..from + CUSTOMERS_A_CHUNK);
         let journal = replica.plan_edits::<Customer>(
             1_800_000_000_000,
-            chunk
+            edits
                 .iter()
                 .map(|(id, before, after)| (id, before.as_ref(), after)),
         );

@@ -130,6 +130,22 @@ fn a_duplicate_and_a_referrer_in_other_steps_are_found_as_in_one_go() {
     assert_eq!(plan.edits[0].referred_by_row, Some(1), "赵敏, further down");
     let lines: Vec<usize> = once.problems.iter().map(|p| p.line).collect();
     assert_eq!(lines, [6]);
+    // Written a chunk at a time, the edits are those of the whole plan (a referrer in another
+    // chunk linked all the same).
+    let counter = || {
+        let mut n = 0;
+        move || {
+            n += 1;
+            Id::parse(&format!("new-{n}")).unwrap()
+        }
+    };
+    let whole = plan.with_ids(counter());
+    let ids = plan.ids(counter());
+    let chunked: Vec<_> = (0..plan.edits.len())
+        .flat_map(|i| plan.edits_with_ids(&ids, i..i + 1))
+        .collect();
+    assert_eq!(chunked, whole);
+    assert_eq!(whole[0].2.referrer.as_ref(), Some(&ids[1]));
     // In steps of every size: with 1 or 2 units a step, 王芳's rows and 赵敏's row are read in
     // different steps, and every referrer is resolved after the last row.
     for work in (1..=14).chain([100, usize::MAX]) {

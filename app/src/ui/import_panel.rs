@@ -28,6 +28,7 @@ use huike_core::import::{Progress, matching, purchases, sheet};
 use huike_core::replica::{Journal, Replica};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// What a file holds.
@@ -381,14 +382,15 @@ struct Report {
 
 /// One stored change of an import.
 enum Chunk<'a> {
-    Customers(&'a [(Id, Option<Customer>, Customer)]),
+    /// The plan's edits in a range, under the customers' ids.
+    Customers(&'a matching::Plan, &'a [Id], Range<usize>),
     Purchases(&'a [purchases::Incoming]),
 }
 
 impl Chunk<'_> {
     fn len(&self) -> usize {
         match self {
-            Chunk::Customers(edits) => edits.len(),
+            Chunk::Customers(_, _, range) => range.len(),
             Chunk::Purchases(entries) => entries.len(),
         }
     }
@@ -396,12 +398,15 @@ impl Chunk<'_> {
     /// Its ops, planned on the replica.
     fn plan(&self, r: &mut Replica) -> Option<Journal> {
         match self {
-            Chunk::Customers(edits) => r.plan_edits::<Customer>(
-                now_ms(),
-                edits
-                    .iter()
-                    .map(|(id, before, after)| (id, before.as_ref(), after)),
-            ),
+            Chunk::Customers(plan, ids, range) => {
+                let edits = plan.edits_with_ids(ids, range.clone());
+                r.plan_edits::<Customer>(
+                    now_ms(),
+                    edits
+                        .iter()
+                        .map(|(id, before, after)| (id, before.as_ref(), after)),
+                )
+            }
             Chunk::Purchases(purchases) => {
                 let entries: Vec<(Id, Entry)> = purchases
                     .iter()
@@ -436,14 +441,17 @@ async fn import(
     let t = app.t();
     let total = check.writes();
     // Every new customer's id first, so a referrer new in the same file is linked.
-    let edits = match check {
-        Check::Customers { plan, .. } => plan.with_ids(|| app.new_id()),
+    let ids = match check {
+        Check::Customers { plan, .. } => plan.ids(|| app.new_id()),
         Check::Purchases { .. } => Vec::new(),
     };
     let chunks: Vec<Chunk<'_>> = match check {
-        Check::Customers { .. } => edits
-            .chunks(CUSTOMERS_A_CHUNK)
-            .map(Chunk::Customers)
+        Check::Customers { plan, .. } => (0..plan.edits.len())
+            .step_by(CUSTOMERS_A_CHUNK)
+            .map(|from| {
+                let to = (from + CUSTOMERS_A_CHUNK).min(plan.edits.len());
+                Chunk::Customers(plan, &ids, from..to)
+            })
             .collect(),
         Check::Purchases { read, .. } => read
             .purchases
@@ -470,7 +478,6 @@ async fn import(
         run.set(Some(Run::Going { done, total }));
         yield_now().await;
     }
-    free_slowly(edits).await;
     if let Some(stopped) = stopped {
         return stopped;
     }

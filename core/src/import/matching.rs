@@ -13,6 +13,7 @@ use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// One customer to write: an existing one (`before`) or a new one.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,18 +69,35 @@ impl Plan {
 
     /// The edits as `(id, before, after)`, new customers under `new_id`'s ids (called once per
     /// new customer, in order), each referrer in the file pointed at its customer's id.
-    pub fn with_ids(
-        &self,
-        mut new_id: impl FnMut() -> Id,
-    ) -> Vec<(Id, Option<Customer>, Customer)> {
-        let ids: Vec<Id> = self
-            .edits
-            .iter()
-            .map(|e| e.id.clone().unwrap_or_else(&mut new_id))
-            .collect();
+    pub fn with_ids(&self, new_id: impl FnMut() -> Id) -> Vec<(Id, Option<Customer>, Customer)> {
+        self.edits_with_ids(&self.ids(new_id), 0..self.edits.len())
+    }
+
+    /// Each edit's customer id: theirs, or for a new customer one of `new_id` (called once per
+    /// new customer, in order).
+    pub fn ids(&self, mut new_id: impl FnMut() -> Id) -> Vec<Id> {
         self.edits
             .iter()
-            .zip(&ids)
+            .map(|e| e.id.clone().unwrap_or_else(&mut new_id))
+            .collect()
+    }
+
+    /// The edits `range` (clamped) as `(id, before, after)` under `ids` (from [`Plan::ids`]),
+    /// each referrer in the file pointed at its customer's id: [`Plan::with_ids`] a chunk at a
+    /// time.
+    pub fn edits_with_ids(
+        &self,
+        ids: &[Id],
+        range: Range<usize>,
+    ) -> Vec<(Id, Option<Customer>, Customer)> {
+        let end = range.end.min(self.edits.len()).min(ids.len());
+        let edits = self
+            .edits
+            .get(range.start.min(end)..end)
+            .unwrap_or_default();
+        edits
+            .iter()
+            .zip(&ids[range.start.min(end)..end])
             .map(|(e, id)| {
                 let mut after = e.after.clone();
                 if let Some(r) = e.referred_by_row.and_then(|r| ids.get(r)) {
@@ -360,12 +378,15 @@ impl Planner {
         // file.
         let from = self.changes.len();
         let to = from.saturating_add(left).min(self.out.edits.len());
-        if let Some(edits) = self.out.edits.get(from..to) {
-            self.changes.extend(
-                edits
-                    .iter()
-                    .map(|e| e.before.as_ref() != Some(&e.after) || e.referred_by_row.is_some()),
-            );
+        for e in self.out.edits.get_mut(from..to).unwrap_or_default() {
+            let changes = e.before.as_ref() != Some(&e.after) || e.referred_by_row.is_some();
+            if !changes {
+                // Left out at the end; freed now, a step at a time (a whole file read again
+                // is 20,000 customers to free).
+                e.before = None;
+                e.after = Customer::default();
+            }
+            self.changes.push(changes);
         }
         self.changes.len() == self.out.edits.len()
     }
