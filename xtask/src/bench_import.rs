@@ -206,7 +206,7 @@ async fn one_run(
     app: &str,
     profile: &Path,
     code: &str,
-    (customers, purchases): (&Path, &Path),
+    files: (&Path, &Path),
     out: &Path,
     index: usize,
 ) -> Result<ImportRun> {
@@ -222,10 +222,13 @@ async fn one_run(
         join.click().await.context("tapping Join shop")?;
         let settings = wait_for(&client, &link("Settings"), Duration::from_secs(60)).await?;
         settings.click().await.context("opening Settings")?;
-        let customers = import_file(&client, "Customers", customers).await?;
+        let customers = import_file(&client, "Customers", files.0).await?;
         screenshot(&client, &out.join(format!("import{index}-customers.png"))).await;
-        let purchases = import_file(&client, "Purchases", purchases).await?;
+        let purchases = import_file(&client, "Purchases", files.1).await?;
         screenshot(&client, &out.join(format!("import{index}-purchases.png"))).await;
+        // Not measured: the customers file chosen again, the panel shot while it is checked.
+        let shot = out.join(format!("import{index}-checking.png"));
+        shot_while_checking(&client, files.0, &shot).await?;
         Ok::<_, anyhow::Error>(ImportRun {
             customers,
             purchases,
@@ -347,6 +350,30 @@ async fn into_view(client: &Client, element: &Element) -> Result<()> {
         .await
         .context("scrolling")?;
     tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(())
+}
+
+/// Chooses `file` as customers and shoots the panel while it is checked.
+async fn shot_while_checking(client: &Client, file: &Path, shot: &Path) -> Result<()> {
+    let kind = wait_for(client, &format!("{PANEL}//select"), Duration::from_secs(20)).await?;
+    kind.select_by_label("Customers").await?;
+    let input = wait_for(
+        client,
+        &format!("{PANEL}//input[@type='file']"),
+        Duration::from_secs(20),
+    )
+    .await?;
+    let chosen = now(client).await?;
+    input.send_keys(&file.display().to_string()).await?;
+    let busy = wait_for(
+        client,
+        &format!("{PANEL}//div[contains(@class,'checking')]"),
+        Duration::from_secs(20),
+    )
+    .await?;
+    into_view(client, &busy).await?;
+    screenshot(client, shot).await;
+    mark_after(client, "huike:import-checked", chosen).await?;
     Ok(())
 }
 
