@@ -517,9 +517,14 @@ impl AppState {
                 let Some(parts) = write_parts(app.replica).await else {
                     return Ok(());
                 };
-                // The views as they are now, a part at a time: they hold everything the parts
-                // hold (and maybe more, which the journal replays to no effect).
-                let views = write_views(app.insights).await;
+                // The views as they are now, a slice at a time: they hold everything the parts
+                // hold (and maybe more, which the journal replays to no effect). The ledger and
+                // the list are written a slice at a time (a 200,000-purchase ledger at once was
+                // a long task): nothing changes them while the lock is held.
+                let views = {
+                    let _held = lock.lock().await;
+                    write_views(app.insights).await
+                };
                 db.install(&parts, views.as_deref(), &outbox, &sync, start)
                     .await
             }

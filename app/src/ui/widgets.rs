@@ -125,10 +125,26 @@ pub(super) fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
         .and_then(|files| files.get(0))
 }
 
-/// The bytes of `file` (`None` when the browser cannot read it).
+/// Bytes of a chosen file copied into the app at a time.
+const FILE_SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// The bytes of `file` (`None` when the browser cannot read it), read a slice at a time (a
+/// 30 MB file copied in at once was a long task).
 pub(super) async fn file_bytes(file: &web_sys::File) -> Option<Vec<u8>> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+    let size = file.size();
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut at = 0.0;
+    while at < size {
+        let end = (at + FILE_SLICE).min(size);
+        let slice = file.slice_with_f64_and_f64(at, end).ok()?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer())
+            .await
+            .ok()?;
+        let slice = js_sys::Uint8Array::new(&buffer);
+        let from = bytes.len();
+        bytes.resize(from + slice.length() as usize, 0);
+        slice.copy_to(&mut bytes[from..]);
+        at = end;
+    }
+    Some(bytes)
 }

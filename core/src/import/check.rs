@@ -77,7 +77,7 @@ impl CustomersCheck {
                 // Room for the whole plan at once, in a step of its own.
                 self.planner.reserve(n, sheet.len());
                 self.book_customers = Some(n);
-                return progress(0, n + 3 * sheet.len(), false);
+                return progress(0, n + 3 * sheet.len() + 1, false);
             }
         };
         let mut left = work.max(1);
@@ -98,11 +98,12 @@ impl CustomersCheck {
         if self.indexed && left > 0 && self.next >= sheet.len() {
             settled = self.planner.settle(left);
         }
-        // What there is to settle is known once every row is read: until then, guessed.
+        // What there is to settle is known once every row is read: until then, as much as it
+        // can be (so the progress never goes back).
         let to_settle = if self.next >= sheet.len() {
             self.planner.to_settle()
         } else {
-            2 * sheet.len()
+            2 * sheet.len() + 1
         };
         progress(
             self.planner.indexed().min(book_customers) + self.next + self.planner.settled(),

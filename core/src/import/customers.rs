@@ -147,9 +147,15 @@ fn put(to: &mut Incoming, field: Field, cell: &str, today: NaiveDate) -> Result<
     match field {
         Field::Name => c.name = cell.to_owned(),
         Field::Phone => {
-            let phone = validate_phone(cell).map_err(|_| CellError::NotAPhone(cell.to_owned()))?;
-            if !c.phones.contains(&phone) {
-                c.phones.push(phone);
+            // Several numbers in one cell: the shop's own export joins them with " / ",
+            // spreadsheets with commas, 、 or semicolons.
+            let parts = cell.split(['/', ',', '，', ';', '；', '、']).map(str::trim);
+            for part in parts.filter(|p| !p.is_empty()) {
+                let phone =
+                    validate_phone(part).map_err(|_| CellError::NotAPhone(cell.to_owned()))?;
+                if !c.phones.contains(&phone) {
+                    c.phones.push(phone);
+                }
             }
         }
         Field::CustomerId => to.key = Some(cell.to_owned()),
@@ -248,6 +254,19 @@ mod tests {
         assert_eq!(first.customer.source, Some(Source::Douyin));
         assert_eq!(first.customer.tags.len(), 2);
         assert_eq!(first.referrer.as_deref(), Some("张三"));
+    }
+
+    #[test]
+    fn a_cell_with_several_phone_numbers_gives_them_all() {
+        let file = "姓名,手机号\n甲,139 1234 5678 / 13800138000\n乙,13700001111、13700001111\n丙,13700001111 / 12345\n";
+        let sheet = sheet::read(file.as_bytes()).unwrap();
+        let read = read(&sheet, &columns::map_headers(&sheet.headers), today());
+        assert_eq!(
+            read.customers[0].customer.phones,
+            ["13912345678", "13800138000"]
+        );
+        assert_eq!(read.customers[1].customer.phones, ["13700001111"]);
+        assert_eq!(read.bad_lines(), [4], "one of them is not a phone number");
     }
 
     #[test]

@@ -98,6 +98,21 @@ impl CustomerIndex {
         self.indexed
     }
 
+    /// How many entries the index holds.
+    pub fn entries(&self) -> usize {
+        self.by_phone.len() + self.by_key.len() + self.by_name.len()
+    }
+
+    /// Forgets up to `n` entries, once the index is of no more use (a large one is freed a step
+    /// at a time); how many it forgot.
+    pub fn forget(&mut self, n: usize) -> usize {
+        let mut left = n;
+        forget(&mut self.by_phone, &mut left);
+        forget(&mut self.by_key, &mut left);
+        forget(&mut self.by_name, &mut left);
+        n - left
+    }
+
     /// The customer with this phone number (normalised, see `normalize_phone`).
     pub fn phone(&self, normalized: &str) -> Option<&Id> {
         self.by_phone.get(normalized)
@@ -111,5 +126,19 @@ impl CustomerIndex {
     /// The customer named `name` (trimmed): `Some(None)` when two or more share it.
     pub fn name(&self, name: &str) -> Option<Option<&Id>> {
         self.by_name.get(name).map(Option::as_ref)
+    }
+}
+
+/// Removes up to `left` entries of `map`, counting them off `left`.
+pub(crate) fn forget<K, V>(map: &mut HashMap<K, V>, left: &mut usize) {
+    if map.len() <= *left {
+        *left -= map.len();
+        *map = HashMap::new();
+    } else {
+        map.retain(|_, _| {
+            let keep = *left == 0;
+            *left = left.saturating_sub(1);
+            keep
+        });
     }
 }

@@ -7,7 +7,7 @@
 //! that names nobody, or a name two customers share, is reported and left out.
 
 use super::customers::Incoming;
-use super::index::CustomerIndex;
+use super::index::{CustomerIndex, forget};
 use crate::book::Book;
 use crate::domain::{Customer, normalize_phone};
 use crate::id::Id;
@@ -109,6 +109,9 @@ impl Plan {
     }
 }
 
+/// Index entries forgotten a unit of [`Planner::settle`]'s work.
+const FORGET_A_UNIT: usize = 8;
+
 /// Where a customer is: in the book, or new in this plan (by position in the edits).
 #[derive(Clone, Debug, PartialEq)]
 enum Found {
@@ -205,15 +208,29 @@ impl Planner {
         }
     }
 
-    /// How much there is to settle once every row is added: the referrers the rows name, and
-    /// the edits.
+    /// How much there is to settle once every row is added: the referrers the rows name, the
+    /// edits, and forgetting the indexes (one unit: the last).
     pub fn to_settle(&self) -> usize {
-        self.referrers.len() + self.out.edits.len()
+        self.referrers.len() + self.out.edits.len() + 1
     }
 
     /// How much of it is settled.
     pub fn settled(&self) -> usize {
-        self.resolved + self.changes.len()
+        self.resolved + self.changes.len() + usize::from(self.forgotten_all())
+    }
+
+    /// Whether the indexes are forgotten (at the end of settling).
+    fn forgotten_all(&self) -> bool {
+        self.changes.len() == self.out.edits.len() && self.index_entries() == 0
+    }
+
+    /// Entries of the indexes (the book's, the file's and the edited customers').
+    fn index_entries(&self) -> usize {
+        self.book.entries()
+            + self.file_phone.len()
+            + self.file_key.len()
+            + self.file_name.len()
+            + self.edited.len()
     }
 
     fn phone(&self, normalized: &str) -> Option<Found> {
@@ -329,7 +346,8 @@ impl Planner {
     }
 
     /// Once every row is added: resolves the referrers the rows name, then sees which edits
-    /// change their customer, up to `work` of them in all; whether all are settled.
+    /// change their customer, then forgets the indexes, up to `work` of these in all; whether
+    /// all are settled.
     pub fn settle(&mut self, work: usize) -> bool {
         let end = self.resolved.saturating_add(work).min(self.referrers.len());
         let left = work - (end - self.resolved);
@@ -388,7 +406,18 @@ impl Planner {
             }
             self.changes.push(changes);
         }
-        self.changes.len() == self.out.edits.len()
+        if self.changes.len() < self.out.edits.len() {
+            return false;
+        }
+        // No more use for the indexes: forgotten a step at a time (20,000 customers' worth
+        // of phone numbers, names and ids), many entries a unit of work.
+        let budget = (left - (to - from)).saturating_mul(FORGET_A_UNIT);
+        let mut left = budget - self.book.forget(budget);
+        forget(&mut self.file_phone, &mut left);
+        forget(&mut self.file_key, &mut left);
+        forget(&mut self.file_name, &mut left);
+        forget(&mut self.edited, &mut left);
+        self.index_entries() == 0
     }
 
     /// The plan, once every row is added and [`Planner::settle`] is done.

@@ -143,42 +143,83 @@ impl<'a> ImageReader<'a> {
     }
 }
 
-/// Writes an image of the views a part at a time — the ledger, the search index, then the list
-/// and rules — so that a page can paint between the parts. The views may follow changes
-/// between the parts: each part then holds at least what the one before it held, and
-/// following a change again changes nothing, so replaying the journal over the image at the
-/// next start gives the same views.
+/// Writes an image of the views a part at a time — the ledger (its facts a slice a step), the
+/// search index, then the list (a slice of rows a step) and rules — so that a page can paint
+/// between the parts. The ledger and the list must not change while their slices are written
+/// (the app holds its write lock meanwhile). Between the parts the views may follow changes:
+/// each part then holds at least what the one before it held, and following a change again
+/// changes nothing, so replaying the journal over the image at the next start gives the same
+/// views.
 pub struct ImageWriter {
     w: Writer,
-    parts_written: u8,
+    /// The part being written: the ledger, the search index, the list; 3 once all are.
+    part: u8,
+    ledger: crate::segment::ledger::ImageAt,
+    /// Rows of the list written (`None` before its head).
+    rows: Option<usize>,
+    /// Ledger facts and rows of the list written a step.
+    slices: (usize, usize),
 }
+
+/// Ledger facts written a step.
+const FACTS_WRITTEN_A_STEP: usize = 25_000;
+/// Rows of the list written a step.
+const ROWS_A_STEP: usize = 4_000;
 
 impl ImageWriter {
     /// A writer of a new image.
     pub fn new() -> ImageWriter {
+        ImageWriter::with_slices(FACTS_WRITTEN_A_STEP, ROWS_A_STEP)
+    }
+
+    /// A writer of a new image, `facts` ledger facts and `rows` rows of the list a step.
+    fn with_slices(facts: usize, rows: usize) -> ImageWriter {
         let mut w = Writer::with_capacity(1 << 20);
         w.raw(IMAGE_MAGIC);
         ImageWriter {
             w,
-            parts_written: 0,
+            part: 0,
+            ledger: Default::default(),
+            rows: None,
+            slices: (facts.max(1), rows.max(1)),
         }
     }
 
-    /// Writes the next part of `views`; returns true once every part is written.
+    /// Writes the next slice of `views`; returns true once every part is written.
     pub fn step(&mut self, views: &mut Insights) -> bool {
-        match self.parts_written {
-            0 => views.ledger.write_image(&mut self.w),
-            1 => views.index.write_image(&mut self.w),
-            2 => {
-                views.roster.write_image(&mut self.w);
-                crate::codec::image::put_serde(&mut self.w, &views.rules);
-                views.team.write_image(&mut self.w);
-                crate::codec::image::put_serde(&mut self.w, &views.campaigns);
+        match self.part {
+            0 if views
+                .ledger
+                .write_image_step(&mut self.w, &mut self.ledger, self.slices.0) =>
+            {
+                self.part = 1;
             }
-            _ => return true,
+            0 => {}
+            1 => {
+                views.index.write_image(&mut self.w);
+                self.part = 2;
+            }
+            2 => {
+                let from = match self.rows {
+                    Some(n) => n,
+                    None => {
+                        views.roster.write_image_head(&mut self.w);
+                        0
+                    }
+                };
+                let to = from.saturating_add(self.slices.1).min(views.roster.len());
+                views.roster.write_image_rows(&mut self.w, from..to);
+                self.rows = Some(to);
+                if to == views.roster.len() {
+                    crate::codec::image::put_serde(&mut self.w, &views.rules);
+                    views.team.write_image(&mut self.w);
+                    crate::codec::image::put_serde(&mut self.w, &views.campaigns);
+                    self.part = 3;
+                }
+            }
+            _ => {}
         }
-        self.parts_written += 1;
-        self.parts_written == 3
+        self.part == 3
     }
 
     /// The image.
@@ -531,5 +572,34 @@ impl Insights {
     /// The shop's profile and staff, as the book holds them.
     pub fn team(&self) -> &Team {
         &self.team
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_written_in_small_slices_is_the_same_image() {
+        let ops = crate::synth::Params::new(3, 300, 3_000).ops();
+        let (first, rest) = ops.split_at(ops.len() * 9 / 10);
+        let mut replica = crate::replica::Replica::new("t".into());
+        replica.local(first.to_vec());
+        let mut views = Insights::read(replica.book());
+        // Followed changes: recent facts, packed in when the image is written.
+        for chunk in rest.chunks(200) {
+            let delta = replica.local(chunk.to_vec());
+            views.follow(replica.book(), &delta);
+        }
+        let whole = views.clone().write_image();
+        let mut writer = ImageWriter::with_slices(7, 3);
+        let mut steps = 0;
+        while !writer.step(&mut views) {
+            steps += 1;
+        }
+        assert!(steps > 300, "{steps} steps");
+        assert_eq!(writer.finish(), whole);
+        let read = Insights::read_image(&whole).map(|mut v| v.write_image());
+        assert_eq!(read.ok(), Some(whole), "read back, the same image");
     }
 }

@@ -190,10 +190,14 @@ impl Roster {
         }
     }
 
-    /// Writes the list.
-    pub(crate) fn write_image(&self, w: &mut Writer) {
+    /// Writes the list's head: how many rows ([`Roster::write_image_rows`] writes them).
+    pub(crate) fn write_image_head(&self, w: &mut Writer) {
         w.len_prefix(self.order.len());
-        for (key, id) in &self.order {
+    }
+
+    /// Writes the rows `rows` of the list, in order (the list must not change in between).
+    pub(crate) fn write_image_rows(&self, w: &mut Writer, rows: std::ops::Range<usize>) {
+        for (key, id) in self.order.get(rows).unwrap_or_default() {
             let row = &self.rows[id];
             put_text(w, key);
             put_id(w, id.as_str());
@@ -212,7 +216,7 @@ impl Roster {
         }
     }
 
-    /// Reads what [`Roster::write_image`] wrote.
+    /// Reads what [`Roster::write_image_head`] and [`Roster::write_image_rows`] wrote.
     pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<Roster, DecodeError> {
         let n = r.len_prefix()?;
         let mut roster = Roster {

@@ -19,7 +19,7 @@
 //! still open (few), so the agenda never walks the book's records.
 
 mod image;
-pub(crate) use image::ImageSteps;
+pub(crate) use image::{ImageAt, ImageSteps};
 
 use super::profile::{ChildDates, Profile};
 use crate::book::Book;
