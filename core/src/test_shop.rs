@@ -38,6 +38,28 @@ pub fn yuan(y: i64) -> Money {
     Money(y * 100)
 }
 
+/// The book the importer's tests read files against: 张三 (`c1`, by phone 13800138000) and
+/// 李梅 (`c2`, imported before under `A-2`), written by device 3 at one wall-clock millisecond.
+pub fn import_book() -> Book {
+    let mut book = Book::new();
+    let mut clock = Clock::new(3);
+    for (id, fields) in [
+        ("c1", json!({"name": "张三", "phones": ["13800138000"]})),
+        ("c2", json!({"name": "李梅", "import_key": "A-2"})),
+    ] {
+        for (field, value) in fields.as_object().unwrap() {
+            book.apply(&Op::Set {
+                at: clock.tick(1_800_000_000_000),
+                kind: RecordKind::Customer,
+                id: Id::parse(id).unwrap(),
+                field: field.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+    book
+}
+
 /// Builds a book op by op.
 pub struct Shop {
     /// The book so far.
