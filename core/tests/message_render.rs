@@ -176,22 +176,9 @@ fn unknown_placeholders_stay_visible_and_block_sending_and_stray_braces_are_text
 
 #[test]
 fn default_templates_cover_every_purpose_in_both_languages() {
-    let purposes = [
-        Purpose::Birthday,
-        Purpose::ChildMilestone,
-        Purpose::Rebuy,
-        Purpose::NewProduct,
-        Purpose::EventInvite,
-        Purpose::Points,
-        Purpose::Reactivation,
-        Purpose::AfterSale,
-        Purpose::ComplaintFollowUp,
-        Purpose::HolidayGreeting,
-        Purpose::Other,
-    ];
     for (lang, greeting) in [(Lang::ZhCn, "{称呼}"), (Lang::En, "{salutation}")] {
         let templates = default_templates(lang);
-        for p in purposes {
+        for p in Purpose::ALL {
             let first = templates
                 .iter()
                 .find(|t| t.purpose == p)
