@@ -21,7 +21,8 @@
 //!   [`export`]: the book as CSV that opens in Excel; [`backup`]: the whole book as a file that
 //!   restores by merging.
 //! - [`sorting`]: stable sorting with one copy of the sort code in the app's wasm.
-//! - [`synth`]: seeded synthetic shops for benchmarks and tests.
+//! - [`synth`]: seeded synthetic shops for benchmarks and tests; `test_shop` (tests only, and
+//!   with the `test-shop` feature): a small shop built op by op for the tests.
 
 #![warn(missing_docs)]
 
@@ -52,4 +53,6 @@ pub mod server;
 pub mod sorting;
 pub mod sync;
 pub mod synth;
+#[cfg(any(test, feature = "test-shop"))]
+pub mod test_shop;
 pub mod workday;

@@ -1,17 +1,14 @@
 //! Today's follow-ups (docs/segmentation.md, "Today's follow-ups"): every reason on its own and at its boundaries, reasons
 //! combined, priority order, and do-not-contact customers.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::agenda::{Agenda, Milestone, Reason, agenda};
 use huike_core::domain::{LedgerKind, Outcome, Purpose, Rules, Severity};
 use huike_core::id::Id;
 use huike_core::op::RecordKind;
 use huike_core::segment::analyze;
 use huike_core::segment::cadence::CadenceBase;
+use huike_core::test_shop::{Shop, d, t, yuan};
 use serde_json::json;
-use support::{Shop, d, yuan};
 
 const D: &str = "2026-03-10";
 
@@ -497,7 +494,7 @@ fn open_complaints_until_answered_and_resolved() {
         reasons_of(&items, &unanswered),
         vec![Reason::Complaint {
             complaint: k1,
-            opened_at: Some(support::t("2026-03-10 09:00")),
+            opened_at: Some(t("2026-03-10 09:00")),
             severity: Severity::High,
             responded: false
         }]
@@ -506,7 +503,7 @@ fn open_complaints_until_answered_and_resolved() {
         reasons_of(&items, &answered),
         vec![Reason::Complaint {
             complaint: k2,
-            opened_at: Some(support::t("2026-03-01 09:00")),
+            opened_at: Some(t("2026-03-01 09:00")),
             severity: Severity::Medium,
             responded: true
         }]
@@ -514,15 +511,12 @@ fn open_complaints_until_answered_and_resolved() {
     assert_eq!(items.len(), 2);
     // The one-hour response target counts from the opening, to the minute.
     let unanswered = &reasons_of(&items, &unanswered)[0];
-    let at = |s: &str| unanswered.response_minutes_left(support::t(s));
+    let at = |s: &str| unanswered.response_minutes_left(t(s));
     assert_eq!(at("2026-03-10 09:00"), Some(60));
     assert_eq!(at("2026-03-10 09:42"), Some(18));
     assert_eq!(at("2026-03-10 10:15"), Some(-15), "overdue");
     let answered = &reasons_of(&items, &answered)[0];
-    assert_eq!(
-        answered.response_minutes_left(support::t("2026-03-10 09:00")),
-        None
-    );
+    assert_eq!(answered.response_minutes_left(t("2026-03-10 09:00")), None);
 }
 
 #[test]

@@ -2,9 +2,6 @@
 //! start that freezes them, results and lift counted by hand, the campaign on Today, review
 //! notes merged from two devices, and old campaign records still read.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::agenda::{Reason, agenda, agenda_with};
 use huike_core::domain::{
     Campaign, CampaignKind, Contact, ContactChannel, Entry, Money, Outcome, Purpose, Rules,
@@ -18,8 +15,8 @@ use huike_core::lang::Lang;
 use huike_core::op::RecordKind;
 use huike_core::segment::analyze;
 use huike_core::segment::class::ShopClass;
+use huike_core::test_shop::{Shop, d, t, yuan};
 use serde_json::json;
-use support::{Shop, d, t, yuan};
 
 /// Seven customers on 2026-03-10: a lapsed buyer, a recent one with a 3-month-old baby, a
 /// buyer flagged do-not-contact, an expecting lead, a customer who asked not to be contacted,

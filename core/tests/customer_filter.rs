@@ -2,9 +2,6 @@
 //! combined, the chips' faceted counts, the three orders — on a hand-built shop, and against a
 //! plain re-count on a synthetic one.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::domain::Rules;
 use huike_core::id::Id;
 use huike_core::insights::Insights;
@@ -12,8 +9,8 @@ use huike_core::insights::filter::{Filter, Sort, filter};
 use huike_core::segment::class::{RfmClass, ShopClass};
 use huike_core::segment::stage::Stage;
 use huike_core::segment::{Analysis, analyze};
+use huike_core::test_shop::{Shop, d};
 use serde_json::json;
-use support::{Shop, d};
 
 /// Four customers: two buyers tagged 奶粉 (one big, one small, bought at different times), a
 /// visitor tagged 奶粉 and 二胎, a lead with no tag.

@@ -16,6 +16,7 @@ use huike_core::insights::Insights;
 use huike_core::lang::Lang;
 use huike_core::op::{Op, RecordKind};
 use huike_core::synth::Params;
+use huike_core::test_shop::import_book;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default()
@@ -77,33 +78,6 @@ fn purchases_in_steps(sheet: &Sheet, book: &Book, work: usize) -> purchases::Rea
     check.finish()
 }
 
-/// A book with 张三 (by phone) and 李梅 (imported before under A-2).
-fn book() -> Book {
-    let mut book = Book::new();
-    let mut clock = Clock::new(3);
-    for (id, fields) in [
-        (
-            "c1",
-            serde_json::json!({"name": "张三", "phones": ["13800138000"]}),
-        ),
-        (
-            "c2",
-            serde_json::json!({"name": "李梅", "import_key": "A-2"}),
-        ),
-    ] {
-        for (field, value) in fields.as_object().unwrap() {
-            book.apply(&Op::Set {
-                at: clock.tick(1_800_000_000_000),
-                kind: RecordKind::Customer,
-                id: Id::parse(id).unwrap(),
-                field: field.clone(),
-                value: value.clone(),
-            });
-        }
-    }
-    book
-}
-
 /// 王芳 names 赵敏 (the next row) as her referrer and comes again two rows down under another
 /// spelling of her number; 张三 (in the book) names 赵敏 by phone; line 6 is bad; 李梅 (in the
 /// book by her id column) names 王芳.
@@ -117,7 +91,7 @@ const FILE: &str = "姓名,手机号,编号,介绍人\n\
 
 #[test]
 fn a_duplicate_and_a_referrer_in_other_steps_are_found_as_in_one_go() {
-    let book = book();
+    let book = import_book();
     let sheet = sheet::read(FILE.as_bytes()).unwrap();
     let once = customers_at_once(&sheet, &book);
     // What one go finds: 王芳 once, with 赵敏 as her referrer; 张三 and 李梅 updated.
@@ -165,7 +139,7 @@ fn a_duplicate_and_a_referrer_in_other_steps_are_found_as_in_one_go() {
 
 #[test]
 fn purchases_in_steps_are_those_of_one_go() {
-    let book = book();
+    let book = import_book();
     let file = "日期,手机号,编号,实付,商品,数量\n\
         2024/3/5 14:30,138 0013 8000,,¥268.50,金装奶粉,2\n\
         2024年3月6日,,A-2,99,纸尿裤,\n\

@@ -1,9 +1,6 @@
 //! Messages (docs/segmentation.md, "Messages"): salutations, placeholder rendering with missing values and fallbacks,
 //! the default templates, and choosing a template for an agenda item.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::agenda::{Agenda, Reason, agenda};
 use huike_core::domain::{Customer, Gender, LedgerKind, Purpose, Rules, Template};
 use huike_core::id::Id;
@@ -13,8 +10,8 @@ use huike_core::message::{
     purpose_for, render, salutation,
 };
 use huike_core::segment::{Analysis, analyze};
+use huike_core::test_shop::{Shop, d};
 use serde_json::json;
-use support::{Shop, d};
 
 const F: Option<Gender> = Some(Gender::Female);
 const M: Option<Gender> = Some(Gender::Male);
@@ -179,22 +176,9 @@ fn unknown_placeholders_stay_visible_and_block_sending_and_stray_braces_are_text
 
 #[test]
 fn default_templates_cover_every_purpose_in_both_languages() {
-    let purposes = [
-        Purpose::Birthday,
-        Purpose::ChildMilestone,
-        Purpose::Rebuy,
-        Purpose::NewProduct,
-        Purpose::EventInvite,
-        Purpose::Points,
-        Purpose::Reactivation,
-        Purpose::AfterSale,
-        Purpose::ComplaintFollowUp,
-        Purpose::HolidayGreeting,
-        Purpose::Other,
-    ];
     for (lang, greeting) in [(Lang::ZhCn, "{称呼}"), (Lang::En, "{salutation}")] {
         let templates = default_templates(lang);
-        for p in purposes {
+        for p in Purpose::ALL {
             let first = templates
                 .iter()
                 .find(|t| t.purpose == p)

@@ -1,9 +1,6 @@
 //! Contact cadence per class (docs/segmentation.md, "Grades and contact cadence"), and the analysis as plain,
 //! deterministic data.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::book::Book;
 use huike_core::domain::{Outcome, Purpose, Rules};
 use huike_core::id::Id;
@@ -11,8 +8,8 @@ use huike_core::op::{Op, RawEntry};
 use huike_core::segment::cadence::{CadenceBase, cadence_days};
 use huike_core::segment::class::{RfmClass, ShopClass};
 use huike_core::segment::{Analysis, analyze};
+use huike_core::test_shop::{Shop, d};
 use serde_json::json;
-use support::{Shop, d};
 
 #[test]
 fn default_cadence_per_class_is_the_specs() {

@@ -1,14 +1,11 @@
 //! Per-customer history from the book as of a date (docs/segmentation.md, "Inputs"): purchase days, refunds,
 //! entries after the as-of date, categories, contacts, ledger.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::domain::{LedgerKind, Outcome, Purpose};
 use huike_core::op::RecordKind;
 use huike_core::segment::history::History;
+use huike_core::test_shop::{Shop, d, yuan};
 use serde_json::json;
-use support::{Shop, d, yuan};
 
 #[test]
 fn purchase_days_are_distinct_dates_with_their_spend_in_date_order() {

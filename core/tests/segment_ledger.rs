@@ -1,9 +1,6 @@
 //! The ledger the app keeps (one read of the book, then op by op) gives exactly the analysis
 //! and agenda of a fresh read of the same book, whatever order the ops arrived in.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use chrono::NaiveDate;
 use huike_core::agenda::agenda;
 use huike_core::book::Book;
@@ -15,8 +12,8 @@ use huike_core::op::{Change, Op, RecordKind};
 use huike_core::segment::ledger::Ledger;
 use huike_core::segment::{analyze, analyze_ledger};
 use huike_core::synth::Params;
+use huike_core::test_shop::{Shop, d, t, yuan};
 use serde_json::json;
-use support::{Shop, d, t, yuan};
 
 /// A fixed pseudo-random permutation (so a failure reproduces).
 fn shuffled(ops: &[Op], seed: u64) -> Vec<Op> {

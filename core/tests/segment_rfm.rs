@@ -1,15 +1,12 @@
 //! RFM metrics, rank scores, the eight classes and the shop classes (docs/segmentation.md), on hand-computed
 //! shops.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::domain::{Money, Rules};
 use huike_core::segment::class::{RfmClass, ShopClass};
 use huike_core::segment::rfm::{High, Rfm, rank_scores};
 use huike_core::segment::{Analysis, analyze};
+use huike_core::test_shop::{Shop, d, yuan};
 use serde_json::json;
-use support::{Shop, d, yuan};
 
 const D: &str = "2026-03-31";
 

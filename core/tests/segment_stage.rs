@@ -1,15 +1,12 @@
 //! Lifecycle stage (docs/segmentation.md): the purchase interval (own median gap, shop-wide median, 30 days)
 //! and the stage thresholds, each tested exactly at the boundary.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use chrono::{Days, NaiveDate};
 use huike_core::domain::Rules;
 use huike_core::segment::analyze;
 use huike_core::segment::stage::{IntervalSource, Lifecycle, Stage};
+use huike_core::test_shop::{Shop, d};
 use serde_json::json;
-use support::{Shop, d};
 
 fn today() -> NaiveDate {
     d("2026-06-30")

@@ -4,9 +4,6 @@
 //! are worked out below, on an empty shop, and against a full re-analysis at every month's end
 //! on a synthetic one.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::book::Book;
 use huike_core::domain::{Money, Rules};
 use huike_core::id::Id;
@@ -17,8 +14,8 @@ use huike_core::insights::stats::{
 use huike_core::segment::class::RfmClass;
 use huike_core::segment::stage::Stage;
 use huike_core::segment::{Analysis, analyze};
+use huike_core::test_shop::{Shop, d, yuan};
 use serde_json::json;
-use support::{Shop, d, yuan};
 
 /// The as-of day: the months are July 2025 … June 2026 (June through the 15th).
 const D: &str = "2026-06-15";

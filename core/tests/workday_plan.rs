@@ -3,19 +3,16 @@
 //! each item with the staff member who last served the customer — on a hand-built shop, and the
 //! plan's invariants on a synthetic one.
 
-#[path = "segment_support/mod.rs"]
-mod support;
-
 use huike_core::agenda::{Agenda, agenda};
 use huike_core::domain::{Entry, Outcome, Purpose, Rules, Visit};
 use huike_core::id::Id;
 use huike_core::insights::Insights;
 use huike_core::predict::outlook::Outlook;
 use huike_core::segment::{Analysis, analyze};
+use huike_core::test_shop::{Shop, d, t};
 use huike_core::workday::Workday;
 use serde_json::json;
 use std::collections::BTreeSet;
-use support::{Shop, d};
 
 const D: &str = "2026-03-10";
 
@@ -144,7 +141,7 @@ fn contacts_made_today_count_against_the_day() {
         unreachable!()
     };
     c.staff = Some(staff("a-clerk"));
-    c.at = support::t("2026-03-10 10:01");
+    c.at = t("2026-03-10 10:01");
     let again = shop.append(entry);
     assert_ne!(again, contact);
     let (_, list, day) = plan(&shop, 3);

@@ -224,33 +224,7 @@ mod tests {
     use crate::hlc::Clock;
     use crate::import::{columns, sheet};
     use crate::op::Op;
-
-    /// A book with 张三 (phone) and 李梅 (imported under A-2).
-    fn book() -> Book {
-        let mut book = Book::new();
-        let mut clock = Clock::new(3);
-        for (id, fields) in [
-            (
-                "c1",
-                serde_json::json!({"name": "张三", "phones": ["13800138000"]}),
-            ),
-            (
-                "c2",
-                serde_json::json!({"name": "李梅", "import_key": "A-2"}),
-            ),
-        ] {
-            for (field, value) in fields.as_object().unwrap() {
-                book.apply(&Op::Set {
-                    at: clock.tick(1_800_000_000_000),
-                    kind: RecordKind::Customer,
-                    id: Id::parse(id).unwrap(),
-                    field: field.clone(),
-                    value: value.clone(),
-                });
-            }
-        }
-        book
-    }
+    use crate::test_shop::import_book;
 
     const FILE: &str = "日期,手机号,编号,实付,商品,数量\n\
         2024/3/5 14:30,138 0013 8000,,¥268.50,金装奶粉,2\n\
@@ -266,7 +240,7 @@ mod tests {
 
     #[test]
     fn rows_become_purchases_of_their_customers_or_the_report() {
-        let book = book();
+        let book = import_book();
         let read = read_into(&book);
         assert_eq!(read.purchases.len(), 3);
         let first = &read.purchases[0].purchase;
@@ -288,7 +262,7 @@ mod tests {
 
     #[test]
     fn importing_the_same_purchases_twice_keeps_each_once() {
-        let mut book = book();
+        let mut book = import_book();
         let mut clock = Clock::new(4);
         let first = read_into(&book);
         for p in &first.purchases {

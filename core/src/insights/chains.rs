@@ -192,7 +192,8 @@ impl<'a> Chains<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::insights::funnel::hand::Shop;
+    use crate::op::RecordKind;
+    use crate::test_shop::Shop;
     use serde_json::json;
 
     /// Twelve customers, spend in yuan:
@@ -217,7 +218,7 @@ mod tests {
             ("Q", "P"),
             ("S", "S"),
         ] {
-            s.set(&id(who), "referrer", json!(id(by)));
+            s.set(RecordKind::Customer, &id(who), "referrer", json!(id(by)));
         }
         for (who, y) in [
             ("A", 10),
@@ -232,7 +233,7 @@ mod tests {
         }
         // A refund lowers D's spend to 300 (a 20 sale, then 20 back).
         s.sale(&id("D"), "2026-02-01", 20);
-        s.refund(&id("D"), "2026-02-02", 20);
+        s.refund(&id("D"), "2026-02-02", 20, None);
         (s, ids)
     }
 

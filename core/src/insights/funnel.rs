@@ -264,243 +264,12 @@ pub fn four_steps(traits: &Traits, views: &Insights, analysis: &Analysis) -> Vec
     out
 }
 
-/// A small shop built op by op for the Stats modules' tests (customer ids `c0001`, `c0002`, …
-/// in the order added, so their dense indices are that order too).
-#[cfg(test)]
-pub(crate) mod hand {
-    use crate::book::Book;
-    use crate::domain::{
-        Contact, ContactChannel, Entry, LedgerEntry, LedgerKind, LineItem, Money, Outcome,
-        Purchase, PurchaseKind, Purpose, Rules, SaleChannel, Visit,
-    };
-    use crate::hlc::Clock;
-    use crate::id::Id;
-    use crate::insights::Insights;
-    use crate::op::{Op, RecordKind};
-    use crate::segment::{Analysis, analyze};
-    use chrono::{NaiveDate, NaiveDateTime};
-    use serde_json::{Value, json};
-
-    /// A date from `YYYY-MM-DD`.
-    pub(crate) fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    /// A date-time from `YYYY-MM-DD` (noon) or `YYYY-MM-DD HH:MM`.
-    pub(crate) fn t(s: &str) -> NaiveDateTime {
-        if s.len() == 10 {
-            d(s).and_hms_opt(12, 0, 0).unwrap()
-        } else {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-        }
-    }
-
-    /// Yuan to fen.
-    pub(crate) fn yuan(y: i64) -> Money {
-        Money(y * 100)
-    }
-
-    /// The shop being built.
-    pub(crate) struct Shop {
-        pub(crate) book: Book,
-        clock: Clock,
-        ms: u64,
-        customers: u32,
-    }
-
-    impl Shop {
-        pub(crate) fn new() -> Shop {
-            Shop {
-                book: Book::new(),
-                clock: Clock::new(7),
-                ms: 1_700_000_000_000,
-                customers: 0,
-            }
-        }
-
-        fn stamp(&mut self) -> (u64, crate::hlc::Hlc) {
-            self.ms += 1;
-            (self.ms, self.clock.tick(self.ms))
-        }
-
-        /// Sets one field of a customer.
-        pub(crate) fn set(&mut self, id: &Id, field: &str, value: Value) {
-            let (_, at) = self.stamp();
-            self.book.apply(&Op::Set {
-                at,
-                kind: RecordKind::Customer,
-                id: id.clone(),
-                field: field.into(),
-                value,
-            });
-        }
-
-        /// Adds a customer with these fields, created 2025-01-01 unless `created_at` is given
-        /// (`null`: not recorded).
-        pub(crate) fn customer(&mut self, name: &str, fields: Value) -> Id {
-            self.customers += 1;
-            let id = Id::parse(&format!("c{:04}", self.customers)).unwrap();
-            self.set(&id, "name", json!(name));
-            let mut fields = fields.as_object().cloned().unwrap_or_default();
-            fields
-                .entry("created_at")
-                .or_insert(json!("2025-01-01T09:00:00"));
-            for (field, value) in fields {
-                if !value.is_null() {
-                    self.set(&id, &field, value);
-                }
-            }
-            id
-        }
-
-        /// Deletes a customer.
-        pub(crate) fn delete(&mut self, id: &Id) {
-            let (_, at) = self.stamp();
-            self.book.apply(&Op::Delete {
-                at,
-                kind: RecordKind::Customer,
-                id: id.clone(),
-            });
-        }
-
-        /// Appends an entry.
-        pub(crate) fn append(&mut self, entry: Entry) -> Id {
-            let (ms, at) = self.stamp();
-            let id = Id::v7(ms, [0; 10]);
-            self.book.apply(&Op::append(at, id.clone(), &entry));
-            id
-        }
-
-        /// A sale of `y` yuan, one line per category (the total split evenly), by `staff`.
-        pub(crate) fn sale_by(
-            &mut self,
-            c: &Id,
-            at: &str,
-            y: i64,
-            categories: &[&str],
-            staff: Option<&Id>,
-        ) -> Id {
-            let items = categories
-                .iter()
-                .map(|cat| LineItem {
-                    product: format!("{cat}货"),
-                    category: (*cat).into(),
-                    quantity: 1,
-                    amount: Money(yuan(y).0 / categories.len() as i64),
-                })
-                .collect();
-            self.purchase(c, at, yuan(y), PurchaseKind::Sale, items, staff)
-        }
-
-        /// A sale of `y` yuan without lines or staff.
-        pub(crate) fn sale(&mut self, c: &Id, at: &str, y: i64) -> Id {
-            self.sale_by(c, at, y, &[], None)
-        }
-
-        /// A refund of `y` yuan.
-        pub(crate) fn refund(&mut self, c: &Id, at: &str, y: i64) -> Id {
-            self.purchase(c, at, yuan(-y), PurchaseKind::Refund, Vec::new(), None)
-        }
-
-        fn purchase(
-            &mut self,
-            c: &Id,
-            at: &str,
-            total: Money,
-            kind: PurchaseKind,
-            items: Vec<LineItem>,
-            staff: Option<&Id>,
-        ) -> Id {
-            self.append(Entry::Purchase(Purchase {
-                customer: c.clone(),
-                at: t(at),
-                total,
-                items,
-                staff: staff.cloned(),
-                channel: SaleChannel::Store,
-                kind,
-                corrects: None,
-            }))
-        }
-
-        /// A visit without a purchase.
-        pub(crate) fn visit(&mut self, c: &Id, on: &str) -> Id {
-            self.append(Entry::Visit(Visit {
-                customer: c.clone(),
-                on: d(on),
-                note: String::new(),
-                reason: None,
-                staff: None,
-            }))
-        }
-
-        /// A contact by `staff`.
-        pub(crate) fn contact(
-            &mut self,
-            c: &Id,
-            at: &str,
-            outcome: Outcome,
-            staff: Option<&Id>,
-        ) -> Id {
-            self.append(Entry::Contact(Contact {
-                customer: c.clone(),
-                at: t(at),
-                channel: ContactChannel::Wechat,
-                purpose: Purpose::Rebuy,
-                template: None,
-                outcome,
-                next_follow_up: None,
-                staff: staff.cloned(),
-                note: String::new(),
-            }))
-        }
-
-        /// A scheduled reward given on `at`, and its pickups on `pickups`.
-        pub(crate) fn reward(&mut self, c: &Id, at: &str, pickups: &[&str]) {
-            let ledger = |at: &str, kind| {
-                Entry::Ledger(LedgerEntry {
-                    customer: c.clone(),
-                    at: t(at),
-                    kind,
-                    note: String::new(),
-                    staff: None,
-                })
-            };
-            let due: Vec<NaiveDate> = pickups.iter().map(|p| d(&p[..10])).collect();
-            let reward = self.append(ledger(
-                at,
-                LedgerKind::ScheduledReward {
-                    description: "月领".into(),
-                    amount: yuan(50),
-                    due: due.clone(),
-                },
-            ));
-            for (p, due) in pickups.iter().zip(due) {
-                let kind = LedgerKind::Pickup {
-                    reward: reward.clone(),
-                    due,
-                };
-                self.append(ledger(p, kind));
-            }
-        }
-
-        /// The views of the book.
-        pub(crate) fn views(&self) -> Insights {
-            Insights::read(&self.book)
-        }
-
-        /// The analysis as of `as_of` under the default rules.
-        pub(crate) fn analysis(&self, as_of: &str) -> Analysis {
-            analyze(&self.book, d(as_of), &Rules::default())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::hand::{Shop, d};
     use super::*;
     use crate::id::Id;
+    use crate::op::RecordKind;
+    use crate::test_shop::{Shop, d};
     use serde_json::json;
 
     /// Ten customers (added 2025-01-01 unless said), as of 2026-06-15 (months July 2025 … June
@@ -541,7 +310,7 @@ mod tests {
             json!({"source": "wechat", "created_at": "2026-06-02T10:00:00"}),
         );
         let i = s.customer("I", json!({"source": "referral"}));
-        s.set(&i, "referrer", json!(i));
+        s.set(RecordKind::Customer, &i, "referrer", json!(i));
         let _j = s.customer(
             "J",
             json!({"referrer": "gone-0001", "created_at": "2026-06-03T10:00:00"}),
@@ -562,7 +331,7 @@ mod tests {
         s.reward(&g, "2026-02-10", &["2026-04-10"]);
         s.reward(&h, "2026-06-02", &["2026-06-02"]);
         s.sale(&k, "2026-04-02", 99);
-        s.delete(&k);
+        s.delete(RecordKind::Customer, &k);
         (s, [a, b, c])
     }
 
@@ -666,7 +435,7 @@ mod tests {
         let analysis = s.analysis("2026-06-15");
         // Added after the analysis (not in it), and A deleted since.
         let late = s.customer("L", json!({"source": "phone"}));
-        s.delete(&a);
+        s.delete(RecordKind::Customer, &a);
         assert!(analysis.index_of(&late).is_none());
         let traits = Traits::read(&s.book, &analysis);
         assert_eq!(traits.len(), analysis.history.customers.len());

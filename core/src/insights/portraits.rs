@@ -488,7 +488,7 @@ fn div_round(a: i64, b: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::insights::funnel::hand::{Shop, d};
+    use crate::test_shop::{Shop, d};
     use serde_json::json;
 
     /// As of 2026-06-15, in yuan:
@@ -528,7 +528,7 @@ mod tests {
         let _f = s.customer("F", json!({"gender": "female", "birthday": "1990-01-01"}));
         s.sale_by(&a, "2026-06-01", 100, &["奶粉", "纸尿裤"], None);
         s.sale_by(&a, "2026-06-05", 50, &["奶粉"], None);
-        s.refund(&a, "2026-06-06", 20);
+        s.refund(&a, "2026-06-06", 20, None);
         s.sale_by(&b, "2026-05-01", 81, &["纸尿裤", "奶粉"], None);
         s.sale(&c, "2026-04-01", 30);
         s.sale_by(&e, "2026-06-20", 40, &["玩具"], None);

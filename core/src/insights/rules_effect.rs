@@ -342,8 +342,8 @@ fn ascii_digits(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::Outcome;
-    use crate::insights::funnel::hand::{Shop, d};
     use crate::segment::stage::Stage;
+    use crate::test_shop::{Shop, d};
     use serde_json::json;
 
     #[test]
@@ -447,7 +447,7 @@ mod tests {
         }
         s.sale_by(&c, "2026-06-12", 80, &["纸尿裤"], None);
         s.sale(&dd, "2025-11-01", 30);
-        s.contact(&dd, "2026-06-01", Outcome::Reached, None);
+        s.contact_by(&dd, "2026-06-01", Outcome::Reached, None);
         s
     }
 

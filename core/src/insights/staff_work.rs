@@ -123,7 +123,8 @@ pub fn staff_work(views: &Insights, from: NaiveDate, through: NaiveDate) -> Vec<
 mod tests {
     use super::*;
     use crate::domain::Outcome;
-    use crate::insights::funnel::hand::{Shop, d};
+    use crate::op::RecordKind;
+    use crate::test_shop::{Shop, d};
     use serde_json::json;
 
     /// Two clerks, a period of May 2026:
@@ -141,23 +142,23 @@ mod tests {
         let two = Id::parse("device-2").unwrap();
         let [a, b, c, dd, e, f] = ["A", "B", "C", "D", "E", "F"].map(|n| s.customer(n, json!({})));
         let (s1, s2) = (Some(&one), Some(&two));
-        s.contact(&a, "2026-05-02", Outcome::Reached, s1);
-        s.contact(&a, "2026-05-10", Outcome::Positive, s1);
+        s.contact_by(&a, "2026-05-02", Outcome::Reached, s1);
+        s.contact_by(&a, "2026-05-10", Outcome::Positive, s1);
         s.sale_by(&a, "2026-05-20", 10, &[], s2);
-        s.contact(&b, "2026-05-05", Outcome::NoAnswer, s1);
-        s.contact(&b, "2026-05-06", Outcome::Positive, s2);
+        s.contact_by(&b, "2026-05-05", Outcome::NoAnswer, s1);
+        s.contact_by(&b, "2026-05-06", Outcome::Positive, s2);
         s.sale(&b, "2026-06-04", 10);
-        s.contact(&c, "2026-05-31 12:00", Outcome::Negative, s2);
+        s.contact_by(&c, "2026-05-31 12:00", Outcome::Negative, s2);
         s.sale(&c, "2026-05-31 09:00", 10);
         s.sale(&c, "2026-07-01", 10);
-        s.contact(&dd, "2026-04-30", Outcome::Positive, s2);
+        s.contact_by(&dd, "2026-04-30", Outcome::Positive, s2);
         s.sale(&dd, "2026-05-03", 10);
-        s.contact(&dd, "2026-05-15", Outcome::DoNotContact, None);
-        s.contact(&e, "2026-05-20 12:00", Outcome::Reached, s1);
+        s.contact_by(&dd, "2026-05-15", Outcome::DoNotContact, None);
+        s.contact_by(&e, "2026-05-20 12:00", Outcome::Reached, s1);
         s.sale(&e, "2026-05-20 15:00", 10);
-        s.contact(&f, "2026-05-10", Outcome::Reached, s1);
+        s.contact_by(&f, "2026-05-10", Outcome::Reached, s1);
         s.sale(&f, "2026-05-11", 10);
-        s.delete(&f);
+        s.delete(RecordKind::Customer, &f);
         (s, one, two)
     }
 
