@@ -15,7 +15,7 @@ use crate::repo::Repo;
 const WASM_CRATES: [&str; 3] = ["huike-core", "huike-app", "huike-worker"];
 
 /// The folders whose `.rs` files the codemap must name.
-const SOURCE_DIRS: [&str; 12] = [
+const SOURCE_DIRS: [&str; 11] = [
     "core/src",
     "core/tests",
     "core/examples",
@@ -26,7 +26,6 @@ const SOURCE_DIRS: [&str; 12] = [
     "xtask/src",
     "tests/src",
     "tests/tests",
-    "core/tests/segment_support",
     "core/tests/server_support",
 ];
 
