@@ -74,6 +74,19 @@ const INSTRUMENT: &str = r#"(() => {
       for (const e of list.getEntries()) H.longtasks.push([e.startTime, e.duration]);
     }).observe({ type: "longtask", buffered: true });
   } catch (e) { H.longtaskError = String(e); }
+  // What a long frame spent its time on: the longest script (what called it) and layout.
+  H.loafs = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const top = (e.scripts || []).reduce((a, b) => (b.duration > (a ? a.duration : -1) ? b : a), null);
+        const layoutFrom = e.styleAndLayoutStart || e.renderStart || 0;
+        H.loafs.push([e.startTime, e.duration,
+          top ? [top.duration, top.invoker || top.invokerType || "?", top.sourceFunctionName || ""] : null,
+          layoutFrom ? e.startTime + e.duration - layoutFrom : 0]);
+      }
+    }).observe({ type: "long-animation-frame", buffered: true });
+  } catch (e) { H.loafError = String(e); }
   addEventListener("huike-app-started", (e) => {
     H.wasmStarted = performance.now();
     H.wasm = e.detail && e.detail.wasm;
@@ -143,6 +156,9 @@ pub(crate) struct Event {
     pub what: String,
     /// How long, for a long task.
     pub long_task_ms: Option<f64>,
+    /// For a long task, what the long animation frame around it spent its time on (its
+    /// longest script and what called it, then style and layout), when the browser says.
+    pub cause: Option<String>,
 }
 
 /// One run: a new profile through every phase.
@@ -640,7 +656,17 @@ pub(crate) async fn timeline(client: &Client, from: f64, to: f64) -> Result<Vec<
             r#"const marks = performance.getEntriesByType("mark")
                  .filter((m) => m.name.startsWith("huike:"))
                  .map((m) => [m.startTime, m.name, null]);
-               const tasks = window.__huikeBench.longtasks.map(([at, ms]) => [at, "long task", ms]);
+               const H = window.__huikeBench;
+               const cause = (at) => {
+                 const f = (H.loafs || []).find(([s, d]) => s <= at + 1 && at < s + d);
+                 if (!f) return null;
+                 const [, , top, layout] = f;
+                 const parts = [];
+                 if (top) parts.push(`script ${Math.round(top[0])} ms: ${top[1]}${top[2] ? " " + top[2] : ""}`);
+                 if (layout >= 1) parts.push(`style and layout ${Math.round(layout)} ms`);
+                 return parts.length ? parts.join(", ") : null;
+               };
+               const tasks = H.longtasks.map(([at, ms]) => [at, "long task", ms, cause(at)]);
                return marks.concat(tasks);"#,
             vec![],
         )
@@ -655,6 +681,7 @@ pub(crate) async fn timeline(client: &Client, from: f64, to: f64) -> Result<Vec<
                         at_ms: e[0].as_f64()?,
                         what: e[1].as_str()?.to_owned(),
                         long_task_ms: e[2].as_f64(),
+                        cause: e[3].as_str().map(str::to_owned),
                     })
                 })
                 .filter(|e| e.at_ms >= from && e.at_ms <= to)
@@ -670,7 +697,10 @@ pub(crate) fn describe(timeline: &[Event]) -> String {
     let events: Vec<String> = timeline
         .iter()
         .map(|e| match e.long_task_ms {
-            Some(d) => format!("{:.0} {} {d:.0} ms", e.at_ms, e.what),
+            Some(d) => match &e.cause {
+                Some(cause) => format!("{:.0} {} {d:.0} ms ({cause})", e.at_ms, e.what),
+                None => format!("{:.0} {} {d:.0} ms", e.at_ms, e.what),
+            },
             None => format!("{:.0} {}", e.at_ms, e.what),
         })
         .collect();
