@@ -93,7 +93,7 @@ fn check_purchases(
 fn customer_ops(replica: &mut Replica, checked: &CustomersChecked) -> (usize, Duration) {
     let plan = &checked.plan;
     let mut n = 1_000_000;
-    let ids = plan.ids(|| {
+    let ids = plan.ids(0..plan.edits.len(), || {
         n += 1;
         Id::parse(&format!("n{n}")).unwrap_or_else(|_| Id::parse("n").expect("an id"))
     });

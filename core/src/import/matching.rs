@@ -70,13 +70,16 @@ impl Plan {
     /// The edits as `(id, before, after)`, new customers under `new_id`'s ids (called once per
     /// new customer, in order), each referrer in the file pointed at its customer's id.
     pub fn with_ids(&self, new_id: impl FnMut() -> Id) -> Vec<(Id, Option<Customer>, Customer)> {
-        self.edits_with_ids(&self.ids(new_id), 0..self.edits.len())
+        self.edits_with_ids(&self.ids(0..self.edits.len(), new_id), 0..self.edits.len())
     }
 
-    /// Each edit's customer id: theirs, or for a new customer one of `new_id` (called once per
-    /// new customer, in order).
-    pub fn ids(&self, mut new_id: impl FnMut() -> Id) -> Vec<Id> {
-        self.edits
+    /// The customer id of each edit in `range` (clamped): theirs, or for a new customer one of
+    /// `new_id` (called once per new customer, in order). The ids of consecutive ranges,
+    /// joined, are every edit's ids for [`Plan::edits_with_ids`] (a large plan's a slice at a
+    /// time).
+    pub fn ids(&self, range: Range<usize>, mut new_id: impl FnMut() -> Id) -> Vec<Id> {
+        let end = range.end.min(self.edits.len());
+        self.edits[range.start.min(end)..end]
             .iter()
             .map(|e| e.id.clone().unwrap_or_else(&mut new_id))
             .collect()
