@@ -176,6 +176,8 @@ pub(crate) struct Run {
     pub tabs_ms: Vec<(String, Option<f64>)>,
     /// The longest task while switching tabs.
     pub tabs_longest_task_ms: f64,
+    /// The taps on the tabs, the app's marks and the long tasks while switching tabs.
+    pub tabs_timeline: Vec<Event>,
 }
 
 /// Sets up, builds, starts the app and a fresh worker, seeds it, measures, prints and writes
@@ -243,11 +245,12 @@ pub(crate) fn run(repo: &Repo, options: &BenchOptions) -> Result<ExitCode> {
             ms(run.first_sync.ms),
             ms(run.cold_start.ms)
         ));
-        for (name, phase) in [
-            ("first sync", &run.first_sync),
-            ("cold start", &run.cold_start),
+        for (name, timeline) in [
+            ("first sync", &run.first_sync.timeline),
+            ("cold start", &run.cold_start.timeline),
+            ("tabs", &run.tabs_timeline),
         ] {
-            say(format_args!("{name}: {}", describe(&phase.timeline)));
+            say(format_args!("{name}: {}", describe(timeline)));
         }
         runs.push(run);
     }
@@ -308,17 +311,18 @@ async fn one_run(
         screenshot(&client, &out.join(format!("run{index}-2-cold-start.png"))).await;
         let (keys, keys_task) =
             keystrokes(&client, &out.join(format!("run{index}-3-search.png"))).await?;
-        let (tabs, tabs_task) = tab_switches(&client).await?;
-        Ok::<_, anyhow::Error>((cold, keys, keys_task, tabs, tabs_task))
+        let tabs = tab_switches(&client).await?;
+        Ok::<_, anyhow::Error>((cold, keys, keys_task, tabs))
     }
     .await;
     let _ = client.close().await;
-    let (cold, keys, keys_task, tabs, tabs_task) = result?;
+    let (cold, keys, keys_task, (tabs, tabs_task, tabs_timeline)) = result?;
     run.cold_start = cold;
     run.keystrokes_ms = keys;
     run.keystroke_longest_task_ms = keys_task;
     run.tabs_ms = tabs;
     run.tabs_longest_task_ms = tabs_task;
+    run.tabs_timeline = tabs_timeline;
     Ok(run)
 }
 
@@ -513,9 +517,9 @@ async fn keystrokes(client: &Client, shot: &Path) -> Result<(Vec<Option<f64>>, f
 }
 
 /// Taps each tab of [`TABS`]; tap to the frame after which nothing changed for [`QUIET_MS`].
-async fn tab_switches(client: &Client) -> Result<(Vec<(String, Option<f64>)>, f64)> {
+async fn tab_switches(client: &Client) -> Result<(Vec<(String, Option<f64>)>, f64, Vec<Event>)> {
     let from = now(client).await?;
-    let mut times = Vec::new();
+    let (mut times, mut taps) = (Vec::new(), Vec::new());
     for tab in TABS {
         client
             .execute(
@@ -544,10 +548,23 @@ async fn tab_switches(client: &Client) -> Result<(Vec<(String, Option<f64>)>, f6
                 .unwrap_or_default();
             settled(&frames).map(|at| at - click)
         });
+        if let Some(at_ms) = state["click"].as_f64() {
+            taps.push(Event {
+                at_ms,
+                what: format!("tap {tab}"),
+                ..Event::default()
+            });
+        }
         times.push((tab.to_owned(), time));
     }
-    let (longest, _) = long_tasks(client, from, f64::MAX).await?;
-    Ok((times, longest))
+    let mut events = timeline(client, from, f64::MAX).await?;
+    let longest = events
+        .iter()
+        .filter_map(|e| e.long_task_ms)
+        .fold(0.0, f64::max);
+    events.extend(taps);
+    events.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
+    Ok((times, longest, events))
 }
 
 /// A `huike:sync-done` mark: when, and its detail (`customers`, `pending`) if it has one.

@@ -3,6 +3,7 @@
 //! the customers are, and (`campaigns`) the owner's campaigns with their results.
 
 use super::customer_form::source_name;
+use super::widgets::AfterPaint;
 use crate::i18n::Lang;
 use crate::state::use_app;
 use huike_core::insights::roster::Counts;
@@ -32,8 +33,8 @@ pub(super) fn Stats() -> impl IntoView {
                     <SourceChart counts=counts />
                 </div>
                 <super::stats_charts::StatsCharts />
-                <super::stats_more::StatsMore />
-                <super::campaigns::Campaigns />
+                <AfterPaint><super::stats_more::StatsMore /></AfterPaint>
+                <AfterPaint><super::campaigns::Campaigns /></AfterPaint>
             </div>
         </section>
     }

@@ -14,6 +14,7 @@
 use super::compose::outcome_name;
 use super::customer_form::source_name;
 use super::stats_charts::DataTable;
+use super::widgets::AfterPaint;
 use crate::i18n::{Lang, Texts, Words};
 use crate::route::Link;
 use crate::state::use_app;
@@ -95,9 +96,9 @@ pub(super) fn StatsMore() -> impl IntoView {
     view! {
         <SourcesCard funnel=funnel />
         <StepsCard basis=basis funnel=funnel />
-        <ChainsCard basis=basis />
-        <StaffCard basis=basis />
-        <PortraitsCard basis=basis />
+        <AfterPaint><ChainsCard basis=basis /></AfterPaint>
+        <AfterPaint><StaffCard basis=basis /></AfterPaint>
+        <AfterPaint><PortraitsCard basis=basis /></AfterPaint>
     }
 }
 

@@ -118,6 +118,20 @@ pub(super) fn later(part: impl Future<Output = AnyView> + Send + 'static) -> Any
     .into_any()
 }
 
+/// `children` drawn a task after the rest of the screen, so that a heavy screen (Stats of a
+/// 20,000-customer shop: a 190 ms task at once) is built in several tasks, none long, and the
+/// first part paints before the rest is worked out.
+#[component]
+pub(super) fn AfterPaint(children: ChildrenFn) -> impl IntoView {
+    let ready = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        crate::store::yield_now().await;
+        // The screen may be gone by then.
+        let _ = ready.try_set(true);
+    });
+    move || ready.get().then(|| children())
+}
+
 /// The file chosen in the `<input type="file">` that fired `ev`, if any.
 pub(super) fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
     event_target::<web_sys::HtmlInputElement>(ev)
